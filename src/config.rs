@@ -1,0 +1,550 @@
+//! Configuration from the environment (`.env` loaded by `main`), per DESIGN.md §1.
+//!
+//! Missing Anam/Google settings never stop start-up: they are listed by [`Config::missing`]
+//! and the routes that need them answer 503. A malformed value does stop start-up, with a
+//! [`ConfigError`] naming the variable.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::str::FromStr;
+
+use url::Url;
+
+use crate::presign::SigningKeys;
+use crate::secret::Secret;
+
+/// The default Anam SDK build the page loads, and its subresource-integrity hash.
+pub const DEFAULT_ANAM_SDK_URL: &str =
+    "https://cdn.jsdelivr.net/npm/@anam-ai/js-sdk@4.27.0/dist/umd/anam.js";
+/// SRI hash of [`DEFAULT_ANAM_SDK_URL`] (the file in the npm package 4.27.0).
+pub const DEFAULT_ANAM_SDK_INTEGRITY: &str =
+    "sha384-YlLVEzjnPjezw7TzjG3RWqeUtTruSn3+WnfBBg9CyHOCpf0VqVorwHodrE7ZieF0";
+
+/// A variable that could not be used, and why. Displayed as one line.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable's name.
+    pub variable: &'static str,
+    /// What is wrong with its value.
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            variable,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A setting the service can run without, but some routes cannot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MissingSetting {
+    /// The environment variable.
+    pub variable: &'static str,
+    /// What it is and where to get it, in one sentence.
+    pub help: &'static str,
+}
+
+/// Every optional external setting with the help text shown when it is missing.
+const CHECKLIST: &[MissingSetting] = &[
+    MissingSetting {
+        variable: "ANAM_API_KEY",
+        help: "Anam API key: lab.anam.ai → API keys.",
+    },
+    MissingSetting {
+        variable: "ANAM_AVATAR_ID",
+        help: "Avatar id: run `calendar-agent anam avatars` once ANAM_API_KEY is set.",
+    },
+    MissingSetting {
+        variable: "ANAM_VOICE_ID",
+        help: "Voice id: run `calendar-agent anam voices` once ANAM_API_KEY is set.",
+    },
+    MissingSetting {
+        variable: "ANAM_LLM_ID",
+        help: "LLM id: run `calendar-agent anam llms` once ANAM_API_KEY is set.",
+    },
+    MissingSetting {
+        variable: "GOOGLE_CLIENT_ID",
+        help: "OAuth client id: Google Cloud console → APIs & Services → Credentials → \
+               OAuth client (Web application).",
+    },
+    MissingSetting {
+        variable: "GOOGLE_CLIENT_SECRET",
+        help: "OAuth client secret of the same Web application client.",
+    },
+];
+
+/// Anam settings.
+#[derive(Clone, Debug)]
+pub struct AnamConfig {
+    /// `ANAM_API_KEY`.
+    pub api_key: Option<Secret>,
+    /// `ANAM_AVATAR_ID`.
+    pub avatar_id: Option<String>,
+    /// `ANAM_VOICE_ID`.
+    pub voice_id: Option<String>,
+    /// `ANAM_LLM_ID`.
+    pub llm_id: Option<String>,
+    /// `ANAM_API_BASE_URL`, without a trailing `/`.
+    pub api_base_url: String,
+    /// `ANAM_SDK_URL`.
+    pub sdk_url: String,
+    /// The SRI hash to put on the SDK's script tag (only for the default URL).
+    pub sdk_integrity: Option<&'static str>,
+}
+
+/// Google OAuth and Calendar settings.
+#[derive(Clone, Debug)]
+pub struct GoogleConfig {
+    /// `GOOGLE_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `GOOGLE_CLIENT_SECRET`.
+    pub client_secret: Option<Secret>,
+    /// `GOOGLE_REDIRECT_URI`.
+    pub redirect_uri: String,
+    /// `GOOGLE_AUTH_URL`.
+    pub auth_url: String,
+    /// `GOOGLE_TOKEN_URL`.
+    pub token_url: String,
+    /// `GOOGLE_USERINFO_URL`.
+    pub userinfo_url: String,
+    /// `GOOGLE_REVOKE_URL`.
+    pub revoke_url: String,
+    /// `GOOGLE_CALENDAR_BASE_URL`, always ending in `/`.
+    pub calendar_base_url: String,
+}
+
+/// Where the signing secret came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretSource {
+    /// `PRESIGN_SECRET` was set.
+    Configured,
+    /// Generated at start-up: tool URLs die with the process.
+    GeneratedForThisProcess,
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `HOST`.
+    pub host: IpAddr,
+    /// `PORT`.
+    pub port: u16,
+    /// `PUBLIC_BASE_URL` without a trailing `/`.
+    pub public_base_url: String,
+    /// `PRESIGN_SECRET` and `PRESIGN_SECRET_PREVIOUS`.
+    pub presign: SigningKeys,
+    /// Whether the presign secret was configured or generated.
+    pub presign_source: SecretSource,
+    /// `TOOL_URL_TTL_SECONDS`.
+    pub tool_url_ttl_seconds: u64,
+    /// `COOKIE_SECRET`, when set explicitly (else derived from the presign secrets).
+    pub cookie_secret: Option<Secret>,
+    /// Anam settings.
+    pub anam: AnamConfig,
+    /// Google settings.
+    pub google: GoogleConfig,
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `TOKEN_ENCRYPTION_KEY`, decoded (None: the dev key file is used).
+    pub token_encryption_key: Option<[u8; 32]>,
+    /// `SESSION_TOKEN_RATE_PER_MINUTE`.
+    pub session_token_rate_per_minute: NonZeroU32,
+    /// `TOOL_RATE_PER_MINUTE`.
+    pub tool_rate_per_minute: NonZeroU32,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (tests pass a map; nothing global is touched).
+    /// Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let host = match get("HOST") {
+            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Some(h) if h == "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Some(h) => IpAddr::from_str(&h).map_err(|_| {
+                ConfigError::new(
+                    "HOST",
+                    format!("`{h}` is not an IP address (e.g. 127.0.0.1)"),
+                )
+            })?,
+        };
+        let port = parse_number::<u16>("PORT", get("PORT"), 3000)?;
+        let local_origin = format!("http://localhost:{port}");
+
+        let public_base_url = get("PUBLIC_BASE_URL").unwrap_or_else(|| local_origin.clone());
+        let public = parse_http("PUBLIC_BASE_URL", &public_base_url)?;
+        if public.query().is_some() || public.fragment().is_some() {
+            return Err(ConfigError::new(
+                "PUBLIC_BASE_URL",
+                "must not have a query or fragment",
+            ));
+        }
+        let public_base_url = public_base_url.trim_end_matches('/').to_owned();
+
+        let (current, presign_source) = match get("PRESIGN_SECRET") {
+            Some(s) => (Secret::new(s), SecretSource::Configured),
+            None => (
+                Secret::new(random_hex_secret()),
+                SecretSource::GeneratedForThisProcess,
+            ),
+        };
+        let presign = SigningKeys {
+            current,
+            previous: get("PRESIGN_SECRET_PREVIOUS").map(Secret::new),
+        };
+
+        let tool_url_ttl_seconds =
+            parse_number::<u64>("TOOL_URL_TTL_SECONDS", get("TOOL_URL_TTL_SECONDS"), 3600)?;
+        if tool_url_ttl_seconds == 0 {
+            return Err(ConfigError::new(
+                "TOOL_URL_TTL_SECONDS",
+                "must be at least 1",
+            ));
+        }
+
+        let cookie_secret = match get("COOKIE_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err(ConfigError::new(
+                    "COOKIE_SECRET",
+                    "must be at least 32 characters (try `calendar-agent secret`)",
+                ));
+            }
+            other => other.map(Secret::new),
+        };
+
+        let anam_api_base_url = http_url(
+            "ANAM_API_BASE_URL",
+            get("ANAM_API_BASE_URL").unwrap_or_else(|| "https://api.anam.ai".into()),
+        )?
+        .trim_end_matches('/')
+        .to_owned();
+        let (sdk_url, sdk_integrity) = match get("ANAM_SDK_URL") {
+            Some(u) if u != DEFAULT_ANAM_SDK_URL => (http_or_path("ANAM_SDK_URL", u)?, None),
+            _ => (
+                DEFAULT_ANAM_SDK_URL.to_owned(),
+                Some(DEFAULT_ANAM_SDK_INTEGRITY),
+            ),
+        };
+        let anam = AnamConfig {
+            api_key: get("ANAM_API_KEY").map(Secret::new),
+            avatar_id: get("ANAM_AVATAR_ID"),
+            voice_id: get("ANAM_VOICE_ID"),
+            llm_id: get("ANAM_LLM_ID"),
+            api_base_url: anam_api_base_url,
+            sdk_url,
+            sdk_integrity,
+        };
+
+        let url_or = |name: &'static str, default: &str| {
+            http_url(name, get(name).unwrap_or_else(|| default.to_owned()))
+        };
+        let mut calendar_base_url = url_or(
+            "GOOGLE_CALENDAR_BASE_URL",
+            "https://www.googleapis.com/calendar/v3/",
+        )?;
+        if !calendar_base_url.ends_with('/') {
+            calendar_base_url.push('/');
+        }
+        let google = GoogleConfig {
+            client_id: get("GOOGLE_CLIENT_ID"),
+            client_secret: get("GOOGLE_CLIENT_SECRET").map(Secret::new),
+            redirect_uri: url_or(
+                "GOOGLE_REDIRECT_URI",
+                &format!("{local_origin}/api/auth/google/callback"),
+            )?,
+            auth_url: url_or(
+                "GOOGLE_AUTH_URL",
+                "https://accounts.google.com/o/oauth2/v2/auth",
+            )?,
+            token_url: url_or("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")?,
+            userinfo_url: url_or(
+                "GOOGLE_USERINFO_URL",
+                "https://openidconnect.googleapis.com/v1/userinfo",
+            )?,
+            revoke_url: url_or("GOOGLE_REVOKE_URL", "https://oauth2.googleapis.com/revoke")?,
+            calendar_base_url,
+        };
+
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| "sqlite://.data/calendar-agent.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must start with sqlite:, postgres:// or postgresql://",
+            ));
+        }
+
+        let token_encryption_key = get("TOKEN_ENCRYPTION_KEY")
+            .map(|hex_key| parse_key("TOKEN_ENCRYPTION_KEY", &hex_key))
+            .transpose()?;
+
+        Ok(Self {
+            host,
+            port,
+            public_base_url,
+            presign,
+            presign_source,
+            tool_url_ttl_seconds,
+            cookie_secret,
+            anam,
+            google,
+            database_url,
+            token_encryption_key,
+            session_token_rate_per_minute: rate(
+                "SESSION_TOKEN_RATE_PER_MINUTE",
+                get("SESSION_TOKEN_RATE_PER_MINUTE"),
+                5,
+            )?,
+            tool_rate_per_minute: rate("TOOL_RATE_PER_MINUTE", get("TOOL_RATE_PER_MINUTE"), 60)?,
+        })
+    }
+
+    /// The optional settings that are not set, in checklist order.
+    pub fn missing(&self) -> Vec<MissingSetting> {
+        let set = |variable: &str| match variable {
+            "ANAM_API_KEY" => self.anam.api_key.is_some(),
+            "ANAM_AVATAR_ID" => self.anam.avatar_id.is_some(),
+            "ANAM_VOICE_ID" => self.anam.voice_id.is_some(),
+            "ANAM_LLM_ID" => self.anam.llm_id.is_some(),
+            "GOOGLE_CLIENT_ID" => self.google.client_id.is_some(),
+            "GOOGLE_CLIENT_SECRET" => self.google.client_secret.is_some(),
+            _ => true,
+        };
+        CHECKLIST
+            .iter()
+            .filter(|s| !set(s.variable))
+            .copied()
+            .collect()
+    }
+
+    /// `http://localhost:{PORT}`: the origin a browser on this machine uses.
+    pub fn local_origin(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    /// Whether cookies must carry `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+
+    /// `PUBLIC_BASE_URL` + `path`: the base URL a tool URL for `path` is signed over.
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.public_base_url)
+    }
+}
+
+fn parse_number<T: FromStr>(
+    name: &'static str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| ConfigError::new(name, format!("`{v}` is not a valid number"))),
+    }
+}
+
+fn rate(
+    name: &'static str,
+    value: Option<String>,
+    default: u32,
+) -> Result<NonZeroU32, ConfigError> {
+    let n = parse_number::<u32>(name, value, default)?;
+    NonZeroU32::new(n).ok_or_else(|| ConfigError::new(name, "must be at least 1"))
+}
+
+fn parse_http(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value)
+        .map_err(|e| ConfigError::new(name, format!("`{value}` is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ConfigError::new(
+            name,
+            format!("`{value}` must be an http:// or https:// URL"),
+        ));
+    }
+    Ok(url)
+}
+
+fn http_url(name: &'static str, value: String) -> Result<String, ConfigError> {
+    parse_http(name, &value).map(|_| value)
+}
+
+/// The SDK may be served by this app or a local server in tests: a URL or an absolute path.
+fn http_or_path(name: &'static str, value: String) -> Result<String, ConfigError> {
+    if value.starts_with('/') && !value.starts_with("//") {
+        Ok(value)
+    } else {
+        http_url(name, value)
+    }
+}
+
+fn parse_key(name: &'static str, value: &str) -> Result<[u8; 32], ConfigError> {
+    let bytes = hex::decode(value)
+        .map_err(|_| ConfigError::new(name, "must be 64 hex characters (32 bytes)"))?;
+    bytes
+        .try_into()
+        .map_err(|_| ConfigError::new(name, "must be 64 hex characters (32 bytes)"))
+}
+
+/// 32 random bytes as 64 lowercase hex characters.
+pub fn random_hex_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn an_empty_environment_gives_the_documented_defaults() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.public_base_url, "http://localhost:3000");
+        assert_eq!(c.presign_source, SecretSource::GeneratedForThisProcess);
+        assert_eq!(c.presign.current.expose().len(), 64);
+        assert_eq!(c.tool_url_ttl_seconds, 3600);
+        assert_eq!(c.anam.api_base_url, "https://api.anam.ai");
+        assert_eq!(c.anam.sdk_url, DEFAULT_ANAM_SDK_URL);
+        assert_eq!(c.anam.sdk_integrity, Some(DEFAULT_ANAM_SDK_INTEGRITY));
+        assert_eq!(
+            c.google.redirect_uri,
+            "http://localhost:3000/api/auth/google/callback"
+        );
+        assert_eq!(
+            c.google.calendar_base_url,
+            "https://www.googleapis.com/calendar/v3/"
+        );
+        assert_eq!(c.database_url, "sqlite://.data/calendar-agent.db");
+        assert_eq!(c.session_token_rate_per_minute.get(), 5);
+        assert_eq!(c.tool_rate_per_minute.get(), 60);
+        let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
+        assert_eq!(
+            missing,
+            [
+                "ANAM_API_KEY",
+                "ANAM_AVATAR_ID",
+                "ANAM_VOICE_ID",
+                "ANAM_LLM_ID",
+                "GOOGLE_CLIENT_ID",
+                "GOOGLE_CLIENT_SECRET"
+            ]
+        );
+    }
+
+    #[test]
+    fn port_feeds_the_local_defaults() {
+        let c = config(&[("PORT", "8080")]).expect("valid");
+        assert_eq!(c.public_base_url, "http://localhost:8080");
+        assert_eq!(
+            c.google.redirect_uri,
+            "http://localhost:8080/api/auth/google/callback"
+        );
+    }
+
+    #[test]
+    fn trailing_slashes_are_ignored_on_the_public_url() {
+        let c = config(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app/")]).expect("valid");
+        assert_eq!(c.public_base_url, "https://demo.ngrok.app");
+        assert_eq!(
+            c.public_url("/api/calendar/events"),
+            "https://demo.ngrok.app/api/calendar/events"
+        );
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        for (var, value) in [
+            ("PORT", "eighty"),
+            ("HOST", "my-laptop"),
+            ("PUBLIC_BASE_URL", "demo.ngrok.app"),
+            ("PUBLIC_BASE_URL", "ftp://demo.ngrok.app"),
+            ("PUBLIC_BASE_URL", "https://demo.ngrok.app/?x=1"),
+            ("GOOGLE_TOKEN_URL", "not a url"),
+            ("TOKEN_ENCRYPTION_KEY", "abcd"),
+            ("TOKEN_ENCRYPTION_KEY", &"zz".repeat(32)),
+            ("COOKIE_SECRET", "short"),
+            ("TOOL_URL_TTL_SECONDS", "0"),
+            ("TOOL_RATE_PER_MINUTE", "0"),
+            ("SESSION_TOKEN_RATE_PER_MINUTE", "-3"),
+            ("DATABASE_URL", "mysql://db"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(var);
+            assert_eq!(err.variable, var, "{value}");
+            assert!(err.to_string().starts_with(var));
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn configured_secrets_and_keys_are_used() {
+        let key = "11".repeat(32);
+        let c = config(&[
+            ("PRESIGN_SECRET", "s1"),
+            ("PRESIGN_SECRET_PREVIOUS", "s0"),
+            ("TOKEN_ENCRYPTION_KEY", &key),
+            ("ANAM_API_KEY", "k"),
+            ("GOOGLE_CLIENT_ID", "id"),
+        ])
+        .expect("valid");
+        assert_eq!(c.presign_source, SecretSource::Configured);
+        assert_eq!(c.presign.current.expose(), "s1");
+        assert_eq!(c.presign.previous.as_ref().map(Secret::expose), Some("s0"));
+        assert_eq!(c.token_encryption_key, Some([0x11; 32]));
+        let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
+        assert!(!missing.contains(&"ANAM_API_KEY"));
+        assert!(!missing.contains(&"GOOGLE_CLIENT_ID"));
+        assert!(missing.contains(&"GOOGLE_CLIENT_SECRET"));
+    }
+
+    #[test]
+    fn a_custom_sdk_url_drops_the_default_integrity_hash() {
+        let c = config(&[("ANAM_SDK_URL", "http://127.0.0.1:9/anam.js")]).expect("valid");
+        assert_eq!(c.anam.sdk_integrity, None);
+        let c = config(&[("ANAM_SDK_URL", "/static/vendor/anam.js")]).expect("valid");
+        assert_eq!(c.anam.sdk_url, "/static/vendor/anam.js");
+    }
+
+    #[test]
+    fn the_secret_never_prints_in_debug_output() {
+        let c = config(&[
+            ("PRESIGN_SECRET", "very-secret-value"),
+            ("ANAM_API_KEY", "anam-key"),
+        ])
+        .expect("valid");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("very-secret-value"));
+        assert!(!debug.contains("anam-key"));
+    }
+}

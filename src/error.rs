@@ -1,0 +1,216 @@
+//! The one error type: every failure a route can have, and the one place it becomes JSON.
+//!
+//! The client gets `{"error": "<short reason>", "message": "<a sentence the avatar can say>"}`
+//! (DESIGN.md §4); the log gets the cause.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::presign::VerifyError;
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A tool URL whose signature, expiry or parameters do not check out.
+    #[error("presigned URL refused: {0}")]
+    Presign(#[from] VerifyError),
+    /// A route needs a setting that is not configured.
+    #[error("{variable} is not set")]
+    NotConfigured {
+        /// The missing environment variable.
+        variable: &'static str,
+    },
+    /// A tool argument is missing or unusable.
+    #[error("invalid argument {argument}: {message}")]
+    InvalidArgument {
+        /// The argument's name as the tool schema spells it.
+        argument: &'static str,
+        /// A sentence the avatar can say.
+        message: String,
+    },
+    /// The body is not JSON, or not an object of the expected shape.
+    #[error("invalid JSON body: {0}")]
+    InvalidJson(String),
+    /// The body is declared as something other than JSON.
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    /// The body is over the 64 KiB limit.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// Too many requests; try again after the given delay.
+    #[error("rate limited")]
+    RateLimited {
+        /// When the next request will be allowed.
+        retry_after: Duration,
+    },
+    /// No route here.
+    #[error("not found")]
+    NotFound,
+    /// The route exists, but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The route exists but its behaviour is not built yet.
+    #[error("not implemented")]
+    NotImplemented,
+    /// A bug or an unexpected failure; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The HTTP status this error answers with.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Presign(_) => StatusCode::UNAUTHORIZED,
+            Self::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InvalidArgument { .. } | Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The short machine-readable reason (`"error"` key).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Presign(VerifyError::Expired { .. }) => "url_expired",
+            Self::Presign(VerifyError::Missing(_)) => "missing_signature",
+            Self::Presign(_) => "invalid_signature",
+            Self::NotConfigured { .. } => "not_configured",
+            Self::InvalidArgument { .. } => "invalid_argument",
+            Self::InvalidJson(_) => "invalid_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::NotImplemented => "not_implemented",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// A sentence the avatar (or a person reading the page) can use.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Presign(VerifyError::Expired { .. }) => {
+                "This calendar link has expired. Ask the user to end the call and press Start again."
+                    .into()
+            }
+            Self::Presign(_) => {
+                "This calendar link is not valid, so I cannot reach the calendar. Ask the user to \
+                 end the call and press Start again."
+                    .into()
+            }
+            Self::NotConfigured { variable } => format!(
+                "The calendar service is not fully set up: {variable} is missing. The person \
+                 running it needs to set it and restart."
+            ),
+            Self::InvalidArgument { message, .. } => message.clone(),
+            Self::InvalidJson(detail) => {
+                format!("The tool arguments could not be read as a JSON object: {detail}.")
+            }
+            Self::UnsupportedMediaType => {
+                "The tool arguments must be sent as JSON (Content-Type: application/json).".into()
+            }
+            Self::PayloadTooLarge => {
+                "The tool arguments are too large; they must be under 64 kilobytes.".into()
+            }
+            Self::RateLimited { retry_after } => format!(
+                "Too many requests right now. Try again in {} seconds.",
+                retry_after.as_secs().max(1)
+            ),
+            Self::NotFound => "There is nothing at this address.".into(),
+            Self::MethodNotAllowed => "This address does not accept that method.".into(),
+            Self::NotImplemented => "This calendar action is not available yet.".into(),
+            Self::Internal(_) => {
+                "Something went wrong on the calendar service. Please try again.".into()
+            }
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::debug!(error = %self, "request refused");
+        }
+        let mut body = json!({ "error": self.reason(), "message": self.message() });
+        match &self {
+            Self::InvalidArgument { argument, .. } => body["argument"] = json!(argument),
+            Self::NotConfigured { variable } => body["variable"] = json!(variable),
+            _ => {}
+        }
+        let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited { retry_after } = &self {
+            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    async fn body_of(error: Error) -> (StatusCode, serde_json::Value, Option<HeaderValue>) {
+        let response = error.into_response();
+        let status = response.status();
+        let retry = response.headers().get(header::RETRY_AFTER).cloned();
+        let bytes = to_bytes(response.into_body(), 1 << 16).await.expect("body");
+        (status, serde_json::from_slice(&bytes).expect("json"), retry)
+    }
+
+    #[tokio::test]
+    async fn every_error_is_json_with_error_and_message() {
+        let (status, body, _) = body_of(Error::Internal("db exploded at 0x1".into())).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"], "internal_error");
+        // The cause stays in the log.
+        assert!(!body.to_string().contains("0x1"));
+    }
+
+    #[tokio::test]
+    async fn invalid_argument_names_the_argument() {
+        let (status, body, _) = body_of(Error::InvalidArgument {
+            argument: "duration_minutes",
+            message: "duration_minutes must be a positive number of minutes.".into(),
+        })
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["argument"], "duration_minutes");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("duration_minutes")
+        );
+    }
+
+    #[tokio::test]
+    async fn rate_limited_rounds_retry_after_up_to_whole_seconds() {
+        let (status, _, retry) = body_of(Error::RateLimited {
+            retry_after: Duration::from_millis(1200),
+        })
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(retry, Some(HeaderValue::from(2u64)));
+    }
+}
