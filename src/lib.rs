@@ -1,0 +1,21 @@
+//! calendar-agent: talk to an Anam AI avatar about your own Google Calendar.
+//!
+//! Data flows one way: route → extractor → domain → Google client → projection for the LLM.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod presign;
+pub mod routes;
+pub mod secret;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod tool_args;
+pub mod webhook_auth;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use routes::app;
+pub use state::AppState;

@@ -1,0 +1,76 @@
+//! Entry point: load `.env`, read configuration, then serve or run a CLI helper.
+
+use std::process::ExitCode;
+
+use calendar_agent::cli::{self, Cli, Command, UrlReport};
+use calendar_agent::clock::unix_now;
+use calendar_agent::{Config, server, telemetry};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A missing .env is normal; a broken one is worth a line.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            eprintln!("error: .env: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if let Some(Command::Secret) = cli.command {
+        println!("{}", cli::fresh_secret());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        None | Some(Command::Serve) => {
+            telemetry::init();
+            match server::run(config).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Secret) => ExitCode::SUCCESS,
+        Some(Command::SignUrl { path, user, ttl }) => {
+            let signed = cli::require_configured_secret(&config).and_then(|()| {
+                let ttl = ttl.unwrap_or(config.tool_url_ttl_seconds);
+                cli::sign_url(&config, &path, &user, ttl, unix_now())
+            });
+            report(signed)
+        }
+        Some(Command::VerifyUrl { url }) => {
+            if let Err(e) = cli::require_configured_secret(&config) {
+                return report(Err(e));
+            }
+            let result = cli::check_url(&config, &url, unix_now());
+            println!("{result}");
+            if matches!(result, UrlReport::Valid { .. }) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn report(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `VerifiedUser`: the extractor that authenticates Anam's webhook calls by their presigned URL.
+//!
+//! It runs before the body is read, so an unsigned request costs one HMAC and nothing else.
+
+use axum::extract::{FromRef, FromRequestParts, MatchedPath};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use crate::clock::unix_now;
+use crate::error::Error;
+use crate::presign::{self, SignedParams, SignedWith, VerifyError};
+use crate::state::AppState;
+
+/// The user a tool URL was signed for, and the session expiry it carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedUser {
+    /// The user id (their email).
+    pub user_id: String,
+    /// The URL's expiry (unix seconds), shared by all tool URLs of one session.
+    pub exp: u64,
+}
+
+impl<S> FromRequestParts<S> for VerifiedUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let config = &state.config;
+        // The matched route, not the raw path: the URL was signed over the route we serve.
+        let path = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map_or_else(|| parts.uri.path(), MatchedPath::as_str);
+        let base_url = config.public_url(path);
+
+        let verified = SignedParams::from_query(parts.uri.query())
+            .and_then(|params| presign::verify(&config.presign, &base_url, &params, unix_now()));
+        match verified {
+            Ok(v) => {
+                if v.signed_with == SignedWith::Previous {
+                    tracing::info!(route = path, "tool URL signed with PRESIGN_SECRET_PREVIOUS");
+                }
+                Ok(Self {
+                    user_id: v.uid,
+                    exp: v.exp,
+                })
+            }
+            Err(reason) => {
+                log_refusal(&parts.headers, &config.public_base_url, path, &reason);
+                Err(Error::Presign(reason))
+            }
+        }
+    }
+}
+
+/// Behind a tunnel, most 401s come from `PUBLIC_BASE_URL` not matching the URL Anam calls:
+/// put what the request says about its origin next to what we signed over.
+fn log_refusal(headers: &HeaderMap, public_base_url: &str, route: &str, reason: &VerifyError) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned()
+    };
+    let host = header("host");
+    let forwarded_host = header("x-forwarded-host");
+    let forwarded_proto = header("x-forwarded-proto");
+    let seen_host = if forwarded_host == "-" {
+        &host
+    } else {
+        &forwarded_host
+    };
+    let expected_host = url::Url::parse(public_base_url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| {
+                u.port()
+                    .map_or_else(|| h.to_owned(), |p| format!("{h}:{p}"))
+            })
+        })
+        .unwrap_or_default();
+    let hint = if !seen_host.eq_ignore_ascii_case(&expected_host) && seen_host != "-" {
+        "the request's host differs from PUBLIC_BASE_URL: set PUBLIC_BASE_URL to the URL Anam calls (your tunnel's) and restart"
+    } else {
+        "-"
+    };
+    tracing::warn!(
+        route,
+        %reason,
+        host,
+        x_forwarded_host = forwarded_host,
+        x_forwarded_proto = forwarded_proto,
+        public_base_url,
+        hint,
+        "tool call refused"
+    );
+}
