@@ -21,6 +21,37 @@ pub enum Error {
     /// A tool URL whose signature, expiry or parameters do not check out.
     #[error("presigned URL refused: {0}")]
     Presign(#[from] VerifyError),
+    /// No valid signed `userId` cookie.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The user has no usable Google grant stored (never signed in, or forgotten).
+    #[error("user has no Google connection")]
+    NotConnected,
+    /// Google refused the stored refresh token (`invalid_grant`): consent revoked or expired.
+    #[error("Google grant revoked or expired")]
+    ReauthRequired,
+    /// The OAuth callback's `state`/cookie check failed; Google was not called.
+    #[error("OAuth state check failed: {0}")]
+    InvalidOAuthState(&'static str),
+    /// A cross-site request to a route that changes state.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Google answered with an error or could not be reached.
+    #[error("Google {what} failed (status {status:?}): {detail}")]
+    Google {
+        /// Which call.
+        what: &'static str,
+        /// Google's HTTP status, if it answered.
+        status: Option<u16>,
+        /// Google's error text (never a token).
+        detail: String,
+    },
+    /// Google did not answer within the time budget.
+    #[error("Google {what} timed out")]
+    GoogleTimeout {
+        /// Which call.
+        what: &'static str,
+    },
     /// A route needs a setting that is not configured.
     #[error("{variable} is not set")]
     NotConfigured {
@@ -68,7 +99,13 @@ impl Error {
     /// The HTTP status this error answers with.
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::Presign(_) => StatusCode::UNAUTHORIZED,
+            Self::Presign(_) | Self::NotSignedIn | Self::NotConnected | Self::ReauthRequired => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::InvalidOAuthState(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Google { .. } => StatusCode::BAD_GATEWAY,
+            Self::GoogleTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::InvalidArgument { .. } | Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -87,6 +124,13 @@ impl Error {
             Self::Presign(VerifyError::Expired { .. }) => "url_expired",
             Self::Presign(VerifyError::Missing(_)) => "missing_signature",
             Self::Presign(_) => "invalid_signature",
+            Self::NotSignedIn => "not_signed_in",
+            Self::NotConnected => "not_connected",
+            Self::ReauthRequired => "google_reauth_required",
+            Self::InvalidOAuthState(_) => "invalid_oauth_state",
+            Self::Forbidden(_) => "forbidden",
+            Self::Google { .. } => "google_error",
+            Self::GoogleTimeout { .. } => "google_timeout",
             Self::NotConfigured { .. } => "not_configured",
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::InvalidJson(_) => "invalid_json",
@@ -110,6 +154,29 @@ impl Error {
             Self::Presign(_) => {
                 "This calendar link is not valid, so I cannot reach the calendar. Ask the user to \
                  end the call and press Start again."
+                    .into()
+            }
+            Self::NotSignedIn => "Not signed in. Sign in with Google on the page first.".into(),
+            Self::NotConnected => {
+                "This user's Google Calendar is not connected. Ask the user to sign in with \
+                 Google at the page, then try again."
+                    .into()
+            }
+            Self::ReauthRequired => {
+                "Google access to this calendar was revoked or has expired. Ask the user to sign \
+                 in with Google again at the page."
+                    .into()
+            }
+            Self::InvalidOAuthState(why) => format!(
+                "The sign-in could not be completed because {why}. Go back to the page and \
+                 sign in again."
+            ),
+            Self::Forbidden(why) => format!("Refused: {why}."),
+            Self::Google { .. } => {
+                "Google Calendar did not answer properly. Please try again in a moment.".into()
+            }
+            Self::GoogleTimeout { .. } => {
+                "Google Calendar is taking too long to answer. Please try again in a moment."
                     .into()
             }
             Self::NotConfigured { variable } => format!(
@@ -137,6 +204,12 @@ impl Error {
                 "Something went wrong on the calendar service. Please try again.".into()
             }
         }
+    }
+}
+
+impl From<crate::store::StoreError> for Error {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::Internal(error.to_string())
     }
 }
 

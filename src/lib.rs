@@ -5,13 +5,18 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod cookies;
+pub mod current_user;
 pub mod error;
+pub mod google;
 pub mod presign;
 pub mod routes;
 pub mod secret;
 pub mod server;
 pub mod state;
+pub mod store;
 pub mod telemetry;
+pub mod token_cipher;
 pub mod tool_args;
 pub mod webhook_auth;
 

@@ -20,7 +20,9 @@ pub async fn run(config: Config) -> io::Result<()> {
             )
         })?;
     report_startup(&config, listener.local_addr()?);
-    let state = AppState::new(config);
+    let state = AppState::build(config)
+        .await
+        .map_err(|e| io::Error::other(e.to_string()))?;
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,5 +1,6 @@
 //! The router: one `router()` per area, merged here with the shared middleware.
 
+mod auth;
 mod health;
 mod tools;
 
@@ -24,6 +25,7 @@ use crate::tool_args::MAX_BODY_BYTES;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(auth::router())
         .merge(tools::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })

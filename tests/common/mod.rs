@@ -1,44 +1,80 @@
-//! Test harness: the real router on a random loopback port, configured from a map.
+//! Test harness: the real router on a random loopback port, configured from a map, with its own
+//! SQLite file and a wiremock server standing in for Google.
 #![allow(dead_code)] // each test binary uses a different part of the harness
+
+pub mod fake_google;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use calendar_agent::{AppState, Config, app};
 use tokio::net::TcpListener;
+use wiremock::MockServer;
 
-/// A running server and a client for it.
+/// A fixed token-encryption key for tests.
+pub const TEST_TOKEN_KEY: &str = "0101010101010101010101010101010101010101010101010101010101010101";
+
+/// A running server, the mock Google it talks to, and a client for it.
 pub struct TestApp {
     /// `http://127.0.0.1:{port}`.
     pub address: String,
     /// The configuration the server runs with.
     pub config: Config,
+    /// The server's state (store, token cache) for assertions.
+    pub state: AppState,
     /// A client that follows no redirects and uses no proxy.
     pub client: reqwest::Client,
+    /// Stands in for every Google endpoint.
+    pub google: MockServer,
+    /// Holds the SQLite file; deleted when the test ends.
+    pub dir: tempfile::TempDir,
 }
 
-/// The settings every test starts from: a fixed secret and a tunnel-like public URL that differs
-/// from the address the test actually calls, as with ngrok.
-pub fn base_vars() -> HashMap<String, String> {
-    [
+/// Starts the app with test defaults overridden by `overrides`.
+pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
+    let google = MockServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let g = google.uri();
+    let db = format!("sqlite://{}", dir.path().join("test.db").display());
+    let mut vars: HashMap<String, String> = [
         ("PRESIGN_SECRET", "test-presign-secret"),
+        // A tunnel-like public URL that differs from the address tests call, as with ngrok.
         ("PUBLIC_BASE_URL", "https://demo.ngrok.app"),
+        (
+            "GOOGLE_CLIENT_ID",
+            "test-client-id.apps.googleusercontent.com",
+        ),
+        ("GOOGLE_CLIENT_SECRET", "test-client-secret"),
+        (
+            "GOOGLE_REDIRECT_URI",
+            "https://demo.ngrok.app/api/auth/google/callback",
+        ),
+        (
+            "GOOGLE_AUTH_URL",
+            "https://accounts.example.test/o/oauth2/v2/auth",
+        ),
+        ("GOOGLE_TOKEN_URL", &format!("{g}/token")),
+        ("GOOGLE_USERINFO_URL", &format!("{g}/userinfo")),
+        ("GOOGLE_REVOKE_URL", &format!("{g}/revoke")),
+        ("GOOGLE_CALENDAR_BASE_URL", &format!("{g}/calendar/v3/")),
+        ("DATABASE_URL", &db),
+        ("TOKEN_ENCRYPTION_KEY", TEST_TOKEN_KEY),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
-}
-
-/// Starts the app with `base_vars()` overridden by `overrides`.
-pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
-    let mut vars = base_vars();
+    .collect();
     for (k, v) in overrides {
-        vars.insert((*k).to_owned(), (*v).to_owned());
+        if v.is_empty() {
+            vars.remove(*k);
+        } else {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
     }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    let state = AppState::build(config.clone()).await.expect("state");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
-    let router = app(AppState::new(config.clone()));
+    let router = app(state.clone());
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -55,7 +91,10 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     TestApp {
         address,
         config,
+        state,
         client,
+        google,
+        dir,
     }
 }
 
@@ -68,6 +107,11 @@ impl TestApp {
         format!("{}{rest}", self.address)
     }
 
+    /// `http://127.0.0.1:{port}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
     /// POSTs a JSON body to a public (presigned) URL.
     pub async fn post_json(&self, public_url: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
@@ -77,6 +121,87 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// GET with a `Cookie` header.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Runs the whole browser sign-in against the fake Google (which must be mounted) and
+    /// returns the `userId=…` cookie pair.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let start = self
+            .client
+            .get(self.url("/api/auth/google"))
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(start.status().as_u16(), 303);
+        let oauth_cookie = cookie_pair(&start, "oauth_state").expect("state cookie");
+        let location = location(&start);
+        let state = query_param(&location, "state").expect("state param");
+        let callback = self
+            .client
+            .get(self.url(&format!(
+                "/api/auth/google/callback?code={}&state={state}",
+                fake_google::code_for(email)
+            )))
+            .header("cookie", oauth_cookie)
+            .send()
+            .await
+            .expect("callback");
+        assert_eq!(callback.status().as_u16(), 303, "callback for {email}");
+        assert_eq!(location_of(&callback), "/");
+        cookie_pair(&callback, "userId").expect("userId cookie")
+    }
+}
+
+/// The `name=value` part of the response's `Set-Cookie` for `name`, if set (and not a removal).
+pub fn cookie_pair(response: &reqwest::Response, name: &str) -> Option<String> {
+    set_cookie(response, name)
+        .map(|c| c.split(';').next().unwrap_or("").to_owned())
+        .filter(|pair| pair.len() > name.len() + 1)
+}
+
+/// The full `Set-Cookie` header for `name`.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// The `Location` header.
+pub fn location(response: &reqwest::Response) -> String {
+    location_of(response)
+}
+
+fn location_of(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location header")
+        .to_owned()
+}
+
+/// A decoded query parameter of a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let parsed = url::Url::parse(url)
+        .or_else(|_| url::Url::parse(&format!("http://x{url}")))
+        .ok()?;
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Reads a response as `(status, JSON body)`.

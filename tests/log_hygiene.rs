@@ -1,0 +1,90 @@
+//! Logs never contain a refresh token, access token, authorization code, client secret,
+//! presign secret or tool-URL signature — at the most verbose level, across a whole session.
+//! Its own test binary: it installs the process-wide log subscriber.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use calendar_agent::clock::unix_now;
+use calendar_agent::presign::presign_url;
+use calendar_agent::routes::LIST_EVENTS_PATH;
+use common::fake_google::{self, form, requests_to};
+use common::spawn_app;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_log_at_trace_level() {
+    let captured = Captured::default();
+    tracing_subscriber::fmt()
+        // Everything of ours at trace; the mock server's own logs are the test's, not ours.
+        .with_env_filter(EnvFilter::new("trace,wiremock=off"))
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .init();
+
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 61).await;
+    let ada = "ada@example.com";
+    let cookie = app.sign_in(ada).await;
+    // Expire the cached token so a refresh happens too.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let refreshed = app.state.tokens.get(ada).await.expect("token");
+
+    let url = presign_url(
+        &app.config.presign,
+        &app.config.public_url(LIST_EVENTS_PATH),
+        ada,
+        unix_now() + 60,
+    );
+    app.post_json(&url, &serde_json::json!({})).await;
+    let forged = format!("{url}0");
+    app.post_json(&forged, &serde_json::json!({})).await;
+    app.client
+        .post(app.url("/api/auth/signout?forget=1"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("signout");
+
+    let exchange = requests_to(&app.google, "/token").await;
+    let verifier = form(&exchange[0])["code_verifier"].clone();
+    let sig = url.split("sig=").nth(1).expect("sig").to_owned();
+    let log = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    assert!(log.contains("signed in"), "the capture works: {log}");
+    for (what, secret) in [
+        ("refresh token", fake_google::refresh_token_for(ada)),
+        ("access token", fake_google::access_token_for(ada)),
+        ("refreshed access token", refreshed.expose().to_owned()),
+        ("authorization code", format!("code:{ada}")),
+        ("PKCE verifier", verifier),
+        ("client secret", "test-client-secret".to_owned()),
+        ("presign secret", "test-presign-secret".to_owned()),
+        ("tool URL signature", sig),
+        ("cookie", cookie.clone()),
+    ] {
+        assert!(!log.contains(&secret), "{what} found in the log");
+    }
+}

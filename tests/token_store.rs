@@ -1,0 +1,274 @@
+//! The encrypted token store and the access-token cache, against a fake Google.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use calendar_agent::Error;
+use calendar_agent::secret::Secret;
+use calendar_agent::store::StoreError;
+use common::fake_google::{self, form, requests_to};
+use common::{TestApp, json_of, spawn_app};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const ADA: &str = "ada@example.com";
+const EVE: &str = "eve@example.com";
+
+async fn refreshes(app: &TestApp) -> usize {
+    requests_to(&app.google, "/token")
+        .await
+        .iter()
+        .filter(|r| form(r).get("grant_type").map(String::as_str) == Some("refresh_token"))
+        .count()
+}
+
+async fn seed(app: &TestApp, user: &str) {
+    let token = Secret::new(fake_google::refresh_token_for(user));
+    app.state
+        .store
+        .save_grant(user, user, &token, fake_google::GRANTED)
+        .await
+        .expect("save");
+}
+
+#[tokio::test]
+async fn the_database_file_never_holds_a_refresh_token_in_plaintext() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    app.sign_in(ADA).await;
+    assert!(
+        app.state
+            .store
+            .refresh_token(ADA)
+            .await
+            .expect("read")
+            .is_some()
+    );
+
+    let needle = fake_google::refresh_token_for(ADA);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(app.dir.path()).expect("dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        checked += bytes.len();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "refresh token found in plaintext"
+        );
+    }
+    assert!(checked > 0, "the database files were read");
+}
+
+#[tokio::test]
+async fn a_row_moved_to_another_user_does_not_decrypt() {
+    let app = spawn_app(&[]).await;
+    seed(&app, ADA).await;
+    seed(&app, EVE).await;
+    // An attacker with write access to the table copies Ada's ciphertext onto Eve's row.
+    sqlx::query(
+        "UPDATE google_grants SET refresh_token =
+            (SELECT refresh_token FROM google_grants WHERE user_id = ?1) WHERE user_id = ?2",
+    )
+    .bind(ADA)
+    .bind(EVE)
+    .execute(app.state.store.pool())
+    .await
+    .expect("swap");
+    assert!(matches!(
+        app.state.store.refresh_token(EVE).await,
+        Err(StoreError::Undecryptable(_))
+    ));
+    // Through the token cache it surfaces as "not connected", and Google is never asked.
+    assert!(matches!(
+        app.state.tokens.get(EVE).await,
+        Err(Error::NotConnected)
+    ));
+    assert_eq!(refreshes(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_tampered_ciphertext_does_not_decrypt() {
+    let app = spawn_app(&[]).await;
+    seed(&app, ADA).await;
+    let blob: Vec<u8> =
+        sqlx::query_scalar("SELECT refresh_token FROM google_grants WHERE user_id = ?1")
+            .bind(ADA)
+            .fetch_one(app.state.store.pool())
+            .await
+            .expect("blob");
+    let mut tampered = blob.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    sqlx::query("UPDATE google_grants SET refresh_token = ?1 WHERE user_id = ?2")
+        .bind(tampered)
+        .bind(ADA)
+        .execute(app.state.store.pool())
+        .await
+        .expect("tamper");
+    assert!(matches!(
+        app.state.store.refresh_token(ADA).await,
+        Err(StoreError::Undecryptable(_))
+    ));
+}
+
+#[tokio::test]
+async fn fifty_concurrent_sign_ins_are_all_stored_and_readable() {
+    let app = Arc::new(spawn_app(&[]).await);
+    fake_google::mount(&app.google, 3600).await;
+    let users: Vec<String> = (0..50).map(|i| format!("user{i}@example.com")).collect();
+    let handles: Vec<_> = users
+        .iter()
+        .cloned()
+        .map(|user| {
+            let app = Arc::clone(&app);
+            tokio::spawn(async move { app.sign_in(&user).await })
+        })
+        .collect();
+    for handle in handles {
+        handle.await.expect("sign-in task");
+    }
+    for user in &users {
+        let token = app.state.store.refresh_token(user).await.expect("read");
+        assert_eq!(
+            token.map(|t| t.expose().to_owned()),
+            Some(fake_google::refresh_token_for(user)),
+            "{user}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_requests_for_one_user_share_one_refresh_until_it_expires() {
+    // 61 s tokens are refreshed after 1 s (the cache keeps a 60 s margin).
+    let app = Arc::new(spawn_app(&[]).await);
+    fake_google::mount(&app.google, 61).await;
+    seed(&app, ADA).await;
+
+    let burst = || async {
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let app = Arc::clone(&app);
+                tokio::spawn(async move { app.state.tokens.get(ADA).await })
+            })
+            .collect();
+        for task in tasks {
+            let token = task.await.expect("task").expect("token");
+            assert_eq!(token.expose(), format!("at2:{ADA}"));
+        }
+    };
+    burst().await;
+    assert_eq!(refreshes(&app).await, 1);
+    burst().await;
+    assert_eq!(refreshes(&app).await, 1, "still cached");
+
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    burst().await;
+    assert_eq!(refreshes(&app).await, 2, "one more after expiry");
+}
+
+#[tokio::test]
+async fn different_users_refresh_independently() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    seed(&app, ADA).await;
+    seed(&app, EVE).await;
+    let (a, e) = tokio::join!(app.state.tokens.get(ADA), app.state.tokens.get(EVE));
+    assert_eq!(a.expect("ada").expose(), format!("at2:{ADA}"));
+    assert_eq!(e.expect("eve").expose(), format!("at2:{EVE}"));
+    assert_eq!(refreshes(&app).await, 2);
+}
+
+#[tokio::test]
+async fn invalid_grant_asks_for_sign_in_again_and_stops_refreshing() {
+    let app = spawn_app(&[]).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "invalid_grant",
+            "error_description": "Token has been expired or revoked."
+        })))
+        .mount(&app.google)
+        .await;
+    seed(&app, ADA).await;
+
+    let first = app.state.tokens.get(ADA).await;
+    assert!(matches!(first, Err(Error::ReauthRequired)), "{first:?}");
+    let response = axum::response::IntoResponse::into_response(Error::ReauthRequired);
+    assert_eq!(response.status().as_u16(), 401);
+
+    // The user is now disconnected: no second refresh is attempted.
+    assert!(matches!(
+        app.state.tokens.get(ADA).await,
+        Err(Error::NotConnected)
+    ));
+    assert_eq!(requests_to(&app.google, "/token").await.len(), 1);
+    let grant = app
+        .state
+        .store
+        .grant(ADA)
+        .await
+        .expect("read")
+        .expect("row kept");
+    assert!(!grant.connected);
+}
+
+#[tokio::test]
+async fn google_failing_a_refresh_is_a_gateway_error_and_keeps_the_grant() {
+    let app = spawn_app(&[]).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
+        .mount(&app.google)
+        .await;
+    seed(&app, ADA).await;
+    let result = app.state.tokens.get(ADA).await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::Google {
+                status: Some(503),
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(
+        app.state
+            .store
+            .grant(ADA)
+            .await
+            .expect("read")
+            .expect("row")
+            .connected
+    );
+}
+
+#[tokio::test]
+async fn a_slow_token_endpoint_times_out_as_a_gateway_timeout() {
+    let app = spawn_app(&[]).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+        .mount(&app.google)
+        .await;
+    seed(&app, ADA).await;
+    let started = std::time::Instant::now();
+    let result = app.state.tokens.get(ADA).await;
+    assert!(
+        matches!(result, Err(Error::GoogleTimeout { .. })),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(6));
+}
+
+#[tokio::test]
+async fn me_reports_a_revoked_grant_as_not_connected() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    let cookie = app.sign_in(ADA).await;
+    app.state.store.disconnect(ADA).await.expect("disconnect");
+    let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
+    assert_eq!(me["signedIn"], true);
+    assert_eq!(me["connected"], false);
+}
