@@ -87,9 +87,6 @@ pub enum Error {
     /// The route exists, but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// The route exists but its behaviour is not built yet.
-    #[error("not implemented")]
-    NotImplemented,
     /// A bug or an unexpected failure; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -113,7 +110,6 @@ impl Error {
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,7 +135,6 @@ impl Error {
             Self::RateLimited { .. } => "rate_limited",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
-            Self::NotImplemented => "not_implemented",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -199,7 +194,6 @@ impl Error {
             ),
             Self::NotFound => "There is nothing at this address.".into(),
             Self::MethodNotAllowed => "This address does not accept that method.".into(),
-            Self::NotImplemented => "This calendar action is not available yet.".into(),
             Self::Internal(_) => {
                 "Something went wrong on the calendar service. Please try again.".into()
             }

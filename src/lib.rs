@@ -10,6 +10,7 @@ pub mod current_user;
 pub mod error;
 pub mod google;
 pub mod presign;
+pub mod rate_limit;
 pub mod routes;
 pub mod secret;
 pub mod server;
@@ -18,6 +19,7 @@ pub mod store;
 pub mod telemetry;
 pub mod token_cipher;
 pub mod tool_args;
+pub mod tools;
 pub mod webhook_auth;
 
 pub use config::Config;

@@ -7,7 +7,10 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::cookies::CookieKeys;
 use crate::google::access_tokens::AccessTokens;
+use crate::google::calendar::CalendarClient;
 use crate::google::oauth::OAuthClient;
+use crate::google::zones::ZoneCache;
+use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
 use crate::token_cipher::{TokenCipher, load_or_create_key_file};
 
@@ -26,6 +29,9 @@ pub enum StartupError {
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    /// The Calendar client could not load the machine's root certificates.
+    #[error("Calendar client (root certificates): {0}")]
+    Tls(std::io::Error),
 }
 
 /// Cheap to clone: everything inside is shared.
@@ -43,6 +49,12 @@ pub struct AppState {
     pub tokens: Arc<AccessTokens>,
     /// Keys for the signed cookies.
     pub cookie_keys: CookieKeys,
+    /// Google Calendar, on its own pooled client.
+    pub calendar: CalendarClient,
+    /// Users' calendar time zones.
+    pub zones: Arc<ZoneCache>,
+    /// Tool calls per user per minute.
+    pub tool_limit: Arc<PerMinute<String>>,
 }
 
 impl AppState {
@@ -70,7 +82,13 @@ impl AppState {
         let oauth = OAuthClient::new(http.clone(), config.google.clone());
         let tokens = Arc::new(AccessTokens::new(oauth.clone(), store.clone()));
         let cookie_keys = CookieKeys::from_config(&config);
+        let calendar =
+            CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
+        let tool_limit = Arc::new(PerMinute::new(config.tool_rate_per_minute));
         Ok(Self {
+            calendar,
+            zones: Arc::default(),
+            tool_limit,
             config: Arc::new(config),
             http,
             store,

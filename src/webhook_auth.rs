@@ -44,6 +44,11 @@ where
                 if v.signed_with == SignedWith::Previous {
                     tracing::info!(route = path, "tool URL signed with PRESIGN_SECRET_PREVIOUS");
                 }
+                // Counted only once the signature holds: strangers cannot spend a user's allowance.
+                if let Err(limited) = state.tool_limit.check(&v.uid) {
+                    tracing::warn!(route = path, user_id = %v.uid, "tool call rate-limited");
+                    return Err(limited);
+                }
                 Ok(Self {
                     user_id: v.uid,
                     exp: v.exp,

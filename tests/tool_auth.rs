@@ -26,11 +26,23 @@ async fn assert_refused(app: &TestApp, url: &str, reason: &str) {
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
 }
 
-/// Until the calendar tools land, a verified call reaches the handler and answers 501.
+/// A verified call gets past the extractor: here the user has no stored grant, so the handler
+/// answers `not_connected` (or 400 for missing arguments) — anything but a signature refusal.
 async fn assert_passes(app: &TestApp, url: &str) {
-    let (status, body) = json_of(app.post_json(url, &json!({})).await).await;
-    assert_eq!(status, 501, "{body}");
-    assert_eq!(body["error"], "not_implemented");
+    let (status, body) = json_of(app.post_json(url, &json!({"timezone": "UTC"})).await).await;
+    let error = body["error"].as_str().unwrap_or("");
+    assert!(
+        !matches!(
+            error,
+            "missing_signature" | "invalid_signature" | "url_expired"
+        ),
+        "{body}"
+    );
+    assert!(
+        (status == 401 && error == "not_connected")
+            || (status == 400 && error == "invalid_argument"),
+        "{status} {body}"
+    );
 }
 
 #[tokio::test]
@@ -238,5 +250,10 @@ async fn an_empty_body_reads_as_no_arguments() {
     let app = spawn_app(&[]).await;
     let url = app.local(&fresh(&app, LIST_EVENTS_PATH));
     let response = app.client.post(&url).send().await.expect("request");
-    assert_eq!(json_of(response).await.0, 501);
+    let (status, body) = json_of(response).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("not_connected")),
+        "{body}"
+    );
 }

@@ -1,7 +1,10 @@
 //! Google: OAuth (sign-in, refresh, revoke) and access tokens per user.
 
 pub mod access_tokens;
+pub mod calendar;
 pub mod oauth;
+pub mod user_calendar;
+pub mod zones;
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 //! SQLite file and a wiremock server standing in for Google.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod fake_calendar;
 pub mod fake_google;
 
 use std::collections::HashMap;
@@ -105,6 +106,26 @@ impl TestApp {
             .strip_prefix(&self.config.public_base_url)
             .expect("URL under PUBLIC_BASE_URL");
         format!("{}{rest}", self.address)
+    }
+
+    /// A user with a stored grant whose refresh works (fake Google mounted, 1-hour tokens).
+    pub async fn connect(&self, user: &str) {
+        let token = calendar_agent::secret::Secret::new(fake_google::refresh_token_for(user));
+        self.state
+            .store
+            .save_grant(user, user, &token, fake_google::GRANTED)
+            .await
+            .expect("save grant");
+    }
+
+    /// A tool URL for `path` signed for `user`, valid for ten minutes.
+    pub fn tool_url(&self, path: &str, user: &str) -> String {
+        calendar_agent::presign::presign_url(
+            &self.config.presign,
+            &self.config.public_url(path),
+            user,
+            calendar_agent::clock::unix_now() + 600,
+        )
     }
 
     /// `http://127.0.0.1:{port}{path}`.

@@ -1,0 +1,135 @@
+//! Unit tests of the parent module.
+
+use super::*;
+use std::collections::HashMap;
+
+fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Config::from_lookup(|name| map.get(name).cloned())
+}
+
+#[test]
+fn an_empty_environment_gives_the_documented_defaults() {
+    let c = config(&[]).expect("defaults are valid");
+    assert_eq!(c.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    assert_eq!(c.port, 3000);
+    assert_eq!(c.public_base_url, "http://localhost:3000");
+    assert_eq!(c.presign_source, SecretSource::GeneratedForThisProcess);
+    assert_eq!(c.presign.current.expose().len(), 64);
+    assert_eq!(c.tool_url_ttl_seconds, 3600);
+    assert_eq!(c.anam.api_base_url, "https://api.anam.ai");
+    assert_eq!(c.anam.sdk_url, DEFAULT_ANAM_SDK_URL);
+    assert_eq!(c.anam.sdk_integrity, Some(DEFAULT_ANAM_SDK_INTEGRITY));
+    assert_eq!(
+        c.google.redirect_uri,
+        "http://localhost:3000/api/auth/google/callback"
+    );
+    assert_eq!(
+        c.google.calendar_base_url,
+        "https://www.googleapis.com/calendar/v3/"
+    );
+    assert_eq!(c.database_url, "sqlite://.data/calendar-agent.db");
+    assert_eq!(c.session_token_rate_per_minute.get(), 5);
+    assert_eq!(c.tool_rate_per_minute.get(), 60);
+    let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
+    assert_eq!(
+        missing,
+        [
+            "ANAM_API_KEY",
+            "ANAM_AVATAR_ID",
+            "ANAM_VOICE_ID",
+            "ANAM_LLM_ID",
+            "GOOGLE_CLIENT_ID",
+            "GOOGLE_CLIENT_SECRET"
+        ]
+    );
+}
+
+#[test]
+fn port_feeds_the_local_defaults() {
+    let c = config(&[("PORT", "8080")]).expect("valid");
+    assert_eq!(c.public_base_url, "http://localhost:8080");
+    assert_eq!(
+        c.google.redirect_uri,
+        "http://localhost:8080/api/auth/google/callback"
+    );
+}
+
+#[test]
+fn trailing_slashes_are_ignored_on_the_public_url() {
+    let c = config(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app/")]).expect("valid");
+    assert_eq!(c.public_base_url, "https://demo.ngrok.app");
+    assert_eq!(
+        c.public_url("/api/calendar/events"),
+        "https://demo.ngrok.app/api/calendar/events"
+    );
+    assert!(c.secure_cookies());
+}
+
+#[test]
+fn malformed_values_name_their_variable() {
+    for (var, value) in [
+        ("PORT", "eighty"),
+        ("HOST", "my-laptop"),
+        ("PUBLIC_BASE_URL", "demo.ngrok.app"),
+        ("PUBLIC_BASE_URL", "ftp://demo.ngrok.app"),
+        ("PUBLIC_BASE_URL", "https://demo.ngrok.app/?x=1"),
+        ("GOOGLE_TOKEN_URL", "not a url"),
+        ("TOKEN_ENCRYPTION_KEY", "abcd"),
+        ("TOKEN_ENCRYPTION_KEY", &"zz".repeat(32)),
+        ("COOKIE_SECRET", "short"),
+        ("TOOL_URL_TTL_SECONDS", "0"),
+        ("TOOL_RATE_PER_MINUTE", "0"),
+        ("SESSION_TOKEN_RATE_PER_MINUTE", "-3"),
+        ("DATABASE_URL", "mysql://db"),
+    ] {
+        let err = config(&[(var, value)]).expect_err(var);
+        assert_eq!(err.variable, var, "{value}");
+        assert!(err.to_string().starts_with(var));
+        assert!(!err.to_string().contains('\n'));
+    }
+}
+
+#[test]
+fn configured_secrets_and_keys_are_used() {
+    let key = "11".repeat(32);
+    let c = config(&[
+        ("PRESIGN_SECRET", "s1"),
+        ("PRESIGN_SECRET_PREVIOUS", "s0"),
+        ("TOKEN_ENCRYPTION_KEY", &key),
+        ("ANAM_API_KEY", "k"),
+        ("GOOGLE_CLIENT_ID", "id"),
+    ])
+    .expect("valid");
+    assert_eq!(c.presign_source, SecretSource::Configured);
+    assert_eq!(c.presign.current.expose(), "s1");
+    assert_eq!(c.presign.previous.as_ref().map(Secret::expose), Some("s0"));
+    assert_eq!(c.token_encryption_key, Some([0x11; 32]));
+    let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
+    assert!(!missing.contains(&"ANAM_API_KEY"));
+    assert!(!missing.contains(&"GOOGLE_CLIENT_ID"));
+    assert!(missing.contains(&"GOOGLE_CLIENT_SECRET"));
+}
+
+#[test]
+fn a_custom_sdk_url_drops_the_default_integrity_hash() {
+    let c = config(&[("ANAM_SDK_URL", "http://127.0.0.1:9/anam.js")]).expect("valid");
+    assert_eq!(c.anam.sdk_integrity, None);
+    let c = config(&[("ANAM_SDK_URL", "/static/vendor/anam.js")]).expect("valid");
+    assert_eq!(c.anam.sdk_url, "/static/vendor/anam.js");
+}
+
+#[test]
+fn the_secret_never_prints_in_debug_output() {
+    let c = config(&[
+        ("PRESIGN_SECRET", "very-secret-value"),
+        ("ANAM_API_KEY", "anam-key"),
+    ])
+    .expect("valid");
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("very-secret-value"));
+    assert!(!debug.contains("anam-key"));
+}

@@ -1,0 +1,395 @@
+//! Tool times: parsing what the model sends (ISO 8601 with an offset, `Z`, or none) into
+//! instants, validating windows, and formatting answers in one time zone.
+//!
+//! A time without an offset is a wall-clock time in the tool's time zone. In a DST gap the
+//! time moves forward by the gap's length; in an overlap the earlier instant wins (jiff's
+//! "compatible" rule, as in RFC 5545), so the same text always gives the same instant.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan, Zoned};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// The longest window a tool may ask about.
+pub const MAX_WINDOW_DAYS: i64 = 62;
+
+/// A time zone with the IANA name it was given as.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    /// The IANA name, e.g. `America/New_York`.
+    pub name: String,
+    /// The rules.
+    pub tz: TimeZone,
+}
+
+impl Zone {
+    /// Looks up an IANA zone; `argument` names the tool argument in the 400 message.
+    pub fn parse(name: &str, argument: &'static str) -> Result<Self> {
+        let trimmed = name.trim();
+        TimeZone::get(trimmed)
+            .map(|tz| Self {
+                name: trimmed.to_owned(),
+                tz,
+            })
+            .map_err(|_| Error::InvalidArgument {
+                argument,
+                message: format!(
+                    "{argument} \"{trimmed}\" is not an IANA time zone. Use a name such as \
+                     America/New_York or Europe/London."
+                ),
+            })
+    }
+
+    /// UTC, the fallback when the calendar's own zone cannot be read.
+    pub fn utc() -> Self {
+        Self {
+            name: "UTC".into(),
+            tz: TimeZone::UTC,
+        }
+    }
+
+    /// RFC 3339 in this zone's offset at that instant, e.g. `2026-11-24T09:00:00-05:00`.
+    pub fn format(&self, at: Timestamp) -> String {
+        at.to_zoned(self.tz.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    }
+
+    /// `at` as a zoned date-time here.
+    pub fn zoned(&self, at: Timestamp) -> Zoned {
+        at.to_zoned(self.tz.clone())
+    }
+}
+
+/// Which end of a window a bare date means: its first moment, or the first moment after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateMeans {
+    /// `2026-11-24` → 2026-11-24T00:00.
+    StartOfDay,
+    /// `2026-11-24` → 2026-11-25T00:00 (so the whole day is inside).
+    EndOfDay,
+}
+
+/// A time as the model wrote it, parsed before any zone is known: an instant (with an offset or
+/// `Z`), a wall-clock date-time, or a bare date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeText {
+    /// Carries its own offset.
+    Instant(Timestamp),
+    /// Wall-clock time in the tool's zone.
+    Civil(DateTime),
+    /// A whole day in the tool's zone.
+    Date(Date),
+}
+
+impl TimeText {
+    /// Parses ISO 8601 / RFC 3339 text; the 400 names `argument`.
+    pub fn parse(text: &str, argument: &'static str) -> Result<Self> {
+        let text = text.trim();
+        if let Ok(ts) = text.parse::<Timestamp>() {
+            return Ok(Self::Instant(ts));
+        }
+        // jiff reads "2026-11-24" as a midnight date-time; a bare date means a whole day here.
+        let has_time = text.contains(['T', 't', ' ']);
+        if !has_time {
+            if let Ok(d) = text.parse::<Date>() {
+                return Ok(Self::Date(d));
+            }
+        }
+        if let Ok(dt) = text.parse::<DateTime>() {
+            return Ok(Self::Civil(dt));
+        }
+        Err(Error::InvalidArgument {
+            argument,
+            message: format!(
+                "{argument} \"{text}\" is not an ISO 8601 date and time. Use a form such as \
+                 2026-11-24T09:00:00 or 2026-11-24T09:00:00-05:00."
+            ),
+        })
+    }
+
+    /// The instant, if the text carried its own offset.
+    pub fn instant(&self) -> Option<Timestamp> {
+        match self {
+            Self::Instant(ts) => Some(*ts),
+            _ => None,
+        }
+    }
+
+    /// The instant this text means in `zone`.
+    pub fn resolve(
+        &self,
+        zone: &Zone,
+        date_means: DateMeans,
+        argument: &'static str,
+    ) -> Result<Timestamp> {
+        let civil = match *self {
+            Self::Instant(ts) => return Ok(ts),
+            Self::Civil(dt) => Some(dt),
+            Self::Date(d) => match date_means {
+                DateMeans::StartOfDay => Some(d.to_datetime(jiff::civil::Time::midnight())),
+                DateMeans::EndOfDay => d
+                    .tomorrow()
+                    .ok()
+                    .map(|t| t.to_datetime(jiff::civil::Time::midnight())),
+            },
+        };
+        civil
+            .and_then(|dt| zone.tz.to_ambiguous_zoned(dt).compatible().ok())
+            .map(|z| z.timestamp())
+            .ok_or_else(|| Error::InvalidArgument {
+                argument,
+                message: format!("{argument} is outside the supported range of dates."),
+            })
+    }
+}
+
+/// Parses and resolves in one step.
+pub fn parse_time(
+    text: &str,
+    zone: &Zone,
+    argument: &'static str,
+    date_means: DateMeans,
+) -> Result<Timestamp> {
+    TimeText::parse(text, argument)?.resolve(zone, date_means, argument)
+}
+
+/// A time window with `start < end`, at most [`MAX_WINDOW_DAYS`] long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Inclusive start.
+    pub start: Timestamp,
+    /// Exclusive end.
+    pub end: Timestamp,
+}
+
+impl Window {
+    /// Checks the order and the length; the messages name the arguments.
+    pub fn new(start: Timestamp, end: Timestamp) -> Result<Self> {
+        if end <= start {
+            return Err(Error::InvalidArgument {
+                argument: "window_end",
+                message: "window_end must be after window_start.".into(),
+            });
+        }
+        if end.duration_since(start) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
+            return Err(Error::InvalidArgument {
+                argument: "window_end",
+                message: format!(
+                    "window_end is more than {MAX_WINDOW_DAYS} days after window_start. Ask \
+                     about a shorter period."
+                ),
+            });
+        }
+        Ok(Self { start, end })
+    }
+
+    /// Its length.
+    pub fn duration(&self) -> SignedDuration {
+        self.end.duration_since(self.start)
+    }
+}
+
+/// `now → now + days` in calendar days of `zone` (a day across a DST change is 23 or 25 hours).
+pub fn days_from(now: Timestamp, zone: &Zone, days: i64) -> Timestamp {
+    zone.zoned(now)
+        .checked_add(days.days())
+        .map_or(now, |z| z.timestamp())
+}
+
+/// Reads an optional string argument: absent or null is `None`; anything else must be a string.
+pub fn optional_str<'a>(
+    value: Option<&'a Value>,
+    argument: &'static str,
+) -> Result<Option<&'a str>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(Error::InvalidArgument {
+            argument,
+            message: format!("{argument} must be a string."),
+        }),
+    }
+}
+
+/// Reads a required string argument.
+pub fn required_str<'a>(value: Option<&'a Value>, argument: &'static str) -> Result<&'a str> {
+    optional_str(value, argument)?.ok_or_else(|| Error::InvalidArgument {
+        argument,
+        message: format!("{argument} is required."),
+    })
+}
+
+/// Reads an optional whole number, accepting `30`, `30.0` and `"30"` (models send all three).
+pub fn optional_integer(value: Option<&Value>, argument: &'static str) -> Result<Option<i64>> {
+    let bad = || Error::InvalidArgument {
+        argument,
+        message: format!("{argument} must be a whole number."),
+    };
+    let number = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64().ok_or_else(bad)?,
+        Some(Value::String(s)) => s.trim().parse::<f64>().map_err(|_| bad())?,
+        Some(_) => return Err(bad()),
+    };
+    if !number.is_finite() || number.fract() != 0.0 || number.abs() > 1e12 {
+        return Err(bad());
+    }
+    Ok(Some(number as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ny() -> Zone {
+        Zone::parse("America/New_York", "timezone").expect("zone")
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn offsets_and_z_are_instants_whatever_the_zone() {
+        let z = ny();
+        assert_eq!(
+            parse_time(
+                "2026-11-24T09:00:00-08:00",
+                &z,
+                "start",
+                DateMeans::StartOfDay
+            )
+            .ok(),
+            Some(ts("2026-11-24T17:00:00Z"))
+        );
+        assert_eq!(
+            parse_time("2026-11-24T09:00:00Z", &z, "start", DateMeans::StartOfDay).ok(),
+            Some(ts("2026-11-24T09:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn naive_times_are_wall_clock_in_the_zone() {
+        assert_eq!(
+            parse_time("2026-11-24T09:00:00", &ny(), "start", DateMeans::StartOfDay).ok(),
+            Some(ts("2026-11-24T14:00:00Z"))
+        );
+        // Summer: EDT is UTC-4.
+        assert_eq!(
+            parse_time("2026-07-01T09:00", &ny(), "start", DateMeans::StartOfDay).ok(),
+            Some(ts("2026-07-01T13:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_time_in_the_spring_forward_gap_moves_forward() {
+        // 2026-03-08 02:30 does not exist in New York; it becomes 03:30 EDT.
+        assert_eq!(
+            parse_time("2026-03-08T02:30:00", &ny(), "start", DateMeans::StartOfDay).ok(),
+            Some(ts("2026-03-08T07:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_time_in_the_fall_back_overlap_takes_the_earlier_instant() {
+        // 2026-11-01 01:30 happens twice; the first (EDT, UTC-4) is chosen.
+        assert_eq!(
+            parse_time("2026-11-01T01:30:00", &ny(), "start", DateMeans::StartOfDay).ok(),
+            Some(ts("2026-11-01T05:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn bare_dates_cover_whole_days() {
+        assert_eq!(
+            parse_time("2026-11-24", &ny(), "window_start", DateMeans::StartOfDay).ok(),
+            Some(ts("2026-11-24T05:00:00Z"))
+        );
+        assert_eq!(
+            parse_time("2026-11-24", &ny(), "window_end", DateMeans::EndOfDay).ok(),
+            Some(ts("2026-11-25T05:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn unparseable_times_name_the_argument() {
+        for text in ["next tuesday", "", "2026-13-01T00:00:00", "9am"] {
+            match parse_time(text, &ny(), "window_start", DateMeans::StartOfDay) {
+                Err(Error::InvalidArgument { argument, message }) => {
+                    assert_eq!(argument, "window_start");
+                    assert!(message.contains("window_start"), "{message}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_zones_are_refused() {
+        assert!(matches!(
+            Zone::parse("Mars/Olympus", "timezone"),
+            Err(Error::InvalidArgument {
+                argument: "timezone",
+                ..
+            })
+        ));
+        assert_eq!(
+            Zone::parse(" Europe/London ", "timezone")
+                .expect("zone")
+                .name,
+            "Europe/London"
+        );
+    }
+
+    #[test]
+    fn formatting_uses_the_offset_in_force_at_that_instant() {
+        let z = ny();
+        assert_eq!(
+            z.format(ts("2026-11-24T14:00:00Z")),
+            "2026-11-24T09:00:00-05:00"
+        );
+        assert_eq!(
+            z.format(ts("2026-07-01T13:00:00Z")),
+            "2026-07-01T09:00:00-04:00"
+        );
+        assert_eq!(
+            Zone::utc().format(ts("2026-07-01T13:00:00Z")),
+            "2026-07-01T13:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn windows_must_be_ordered_and_at_most_62_days() {
+        let a = ts("2026-11-24T09:00:00Z");
+        assert!(Window::new(a, a).is_err());
+        assert!(Window::new(a, ts("2026-11-24T08:00:00Z")).is_err());
+        assert!(Window::new(a, ts("2027-01-25T09:00:00Z")).is_ok());
+        assert!(Window::new(a, ts("2027-01-25T09:00:01Z")).is_err());
+    }
+
+    #[test]
+    fn seven_calendar_days_across_a_dst_change_are_not_168_hours() {
+        let start = ts("2026-10-29T13:00:00Z"); // 09:00 EDT
+        let end = days_from(start, &ny(), 7); // 09:00 EST a week later
+        assert_eq!(end, ts("2026-11-05T14:00:00Z"));
+    }
+
+    #[test]
+    fn integers_arrive_in_several_shapes() {
+        let v = |j: &str| serde_json::from_str::<Value>(j).expect("json");
+        assert_eq!(optional_integer(Some(&v("30")), "d").ok(), Some(Some(30)));
+        assert_eq!(optional_integer(Some(&v("30.0")), "d").ok(), Some(Some(30)));
+        assert_eq!(
+            optional_integer(Some(&v("\"45\"")), "d").ok(),
+            Some(Some(45))
+        );
+        assert_eq!(optional_integer(None, "d").ok(), Some(None));
+        assert!(optional_integer(Some(&v("30.5")), "d").is_err());
+        assert!(optional_integer(Some(&v("\"soon\"")), "d").is_err());
+        assert!(optional_integer(Some(&v("[1]")), "d").is_err());
+    }
+}

@@ -1,0 +1,79 @@
+//! Sign-out: clearing the cookie, forgetting the grant at Google, refusing foreign origins.
+
+mod common;
+
+use common::fake_google::{self, form, requests_to};
+use common::{json_of, location, set_cookie, spawn_app};
+
+const ADA: &str = "ada@example.com";
+
+#[tokio::test]
+async fn sign_out_clears_the_cookie_and_keeps_the_grant() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    let cookie = app.sign_in(ADA).await;
+    let response = app
+        .client
+        .post(app.url("/api/auth/signout"))
+        .header("cookie", &cookie)
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await
+        .expect("signout");
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(location(&response), "/");
+    let cleared = set_cookie(&response, "userId").expect("cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(requests_to(&app.google, "/revoke").await.is_empty());
+    assert!(app.state.store.grant(ADA).await.expect("read").is_some());
+}
+
+#[tokio::test]
+async fn sign_out_with_forget_revokes_at_google_and_deletes_the_token() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    let cookie = app.sign_in(ADA).await;
+    let response = app
+        .client
+        .post(app.url("/api/auth/signout?forget=1"))
+        .header("cookie", &cookie)
+        .header("origin", "https://demo.ngrok.app")
+        .send()
+        .await
+        .expect("signout");
+    assert_eq!(response.status().as_u16(), 303);
+    let revokes = requests_to(&app.google, "/revoke").await;
+    assert_eq!(revokes.len(), 1);
+    assert_eq!(
+        form(&revokes[0])["token"],
+        fake_google::refresh_token_for(ADA)
+    );
+    assert!(app.state.store.grant(ADA).await.expect("read").is_none());
+    // The old cookie still identifies the browser, but nothing is connected any more.
+    let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
+    assert_eq!(me["connected"], false);
+    assert!(matches!(
+        app.state.tokens.get(ADA).await,
+        Err(calendar_agent::Error::NotConnected)
+    ));
+}
+
+#[tokio::test]
+async fn sign_out_from_a_foreign_origin_is_refused() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    let cookie = app.sign_in(ADA).await;
+    let response = app
+        .client
+        .post(app.url("/api/auth/signout?forget=1"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("signout");
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"], "forbidden");
+    assert!(requests_to(&app.google, "/revoke").await.is_empty());
+    assert!(app.state.store.grant(ADA).await.expect("read").is_some());
+}

@@ -1,0 +1,152 @@
+//! `block_time` against a stateful fake Google Calendar.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::fake_calendar::{self, calendar_requests, query};
+use common::fake_google;
+use common::{TestApp, json_of, spawn_app};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const ADA: &str = "ada@example.com";
+const PATH: &str = "/api/calendar/events";
+
+async fn ready() -> TestApp {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    app.connect(ADA).await;
+    app
+}
+
+fn focus() -> Value {
+    json!({"title": "Focus time", "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00",
+           "timezone": "America/New_York", "notes": "No meetings"})
+}
+
+fn instant(text: &str) -> Timestamp {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[tokio::test]
+async fn it_creates_a_self_only_opaque_hold_at_the_right_instant() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let url = app.tool_url(PATH, ADA);
+    let (status, body) = json_of(app.post_json(&url, &focus()).await).await;
+    assert_eq!(status, 200, "{body}");
+
+    let inserts = calendar_requests(&app.google).await;
+    assert_eq!(inserts.len(), 1);
+    assert_eq!(query(&inserts[0], "sendUpdates").as_deref(), Some("none"));
+    let sent: Value = serde_json::from_slice(&inserts[0].body).expect("json");
+    assert_eq!(sent["summary"], "Focus time");
+    assert_eq!(sent["description"], "No meetings");
+    assert_eq!(sent["transparency"], "opaque");
+    assert!(sent.get("attendees").is_none(), "never attendees: {sent}");
+    assert_eq!(
+        instant(sent["start"]["dateTime"].as_str().expect("start")),
+        instant("2026-11-24T14:00:00Z")
+    );
+    assert_eq!(
+        instant(sent["end"]["dateTime"].as_str().expect("end")),
+        instant("2026-11-24T15:00:00Z")
+    );
+    assert_eq!(sent["start"]["timeZone"], "America/New_York");
+    let id = sent["id"].as_str().expect("id");
+    assert!(
+        id.len() >= 5 && id.chars().all(|c| matches!(c, 'a'..='v' | '0'..='9')),
+        "{id}"
+    );
+
+    assert_eq!(
+        body,
+        json!({
+            "eventId": id,
+            "htmlLink": format!("https://calendar.google.com/event?eid={id}"),
+            "start": "2026-11-24T09:00:00-05:00",
+            "end": "2026-11-24T10:00:00-05:00",
+            "timezone": "America/New_York"
+        })
+    );
+    assert_eq!(events.len(), 1);
+}
+
+#[tokio::test]
+async fn a_repeated_identical_call_creates_one_event_and_returns_it() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let url = app.tool_url(PATH, ADA);
+    let (first_status, first) = json_of(app.post_json(&url, &focus()).await).await;
+    let (second_status, second) = json_of(app.post_json(&url, &focus()).await).await;
+    assert_eq!((first_status, second_status), (200, 200), "{second}");
+    assert_eq!(first, second);
+    assert_eq!(events.len(), 1);
+
+    // A different hold in the same session is a different event.
+    let mut lunch = focus();
+    lunch["title"] = json!("Lunch");
+    assert_eq!(json_of(app.post_json(&url, &lunch).await).await.0, 200);
+    assert_eq!(events.len(), 2);
+}
+
+#[tokio::test]
+async fn bad_arguments_answer_400_and_nothing_is_created() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let url = app.tool_url(PATH, ADA);
+    for (key, value, argument) in [
+        ("title", json!(null), "title"),
+        ("title", json!("   "), "title"),
+        ("timezone", json!(null), "timezone"),
+        ("timezone", json!("Mars/Olympus"), "timezone"),
+        ("start", json!("tomorrow at nine"), "start"),
+        ("end", json!("2026-11-24T09:00:00"), "end"),
+        ("end", json!("2026-11-24T08:00:00"), "end"),
+        ("notes", json!(42), "notes"),
+    ] {
+        let mut args = focus();
+        args[key] = value.clone();
+        let (status, body) = json_of(app.post_json(&url, &args).await).await;
+        assert_eq!(status, 400, "{key}={value}: {body}");
+        assert_eq!(body["argument"], argument, "{key}={value}");
+    }
+    assert!(
+        app.google
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+    assert_eq!(events.len(), 0);
+}
+
+#[tokio::test]
+async fn a_google_error_is_a_502_and_a_slow_google_a_504() {
+    let app = ready().await;
+    Mock::given(method("POST"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"error": {"code": 500, "message": "Backend Error"}})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&app.google)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(8)))
+        .mount(&app.google)
+        .await;
+    let url = app.tool_url(PATH, ADA);
+    let (status, body) = json_of(app.post_json(&url, &focus()).await).await;
+    assert_eq!(status, 502, "{body}");
+    let started = Instant::now();
+    let (status, body) = json_of(app.post_json(&url, &focus()).await).await;
+    assert_eq!(status, 504, "{body}");
+    assert!(started.elapsed() < Duration::from_secs(6));
+}

@@ -1,0 +1,192 @@
+//! `find_free_time` against fake Google.
+
+mod common;
+
+use common::fake_calendar::{self, calendar_requests};
+use common::fake_google;
+use common::{TestApp, json_of, spawn_app};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const ADA: &str = "ada@example.com";
+const PATH: &str = "/api/calendar/freebusy";
+
+async fn ready() -> TestApp {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    app.connect(ADA).await;
+    app
+}
+
+async fn call(app: &TestApp, args: Value) -> (u16, Value) {
+    json_of(app.post_json(&app.tool_url(PATH, ADA), &args).await).await
+}
+
+fn instant(text: &str) -> Timestamp {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[tokio::test]
+async fn slots_start_each_long_enough_gap_in_the_requested_zone() {
+    let app = ready().await;
+    // 2030-03-05 in New York (EST, UTC-5): busy 09:00-10:00 and 10:30-12:00, window 08:00-13:00.
+    fake_calendar::mount_busy(
+        &app.google,
+        json!([
+            {"start": "2030-03-05T14:00:00Z", "end": "2030-03-05T15:00:00Z"},
+            {"start": "2030-03-05T15:30:00Z", "end": "2030-03-05T17:00:00Z"}
+        ]),
+    )
+    .await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-05T08:00:00", "window_end": "2030-03-05T13:00:00",
+               "duration_minutes": 45, "timezone": "America/New_York"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "slots": [
+                {"start": "2030-03-05T08:00:00-05:00", "end": "2030-03-05T08:45:00-05:00"},
+                {"start": "2030-03-05T12:00:00-05:00", "end": "2030-03-05T12:45:00-05:00"}
+            ],
+            "timezone": "America/New_York",
+            "window_start": "2030-03-05T08:00:00-05:00",
+            "window_end": "2030-03-05T13:00:00-05:00"
+        })
+    );
+    let requests = calendar_requests(&app.google).await;
+    assert_eq!(requests.len(), 1);
+    let sent: Value = serde_json::from_slice(&requests[0].body).expect("json body");
+    assert_eq!(
+        instant(sent["timeMin"].as_str().expect("min")),
+        instant("2030-03-05T13:00:00Z")
+    );
+    assert_eq!(
+        instant(sent["timeMax"].as_str().expect("max")),
+        instant("2030-03-05T18:00:00Z")
+    );
+    assert_eq!(sent["timeZone"], "America/New_York");
+    assert_eq!(sent["items"], json!([{"id": "primary"}]));
+}
+
+#[tokio::test]
+async fn slots_across_the_spring_forward_change_carry_both_offsets() {
+    let app = ready().await;
+    fake_calendar::mount_busy(&app.google, json!([])).await;
+    // 2030-03-10: New York springs forward at 02:00. A window from Saturday 23:00 to Sunday
+    // 04:00 is 4 hours long, not 5.
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-09T23:00:00", "window_end": "2030-03-10T04:00:00",
+               "duration_minutes": 240, "timezone": "America/New_York"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["slots"],
+        json!([{"start": "2030-03-09T23:00:00-05:00", "end": "2030-03-10T04:00:00-04:00"}])
+    );
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-09T23:00:00", "window_end": "2030-03-10T04:00:00",
+               "duration_minutes": 300, "timezone": "America/New_York"}),
+    )
+    .await;
+    assert_eq!(status, 400, "5 hours do not fit in that night: {body}");
+}
+
+#[tokio::test]
+async fn without_a_zone_the_calendars_zone_is_used() {
+    let app = ready().await;
+    fake_calendar::mount_timezone(&app.google, "Asia/Tokyo").await;
+    fake_calendar::mount_busy(&app.google, json!([])).await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-05T09:00:00", "window_end": "2030-03-05T10:00:00",
+               "duration_minutes": 30}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["timezone"], "Asia/Tokyo");
+    assert_eq!(body["slots"][0]["start"], "2030-03-05T09:00:00+09:00");
+}
+
+#[tokio::test]
+async fn bad_arguments_answer_400_and_google_is_not_called() {
+    let app = ready().await;
+    let ok = json!({"window_start": "2030-03-05T09:00:00Z", "window_end": "2030-03-05T12:00:00Z",
+                    "duration_minutes": 30, "timezone": "UTC"});
+    for (key, value, argument) in [
+        ("duration_minutes", json!(0), "duration_minutes"),
+        ("duration_minutes", json!(-15), "duration_minutes"),
+        ("duration_minutes", json!(null), "duration_minutes"),
+        ("duration_minutes", json!(240), "duration_minutes"),
+        (
+            "duration_minutes",
+            json!("half an hour"),
+            "duration_minutes",
+        ),
+        ("window_start", json!(null), "window_start"),
+        ("window_end", json!("2030-03-05T08:00:00Z"), "window_end"),
+        ("window_end", json!("2030-07-05T08:00:00Z"), "window_end"),
+        ("timezone", json!("Mars/Olympus"), "timezone"),
+    ] {
+        let mut args = ok.clone();
+        args[key] = value.clone();
+        let (status, body) = call(&app, args).await;
+        assert_eq!(status, 400, "{key}={value}: {body}");
+        assert_eq!(body["argument"], argument, "{key}={value}");
+    }
+    // Offsets on both edges: the order is checked before the zone is looked up.
+    let (status, _) = call(
+        &app,
+        json!({"window_start": "2030-03-05T12:00:00Z", "window_end": "2030-03-05T09:00:00Z",
+               "duration_minutes": 30}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        app.google
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_window_entirely_in_the_past_offers_nothing_without_asking_google() {
+    let app = ready().await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2020-03-02T09:00:00Z", "window_end": "2020-03-02T12:00:00Z",
+               "duration_minutes": 30, "timezone": "UTC"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["slots"], json!([]));
+    assert!(calendar_requests(&app.google).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_google_error_is_a_502() {
+    let app = ready().await;
+    Mock::given(method("POST"))
+        .and(path("/calendar/v3/freeBusy"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
+        .mount(&app.google)
+        .await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-05T09:00:00Z", "window_end": "2030-03-05T12:00:00Z",
+               "duration_minutes": 30, "timezone": "UTC"}),
+    )
+    .await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"], "google_error");
+}

@@ -1,0 +1,362 @@
+//! `list_events` against fake Google: what Google receives, what the model gets, and every
+//! failure path.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::fake_calendar::{self, calendar_requests, query};
+use common::fake_google::{self, requests_to};
+use common::{TestApp, json_of, spawn_app};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const ADA: &str = "ada@example.com";
+const PATH: &str = "/api/calendar/list-events";
+
+async fn ready(overrides: &[(&str, &str)]) -> TestApp {
+    let app = spawn_app(overrides).await;
+    fake_google::mount(&app.google, 3600).await;
+    app.connect(ADA).await;
+    app
+}
+
+async fn call(app: &TestApp, args: Value) -> (u16, Value) {
+    json_of(app.post_json(&app.tool_url(PATH, ADA), &args).await).await
+}
+
+fn instant(text: &str) -> Timestamp {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn sample_events() -> Value {
+    json!([
+        {
+            "id": "standup1", "status": "confirmed", "summary": "Standup",
+            "htmlLink": "https://calendar.google.com/event?eid=standup1",
+            "start": {"dateTime": "2026-11-24T14:00:00Z", "timeZone": "America/New_York"},
+            "end": {"dateTime": "2026-11-24T14:15:00Z", "timeZone": "America/New_York"},
+            "attendees": [{"email": "ada@example.com", "self": true}, {"email": "bob@example.com"}],
+            "organizer": {"email": "bob@example.com"}, "iCalUID": "x@google.com",
+            "reminders": {"useDefault": true}, "location": "Room 1"
+        },
+        {
+            "id": "holiday1", "status": "confirmed", "summary": "Thanksgiving",
+            "start": {"date": "2026-11-26"}, "end": {"date": "2026-11-27"}
+        }
+    ])
+}
+
+#[tokio::test]
+async fn with_no_arguments_it_lists_the_next_seven_days_in_the_calendars_zone() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_timezone(&app.google, "America/New_York").await;
+    fake_calendar::mount_list(&app.google, sample_events()).await;
+
+    let before = Timestamp::now();
+    let (status, body) = call(&app, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+
+    let lists: Vec<_> = calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(|r| r.url.path() == "/calendar/v3/calendars/primary/events")
+        .collect();
+    assert_eq!(lists.len(), 1);
+    let r = &lists[0];
+    assert_eq!(query(r, "singleEvents").as_deref(), Some("true"));
+    assert_eq!(query(r, "orderBy").as_deref(), Some("startTime"));
+    assert_eq!(query(r, "maxResults").as_deref(), Some("10"));
+    assert_eq!(query(r, "timeZone").as_deref(), Some("America/New_York"));
+    assert_eq!(
+        r.headers.get("authorization").and_then(|v| v.to_str().ok()),
+        Some(format!("Bearer at2:{ADA}").as_str())
+    );
+    let time_min = instant(&query(r, "timeMin").expect("timeMin"));
+    let time_max = instant(&query(r, "timeMax").expect("timeMax"));
+    assert!(
+        time_min
+            >= before
+                .checked_sub(jiff::SignedDuration::from_secs(1))
+                .expect("ts")
+    );
+    let span = time_max.duration_since(time_min).as_secs();
+    assert!(
+        (167 * 3600..=169 * 3600).contains(&span),
+        "about 7 days: {span}"
+    );
+
+    assert_eq!(body["count"], 2);
+    let keys: Vec<&str> = body
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["count", "events", "window_end", "window_start"]);
+    assert_eq!(
+        body["events"][0],
+        json!({
+            "id": "standup1", "title": "Standup",
+            "start": "2026-11-24T09:00:00-05:00", "end": "2026-11-24T09:15:00-05:00",
+            "timezone": "America/New_York", "allDay": false,
+            "attendees": ["ada@example.com", "bob@example.com"],
+            "location": "Room 1", "htmlLink": "https://calendar.google.com/event?eid=standup1"
+        })
+    );
+    assert_eq!(
+        body["events"][1],
+        json!({
+            "id": "holiday1", "title": "Thanksgiving", "start": "2026-11-26", "end": "2026-11-26",
+            "timezone": "America/New_York", "allDay": true, "attendees": []
+        })
+    );
+}
+
+#[tokio::test]
+async fn naive_window_times_are_wall_clock_in_the_given_zone() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-24T17:00:00",
+               "timezone": "America/New_York", "max_results": 500}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let requests = calendar_requests(&app.google).await;
+    assert_eq!(requests.len(), 1, "no settings call when the zone is given");
+    let r = &requests[0];
+    assert_eq!(
+        instant(&query(r, "timeMin").expect("min")),
+        instant("2026-11-24T14:00:00Z")
+    );
+    assert_eq!(
+        instant(&query(r, "timeMax").expect("max")),
+        instant("2026-11-24T22:00:00Z")
+    );
+    assert_eq!(query(r, "maxResults").as_deref(), Some("50"), "clamped");
+    assert_eq!(body["window_start"], "2026-11-24T09:00:00-05:00");
+    assert_eq!(body["window_end"], "2026-11-24T17:00:00-05:00");
+    assert_eq!(body["count"], 0);
+}
+
+#[tokio::test]
+async fn a_window_across_the_fall_back_change_keeps_each_edges_own_offset() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2026-10-31", "window_end": "2026-11-02", "timezone": "America/New_York"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["window_start"], "2026-10-31T00:00:00-04:00");
+    assert_eq!(body["window_end"], "2026-11-03T00:00:00-05:00");
+    let r = &calendar_requests(&app.google).await[0];
+    let span = instant(&query(r, "timeMax").expect("max"))
+        .duration_since(instant(&query(r, "timeMin").expect("min")));
+    assert_eq!(
+        span.as_hours(),
+        73,
+        "three calendar days with a 25-hour one"
+    );
+}
+
+#[tokio::test]
+async fn bad_arguments_answer_400_naming_them_and_google_is_not_called() {
+    let app = ready(&[]).await;
+    for (args, argument) in [
+        (json!({"timezone": "Mars/Olympus"}), "timezone"),
+        (
+            json!({"window_start": "next week", "timezone": "UTC"}),
+            "window_start",
+        ),
+        (
+            json!({"window_start": "2026-11-24T10:00:00Z", "window_end": "2026-11-24T09:00:00Z"}),
+            "window_end",
+        ),
+        (
+            json!({"window_start": "2026-11-24T10:00:00Z", "window_end": "2026-11-24T10:00:00Z"}),
+            "window_end",
+        ),
+        (
+            json!({"window_start": "2026-01-01T00:00:00Z", "window_end": "2026-06-01T00:00:00Z"}),
+            "window_end",
+        ),
+        (
+            json!({"max_results": "lots", "timezone": "UTC"}),
+            "max_results",
+        ),
+    ] {
+        let (status, body) = call(&app, args.clone()).await;
+        assert_eq!(status, 400, "{args}: {body}");
+        assert_eq!(body["argument"], argument, "{args}");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(argument)),
+            "{body}"
+        );
+    }
+    assert!(
+        app.google
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_user_who_never_signed_in_is_told_to_sign_in() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    let url = app.tool_url(PATH, "stranger@example.com");
+    let (status, body) = json_of(app.post_json(&url, &json!({"timezone": "UTC"})).await).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "not_connected");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("sign in")),
+        "{body}"
+    );
+    assert!(
+        app.google
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_grant_asks_the_user_to_sign_in_again() {
+    let app = spawn_app(&[]).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
+        .mount(&app.google)
+        .await;
+    app.connect(ADA).await;
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "google_reauth_required");
+    assert!(calendar_requests(&app.google).await.is_empty());
+}
+
+#[tokio::test]
+async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
+    let app = ready(&[]).await;
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": {"code": 401, "message": "Invalid Credentials"}
+        })))
+        .mount(&app.google)
+        .await;
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "google_reauth_required");
+    assert_eq!(calendar_requests(&app.google).await.len(), 2, "one retry");
+    assert_eq!(
+        requests_to(&app.google, "/token").await.len(),
+        2,
+        "a fresh token for the retry"
+    );
+}
+
+#[tokio::test]
+async fn a_google_error_is_a_502_with_a_sentence() {
+    let app = ready(&[]).await;
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "error": {"code": 500, "message": "Backend Error"}
+        })))
+        .mount(&app.google)
+        .await;
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 502);
+    assert_eq!(body["error"], "google_error");
+    assert!(!body["message"].as_str().unwrap_or("").is_empty());
+}
+
+#[tokio::test]
+async fn a_slow_google_is_a_504_well_within_anams_limit() {
+    let app = ready(&[]).await;
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/calendars/primary/events"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(8)))
+        .mount(&app.google)
+        .await;
+    let started = Instant::now();
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["error"], "google_timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn the_calendar_zone_is_read_once_and_reused() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_timezone(&app.google, "Europe/Berlin").await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    for _ in 0..3 {
+        let (status, body) = call(&app, json!({})).await;
+        assert_eq!(status, 200);
+        assert!(
+            body["window_start"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("+01:00"),
+            "{body}"
+        );
+    }
+    let settings = calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/settings/timezone"))
+        .count();
+    assert_eq!(settings, 1);
+}
+
+#[tokio::test]
+async fn more_than_the_per_user_rate_is_429_with_retry_after() {
+    let app = ready(&[("TOOL_RATE_PER_MINUTE", "3")]).await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    for _ in 0..3 {
+        assert_eq!(call(&app, json!({"timezone": "UTC"})).await.0, 200);
+    }
+    let response = app
+        .post_json(&app.tool_url(PATH, ADA), &json!({"timezone": "UTC"}))
+        .await;
+    let retry_after: u64 = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&retry_after));
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["error"], "rate_limited");
+    assert_eq!(calendar_requests(&app.google).await.len(), 3);
+
+    // Another user has their own allowance.
+    app.connect("eve@example.com").await;
+    let url = app.tool_url(PATH, "eve@example.com");
+    assert_eq!(
+        json_of(app.post_json(&url, &json!({"timezone": "UTC"})).await)
+            .await
+            .0,
+        200
+    );
+}
