@@ -52,6 +52,14 @@ pub enum Error {
         /// Which call.
         what: &'static str,
     },
+    /// Anam refused or could not be reached.
+    #[error("Anam request failed (status {status:?}): {detail}")]
+    Anam {
+        /// Anam's HTTP status, if it answered.
+        status: Option<u16>,
+        /// Anam's message.
+        detail: String,
+    },
     /// A route needs a setting that is not configured.
     #[error("{variable} is not set")]
     NotConfigured {
@@ -103,6 +111,12 @@ impl Error {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Google { .. } => StatusCode::BAD_GATEWAY,
             Self::GoogleTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            // Anam's 4xx is passed on (the request was wrong, e.g. an unknown avatar id);
+            // its 5xx or silence is ours to report as a bad gateway.
+            Self::Anam { status, .. } => status
+                .filter(|s| (400..500).contains(s))
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::BAD_GATEWAY),
             Self::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::InvalidArgument { .. } | Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -127,6 +141,7 @@ impl Error {
             Self::Forbidden(_) => "forbidden",
             Self::Google { .. } => "google_error",
             Self::GoogleTimeout { .. } => "google_timeout",
+            Self::Anam { .. } => "session-token request failed",
             Self::NotConfigured { .. } => "not_configured",
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::InvalidJson(_) => "invalid_json",
@@ -174,6 +189,18 @@ impl Error {
                 "Google Calendar is taking too long to answer. Please try again in a moment."
                     .into()
             }
+            Self::Anam {
+                status: Some(401 | 403),
+                ..
+            } => "Anam refused the API key. Check ANAM_API_KEY.".into(),
+            Self::Anam {
+                status: Some(400..=499),
+                ..
+            } => "Anam refused the session. Check that ANAM_AVATAR_ID, ANAM_VOICE_ID and \
+                  ANAM_LLM_ID exist in your Anam account (`calendar-agent anam avatars`, \
+                  `voices`, `llms` list them)."
+                .into(),
+            Self::Anam { .. } => "Anam is not answering right now. Try again in a moment.".into(),
             Self::NotConfigured { variable } => format!(
                 "The calendar service is not fully set up: {variable} is missing. The person \
                  running it needs to set it and restart."
@@ -219,6 +246,7 @@ impl IntoResponse for Error {
         match &self {
             Self::InvalidArgument { argument, .. } => body["argument"] = json!(argument),
             Self::NotConfigured { variable } => body["variable"] = json!(variable),
+            Self::Anam { detail, .. } => body["detail"] = json!(detail),
             _ => {}
         }
         let mut response = (status, Json(body)).into_response();

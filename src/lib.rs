@@ -2,13 +2,16 @@
 //!
 //! Data flows one way: route → extractor → domain → Google client → projection for the LLM.
 
+pub mod anam;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod cookies;
 pub mod current_user;
 pub mod error;
 pub mod google;
+pub mod persona;
 pub mod presign;
 pub mod rate_limit;
 pub mod routes;

@@ -47,6 +47,7 @@ async fn main() -> ExitCode {
             });
             report(signed)
         }
+        Some(Command::Anam { list }) => report(cli::anam_table(&config, list).await),
         Some(Command::VerifyUrl { url }) => {
             if let Err(e) = cli::require_configured_secret(&config) {
                 return report(Err(e));

@@ -23,6 +23,14 @@ pub async fn run(config: Config) -> io::Result<()> {
     let state = AppState::build(config)
         .await
         .map_err(|e| io::Error::other(e.to_string()))?;
+    let pruned = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            pruned.prune_limits();
+        }
+    });
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::anam::AnamClient;
 use crate::config::Config;
 use crate::cookies::CookieKeys;
 use crate::google::access_tokens::AccessTokens;
@@ -55,9 +56,22 @@ pub struct AppState {
     pub zones: Arc<ZoneCache>,
     /// Tool calls per user per minute.
     pub tool_limit: Arc<PerMinute<String>>,
+    /// Anam's API.
+    pub anam: AnamClient,
+    /// Session mints per user per minute.
+    pub session_user_limit: Arc<PerMinute<String>>,
+    /// Session mints per client IP per minute.
+    pub session_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
 }
 
 impl AppState {
+    /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
+    pub fn prune_limits(&self) {
+        self.tool_limit.prune();
+        self.session_user_limit.prune();
+        self.session_ip_limit.prune();
+    }
+
     /// Opens the store (migrating it) and builds the clients.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let key = match config.token_encryption_key {
@@ -85,7 +99,16 @@ impl AppState {
         let calendar =
             CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
         let tool_limit = Arc::new(PerMinute::new(config.tool_rate_per_minute));
+        let anam = AnamClient::new(
+            http.clone(),
+            &config.anam.api_base_url,
+            config.anam.api_key.clone(),
+        );
+        let session_rate = config.session_token_rate_per_minute;
         Ok(Self {
+            anam,
+            session_user_limit: Arc::new(PerMinute::new(session_rate)),
+            session_ip_limit: Arc::new(PerMinute::new(session_rate)),
             calendar,
             zones: Arc::default(),
             tool_limit,

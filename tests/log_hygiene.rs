@@ -62,6 +62,21 @@ async fn no_secret_reaches_the_log_at_trace_level() {
     app.post_json(&url, &serde_json::json!({})).await;
     let forged = format!("{url}0");
     app.post_json(&forged, &serde_json::json!({})).await;
+    wiremock::Mock::given(wiremock::matchers::path("/v1/auth/session-token"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"sessionToken": "session-token-value"})),
+        )
+        .mount(&app.google)
+        .await;
+    let minted = app
+        .client
+        .post(app.url("/api/session-token"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("mint");
+    assert_eq!(minted.status().as_u16(), 200);
     app.client
         .post(app.url("/api/auth/signout?forget=1"))
         .header("cookie", &cookie)
@@ -84,6 +99,8 @@ async fn no_secret_reaches_the_log_at_trace_level() {
         ("presign secret", "test-presign-secret".to_owned()),
         ("tool URL signature", sig),
         ("cookie", cookie.clone()),
+        ("Anam API key", "test-anam-key".to_owned()),
+        ("Anam session token", "session-token-value".to_owned()),
     ] {
         assert!(!log.contains(&secret), "{what} found in the log");
     }

@@ -2,7 +2,8 @@
 
 mod auth;
 mod health;
-mod tools;
+mod session;
+pub(crate) mod tools;
 
 pub use tools::{BLOCK_TIME_PATH, FREEBUSY_PATH, LIST_EVENTS_PATH};
 
@@ -26,6 +27,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(session::router())
         .merge(tools::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })

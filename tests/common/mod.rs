@@ -59,6 +59,12 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
         ("GOOGLE_REVOKE_URL", &format!("{g}/revoke")),
         ("GOOGLE_CALENDAR_BASE_URL", &format!("{g}/calendar/v3/")),
         ("DATABASE_URL", &db),
+        // Anam's API on the same mock server (its paths start with /v1).
+        ("ANAM_API_BASE_URL", &g),
+        ("ANAM_API_KEY", "test-anam-key"),
+        ("ANAM_AVATAR_ID", "avatar-test"),
+        ("ANAM_VOICE_ID", "voice-test"),
+        ("ANAM_LLM_ID", "llm-test"),
         ("TOKEN_ENCRYPTION_KEY", TEST_TOKEN_KEY),
     ]
     .into_iter()

@@ -1,0 +1,142 @@
+//! Anam's API: mint a session token for an inline persona, and list avatars, voices and LLMs.
+//! The API key is sent as a bearer header and never leaves the server.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// How long one call to Anam may take.
+pub const ANAM_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A thin typed client on the shared HTTP pool.
+#[derive(Clone)]
+pub struct AnamClient {
+    http: reqwest::Client,
+    base_url: String,
+    api_key: Option<Secret>,
+}
+
+/// One row of a list call: id and a human name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// The id to put in `.env`.
+    pub id: String,
+    /// A display name, if Anam gives one.
+    pub name: String,
+}
+
+impl AnamClient {
+    /// A client for `base_url` (no trailing `/`).
+    pub fn new(http: reqwest::Client, base_url: &str, api_key: Option<Secret>) -> Self {
+        Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key,
+        }
+    }
+
+    fn key(&self) -> Result<&Secret> {
+        self.api_key.as_ref().ok_or(Error::NotConfigured {
+            variable: "ANAM_API_KEY",
+        })
+    }
+
+    /// Fails with 503 naming `ANAM_API_KEY` when it is not set.
+    pub fn ensure_configured(&self) -> Result<()> {
+        self.key().map(|_| ())
+    }
+
+    /// `POST /v1/auth/session-token` with `{"personaConfig": persona}`.
+    pub async fn create_session_token(&self, persona: &Value) -> Result<String> {
+        let key = self.key()?;
+        let response = self
+            .http
+            .post(format!("{}/v1/auth/session-token", self.base_url))
+            .bearer_auth(key.expose())
+            .json(&json!({ "personaConfig": persona }))
+            .timeout(ANAM_TIMEOUT)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let body = checked(response).await?;
+        body["sessionToken"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Anam {
+                status: None,
+                detail: "Anam's answer had no sessionToken".into(),
+            })
+    }
+
+    /// `GET /v1/{kind}` (`avatars`, `voices`, `llms`): ids and names.
+    pub async fn list(&self, kind: &str) -> Result<Vec<Listed>> {
+        let key = self.key()?;
+        let response = self
+            .http
+            .get(format!("{}/v1/{kind}", self.base_url))
+            .bearer_auth(key.expose())
+            .query(&[("perPage", "100")])
+            .timeout(ANAM_TIMEOUT)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let body = checked(response).await?;
+        let rows = body["data"]
+            .as_array()
+            .or_else(|| body.as_array())
+            .cloned()
+            .unwrap_or_default();
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let id = row["id"].as_str()?.to_owned();
+                let name = ["displayName", "name", "description"]
+                    .iter()
+                    .find_map(|k| row[*k].as_str())
+                    .unwrap_or("")
+                    .to_owned();
+                Some(Listed { id, name })
+            })
+            .collect())
+    }
+}
+
+fn unreachable(error: reqwest::Error) -> Error {
+    Error::Anam {
+        status: None,
+        detail: if error.is_timeout() {
+            "Anam did not answer in time".into()
+        } else {
+            format!("Anam could not be reached: {}", error.without_url())
+        },
+    }
+}
+
+/// The JSON body of a successful answer, or Anam's own message as the error's detail.
+async fn checked(response: reqwest::Response) -> Result<Value> {
+    let status = response.status();
+    let text = response.text().await.map_err(unreachable)?;
+    if status.is_success() {
+        return serde_json::from_str(&text).map_err(|_| Error::Anam {
+            status: None,
+            detail: "Anam's answer was not JSON".into(),
+        });
+    }
+    let parsed: Option<Value> = serde_json::from_str(&text).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| {
+            ["message", "error", "detail"]
+                .iter()
+                .find_map(|k| v[*k].as_str().map(str::to_owned))
+        })
+        .unwrap_or_else(|| text.chars().take(500).collect());
+    Err(Error::Anam {
+        status: Some(status.as_u16()),
+        detail: message,
+    })
+}

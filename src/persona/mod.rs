@@ -1,0 +1,173 @@
+//! The ephemeral persona minted at Start: avatar, voice, LLM, system prompt and three webhook
+//! tools whose URLs are presigned for this user with one shared expiry. A pure function of its
+//! inputs, so its shape is pinned by tests.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::presign::presign_url;
+use crate::routes::{BLOCK_TIME_PATH, FREEBUSY_PATH, LIST_EVENTS_PATH};
+use crate::tools::time::Zone;
+
+/// The persona's name.
+pub const NAME: &str = "Alex";
+
+/// The ids a persona needs, each of which must be configured.
+pub struct PersonaIds<'a> {
+    /// `ANAM_AVATAR_ID`.
+    pub avatar_id: &'a str,
+    /// `ANAM_VOICE_ID`.
+    pub voice_id: &'a str,
+    /// `ANAM_LLM_ID`.
+    pub llm_id: &'a str,
+}
+
+impl<'a> PersonaIds<'a> {
+    /// The configured ids, or 503 naming the first missing variable.
+    pub fn from_config(config: &'a Config) -> Result<Self> {
+        let need = |value: &'a Option<String>, variable: &'static str| {
+            value.as_deref().ok_or(Error::NotConfigured { variable })
+        };
+        Ok(Self {
+            avatar_id: need(&config.anam.avatar_id, "ANAM_AVATAR_ID")?,
+            voice_id: need(&config.anam.voice_id, "ANAM_VOICE_ID")?,
+            llm_id: need(&config.anam.llm_id, "ANAM_LLM_ID")?,
+        })
+    }
+}
+
+/// The system prompt: how to speak, when to use which tool, and where "today" is for this user.
+pub fn system_prompt(zone: &Zone, now: Timestamp) -> String {
+    let local = zone.zoned(now);
+    let today = local.strftime("%A, %B %-d, %Y");
+    let time = local.strftime("%-I:%M %p");
+    let iso_date = local.strftime("%Y-%m-%d");
+    format!(
+        "You are {NAME}, a scheduling assistant for one person. You can look at their own Google \
+Calendar, find free time in it, and put holds on it for them.
+
+Where and when you are: today is {today} ({iso_date}). It is {time} for the user, whose time \
+zone is {tz}. Read words like today, tomorrow, this afternoon or next week from that date and \
+time, and pass timezone {tz} to every tool unless the user names another zone.
+
+How to speak: all of your words are turned into speech.
+- Say only what should be heard. No markdown, lists, headings, emoji, code or stage directions.
+- Keep punctuation to full stops, commas and question marks.
+- Never read out timestamps, time zone names, links, ids or JSON. Say times the way people do, \
+such as Thursday at half past two, or tomorrow at nine in the morning.
+- Before you use a tool, tell the user in a few words what you are about to check or do.
+
+Which tool to use:
+- Questions about what is on their calendar: list_events.
+- Questions about when they are free, or requests to find time: find_free_time. Suggest no \
+more than three of the slots it returns.
+- Putting time aside for the user: block_time. It creates a private hold with no other people \
+on it; never try to invite anyone. First read back the title, the day, the start and end time \
+and the time zone, and call it only after the user clearly says yes.
+- If a tool answers with an error, say its message in your own words. If it asks the user to \
+sign in with Google again, tell them to do that on the page and then press Start again.",
+        tz = zone.name,
+    )
+}
+
+fn list_events_parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "window_start": { "type": "string", "description": "ISO 8601 start of the period to list. Defaults to now." },
+            "window_end": { "type": "string", "description": "ISO 8601 end of the period to list. Defaults to 7 days after the start." },
+            "max_results": { "type": "number", "description": "How many events to return, 1 to 50. Defaults to 10." },
+            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" }
+        },
+        "required": []
+    })
+}
+
+fn find_free_time_parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "window_start": { "type": "string", "description": "ISO 8601 start of the period to search" },
+            "window_end": { "type": "string", "description": "ISO 8601 end of the period to search" },
+            "duration_minutes": { "type": "number", "description": "Length of the free time needed, in minutes" },
+            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" }
+        },
+        "required": ["window_start", "window_end", "duration_minutes"]
+    })
+}
+
+fn block_time_parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "title": { "type": "string", "description": "A short label for the hold, such as Focus time" },
+            "start": { "type": "string", "description": "ISO 8601 start date and time" },
+            "end": { "type": "string", "description": "ISO 8601 end date and time" },
+            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
+            "notes": { "type": "string" }
+        },
+        "required": ["title", "start", "end", "timezone"]
+    })
+}
+
+fn webhook(name: &str, description: &str, url: String, parameters: Value) -> Value {
+    json!({
+        "type": "server",
+        "subtype": "webhook",
+        "name": name,
+        "description": description,
+        "url": url,
+        "method": "POST",
+        "parameters": parameters,
+        "awaitResponse": true,
+        "disableInterruptions": true
+    })
+}
+
+/// The persona config for `user_id`: tool URLs signed with the current secret, all expiring at
+/// `now + TOOL_URL_TTL_SECONDS`.
+pub fn persona_config(
+    config: &Config,
+    ids: &PersonaIds<'_>,
+    user_id: &str,
+    zone: &Zone,
+    now: Timestamp,
+) -> Value {
+    let exp = u64::try_from(now.as_second()).unwrap_or(0) + config.tool_url_ttl_seconds;
+    let sign = |path: &str| presign_url(&config.presign, &config.public_url(path), user_id, exp);
+    json!({
+        "name": NAME,
+        "avatarId": ids.avatar_id,
+        "voiceId": ids.voice_id,
+        "llmId": ids.llm_id,
+        "systemPrompt": system_prompt(zone, now),
+        "tools": [
+            webhook(
+                "list_events",
+                "Get the events on the user's own calendar for a period. Use it when the user asks \
+                 what is on their calendar, what comes next, or for a summary of their schedule.",
+                sign(LIST_EVENTS_PATH),
+                list_events_parameters(),
+            ),
+            webhook(
+                "find_free_time",
+                "Find free slots of duration_minutes on the user's own calendar within a period. \
+                 Use it before suggesting times to put a hold on.",
+                sign(FREEBUSY_PATH),
+                find_free_time_parameters(),
+            ),
+            webhook(
+                "block_time",
+                "Create a private hold on the user's own calendar, with no other attendees. Use it \
+                 only after the user has confirmed the title, date, start and end time out loud.",
+                sign(BLOCK_TIME_PATH),
+                block_time_parameters(),
+            ),
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests;

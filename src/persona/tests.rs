@@ -1,0 +1,157 @@
+//! Unit tests of the persona.
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::presign::{SignedParams, verify};
+
+const NOW: &str = "2026-11-22T20:30:00Z";
+
+fn config(extra: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<&str, &str> = [
+        ("PRESIGN_SECRET", "persona-secret"),
+        ("PUBLIC_BASE_URL", "https://demo.ngrok.app/"),
+        ("ANAM_AVATAR_ID", "avatar-1"),
+        ("ANAM_VOICE_ID", "voice-1"),
+        ("ANAM_LLM_ID", "llm-1"),
+        ("TOOL_URL_TTL_SECONDS", "900"),
+    ]
+    .into_iter()
+    .collect();
+    vars.extend(extra.iter().copied());
+    Config::from_lookup(|k| vars.get(k).map(|v| (*v).to_owned())).expect("config")
+}
+
+fn build(config: &Config, zone: &str) -> Value {
+    let ids = PersonaIds::from_config(config).expect("ids");
+    let zone = Zone::parse(zone, "timezone").expect("zone");
+    persona_config(
+        config,
+        &ids,
+        "a+b@example.com",
+        &zone,
+        NOW.parse().expect("now"),
+    )
+}
+
+#[test]
+fn the_persona_names_the_configured_avatar_voice_and_llm() {
+    let p = build(&config(&[]), "UTC");
+    assert_eq!(p["name"], "Alex");
+    assert_eq!(p["avatarId"], "avatar-1");
+    assert_eq!(p["voiceId"], "voice-1");
+    assert_eq!(p["llmId"], "llm-1");
+}
+
+#[test]
+fn three_webhook_tools_with_the_cookbooks_required_arguments() {
+    let p = build(&config(&[]), "UTC");
+    let tools = p["tools"].as_array().expect("tools");
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["list_events", "find_free_time", "block_time"]);
+    let required: Vec<Value> = tools
+        .iter()
+        .map(|t| t["parameters"]["required"].clone())
+        .collect();
+    assert_eq!(
+        required,
+        [
+            json!([]),
+            json!(["window_start", "window_end", "duration_minutes"]),
+            json!(["title", "start", "end", "timezone"])
+        ]
+    );
+    let properties: Vec<Vec<&str>> = tools
+        .iter()
+        .map(|t| {
+            t["parameters"]["properties"]
+                .as_object()
+                .map(|o| o.keys().map(String::as_str).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        properties[0],
+        ["max_results", "timezone", "window_end", "window_start"]
+    );
+    assert_eq!(
+        properties[1],
+        ["duration_minutes", "timezone", "window_end", "window_start"]
+    );
+    assert_eq!(
+        properties[2],
+        ["end", "notes", "start", "timezone", "title"]
+    );
+    for tool in tools {
+        assert_eq!(tool["type"], "server");
+        assert_eq!(tool["subtype"], "webhook");
+        assert_eq!(tool["method"], "POST");
+        assert_eq!(tool["awaitResponse"], true);
+        assert_eq!(tool["disableInterruptions"], true);
+        assert_eq!(tool["parameters"]["type"], "object");
+        let description = tool["description"].as_str().unwrap_or("");
+        assert!(
+            (1..=1024).contains(&description.len()),
+            "Anam allows 1-1024 characters"
+        );
+    }
+}
+
+#[test]
+fn every_tool_url_verifies_for_its_route_and_user_with_one_shared_expiry() {
+    let c = config(&[]);
+    let p = build(&c, "UTC");
+    let now: Timestamp = NOW.parse().expect("now");
+    let expected_exp = now.as_second() as u64 + 900;
+    let routes = [LIST_EVENTS_PATH, FREEBUSY_PATH, BLOCK_TIME_PATH];
+    for (tool, route) in p["tools"].as_array().expect("tools").iter().zip(routes) {
+        let url = tool["url"].as_str().expect("url");
+        let (base, query) = url.split_once('?').expect("query");
+        assert_eq!(base, format!("https://demo.ngrok.app{route}"));
+        let params = SignedParams::from_query(Some(query)).expect("params");
+        let verified = verify(&c.presign, base, &params, now.as_second() as u64).expect("verifies");
+        assert_eq!(verified.uid, "a+b@example.com");
+        assert_eq!(verified.exp, expected_exp);
+    }
+}
+
+#[test]
+fn the_prompt_places_the_user_in_their_own_day_and_zone() {
+    // 20:30 UTC on Sunday the 22nd is 05:30 on Monday the 23rd in Tokyo.
+    let p = build(&config(&[]), "Asia/Tokyo");
+    let prompt = p["systemPrompt"].as_str().expect("prompt");
+    assert!(prompt.contains("Monday, November 23, 2026"), "{prompt}");
+    assert!(prompt.contains("2026-11-23"));
+    assert!(prompt.contains("5:30 AM"));
+    assert!(prompt.contains("Asia/Tokyo"));
+    // And the rules that keep it safe and speakable.
+    for rule in [
+        "block_time",
+        "find_free_time",
+        "list_events",
+        "three",
+        "yes",
+        "never try to invite",
+    ] {
+        assert!(prompt.contains(rule), "{rule}");
+    }
+}
+
+#[test]
+fn missing_ids_name_the_variable() {
+    for var in ["ANAM_AVATAR_ID", "ANAM_VOICE_ID", "ANAM_LLM_ID"] {
+        let mut vars = vec![
+            ("PRESIGN_SECRET", "s"),
+            ("ANAM_AVATAR_ID", "a"),
+            ("ANAM_VOICE_ID", "v"),
+            ("ANAM_LLM_ID", "l"),
+        ];
+        vars.retain(|(k, _)| *k != var);
+        let map: HashMap<&str, &str> = vars.into_iter().collect();
+        let c = Config::from_lookup(|k| map.get(k).map(|v| (*v).to_owned())).expect("config");
+        match PersonaIds::from_config(&c) {
+            Err(Error::NotConfigured { variable }) => assert_eq!(variable, var),
+            _ => panic!("{var} should be reported missing"),
+        }
+    }
+}

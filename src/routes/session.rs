@@ -1,0 +1,70 @@
+//! `POST /api/session-token`: mint an Anam session with the ephemeral persona.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::client_ip::ClientIp;
+use crate::current_user::CurrentUser;
+use crate::error::{Error, Result};
+use crate::google::user_calendar::UserCalendar;
+use crate::persona::{PersonaIds, persona_config};
+use crate::routes::tools::GOOGLE_BUDGET;
+use crate::state::AppState;
+use crate::tools::time::Zone;
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/session-token", post(session_token))
+}
+
+/// Sessions cost money: limited per user and per client IP before anything else is spent.
+async fn session_token(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+) -> Result<Json<Value>> {
+    state.anam.ensure_configured()?;
+    let ids = PersonaIds::from_config(&state.config)?;
+    if let Err(limited) = state
+        .session_user_limit
+        .check(&user.user_id)
+        .and_then(|()| state.session_ip_limit.check(&ip))
+    {
+        tracing::warn!(user_id = %user.user_id, %ip, "session token rate-limited");
+        return Err(limited);
+    }
+
+    let zone = user_zone(&state, &user.user_id).await?;
+    let persona = persona_config(&state.config, &ids, &user.user_id, &zone, Timestamp::now());
+    let token = state
+        .anam
+        .create_session_token(&persona)
+        .await
+        .inspect_err(|e| {
+            tracing::warn!(user_id = %user.user_id, error = %e, "Anam refused the session token");
+        })?;
+    tracing::info!(user_id = %user.user_id, zone = %zone.name, "session token minted");
+    Ok(Json(json!({ "sessionToken": token })))
+}
+
+/// The user's calendar zone for the prompt (and, cached, for the tools that follow). A session
+/// whose tools could not reach the calendar is useless, so a lost Google grant is reported;
+/// any other trouble falls back to UTC.
+async fn user_zone(state: &AppState, user_id: &str) -> Result<Zone> {
+    let mut google = UserCalendar::new(state, user_id);
+    match tokio::time::timeout(GOOGLE_BUDGET, google.zone()).await {
+        Ok(Ok(zone)) => Ok(zone),
+        Ok(Err(e @ (Error::NotConnected | Error::ReauthRequired))) => Err(e),
+        Ok(Err(e)) => {
+            tracing::warn!(user_id, error = %e, "calendar time zone unavailable; the prompt uses UTC");
+            Ok(Zone::utc())
+        }
+        Err(_) => {
+            tracing::warn!(user_id, "calendar time zone timed out; the prompt uses UTC");
+            Ok(Zone::utc())
+        }
+    }
+}

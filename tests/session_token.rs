@@ -1,0 +1,277 @@
+//! `POST /api/session-token` against fake Google and fake Anam.
+
+mod common;
+
+use std::collections::HashSet;
+
+use calendar_agent::clock::unix_now;
+use calendar_agent::presign::{SignedParams, verify};
+use common::fake_calendar;
+use common::fake_google::{self, requests_to};
+use common::{TestApp, json_of, spawn_app};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const ADA: &str = "ada@example.com";
+const SESSION: &str = "/v1/auth/session-token";
+
+async fn ready(overrides: &[(&str, &str)]) -> (TestApp, String) {
+    let app = spawn_app(overrides).await;
+    fake_google::mount(&app.google, 3600).await;
+    let cookie = app.sign_in(ADA).await;
+    (app, cookie)
+}
+
+async fn mount_anam_ok(app: &TestApp) {
+    Mock::given(method("POST"))
+        .and(path(SESSION))
+        .and(header("authorization", "Bearer test-anam-key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sessionToken": "sess-123"})))
+        .mount(&app.google)
+        .await;
+}
+
+async fn mint(app: &TestApp, cookie: Option<&str>, ip: &str) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/session-token"))
+        .header("x-forwarded-for", ip);
+    if let Some(c) = cookie {
+        request = request.header("cookie", c);
+    }
+    request.send().await.expect("request")
+}
+
+#[tokio::test]
+async fn without_a_valid_cookie_nothing_is_minted() {
+    let (app, _) = ready(&[]).await;
+    mount_anam_ok(&app).await;
+    for cookie in [None, Some("userId=ada@example.com")] {
+        let (status, body) = json_of(mint(&app, cookie, "203.0.113.1").await).await;
+        assert_eq!(status, 401, "{cookie:?}");
+        assert_eq!(body["error"], "not_signed_in");
+    }
+    assert!(requests_to(&app.google, SESSION).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_session_carries_a_persona_whose_tool_urls_verify() {
+    let (app, cookie) = ready(&[("TOOL_URL_TTL_SECONDS", "1200")]).await;
+    fake_calendar::mount_timezone(&app.google, "America/Los_Angeles").await;
+    mount_anam_ok(&app).await;
+    let before = unix_now();
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"sessionToken": "sess-123"}));
+
+    let sent = requests_to(&app.google, SESSION).await;
+    assert_eq!(sent.len(), 1);
+    let persona: Value =
+        serde_json::from_slice::<Value>(&sent[0].body).expect("json")["personaConfig"].clone();
+    assert_eq!(persona["avatarId"], "avatar-test");
+    assert_eq!(persona["voiceId"], "voice-test");
+    assert_eq!(persona["llmId"], "llm-test");
+    assert!(
+        persona["systemPrompt"]
+            .as_str()
+            .unwrap_or("")
+            .contains("America/Los_Angeles")
+    );
+
+    let mut expiries = HashSet::new();
+    let routes = [
+        "/api/calendar/list-events",
+        "/api/calendar/freebusy",
+        "/api/calendar/events",
+    ];
+    let tools = persona["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), 3);
+    for (tool, route) in tools.iter().zip(routes) {
+        let url = tool["url"].as_str().expect("url");
+        let (base, query) = url.split_once('?').expect("query");
+        assert_eq!(base, format!("https://demo.ngrok.app{route}"));
+        let params = SignedParams::from_query(Some(query)).expect("params");
+        let verified = verify(&app.config.presign, base, &params, unix_now()).expect("verifies");
+        assert_eq!(verified.uid, ADA);
+        expiries.insert(verified.exp);
+        // And the server itself accepts it (the user is connected; the answer is not a 401).
+        let (status, _) = json_of(app.post_json(url, &json!({})).await).await;
+        assert_ne!(status, 401, "{route}");
+    }
+    assert_eq!(expiries.len(), 1, "one shared expiry");
+    let exp = expiries.into_iter().next().unwrap_or(0);
+    assert!((before + 1200..=unix_now() + 1200).contains(&exp));
+    let required: Vec<Value> = tools
+        .iter()
+        .map(|t| t["parameters"]["required"].clone())
+        .collect();
+    assert_eq!(
+        required,
+        [
+            json!([]),
+            json!(["window_start", "window_end", "duration_minutes"]),
+            json!(["title", "start", "end", "timezone"])
+        ]
+    );
+}
+
+#[tokio::test]
+async fn anams_refusal_is_passed_on_with_its_message() {
+    let (app, cookie) = ready(&[]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    Mock::given(method("POST"))
+        .and(path(SESSION))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"message": "Avatar not found: avatar-test"})),
+        )
+        .mount(&app.google)
+        .await;
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "session-token request failed");
+    assert_eq!(body["detail"], "Avatar not found: avatar-test");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ANAM_AVATAR_ID")
+    );
+    assert!(!body.to_string().contains("test-anam-key"));
+}
+
+#[tokio::test]
+async fn anam_failing_or_unreachable_is_a_502() {
+    let (app, cookie) = ready(&[]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    Mock::given(method("POST"))
+        .and(path(SESSION))
+        .respond_with(ResponseTemplate::new(503).set_body_string("upstream down"))
+        .mount(&app.google)
+        .await;
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 502);
+    assert_eq!(body["error"], "session-token request failed");
+    assert_eq!(body["detail"], "upstream down");
+
+    let (down, down_cookie) = ready(&[("ANAM_API_BASE_URL", "http://127.0.0.1:9")]).await;
+    fake_calendar::mount_timezone(&down.google, "UTC").await;
+    let (status, body) = json_of(mint(&down, Some(&down_cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"], "session-token request failed");
+}
+
+#[tokio::test]
+async fn missing_anam_settings_are_named() {
+    for var in [
+        "ANAM_API_KEY",
+        "ANAM_AVATAR_ID",
+        "ANAM_VOICE_ID",
+        "ANAM_LLM_ID",
+    ] {
+        let (app, cookie) = ready(&[(var, "")]).await;
+        let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+        assert_eq!(status, 503, "{var}");
+        assert_eq!(body["variable"], var);
+        assert!(requests_to(&app.google, SESSION).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_grant_is_reported_instead_of_starting_a_useless_session() {
+    let (app, cookie) = ready(&[]).await;
+    mount_anam_ok(&app).await;
+    app.state.store.disconnect(ADA).await.expect("disconnect");
+    app.state.tokens.forget(ADA).await;
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "not_connected");
+    assert!(requests_to(&app.google, SESSION).await.is_empty());
+}
+
+#[tokio::test]
+async fn when_the_calendar_zone_is_unavailable_the_prompt_uses_utc() {
+    let (app, cookie) = ready(&[]).await;
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/users/me/settings/timezone"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&app.google)
+        .await;
+    mount_anam_ok(&app).await;
+    let (status, _) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 200);
+    let sent = requests_to(&app.google, SESSION).await;
+    let body: Value = serde_json::from_slice(&sent[0].body).expect("json");
+    assert!(
+        body["personaConfig"]["systemPrompt"]
+            .as_str()
+            .unwrap_or("")
+            .contains("UTC")
+    );
+}
+
+#[tokio::test]
+async fn a_burst_from_one_user_is_limited_and_another_user_is_not() {
+    let (app, ada) = ready(&[]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    let mut limited = 0;
+    for _ in 0..20 {
+        let response = mint(&app, Some(&ada), "203.0.113.1").await;
+        if response.status().as_u16() == 429 {
+            let retry: u64 = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .expect("Retry-After");
+            assert!((1..=60).contains(&retry));
+            assert_eq!(json_of(response).await.1["error"], "rate_limited");
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 15, "5 per minute allowed");
+    assert_eq!(requests_to(&app.google, SESSION).await.len(), 5);
+
+    let eve = app.sign_in("eve@example.com").await;
+    let (status, _) = json_of(mint(&app, Some(&eve), "203.0.113.2").await).await;
+    assert_eq!(status, 200, "another user on another IP is not throttled");
+}
+
+#[tokio::test]
+async fn one_ip_cannot_mint_for_many_users_past_the_limit() {
+    let (app, ada) = ready(&[("SESSION_TOKEN_RATE_PER_MINUTE", "2")]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    let eve = app.sign_in("eve@example.com").await;
+    assert_eq!(
+        mint(&app, Some(&ada), "198.51.100.5")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        mint(&app, Some(&eve), "198.51.100.5")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let bob = app.sign_in("bob@example.com").await;
+    assert_eq!(
+        mint(&app, Some(&bob), "198.51.100.5")
+            .await
+            .status()
+            .as_u16(),
+        429
+    );
+    assert_eq!(
+        mint(&app, Some(&bob), "198.51.100.6")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}
