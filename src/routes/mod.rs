@@ -1,7 +1,10 @@
 //! The router: one `router()` per area, merged here with the shared middleware.
 
+mod assets;
 mod auth;
+mod bookings;
 mod health;
+mod page;
 mod session;
 pub(crate) mod tools;
 
@@ -25,7 +28,10 @@ use crate::tool_args::MAX_BODY_BYTES;
 /// Builds the whole application. Tests drive this same function.
 pub fn app(state: AppState) -> Router {
     Router::new()
+        .merge(page::router())
+        .merge(assets::router())
         .merge(health::router())
+        .merge(bookings::router())
         .merge(auth::router())
         .merge(session::router())
         .merge(tools::router())

@@ -31,8 +31,11 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
-/// Starts the app with test defaults overridden by `overrides`.
+/// Starts the app with test defaults overridden by `overrides` (an empty value unsets a
+/// variable; `{app}` in a value stands for the app's own address, `{google}` for the mock's).
 pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
     let google = MockServer::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let g = google.uri();
@@ -74,13 +77,12 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
         if v.is_empty() {
             vars.remove(*k);
         } else {
-            vars.insert((*k).to_owned(), (*v).to_owned());
+            let value = v.replace("{app}", &address).replace("{google}", &g);
+            vars.insert((*k).to_owned(), value);
         }
     }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
     let state = AppState::build(config.clone()).await.expect("state");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("addr"));
     let router = app(state.clone());
     tokio::spawn(async move {
         axum::serve(

@@ -1,0 +1,89 @@
+//! The page's CSS and JS, embedded in the binary (so `cargo run` works from any directory) and
+//! served with an ETag: browsers revalidate and get 304 until the binary changes.
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::state::AppState;
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static str,
+}
+
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/css/app.css"),
+    },
+    Asset {
+        name: "page.mjs",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/js/page.mjs"),
+    },
+    Asset {
+        name: "session.mjs",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/js/session.mjs"),
+    },
+];
+
+/// A short hash of every asset: the page's cache-busting `?v=` and the ETag.
+pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut hash = Sha256::new();
+    for asset in ASSETS {
+        hash.update(asset.name.as_bytes());
+        hash.update(asset.body.as_bytes());
+    }
+    hex::encode(&hash.finalize()[..8])
+});
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/static/{name}", get(asset))
+}
+
+async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let Some(asset) = ASSETS.iter().find(|a| a.name == name) else {
+        return Error::NotFound.into_response();
+    };
+    let etag = format!("\"{}\"", *VERSION);
+    let cache = [
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (
+            header::ETAG,
+            HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+        ),
+    ];
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        asset.body,
+    )
+        .into_response()
+}

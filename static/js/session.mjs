@@ -1,0 +1,179 @@
+// The page's logic without the DOM: a state machine fed by user actions and Anam SDK events,
+// the rule for refreshing bookings, and readable reasons for every failure. Tested with
+// `node --test` (static/js/tests/) against a fake SDK client.
+
+/** Phases the page can be in. */
+export const Phase = Object.freeze({
+  SIGNED_OUT: "signed_out",
+  NEEDS_CONFIG: "needs_config",
+  READY: "ready",
+  CONNECTING: "connecting",
+  LIVE: "live",
+  ENDED: "ended",
+  ERROR: "error",
+});
+
+/** How long Start may take before the page gives up and says so. */
+export const CONNECT_TIMEOUT_MS = 20000;
+
+/** The starting state, from what the server rendered. */
+export function initialState({ signedIn = false, configured = true } = {}) {
+  return {
+    phase: !signedIn ? Phase.SIGNED_OUT : configured ? Phase.READY : Phase.NEEDS_CONFIG,
+    error: null,
+    muted: false,
+    transcript: [],
+    activity: [],
+    bookingsVersion: 0,
+  };
+}
+
+/** Only a tool that changed the calendar makes the bookings stale. */
+export function shouldRefreshBookings(payload) {
+  return Boolean(payload) && payload.toolName === "block_time";
+}
+
+const MAX_ACTIVITY = 6;
+
+function withActivity(state, line) {
+  return { ...state, activity: [...state.activity, line].slice(-MAX_ACTIVITY) };
+}
+
+/** The next state after `event`. Unknown events leave the state as it is. */
+export function reduce(state, event) {
+  switch (event.type) {
+    case "start":
+      if (![Phase.READY, Phase.ENDED, Phase.ERROR].includes(state.phase)) return state;
+      return { ...state, phase: Phase.CONNECTING, error: null, muted: false, transcript: [], activity: [] };
+    case "connected":
+      return state.phase === Phase.CONNECTING ? { ...state, phase: Phase.LIVE } : state;
+    case "ended":
+      if (state.phase === Phase.ERROR) return state;
+      return { ...state, phase: Phase.ENDED };
+    case "failed":
+      return { ...state, phase: Phase.ERROR, error: event.reason };
+    case "closed": {
+      const reason = reasonForClose(event.code, event.details);
+      if (reason === null) return state.phase === Phase.ERROR ? state : { ...state, phase: Phase.ENDED };
+      return { ...state, phase: Phase.ERROR, error: reason };
+    }
+    case "muted":
+      return { ...state, muted: Boolean(event.muted) };
+    case "messages":
+      return {
+        ...state,
+        transcript: (event.messages || [])
+          .filter((m) => m && typeof m.content === "string" && m.content.trim() !== "")
+          .map((m) => ({ who: m.role === "user" ? "You" : "Alex", text: m.content })),
+      };
+    case "toolStarted":
+      return withActivity(state, `${toolLabel(event.payload)}…`);
+    case "toolCompleted": {
+      const next = withActivity(state, `${toolLabel(event.payload)} done (${seconds(event.payload)})`);
+      return shouldRefreshBookings(event.payload)
+        ? { ...next, bookingsVersion: state.bookingsVersion + 1 }
+        : next;
+    }
+    case "toolFailed":
+      return withActivity(
+        state,
+        `${toolLabel(event.payload)} failed: ${(event.payload && event.payload.errorMessage) || "no reason given"}`,
+      );
+    default:
+      return state;
+  }
+}
+
+const TOOL_LABELS = {
+  list_events: "Reading your calendar",
+  find_free_time: "Looking for free time",
+  block_time: "Adding a hold to your calendar",
+};
+
+function toolLabel(payload) {
+  const name = payload && payload.toolName;
+  return TOOL_LABELS[name] || `Running ${name || "a tool"}`;
+}
+
+function seconds(payload) {
+  const ms = Number(payload && payload.executionTime);
+  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "time unknown";
+}
+
+/** Why a connection closed, in words; `null` for a normal end. */
+export function reasonForClose(code, details) {
+  switch (code) {
+    case undefined:
+    case null:
+    case "CONNECTION_CLOSED_CODE_NORMAL":
+      return null;
+    case "CONNECTION_CLOSED_CODE_MICROPHONE_PERMISSION_DENIED":
+      return "Microphone access was denied. Allow the microphone for this page in your browser, then press Start again.";
+    case "CONNECTION_CLOSED_CODE_SIGNALLING_CLIENT_CONNECTION_FAILURE":
+    case "CONNECTION_CLOSED_CODE_WEBRTC_FAILURE":
+      return "The connection to the avatar failed. Check your network and press Start again.";
+    case "CONNECTION_CLOSED_CODE_SERVER_CLOSED_CONNECTION":
+      return `Anam ended the session${details ? `: ${details}` : ""}. Press Start to begin a new one.`;
+    default:
+      return `The session stopped unexpectedly${details ? `: ${details}` : ""}.`;
+  }
+}
+
+/** A readable reason for a failed `POST /api/session-token`. */
+export function reasonForTokenFailure(status, body) {
+  const message = body && typeof body.message === "string" ? body.message : "";
+  if (status === 401) {
+    return body && body.error === "not_signed_in"
+      ? "You are not signed in. Sign in with Google, then press Start."
+      : "Your Google Calendar is not connected any more. Sign in with Google again, then press Start.";
+  }
+  if (status === 429) return message || "Too many sessions were started just now. Wait a minute and try again.";
+  if (status === 503) return message || "The service is missing a setting. See the checklist on this page.";
+  if (body && body.error === "session-token request failed") {
+    const detail = typeof body.detail === "string" && body.detail ? ` (Anam said: ${body.detail})` : "";
+    return `${message || "Anam refused to start the session."}${detail}`;
+  }
+  return message || `The session could not be started (error ${status}). Try again in a moment.`;
+}
+
+/** A readable reason for an exception thrown while starting the stream. */
+export function reasonForStartError(error) {
+  const name = error && error.name;
+  const text = (error && (error.message || String(error))) || "";
+  if (name === "NotAllowedError" || /permission/i.test(text)) {
+    return "Microphone access was denied. Allow the microphone for this page in your browser, then press Start again.";
+  }
+  if (name === "NotFoundError") return "No microphone was found. Connect one and press Start again.";
+  return `Could not connect to the avatar${text ? `: ${text}` : ""}. Check your network and press Start again.`;
+}
+
+/** Subscribes `dispatch` to the SDK client's events. Returns nothing; the client owns them. */
+export function wireClient(client, AnamEvent, dispatch) {
+  const on = (name, handler) => {
+    if (name) client.addListener(name, handler);
+  };
+  on(AnamEvent.CONNECTION_ESTABLISHED, () => dispatch({ type: "connected" }));
+  on(AnamEvent.SESSION_READY, () => dispatch({ type: "connected" }));
+  on(AnamEvent.CONNECTION_CLOSED, (code, details) => dispatch({ type: "closed", code, details }));
+  on(AnamEvent.MESSAGE_HISTORY_UPDATED, (messages) => dispatch({ type: "messages", messages }));
+  on(AnamEvent.TOOL_CALL_STARTED, (payload) => dispatch({ type: "toolStarted", payload }));
+  on(AnamEvent.TOOL_CALL_COMPLETED, (payload) => dispatch({ type: "toolCompleted", payload }));
+  on(AnamEvent.TOOL_CALL_FAILED, (payload) => dispatch({ type: "toolFailed", payload }));
+  on(AnamEvent.MIC_PERMISSION_DENIED, () =>
+    dispatch({ type: "failed", reason: reasonForClose("CONNECTION_CLOSED_CODE_MICROPHONE_PERMISSION_DENIED") }),
+  );
+}
+
+/** "Tue 24 Nov" / "9:00 AM – 10:00 AM" lines for a booking, in the browser's locale. */
+export function describeBooking(event, locale) {
+  if (event.allDay) {
+    const first = new Date(`${event.start}T12:00:00`);
+    const day = first.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
+    return { day, time: event.start === event.end ? "All day" : `All day, until ${event.end}` };
+  }
+  const start = new Date(event.start);
+  const end = new Date(event.end);
+  const day = start.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
+  const hm = { hour: "numeric", minute: "2-digit" };
+  return { day, time: `${start.toLocaleTimeString(locale, hm)} – ${end.toLocaleTimeString(locale, hm)}` };
+}

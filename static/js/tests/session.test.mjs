@@ -1,0 +1,145 @@
+// Unit tests of the page logic with a fake Anam client: `node --test static/js/tests/`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import {
+  Phase,
+  initialState,
+  reasonForClose,
+  reasonForStartError,
+  reasonForTokenFailure,
+  reduce,
+  shouldRefreshBookings,
+  wireClient,
+} from "../session.mjs";
+
+// The SDK's event names (AnamEvent in @anam-ai/js-sdk 4.27.0).
+const AnamEvent = {
+  CONNECTION_ESTABLISHED: "CONNECTION_ESTABLISHED",
+  SESSION_READY: "SESSION_READY",
+  CONNECTION_CLOSED: "CONNECTION_CLOSED",
+  MESSAGE_HISTORY_UPDATED: "MESSAGE_HISTORY_UPDATED",
+  TOOL_CALL_STARTED: "TOOL_CALL_STARTED",
+  TOOL_CALL_COMPLETED: "TOOL_CALL_COMPLETED",
+  TOOL_CALL_FAILED: "TOOL_CALL_FAILED",
+  MIC_PERMISSION_DENIED: "MIC_PERMISSION_DENIED",
+};
+
+class FakeClient {
+  listeners = new Map();
+  addListener(name, fn) {
+    this.listeners.set(name, [...(this.listeners.get(name) || []), fn]);
+  }
+  emit(name, ...args) {
+    for (const fn of this.listeners.get(name) || []) fn(...args);
+  }
+}
+
+function live() {
+  let state = reduce(initialState({ signedIn: true }), { type: "start" });
+  const client = new FakeClient();
+  const dispatch = (event) => {
+    state = reduce(state, event);
+  };
+  wireClient(client, AnamEvent, dispatch);
+  return { client, get: () => state };
+}
+
+test("the server-rendered situation picks the first phase", () => {
+  assert.equal(initialState({ signedIn: false }).phase, Phase.SIGNED_OUT);
+  assert.equal(initialState({ signedIn: true, configured: false }).phase, Phase.NEEDS_CONFIG);
+  assert.equal(initialState({ signedIn: true }).phase, Phase.READY);
+});
+
+test("start, connect, end, start again", () => {
+  const s = live();
+  assert.equal(s.get().phase, Phase.CONNECTING);
+  s.client.emit(AnamEvent.CONNECTION_ESTABLISHED);
+  assert.equal(s.get().phase, Phase.LIVE);
+  s.client.emit(AnamEvent.CONNECTION_CLOSED, "CONNECTION_CLOSED_CODE_NORMAL");
+  assert.equal(s.get().phase, Phase.ENDED);
+  assert.equal(reduce(s.get(), { type: "start" }).phase, Phase.CONNECTING);
+});
+
+test("start is ignored while signed out, unconfigured or already connecting", () => {
+  for (const state of [initialState({ signedIn: false }), initialState({ signedIn: true, configured: false })]) {
+    assert.equal(reduce(state, { type: "start" }), state);
+  }
+  const connecting = reduce(initialState({ signedIn: true }), { type: "start" });
+  assert.equal(reduce(connecting, { type: "start" }), connecting);
+});
+
+test("an abnormal close is an error with a reason in words", () => {
+  const s = live();
+  s.client.emit(AnamEvent.CONNECTION_CLOSED, "CONNECTION_CLOSED_CODE_MICROPHONE_PERMISSION_DENIED");
+  assert.equal(s.get().phase, Phase.ERROR);
+  assert.match(s.get().error, /Microphone access was denied/);
+  const t = live();
+  t.client.emit(AnamEvent.CONNECTION_CLOSED, "CONNECTION_CLOSED_CODE_SIGNALLING_CLIENT_CONNECTION_FAILURE");
+  assert.match(t.get().error, /connection to the avatar failed/);
+  // A normal close after an error does not hide the error.
+  t.client.emit(AnamEvent.CONNECTION_CLOSED, "CONNECTION_CLOSED_CODE_NORMAL");
+  assert.equal(t.get().phase, Phase.ERROR);
+});
+
+test("the transcript follows MESSAGE_HISTORY_UPDATED", () => {
+  const s = live();
+  s.client.emit(AnamEvent.MESSAGE_HISTORY_UPDATED, [
+    { id: "1", role: "user", content: "What's on tomorrow?" },
+    { id: "2", role: "persona", content: "You have standup at nine." },
+    { id: "3", role: "persona", content: "" },
+  ]);
+  assert.deepEqual(s.get().transcript, [
+    { who: "You", text: "What's on tomorrow?" },
+    { who: "Alex", text: "You have standup at nine." },
+  ]);
+});
+
+test("bookings refresh when block_time completes, and only then", () => {
+  const s = live();
+  const base = { toolType: "server", toolSubtype: "webhook", executionTime: 840 };
+  s.client.emit(AnamEvent.TOOL_CALL_STARTED, { ...base, toolName: "block_time" });
+  assert.equal(s.get().bookingsVersion, 0, "not when it starts");
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "list_events" });
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "find_free_time" });
+  s.client.emit(AnamEvent.TOOL_CALL_FAILED, { ...base, toolName: "block_time", errorMessage: "502" });
+  assert.equal(s.get().bookingsVersion, 0, "not for reads or failures");
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "block_time" });
+  assert.equal(s.get().bookingsVersion, 1);
+  assert.equal(shouldRefreshBookings(undefined), false);
+});
+
+test("tool activity names the tool, the time taken and a failure's message", () => {
+  const s = live();
+  s.client.emit(AnamEvent.TOOL_CALL_STARTED, { toolName: "find_free_time" });
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { toolName: "find_free_time", executionTime: 1234 });
+  s.client.emit(AnamEvent.TOOL_CALL_FAILED, { toolName: "block_time", errorMessage: "Google Calendar did not answer" });
+  assert.deepEqual(s.get().activity, [
+    "Looking for free time…",
+    "Looking for free time done (1.2 s)",
+    "Adding a hold to your calendar failed: Google Calendar did not answer",
+  ]);
+});
+
+test("a denied microphone is an error", () => {
+  const s = live();
+  s.client.emit(AnamEvent.MIC_PERMISSION_DENIED, "denied");
+  assert.equal(s.get().phase, Phase.ERROR);
+  assert.match(reasonForStartError({ name: "NotAllowedError", message: "Permission denied" }), /Microphone/);
+  assert.match(reasonForStartError(new Error("Failed to fetch")), /Could not connect to the avatar: Failed to fetch/);
+});
+
+test("session-token failures read as sentences", () => {
+  assert.match(reasonForTokenFailure(401, { error: "not_signed_in" }), /not signed in/);
+  assert.match(reasonForTokenFailure(401, { error: "not_connected" }), /not connected/);
+  assert.match(reasonForTokenFailure(429, { error: "rate_limited", message: "Too many requests right now. Try again in 12 seconds." }), /12 seconds/);
+  const refused = reasonForTokenFailure(400, {
+    error: "session-token request failed",
+    message: "Anam refused the session. Check that ANAM_AVATAR_ID...",
+    detail: "Avatar not found",
+  });
+  assert.match(refused, /ANAM_AVATAR_ID/);
+  assert.match(refused, /Anam said: Avatar not found/);
+  assert.match(reasonForTokenFailure(500, {}), /error 500/);
+  assert.equal(reasonForClose("CONNECTION_CLOSED_CODE_NORMAL"), null);
+});

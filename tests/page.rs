@@ -1,0 +1,181 @@
+//! The page at `/`, its assets, and `GET /api/events` for the bookings panel.
+
+mod common;
+
+use common::fake_calendar;
+use common::fake_google;
+use common::{json_of, spawn_app};
+use serde_json::json;
+
+const ADA: &str = "ada@example.com";
+
+async fn page(app: &common::TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut request = app.client.get(app.url(path));
+    if let Some(c) = cookie {
+        request = request.header("cookie", c);
+    }
+    let response = request.send().await.expect("page");
+    let status = response.status().as_u16();
+    assert!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html")),
+        "HTML"
+    );
+    (status, response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn signed_out_the_page_offers_google_sign_in_and_loads_no_sdk() {
+    let app = spawn_app(&[]).await;
+    let (status, html) = page(&app, "/", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"href="/api/auth/google""#));
+    assert!(html.contains("Sign in with Google"));
+    assert!(
+        !html.contains("anam.js"),
+        "the SDK loads only for signed-in users"
+    );
+    assert!(!html.contains("Setup needed"));
+}
+
+#[tokio::test]
+async fn signed_in_the_page_shows_the_email_controls_and_the_pinned_sdk() {
+    let app = spawn_app(&[("ANAM_SDK_URL", "")]).await;
+    fake_google::mount(&app.google, 3600).await;
+    let cookie = app.sign_in(ADA).await;
+    let (_, html) = page(&app, "/", Some(&cookie)).await;
+    assert!(html.contains(ADA));
+    assert!(html.contains(r#"id="start""#));
+    assert!(html.contains(r#"id="avatar-video""#));
+    assert!(html.contains(r#"action="/api/auth/signout""#));
+    assert!(html.contains(
+        r#"src="https://cdn.jsdelivr.net/npm/@anam-ai/js-sdk@4.27.0/dist/umd/anam.js" integrity="sha384-YlLVEzjnPjezw7TzjG3RWqeUtTruSn3+WnfBBg9CyHOCpf0VqVorwHodrE7ZieF0" crossorigin="anonymous""#
+    ), "{html}");
+    assert!(html.contains(r#"data-signed-in="true""#));
+    assert!(html.contains(r#"data-configured="true""#));
+}
+
+#[tokio::test]
+async fn missing_settings_are_listed_with_where_to_get_them() {
+    let app = spawn_app(&[("ANAM_API_KEY", ""), ("GOOGLE_CLIENT_SECRET", "")]).await;
+    let (_, html) = page(&app, "/", None).await;
+    assert!(html.contains("Setup needed"));
+    assert!(html.contains("<code>ANAM_API_KEY</code>"));
+    assert!(html.contains("<code>GOOGLE_CLIENT_SECRET</code>"));
+    assert!(html.contains("lab.anam.ai"));
+    assert!(
+        !html.contains(r#"id="sign-in""#),
+        "no sign-in link without the Google client"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_problem_is_explained_and_values_are_escaped() {
+    let app = spawn_app(&[]).await;
+    let (_, html) = page(&app, "/?auth_error=no_refresh_token", None).await;
+    assert!(html.contains("myaccount.google.com/permissions"));
+    let (_, html) = page(&app, "/?auth_error=%3Cscript%3Ealert(1)%3C/script%3E", None).await;
+    assert!(html.contains("could not be completed"));
+    assert!(!html.contains("<script>alert(1)"));
+}
+
+#[tokio::test]
+async fn assets_are_served_with_an_etag_and_revalidate_to_304() {
+    let app = spawn_app(&[]).await;
+    for (name, kind) in [
+        ("page.mjs", "text/javascript"),
+        ("session.mjs", "text/javascript"),
+        ("app.css", "text/css"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/static/{name}")))
+            .send()
+            .await
+            .expect("asset");
+        assert_eq!(response.status().as_u16(), 200, "{name}");
+        let headers = response.headers().clone();
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with(kind)
+        );
+        assert_eq!(headers["cache-control"], "no-cache");
+        let etag = headers["etag"].to_str().expect("etag").to_owned();
+        let again = app
+            .client
+            .get(app.url(&format!("/static/{name}")))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("asset");
+        assert_eq!(again.status().as_u16(), 304);
+    }
+    let missing = app
+        .client
+        .get(app.url("/static/nope.js"))
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(json_of(missing).await.0, 404);
+}
+
+#[tokio::test]
+async fn bookings_need_a_signed_in_user() {
+    let app = spawn_app(&[]).await;
+    let (status, body) = json_of(
+        app.client
+            .get(app.url("/api/events"))
+            .send()
+            .await
+            .expect("events"),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "not_signed_in");
+}
+
+#[tokio::test]
+async fn bookings_cover_this_month_and_next_flattened_like_list_events() {
+    let app = spawn_app(&[]).await;
+    fake_google::mount(&app.google, 3600).await;
+    fake_calendar::mount_timezone(&app.google, "Europe/London").await;
+    fake_calendar::mount_list(
+        &app.google,
+        json!([{"id": "b1", "summary": "Dentist", "start": {"dateTime": "2026-11-25T10:00:00Z"},
+                "end": {"dateTime": "2026-11-25T10:30:00Z"}, "creator": {"email": "x"}}]),
+    )
+    .await;
+    let cookie = app.sign_in(ADA).await;
+    let (status, body) = json_of(app.get_with_cookie("/api/events", &cookie).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"events": [{"id": "b1", "title": "Dentist", "start": "2026-11-25T10:00:00+00:00",
+            "end": "2026-11-25T10:30:00+00:00", "timezone": "Europe/London", "allDay": false,
+            "attendees": []}]})
+    );
+    let list = fake_calendar::calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .find(|r| r.url.path() == "/calendar/v3/calendars/primary/events")
+        .expect("events.list");
+    let min: jiff::Timestamp = fake_calendar::query(&list, "timeMin")
+        .expect("min")
+        .parse()
+        .expect("ts");
+    let max: jiff::Timestamp = fake_calendar::query(&list, "timeMax")
+        .expect("max")
+        .parse()
+        .expect("ts");
+    let days = max.duration_since(min).as_hours() / 24;
+    assert!((59..=62).contains(&days), "two months: {days} days");
+    assert_eq!(
+        fake_calendar::query(&list, "maxResults").as_deref(),
+        Some("250")
+    );
+}
