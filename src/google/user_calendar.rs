@@ -48,13 +48,14 @@ impl<'a> UserCalendar<'a> {
     /// rotated): drop it, refresh once, and try again; a second 401 asks for sign-in.
     pub async fn call<T, F, Fut>(&mut self, call: F) -> Result<T>
     where
-        F: Fn(CalendarClient, Secret) -> Fut,
+        F: Fn(&'a CalendarClient, Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        let client: &'a CalendarClient = &self.state.calendar;
         for attempt in 0..2 {
             let token = self.token().await?;
             let started = Instant::now();
-            let result = call(self.state.calendar.clone(), token).await;
+            let result = call(client, token).await;
             self.google_time += started.elapsed();
             match result {
                 Err(Error::Google {

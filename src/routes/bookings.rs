@@ -40,15 +40,12 @@ async fn events(State(state): State<AppState>, user: CurrentUser) -> Result<Json
     let work = async {
         let zone = google.zone().await?;
         let window = this_month_and_next(&zone, Timestamp::now())?;
-        let call_zone = zone.clone();
+        let zone_ref = &zone;
         let events = google
-            .call(|client, token| {
-                let zone = call_zone.clone();
-                async move {
-                    client
-                        .list_events(&token, window, MAX_BOOKINGS, &zone)
-                        .await
-                }
+            .call(|client, token| async move {
+                client
+                    .list_events(&token, window, MAX_BOOKINGS, zone_ref)
+                    .await
             })
             .await?;
         Ok::<_, Error>(answers::event_list(&events, &zone, window)["events"].take())

@@ -42,27 +42,30 @@ pub fn router() -> Router<AppState> {
         .route(BLOCK_TIME_PATH, post(block_time))
 }
 
-/// Runs the Google part of a tool under the budget and logs one line: tool, user, outcome,
-/// Google latency, total latency. Never arguments or tokens.
-async fn run<'a, F, Fut>(
+/// Runs the Google part of a tool under the time budget (504 beyond it).
+async fn within_budget(
     tool: &'static str,
-    state: &'a AppState,
-    user: &'a VerifiedUser,
+    work: impl Future<Output = Result<Value>>,
+) -> Result<Value> {
+    tokio::time::timeout(GOOGLE_BUDGET, work)
+        .await
+        .unwrap_or(Err(Error::GoogleTimeout { what: tool }))
+}
+
+/// Logs one line per tool call: tool, user, outcome, Google latency, total latency. Never
+/// arguments or tokens.
+fn finish(
+    tool: &'static str,
+    user: &VerifiedUser,
     started: Instant,
-    work: F,
-) -> Result<Json<Value>>
-where
-    F: FnOnce(UserCalendar<'a>) -> Fut,
-    Fut: Future<Output = (Result<Value>, Duration)>,
-{
-    let google = UserCalendar::new(state, &user.user_id);
-    let (result, google_time) = match tokio::time::timeout(GOOGLE_BUDGET, work(google)).await {
-        Ok(done) => done,
-        Err(_) => (Err(Error::GoogleTimeout { what: tool }), GOOGLE_BUDGET),
-    };
-    let outcome = match &result {
-        Ok(_) => "ok",
-        Err(e) => e.reason(),
+    google_time: Duration,
+    result: Result<Value>,
+) -> Result<Json<Value>> {
+    let (outcome, google_time) = match &result {
+        Ok(_) => ("ok", google_time),
+        // The call in flight when the budget ran out was not counted: it took the rest.
+        Err(e @ Error::GoogleTimeout { .. }) => (e.reason(), GOOGLE_BUDGET),
+        Err(e) => (e.reason(), google_time),
     };
     tracing::info!(
         tool,
@@ -90,30 +93,21 @@ async fn list_events(
 ) -> Result<Json<Value>> {
     let started = Instant::now();
     let args = ListEventsArgs::parse(&raw)?;
-    run(
-        "list_events",
-        &state,
-        &user,
-        started,
-        |mut google| async move {
-            let result = async {
-                let zone = zone_for(&mut google, args.timezone.as_ref()).await?;
-                let window = args.window(&zone, Timestamp::now())?;
-                let max = args.max_results;
-                let call_zone = zone.clone();
-                let events = google
-                    .call(|client, token| {
-                        let zone = call_zone.clone();
-                        async move { client.list_events(&token, window, max, &zone).await }
-                    })
-                    .await?;
-                Ok(answers::event_list(&events, &zone, window))
-            }
-            .await;
-            (result, google.google_time)
-        },
-    )
-    .await
+    let mut google = UserCalendar::new(&state, &user.user_id);
+    let result = within_budget("list_events", async {
+        let zone = zone_for(&mut google, args.timezone.as_ref()).await?;
+        let window = args.window(&zone, Timestamp::now())?;
+        let (max, zone_ref) = (args.max_results, &zone);
+        let events =
+            google
+                .call(|client, token| async move {
+                    client.list_events(&token, window, max, zone_ref).await
+                })
+                .await?;
+        Ok(answers::event_list(&events, &zone, window))
+    })
+    .await;
+    finish("list_events", &user, started, google.google_time, result)
 }
 
 async fn find_free_time(
@@ -123,34 +117,23 @@ async fn find_free_time(
 ) -> Result<Json<Value>> {
     let started = Instant::now();
     let args = FindFreeTimeArgs::parse(&raw)?;
-    run(
-        "find_free_time",
-        &state,
-        &user,
-        started,
-        |mut google| async move {
-            let result = async {
-                let zone = zone_for(&mut google, args.timezone.as_ref()).await?;
-                let window = args.window(&zone)?;
-                // Slots in the past are no use to anyone: search from now on.
-                let Some(searched) = from_now(window, Timestamp::now()) else {
-                    return Ok(answers::slots(&[], &zone, window));
-                };
-                let call_zone = zone.clone();
-                let busy = google
-                    .call(|client, token| {
-                        let zone = call_zone.clone();
-                        async move { client.busy(&token, searched, &zone).await }
-                    })
-                    .await?;
-                let slots = free_slots(searched, &busy, args.duration, MAX_SLOTS);
-                Ok(answers::slots(&slots, &zone, searched))
-            }
-            .await;
-            (result, google.google_time)
-        },
-    )
-    .await
+    let mut google = UserCalendar::new(&state, &user.user_id);
+    let result = within_budget("find_free_time", async {
+        let zone = zone_for(&mut google, args.timezone.as_ref()).await?;
+        let window = args.window(&zone)?;
+        // Slots in the past are no use to anyone: search from now on.
+        let Some(searched) = from_now(window, Timestamp::now()) else {
+            return Ok(answers::slots(&[], &zone, window));
+        };
+        let zone_ref = &zone;
+        let busy = google
+            .call(|client, token| async move { client.busy(&token, searched, zone_ref).await })
+            .await?;
+        let slots = free_slots(searched, &busy, args.duration, MAX_SLOTS);
+        Ok(answers::slots(&slots, &zone, searched))
+    })
+    .await;
+    finish("find_free_time", &user, started, google.google_time, result)
 }
 
 /// The part of `window` from `now` on (starting at the next whole 5 minutes), if any.
@@ -181,42 +164,25 @@ async fn block_time(
         transparency: Some("opaque".into()),
         ..Default::default()
     };
-    let user_id = user.user_id.clone();
-    run(
-        "block_time",
-        &state,
-        &user,
-        started,
-        |mut google| async move {
-            let result = async {
-                let inserted = google
-                    .call(|client, token| {
-                        let event = event.clone();
-                        async move { client.insert_event(&token, event).await }
-                    })
-                    .await?;
-                let held = match inserted {
-                    Inserted::Created(event) => *event,
-                    Inserted::AlreadyExists => {
-                        tracing::info!(
-                            user_id,
-                            "block_time repeated; returning the existing event"
-                        );
-                        google
-                            .call(|client, token| {
-                                let id = event_id.clone();
-                                async move { client.get_event(&token, &id).await }
-                            })
-                            .await?
-                    }
-                };
-                Ok(answers::blocked(&held, &args.timezone))
+    let mut google = UserCalendar::new(&state, &user.user_id);
+    let result = within_budget("block_time", async {
+        let (event, id) = (&event, event_id.as_str());
+        let inserted = google
+            .call(|client, token| async move { client.insert_event(&token, event.clone()).await })
+            .await?;
+        let held = match inserted {
+            Inserted::Created(event) => *event,
+            Inserted::AlreadyExists => {
+                tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
+                google
+                    .call(|client, token| async move { client.get_event(&token, id).await })
+                    .await?
             }
-            .await;
-            (result, google.google_time)
-        },
-    )
-    .await
+        };
+        Ok(answers::blocked(&held, &args.timezone))
+    })
+    .await;
+    finish("block_time", &user, started, google.google_time, result)
 }
 
 #[cfg(test)]
