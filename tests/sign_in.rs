@@ -8,8 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::fake_google::{self, form, requests_to};
 use common::{cookie_pair, json_of, location, query_param, set_cookie, spawn_app};
 use sha2::{Digest, Sha256};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 const ADA: &str = "ada@example.com";
 
@@ -239,35 +238,17 @@ async fn declining_consent_returns_to_the_page_with_a_reason() {
 #[tokio::test]
 async fn no_refresh_token_and_none_stored_explains_instead_of_signing_in() {
     let app = spawn_app(&[]).await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    fake_google::answer_token_with(
+        &app.google,
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": fake_google::access_token_for(ADA),
             "expires_in": 3600,
             "scope": fake_google::GRANTED,
-        })))
-        .with_priority(1)
-        .mount(&app.google)
-        .await;
+        })),
+    )
+    .await;
     fake_google::mount(&app.google, 3600).await;
-
-    let start = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("start");
-    let state = query_param(&location(&start), "state").expect("state");
-    let callback = app
-        .client
-        .get(app.url(&format!("/api/auth/google/callback?code=c&state={state}")))
-        .header(
-            "cookie",
-            cookie_pair(&start, "oauth_state").expect("cookie"),
-        )
-        .send()
-        .await
-        .expect("callback");
+    let callback = app.callback_with("c").await;
     assert_eq!(location(&callback), "/?auth_error=no_refresh_token");
     assert!(cookie_pair(&callback, "userId").is_none());
 }
@@ -281,15 +262,14 @@ async fn no_refresh_token_keeps_the_one_already_stored() {
         .save_grant(ADA, ADA, &stored, fake_google::GRANTED)
         .await
         .expect("seed");
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    fake_google::answer_token_with(
+        &app.google,
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": fake_google::access_token_for(ADA),
             "expires_in": 3600,
-        })))
-        .with_priority(1)
-        .mount(&app.google)
-        .await;
+        })),
+    )
+    .await;
     fake_google::mount(&app.google, 3600).await;
     app.sign_in(ADA).await;
     assert_eq!(
@@ -301,35 +281,18 @@ async fn no_refresh_token_keeps_the_one_already_stored() {
 #[tokio::test]
 async fn unticking_calendar_access_at_consent_is_explained() {
     let app = spawn_app(&[]).await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    fake_google::answer_token_with(
+        &app.google,
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": fake_google::access_token_for(ADA),
             "refresh_token": fake_google::refresh_token_for(ADA),
             "expires_in": 3600,
             "scope": "openid https://www.googleapis.com/auth/userinfo.email",
-        })))
-        .with_priority(1)
-        .mount(&app.google)
-        .await;
+        })),
+    )
+    .await;
     fake_google::mount(&app.google, 3600).await;
-    let start = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("start");
-    let state = query_param(&location(&start), "state").expect("state");
-    let callback = app
-        .client
-        .get(app.url(&format!("/api/auth/google/callback?code=c&state={state}")))
-        .header(
-            "cookie",
-            cookie_pair(&start, "oauth_state").expect("cookie"),
-        )
-        .send()
-        .await
-        .expect("callback");
+    let callback = app.callback_with("c").await;
     assert_eq!(location(&callback), "/?auth_error=calendar_scope_missing");
     assert!(app.state.store.grant(ADA).await.expect("read").is_none());
 }

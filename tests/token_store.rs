@@ -182,14 +182,7 @@ async fn different_users_refresh_independently() {
 #[tokio::test]
 async fn invalid_grant_asks_for_sign_in_again_and_stops_refreshing() {
     let app = spawn_app(&[]).await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
-            "error": "invalid_grant",
-            "error_description": "Token has been expired or revoked."
-        })))
-        .mount(&app.google)
-        .await;
+    fake_google::answer_token_with(&app.google, fake_google::invalid_grant_answer()).await;
     seed(&app, ADA).await;
 
     let first = app.state.tokens.get(ADA).await;

@@ -4,9 +4,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fake_calendar::{self, calendar_requests, query};
-use common::fake_google;
-use common::{TestApp, json_of, spawn_app};
+use common::fake_calendar::{self, calendar_requests, google_error, query};
+use common::{TestApp, json_of, spawn_with_user};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -16,10 +15,7 @@ const ADA: &str = "ada@example.com";
 const PATH: &str = "/api/calendar/events";
 
 async fn ready() -> TestApp {
-    let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
-    app.connect(ADA).await;
-    app
+    spawn_with_user(&[], ADA).await
 }
 
 fn focus() -> Value {
@@ -129,10 +125,7 @@ async fn a_google_error_is_a_502_and_a_slow_google_a_504() {
     let app = ready().await;
     Mock::given(method("POST"))
         .and(path("/calendar/v3/calendars/primary/events"))
-        .respond_with(
-            ResponseTemplate::new(500)
-                .set_body_json(json!({"error": {"code": 500, "message": "Backend Error"}})),
-        )
+        .respond_with(google_error(500, "Backend Error"))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&app.google)

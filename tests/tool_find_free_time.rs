@@ -3,25 +3,20 @@
 mod common;
 
 use common::fake_calendar::{self, calendar_requests};
-use common::fake_google;
-use common::{TestApp, json_of, spawn_app};
+use common::{TestApp, spawn_with_user};
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 const ADA: &str = "ada@example.com";
 const PATH: &str = "/api/calendar/freebusy";
 
 async fn ready() -> TestApp {
-    let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
-    app.connect(ADA).await;
-    app
+    spawn_with_user(&[], ADA).await
 }
 
 async fn call(app: &TestApp, args: Value) -> (u16, Value) {
-    json_of(app.post_json(&app.tool_url(PATH, ADA), &args).await).await
+    app.call_tool(PATH, ADA, args).await
 }
 
 fn instant(text: &str) -> Timestamp {
@@ -176,11 +171,8 @@ async fn a_window_entirely_in_the_past_offers_nothing_without_asking_google() {
 #[tokio::test]
 async fn a_google_error_is_a_502() {
     let app = ready().await;
-    Mock::given(method("POST"))
-        .and(path("/calendar/v3/freeBusy"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
-        .mount(&app.google)
-        .await;
+    let unavailable = ResponseTemplate::new(503).set_body_string("unavailable");
+    fake_calendar::answer_with(&app.google, "POST", "/freeBusy", unavailable).await;
     let (status, body) = call(
         &app,
         json!({"window_start": "2030-03-05T09:00:00Z", "window_end": "2030-03-05T12:00:00Z",

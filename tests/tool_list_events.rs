@@ -5,26 +5,22 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fake_calendar::{self, calendar_requests, query};
+use common::fake_calendar::{self, calendar_requests, google_error, query};
 use common::fake_google::{self, requests_to};
-use common::{TestApp, json_of, spawn_app};
+use common::{TestApp, json_of, spawn_app, spawn_with_user};
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 const ADA: &str = "ada@example.com";
 const PATH: &str = "/api/calendar/list-events";
 
 async fn ready(overrides: &[(&str, &str)]) -> TestApp {
-    let app = spawn_app(overrides).await;
-    fake_google::mount(&app.google, 3600).await;
-    app.connect(ADA).await;
-    app
+    spawn_with_user(overrides, ADA).await
 }
 
 async fn call(app: &TestApp, args: Value) -> (u16, Value) {
-    json_of(app.post_json(&app.tool_url(PATH, ADA), &args).await).await
+    app.call_tool(PATH, ADA, args).await
 }
 
 fn instant(text: &str) -> Timestamp {
@@ -236,11 +232,7 @@ async fn a_user_who_never_signed_in_is_told_to_sign_in() {
 #[tokio::test]
 async fn a_revoked_grant_asks_the_user_to_sign_in_again() {
     let app = spawn_app(&[]).await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .mount(&app.google)
-        .await;
+    fake_google::answer_token_with(&app.google, fake_google::invalid_grant_answer()).await;
     app.connect(ADA).await;
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
     assert_eq!(status, 401);
@@ -251,13 +243,14 @@ async fn a_revoked_grant_asks_the_user_to_sign_in_again() {
 #[tokio::test]
 async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
     let app = ready(&[]).await;
-    Mock::given(method("GET"))
-        .and(path("/calendar/v3/calendars/primary/events"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
-            "error": {"code": 401, "message": "Invalid Credentials"}
-        })))
-        .mount(&app.google)
-        .await;
+    let events = "/calendars/primary/events";
+    fake_calendar::answer_with(
+        &app.google,
+        "GET",
+        events,
+        google_error(401, "Invalid Credentials"),
+    )
+    .await;
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"], "google_reauth_required");
@@ -272,13 +265,14 @@ async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
 #[tokio::test]
 async fn a_google_error_is_a_502_with_a_sentence() {
     let app = ready(&[]).await;
-    Mock::given(method("GET"))
-        .and(path("/calendar/v3/calendars/primary/events"))
-        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
-            "error": {"code": 500, "message": "Backend Error"}
-        })))
-        .mount(&app.google)
-        .await;
+    let events = "/calendars/primary/events";
+    fake_calendar::answer_with(
+        &app.google,
+        "GET",
+        events,
+        google_error(500, "Backend Error"),
+    )
+    .await;
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
     assert_eq!(status, 502);
     assert_eq!(body["error"], "google_error");
@@ -288,11 +282,8 @@ async fn a_google_error_is_a_502_with_a_sentence() {
 #[tokio::test]
 async fn a_slow_google_is_a_504_well_within_anams_limit() {
     let app = ready(&[]).await;
-    Mock::given(method("GET"))
-        .and(path("/calendar/v3/calendars/primary/events"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(8)))
-        .mount(&app.google)
-        .await;
+    let slow = ResponseTemplate::new(200).set_delay(Duration::from_secs(8));
+    fake_calendar::answer_with(&app.google, "GET", "/calendars/primary/events", slow).await;
     let started = Instant::now();
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
     assert_eq!(status, 504, "{body}");

@@ -111,6 +111,26 @@ pub async fn mount_busy(server: &MockServer, busy: Value) {
         .await;
 }
 
+/// Makes `verb` on the Calendar path `endpoint` (under [`BASE`]) answer `template`.
+pub async fn answer_with(
+    server: &MockServer,
+    verb: &str,
+    endpoint: &str,
+    template: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(format!("{BASE}{endpoint}")))
+        .respond_with(template)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// Google's JSON error body with `code` and `message`.
+pub fn google_error(code: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(code).set_body_json(json!({"error": {"code": code, "message": message}}))
+}
+
 /// Every Calendar API request the mock received.
 pub async fn calendar_requests(server: &MockServer) -> Vec<Request> {
     server

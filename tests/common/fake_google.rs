@@ -116,6 +116,22 @@ pub async fn mount(server: &MockServer, expires_in: u64) {
         .await;
 }
 
+/// Makes the token endpoint answer `template` instead of the fake's usual answers (mount
+/// before or after [`mount`]: it takes priority).
+pub async fn answer_token_with(server: &MockServer, template: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(template)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// Google's answer to a revoked or expired refresh token.
+pub fn invalid_grant_answer() -> ResponseTemplate {
+    invalid_grant()
+}
+
 /// The requests Google received at `endpoint` (e.g. "/token").
 pub async fn requests_to(server: &MockServer, endpoint: &str) -> Vec<Request> {
     server

@@ -161,9 +161,9 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Runs the whole browser sign-in against the fake Google (which must be mounted) and
-    /// returns the `userId=…` cookie pair.
-    pub async fn sign_in(&self, email: &str) -> String {
+    /// Starts a browser sign-in and comes back from Google's consent with `code`: the
+    /// callback's response.
+    pub async fn callback_with(&self, code: &str) -> reqwest::Response {
         let start = self
             .client
             .get(self.url("/api/auth/google"))
@@ -172,22 +172,43 @@ impl TestApp {
             .expect("start");
         assert_eq!(start.status().as_u16(), 303);
         let oauth_cookie = cookie_pair(&start, "oauth_state").expect("state cookie");
-        let location = location(&start);
-        let state = query_param(&location, "state").expect("state param");
-        let callback = self
-            .client
+        let state = query_param(&location(&start), "state").expect("state param");
+        self.client
             .get(self.url(&format!(
-                "/api/auth/google/callback?code={}&state={state}",
-                fake_google::code_for(email)
+                "/api/auth/google/callback?code={code}&state={state}"
             )))
             .header("cookie", oauth_cookie)
             .send()
             .await
-            .expect("callback");
+            .expect("callback")
+    }
+
+    /// Runs the whole browser sign-in against the fake Google (which must be mounted) and
+    /// returns the `userId=…` cookie pair.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let callback = self.callback_with(&fake_google::code_for(email)).await;
         assert_eq!(callback.status().as_u16(), 303, "callback for {email}");
-        assert_eq!(location_of(&callback), "/");
+        assert_eq!(location(&callback), "/");
         cookie_pair(&callback, "userId").expect("userId cookie")
     }
+
+    /// POSTs `args` to the tool at `path`, signed for `user`.
+    pub async fn call_tool(
+        &self,
+        path: &str,
+        user: &str,
+        args: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        json_of(self.post_json(&self.tool_url(path, user), &args).await).await
+    }
+}
+
+/// The app with `user` connected: fake Google mounted (1-hour tokens) and a grant stored.
+pub async fn spawn_with_user(overrides: &[(&str, &str)], user: &str) -> TestApp {
+    let app = spawn_app(overrides).await;
+    fake_google::mount(&app.google, 3600).await;
+    app.connect(user).await;
+    app
 }
 
 /// The `name=value` part of the response's `Set-Cookie` for `name`, if set (and not a removal).
