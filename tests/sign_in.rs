@@ -226,13 +226,7 @@ async fn declining_consent_returns_to_the_page_with_a_reason() {
         .expect("callback");
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(location(&response), "/?auth_error=access_denied");
-    assert!(
-        app.google
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(app.google_untouched().await);
 }
 
 #[tokio::test]

@@ -3,23 +3,32 @@
 mod common;
 
 use common::fake_google::{self, form, requests_to};
-use common::{json_of, location, set_cookie, spawn_app};
+use common::{TestApp, json_of, location, set_cookie, spawn_app};
 
 const ADA: &str = "ada@example.com";
 
-#[tokio::test]
-async fn sign_out_clears_the_cookie_and_keeps_the_grant() {
+async fn signed_in() -> (TestApp, String) {
     let app = spawn_app(&[]).await;
     fake_google::mount(&app.google, 3600).await;
     let cookie = app.sign_in(ADA).await;
-    let response = app
-        .client
-        .post(app.url("/api/auth/signout"))
-        .header("cookie", &cookie)
-        .header("origin", "http://localhost:3000")
+    (app, cookie)
+}
+
+/// A sign-out POST as a browser sends it, with its `Origin`.
+async fn sign_out(app: &TestApp, cookie: &str, path: &str, origin: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .header("origin", origin)
         .send()
         .await
-        .expect("signout");
+        .expect("signout")
+}
+
+#[tokio::test]
+async fn sign_out_clears_the_cookie_and_keeps_the_grant() {
+    let (app, cookie) = signed_in().await;
+    let response = sign_out(&app, &cookie, "/api/auth/signout", "http://localhost:3000").await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(location(&response), "/");
     let cleared = set_cookie(&response, "userId").expect("cleared");
@@ -30,17 +39,14 @@ async fn sign_out_clears_the_cookie_and_keeps_the_grant() {
 
 #[tokio::test]
 async fn sign_out_with_forget_revokes_at_google_and_deletes_the_token() {
-    let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
-    let cookie = app.sign_in(ADA).await;
-    let response = app
-        .client
-        .post(app.url("/api/auth/signout?forget=1"))
-        .header("cookie", &cookie)
-        .header("origin", "https://demo.ngrok.app")
-        .send()
-        .await
-        .expect("signout");
+    let (app, cookie) = signed_in().await;
+    let response = sign_out(
+        &app,
+        &cookie,
+        "/api/auth/signout?forget=1",
+        "https://demo.ngrok.app",
+    )
+    .await;
     assert_eq!(response.status().as_u16(), 303);
     let revokes = requests_to(&app.google, "/revoke").await;
     assert_eq!(revokes.len(), 1);
@@ -60,17 +66,14 @@ async fn sign_out_with_forget_revokes_at_google_and_deletes_the_token() {
 
 #[tokio::test]
 async fn sign_out_from_a_foreign_origin_is_refused() {
-    let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
-    let cookie = app.sign_in(ADA).await;
-    let response = app
-        .client
-        .post(app.url("/api/auth/signout?forget=1"))
-        .header("cookie", &cookie)
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .expect("signout");
+    let (app, cookie) = signed_in().await;
+    let response = sign_out(
+        &app,
+        &cookie,
+        "/api/auth/signout?forget=1",
+        "https://evil.example",
+    )
+    .await;
     let (status, body) = json_of(response).await;
     assert_eq!(status, 403);
     assert_eq!(body["error"], "forbidden");

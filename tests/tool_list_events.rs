@@ -197,13 +197,7 @@ async fn bad_arguments_answer_400_naming_them_and_google_is_not_called() {
             "{body}"
         );
     }
-    assert!(
-        app.google
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(app.google_untouched().await);
 }
 
 #[tokio::test]
@@ -220,13 +214,7 @@ async fn a_user_who_never_signed_in_is_told_to_sign_in() {
             .is_some_and(|m| m.contains("sign in")),
         "{body}"
     );
-    assert!(
-        app.google
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(app.google_untouched().await);
 }
 
 #[tokio::test]

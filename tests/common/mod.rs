@@ -192,6 +192,15 @@ impl TestApp {
         cookie_pair(&callback, "userId").expect("userId cookie")
     }
 
+    /// Whether the Google/Anam mock has received no request at all.
+    pub async fn google_untouched(&self) -> bool {
+        self.google
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
     /// POSTs `args` to the tool at `path`, signed for `user`.
     pub async fn call_tool(
         &self,
