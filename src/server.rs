@@ -19,10 +19,12 @@ pub async fn run(config: Config) -> io::Result<()> {
                 format!("cannot listen on {}:{}: {e}", config.host, config.port),
             )
         })?;
-    report_startup(&config, listener.local_addr()?);
+    let addr = listener.local_addr()?;
+    // Report only once everything has opened, so "listening" is never followed by a failure.
     let state = AppState::build(config)
         .await
         .map_err(|e| io::Error::other(e.to_string()))?;
+    report_startup(&state.config, addr);
     let pruned = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
