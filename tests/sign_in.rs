@@ -15,12 +15,7 @@ const ADA: &str = "ada@example.com";
 #[tokio::test]
 async fn the_consent_redirect_carries_every_parameter_and_a_private_state_cookie() {
     let app = spawn_app(&[]).await;
-    let response = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.start_sign_in().await;
     assert_eq!(response.status().as_u16(), 303);
     let url = location(&response);
     assert!(
@@ -64,12 +59,7 @@ async fn the_consent_redirect_carries_every_parameter_and_a_private_state_cookie
     assert!(!cookie.contains(&state), "{cookie}");
 
     // A second start gets a different state.
-    let again = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("request");
+    let again = app.start_sign_in().await;
     assert_ne!(query_param(&location(&again), "state"), Some(state));
 }
 
@@ -78,12 +68,7 @@ async fn sign_in_stores_the_grant_and_sets_a_signed_cookie() {
     let app = spawn_app(&[]).await;
     fake_google::mount(&app.google, 3600).await;
 
-    let start = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("start");
+    let start = app.start_sign_in().await;
     let consent = location(&start);
     let challenge = query_param(&consent, "code_challenge").expect("challenge");
     let state = query_param(&consent, "state").expect("state");
@@ -163,12 +148,7 @@ async fn the_access_token_from_sign_in_is_reused_without_a_refresh() {
 async fn a_forged_state_is_refused_before_any_call_to_google() {
     let app = spawn_app(&[]).await;
     fake_google::mount(&app.google, 3600).await;
-    let start = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("start");
+    let start = app.start_sign_in().await;
     let cookie = cookie_pair(&start, "oauth_state").expect("cookie");
 
     for query in [
@@ -195,12 +175,7 @@ async fn a_forged_state_is_refused_before_any_call_to_google() {
 async fn a_callback_without_the_state_cookie_is_refused_before_any_call_to_google() {
     let app = spawn_app(&[]).await;
     fake_google::mount(&app.google, 3600).await;
-    let start = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("start");
+    let start = app.start_sign_in().await;
     let state = query_param(&location(&start), "state").expect("state");
     let response = app
         .client
@@ -294,12 +269,7 @@ async fn unticking_calendar_access_at_consent_is_explained() {
 #[tokio::test]
 async fn sign_in_needs_the_google_client_configured() {
     let app = spawn_app(&[("GOOGLE_CLIENT_ID", "")]).await;
-    let response = app
-        .client
-        .get(app.url("/api/auth/google"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.start_sign_in().await;
     let (status, body) = json_of(response).await;
     assert_eq!(status, 503);
     assert_eq!(body["variable"], "GOOGLE_CLIENT_ID");

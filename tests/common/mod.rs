@@ -161,15 +161,19 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Starts a browser sign-in and comes back from Google's consent with `code`: the
-    /// callback's response.
-    pub async fn callback_with(&self, code: &str) -> reqwest::Response {
-        let start = self
-            .client
+    /// `GET /api/auth/google`: the redirect to consent and the state cookie.
+    pub async fn start_sign_in(&self) -> reqwest::Response {
+        self.client
             .get(self.url("/api/auth/google"))
             .send()
             .await
-            .expect("start");
+            .expect("start")
+    }
+
+    /// Starts a browser sign-in and comes back from Google's consent with `code`: the
+    /// callback's response.
+    pub async fn callback_with(&self, code: &str) -> reqwest::Response {
+        let start = self.start_sign_in().await;
         assert_eq!(start.status().as_u16(), 303);
         let oauth_cookie = cookie_pair(&start, "oauth_state").expect("state cookie");
         let state = query_param(&location(&start), "state").expect("state param");
