@@ -6,6 +6,7 @@ import {
   Phase,
   describeBooking,
   initialState,
+  latestOnly,
   reasonForStartError,
   reasonForTokenFailure,
   reduce,
@@ -20,6 +21,8 @@ let state = initialState({
 });
 let client = null;
 let shownBookingsVersion = -1;
+let connectTimer = null;
+const bookingsRequests = latestOnly();
 
 const STATUS = {
   [Phase.READY]: "Ready. Press Start, allow the microphone, and ask about your calendar.",
@@ -33,6 +36,11 @@ function dispatch(event) {
   const before = state;
   state = reduce(state, event);
   if (state.phase === Phase.ERROR && before.phase !== Phase.ERROR) stopClient();
+  // However Start ends (live, ended, failed), its timer goes with it.
+  if (state.phase !== Phase.CONNECTING && connectTimer !== null) {
+    clearTimeout(connectTimer);
+    connectTimer = null;
+  }
   render();
 }
 
@@ -87,16 +95,16 @@ function render() {
 
 async function start() {
   dispatch({ type: "start" });
-  setTimeout(() => {
-    if (state.phase === Phase.CONNECTING) {
-      dispatch({ type: "failed", reason: "Connecting to the avatar took too long. Check your network and press Start again." });
-    }
-  }, CONNECT_TIMEOUT_MS);
+  if (state.phase !== Phase.CONNECTING) return;
+  const attempt = state.attempt;
+  connectTimer = setTimeout(() => dispatch({ type: "timeout", attempt }), CONNECT_TIMEOUT_MS);
   try {
     const response = await fetch("/api/session-token", { method: "POST", credentials: "same-origin" });
     const answer = await response.json().catch(() => ({}));
+    if (state.attempt !== attempt) return;
     if (!response.ok) {
-      dispatch({ type: "failed", reason: reasonForTokenFailure(response.status, answer) });
+      const reason = reasonForTokenFailure(response.status, answer, response.headers.get("retry-after"));
+      dispatch({ type: "failed", reason });
       return;
     }
     if (state.phase !== Phase.CONNECTING) return;
@@ -129,9 +137,11 @@ async function loadBookings() {
   const note = $("bookings-status");
   if (!list) return;
   note.textContent = "Loading your bookings…";
+  const ticket = bookingsRequests.begin();
   try {
     const response = await fetch("/api/events", { credentials: "same-origin" });
     const answer = await response.json().catch(() => ({}));
+    if (!bookingsRequests.isCurrent(ticket)) return;
     if (!response.ok) {
       note.textContent =
         response.status === 401
@@ -157,7 +167,9 @@ async function loadBookings() {
       }),
     );
   } catch {
-    note.textContent = "Bookings could not be loaded. Check your connection.";
+    if (bookingsRequests.isCurrent(ticket)) {
+      note.textContent = "Bookings could not be loaded. Check your connection.";
+    }
   }
 }
 

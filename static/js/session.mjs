@@ -25,8 +25,13 @@ export function initialState({ signedIn = false, configured = true } = {}) {
     transcript: [],
     activity: [],
     bookingsVersion: 0,
+    // Which Start this is: a timer or answer from an earlier attempt carries an older number
+    // and is ignored.
+    attempt: 0,
   };
 }
+
+const TOO_SLOW = "Connecting to the avatar took too long. Check your network and press Start again.";
 
 /** Only a tool that changed the calendar makes the bookings stale. */
 export function shouldRefreshBookings(payload) {
@@ -44,7 +49,19 @@ export function reduce(state, event) {
   switch (event.type) {
     case "start":
       if (![Phase.READY, Phase.ENDED, Phase.ERROR].includes(state.phase)) return state;
-      return { ...state, phase: Phase.CONNECTING, error: null, muted: false, transcript: [], activity: [] };
+      return {
+        ...state,
+        phase: Phase.CONNECTING,
+        error: null,
+        muted: false,
+        transcript: [],
+        activity: [],
+        attempt: state.attempt + 1,
+      };
+    case "timeout":
+      // Only the attempt that set the timer, and only while it is still connecting.
+      if (state.phase !== Phase.CONNECTING || event.attempt !== state.attempt) return state;
+      return { ...state, phase: Phase.ERROR, error: TOO_SLOW };
     case "connected":
       return state.phase === Phase.CONNECTING ? { ...state, phase: Phase.LIVE } : state;
     case "ended":
@@ -119,9 +136,26 @@ export function reasonForClose(code, details) {
   }
 }
 
-/** A readable reason for a failed `POST /api/session-token`. */
-export function reasonForTokenFailure(status, body) {
+/** A readable reason for a failed `POST /api/session-token`; `retryAfter` is the answer's
+ * `Retry-After` in seconds, when it had one. */
+export function reasonForTokenFailure(status, body, retryAfter) {
   const message = body && typeof body.message === "string" ? body.message : "";
+  const error = body && body.error;
+  if (error === "session-token request failed") {
+    // Anam's own answer, passed on: never a Google or sign-in problem.
+    if (status === 401 || status === 403) {
+      return "Anam refused this service's API key, so no session can start. The person running it needs to check ANAM_API_KEY.";
+    }
+    if (status === 429) {
+      const wait = Number(retryAfter) > 0 ? `${Math.ceil(Number(retryAfter))} seconds` : "a minute";
+      return `Anam is limiting new sessions for this account right now. Try again in ${wait}.`;
+    }
+    const detail = typeof body.detail === "string" && body.detail ? ` (Anam said: ${body.detail})` : "";
+    return `${message || "Anam refused to start the session."}${detail}`;
+  }
+  if (error === "google_scope_missing") {
+    return message || "Google has not given every permission Alex needs. Sign in with Google again and leave every permission ticked.";
+  }
   if (status === 401) {
     return body && body.error === "not_signed_in"
       ? "You are not signed in. Sign in with Google, then press Start."
@@ -129,10 +163,6 @@ export function reasonForTokenFailure(status, body) {
   }
   if (status === 429) return message || "Too many sessions were started just now. Wait a minute and try again.";
   if (status === 503) return message || "The service is missing a setting. See the checklist on this page.";
-  if (body && body.error === "session-token request failed") {
-    const detail = typeof body.detail === "string" && body.detail ? ` (Anam said: ${body.detail})` : "";
-    return `${message || "Anam refused to start the session."}${detail}`;
-  }
   return message || `The session could not be started (error ${status}). Try again in a moment.`;
 }
 
@@ -176,4 +206,14 @@ export function describeBooking(event, locale) {
   const day = start.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
   const hm = { hour: "numeric", minute: "2-digit" };
   return { day, time: `${start.toLocaleTimeString(locale, hm)} – ${end.toLocaleTimeString(locale, hm)}` };
+}
+
+/** Keeps only the newest of overlapping requests: `begin()` before sending, `isCurrent(t)`
+ * when the answer arrives. An older answer arriving late must not replace a newer one. */
+export function latestOnly() {
+  let newest = 0;
+  return {
+    begin: () => ++newest,
+    isCurrent: (ticket) => ticket === newest,
+  };
 }

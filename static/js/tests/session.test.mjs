@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   Phase,
   initialState,
+  latestOnly,
   reasonForClose,
   reasonForStartError,
   reasonForTokenFailure,
@@ -142,4 +143,48 @@ test("session-token failures read as sentences", () => {
   assert.match(refused, /Anam said: Avatar not found/);
   assert.match(reasonForTokenFailure(500, {}), /error 500/);
   assert.equal(reasonForClose("CONNECTION_CLOSED_CODE_NORMAL"), null);
+});
+
+test("an earlier Start's timer cannot fail a later Start", () => {
+  let state = reduce(initialState({ signedIn: true }), { type: "start" });
+  const first = state.attempt;
+  state = reduce(state, { type: "ended" });
+  state = reduce(state, { type: "start" });
+  assert.notEqual(state.attempt, first);
+  // The first attempt's 20 s timer fires during the second attempt.
+  const after = reduce(state, { type: "timeout", attempt: first });
+  assert.equal(after.phase, Phase.CONNECTING);
+  // The second attempt's own timer does fail it, with a reason.
+  const own = reduce(state, { type: "timeout", attempt: state.attempt });
+  assert.equal(own.phase, Phase.ERROR);
+  assert.match(own.error, /took too long/);
+  // And once live, even its own timer is harmless.
+  const live = reduce(state, { type: "connected" });
+  assert.equal(reduce(live, { type: "timeout", attempt: state.attempt }).phase, Phase.LIVE);
+});
+
+test("Anam refusing the key or limiting sessions is described as Anam's problem", () => {
+  const anam = (status) => ({ error: "session-token request failed", message: "x", detail: "Unauthorized" });
+  const key = reasonForTokenFailure(401, anam(401));
+  assert.match(key, /Anam refused this service's API key/);
+  assert.doesNotMatch(key, /Google|sign in/i);
+  const limited = reasonForTokenFailure(429, anam(429), "42");
+  assert.match(limited, /Anam is limiting new sessions/);
+  assert.match(limited, /42 seconds/);
+  assert.match(reasonForTokenFailure(429, anam(429), null), /a minute/);
+  // Our own limit is still ours.
+  assert.match(reasonForTokenFailure(429, { error: "rate_limited", message: "Too many requests right now. Try again in 9 seconds." }), /9 seconds/);
+  // A grant missing a permission asks to sign in again, naming it.
+  assert.match(
+    reasonForTokenFailure(403, { error: "google_scope_missing", message: "Google has not given this service permission to read your calendar settings." }),
+    /calendar settings/,
+  );
+});
+
+test("only the newest bookings answer is shown", () => {
+  const latest = latestOnly();
+  const slow = latest.begin();
+  const fast = latest.begin();
+  assert.equal(latest.isCurrent(fast), true);
+  assert.equal(latest.isCurrent(slow), false, "the older answer, arriving last, is dropped");
 });
