@@ -69,6 +69,7 @@ impl AnamClient {
             .ok_or_else(|| Error::Anam {
                 status: None,
                 detail: "Anam's answer had no sessionToken".into(),
+                retry_after: None,
             })
     }
 
@@ -113,17 +114,26 @@ fn unreachable(error: reqwest::Error) -> Error {
         } else {
             format!("Anam could not be reached: {}", error.without_url())
         },
+        retry_after: None,
     }
 }
 
 /// The JSON body of a successful answer, or Anam's own message as the error's detail.
 async fn checked(response: reqwest::Response) -> Result<Value> {
     let status = response.status();
+    // Anam limits sessions per account; its wait is passed on so the page can say it.
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s.clamp(1, 3600)));
     let text = response.text().await.map_err(unreachable)?;
     if status.is_success() {
         return serde_json::from_str(&text).map_err(|_| Error::Anam {
             status: None,
             detail: "Anam's answer was not JSON".into(),
+            retry_after: None,
         });
     }
     let parsed: Option<Value> = serde_json::from_str(&text).ok();
@@ -138,5 +148,6 @@ async fn checked(response: reqwest::Response) -> Result<Value> {
     Err(Error::Anam {
         status: Some(status.as_u16()),
         detail: message,
+        retry_after: retry_after.filter(|_| status.as_u16() == 429),
     })
 }

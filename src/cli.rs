@@ -274,7 +274,7 @@ mod tests {
 
     fn tunnel() -> Config {
         config(&[
-            ("PRESIGN_SECRET", "s3cret"),
+            ("PRESIGN_SECRET", "cli-test-secret-of-at-least-32-bytes"),
             ("PUBLIC_BASE_URL", "https://demo.ngrok.app/"),
         ])
     }
@@ -305,7 +305,7 @@ mod tests {
     #[test]
     fn a_url_for_another_origin_is_reported_as_such() {
         let old_tunnel = config(&[
-            ("PRESIGN_SECRET", "s3cret"),
+            ("PRESIGN_SECRET", "cli-test-secret-of-at-least-32-bytes"),
             ("PUBLIC_BASE_URL", "https://old.ngrok.app"),
         ]);
         let url = sign_url(
@@ -335,7 +335,7 @@ mod tests {
     #[test]
     fn a_url_signed_with_another_secret_is_a_wrong_signature() {
         let other = config(&[
-            ("PRESIGN_SECRET", "other"),
+            ("PRESIGN_SECRET", "another-secret-of-at-least-32-bytes"),
             ("PUBLIC_BASE_URL", "https://demo.ngrok.app"),
         ]);
         let url =

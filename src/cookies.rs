@@ -50,13 +50,13 @@ impl CookieKeys {
         }
     }
 
-    /// The signed-in user id, if the request carries a `userId` cookie signed by one of our keys.
-    pub fn user_id(&self, headers: &HeaderMap) -> Option<String> {
+    /// What the request's `userId` cookie says, if one of our keys signed it. Whether it is
+    /// still valid (age, epoch) is for the caller to decide against the clock and the store.
+    pub fn signed_user(&self, headers: &HeaderMap) -> Option<SignedUser> {
         std::iter::once(&self.current)
             .chain(self.previous.iter())
             .find_map(|key| SignedCookieJar::from_headers(headers, key.clone()).get(USER_COOKIE))
-            .map(|cookie| cookie.value().to_owned())
-            .filter(|id| !id.is_empty())
+            .and_then(|cookie| SignedUser::parse(cookie.value()))
     }
 
     /// A jar that signs with the current key.
@@ -78,9 +78,59 @@ fn derive(secret: &Secret) -> Key {
     Key::from(&mac.finalize().into_bytes())
 }
 
-/// The `userId` cookie: HttpOnly, SameSite=Lax, 30 days, Secure on https deployments.
-pub fn user_cookie(user_id: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((USER_COOKIE, user_id))
+/// The signed content of a `userId` cookie: who, since when, and under which sign-in epoch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedUser {
+    /// The user id (their Google email).
+    pub user_id: String,
+    /// When the cookie was issued (unix seconds).
+    pub issued_at: u64,
+    /// The user's sign-in epoch at that time; sign-out and forget-me replace it.
+    pub epoch: i64,
+}
+
+impl SignedUser {
+    const VERSION: &str = "v1";
+
+    /// `v1.{issued_at}.{epoch}.{user_id}` (the id last: an email may hold dots).
+    fn encode(&self) -> String {
+        format!(
+            "{}.{}.{}.{}",
+            Self::VERSION,
+            self.issued_at,
+            self.epoch,
+            self.user_id
+        )
+    }
+
+    /// Reads a cookie value; anything else (an older format, garbage) is `None`.
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.splitn(4, '.');
+        if parts.next()? != Self::VERSION {
+            return None;
+        }
+        let issued_at = parts.next()?.parse().ok()?;
+        let epoch = parts.next()?.parse().ok()?;
+        let user_id = parts.next()?;
+        (!user_id.is_empty()).then(|| Self {
+            user_id: user_id.to_owned(),
+            issued_at,
+            epoch,
+        })
+    }
+
+    /// Whether the cookie is within its 30 days at `now` (and not from the future, beyond a
+    /// few minutes of clock skew between instances).
+    pub fn is_fresh(&self, now: u64) -> bool {
+        let lifetime = u64::try_from(USER_COOKIE_DAYS).unwrap_or(30) * 86_400;
+        self.issued_at <= now + 300 && now <= self.issued_at.saturating_add(lifetime)
+    }
+}
+
+/// The `userId` cookie: HttpOnly, SameSite=Lax, 30 days, Secure on https deployments. Its
+/// value is signed (HMAC) and carries the issue time and the user's sign-in epoch.
+pub fn user_cookie(user: &SignedUser, secure: bool) -> Cookie<'static> {
+    Cookie::build((USER_COOKIE, user.encode()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -111,4 +161,41 @@ pub fn removal(name: &'static str, path: &'static str) -> CookieJar {
             .expires(cookie::time::OffsetDateTime::UNIX_EPOCH)
             .build(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_value_round_trips_and_old_formats_are_refused() {
+        let user = SignedUser {
+            user_id: "a.b+c@example.co.uk".into(),
+            issued_at: 1_800_000_000,
+            epoch: 42,
+        };
+        assert_eq!(SignedUser::parse(&user.encode()), Some(user));
+        for old in [
+            "ada@example.com",
+            "v1.x.1.ada@example.com",
+            "v1.1.2.",
+            "v2.1.2.a@b",
+            "",
+        ] {
+            assert_eq!(SignedUser::parse(old), None, "{old}");
+        }
+    }
+
+    #[test]
+    fn a_cookie_lives_thirty_days() {
+        let user = SignedUser {
+            user_id: "ada@example.com".into(),
+            issued_at: 1_800_000_000,
+            epoch: 1,
+        };
+        assert!(user.is_fresh(1_800_000_000));
+        assert!(user.is_fresh(1_800_000_000 + 30 * 86_400));
+        assert!(!user.is_fresh(1_800_000_000 + 30 * 86_400 + 1));
+        assert!(!user.is_fresh(1_800_000_000 - 3600), "issued in the future");
+    }
 }

@@ -1,16 +1,35 @@
 //! `CurrentUser`: the extractor for the browser's signed `userId` cookie.
+//!
+//! A cookie counts when one of our keys signed it, it is under 30 days old, and it carries the
+//! user's current sign-in epoch from the store: signing out (anywhere) or forget-me replaces the
+//! epoch, so copies of the cookie die with the session they came from.
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
-use crate::error::Error;
+use crate::clock::unix_now;
+use crate::error::{Error, Result};
 use crate::state::AppState;
 
-/// The signed-in user, from a `userId` cookie signed by one of our keys. Missing or forged → 401.
+/// The signed-in user. Missing, forged, expired or signed-out cookies → 401.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentUser {
     /// The user id (their Google email).
     pub user_id: String,
+}
+
+/// The user the request's cookie validly names, if any.
+async fn current(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>> {
+    let Some(signed) = state.cookie_keys.signed_user(&parts.headers) else {
+        return Ok(None);
+    };
+    if !signed.is_fresh(unix_now()) {
+        return Ok(None);
+    }
+    let epoch = state.store.epoch(&signed.user_id).await?;
+    Ok((epoch == Some(signed.epoch)).then_some(CurrentUser {
+        user_id: signed.user_id,
+    }))
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -21,11 +40,8 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        state
-            .cookie_keys
-            .user_id(&parts.headers)
-            .map(|user_id| Self { user_id })
+        current(parts, &AppState::from_ref(state))
+            .await?
             .ok_or(Error::NotSignedIn)
     }
 }
@@ -41,10 +57,6 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        Ok(state
-            .cookie_keys
-            .user_id(&parts.headers)
-            .map(|user_id| Self { user_id }))
+        current(parts, &AppState::from_ref(state)).await
     }
 }

@@ -10,7 +10,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::google::scopes::{Permission, describe_all};
 use crate::presign::VerifyError;
+
+/// How long to tell callers to wait when Google limits our requests.
+pub const GOOGLE_RATE_RETRY: Duration = Duration::from_secs(30);
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -46,6 +50,29 @@ pub enum Error {
         /// Google's error text (never a token).
         detail: String,
     },
+    /// The stored grant lacks a scope the call needs, or Google said the token's scopes are
+    /// insufficient: the user must sign in again and allow it.
+    #[error("Google grant lacks: {missing:?}")]
+    ScopeMissing {
+        /// What is missing.
+        missing: Vec<Permission>,
+    },
+    /// Google refused because of its rate limits or quota (a 429, or a 403 `rateLimitExceeded`).
+    #[error("Google {what} rate-limited: {detail}")]
+    GoogleRateLimited {
+        /// Which call.
+        what: &'static str,
+        /// Google's reason.
+        detail: String,
+    },
+    /// Google refused the action on that calendar or event (a 403 other than scopes or limits).
+    #[error("Google {what} forbidden: {detail}")]
+    GoogleForbidden {
+        /// Which call.
+        what: &'static str,
+        /// Google's reason.
+        detail: String,
+    },
     /// Google did not answer within the time budget.
     #[error("Google {what} timed out")]
     GoogleTimeout {
@@ -59,6 +86,8 @@ pub enum Error {
         status: Option<u16>,
         /// Anam's message.
         detail: String,
+        /// Anam's `Retry-After`, when it limits sessions.
+        retry_after: Option<Duration>,
     },
     /// A route needs a setting that is not configured.
     #[error("{variable} is not set")]
@@ -108,7 +137,10 @@ impl Error {
                 StatusCode::UNAUTHORIZED
             }
             Self::InvalidOAuthState(_) => StatusCode::BAD_REQUEST,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ScopeMissing { .. } | Self::GoogleForbidden { .. } => {
+                StatusCode::FORBIDDEN
+            }
+            Self::GoogleRateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Google { .. } => StatusCode::BAD_GATEWAY,
             Self::GoogleTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             // Anam's 4xx is passed on (the request was wrong, e.g. an unknown avatar id);
@@ -139,6 +171,9 @@ impl Error {
             Self::ReauthRequired => "google_reauth_required",
             Self::InvalidOAuthState(_) => "invalid_oauth_state",
             Self::Forbidden(_) => "forbidden",
+            Self::ScopeMissing { .. } => "google_scope_missing",
+            Self::GoogleRateLimited { .. } => "google_rate_limited",
+            Self::GoogleForbidden { .. } => "google_forbidden",
             Self::Google { .. } => "google_error",
             Self::GoogleTimeout { .. } => "google_timeout",
             Self::Anam { .. } => "session-token request failed",
@@ -182,6 +217,19 @@ impl Error {
                  sign in again."
             ),
             Self::Forbidden(why) => format!("Refused: {why}."),
+            Self::ScopeMissing { missing } => format!(
+                "Google has not given this service permission to {}. Ask the user to sign in \
+                 with Google again at the page and leave every permission ticked, then press \
+                 Start again.",
+                describe_all(missing)
+            ),
+            Self::GoogleRateLimited { .. } => {
+                "Google Calendar is limiting requests right now. Try again in half a minute."
+                    .into()
+            }
+            Self::GoogleForbidden { .. } => {
+                "Google Calendar does not allow this change on that calendar or event.".into()
+            }
             Self::Google { .. } => {
                 "Google Calendar did not answer properly. Please try again in a moment.".into()
             }
@@ -193,6 +241,15 @@ impl Error {
                 status: Some(401 | 403),
                 ..
             } => "Anam refused the API key. Check ANAM_API_KEY.".into(),
+            Self::Anam {
+                status: Some(429),
+                retry_after,
+                ..
+            } => format!(
+                "Anam is limiting new sessions for this account right now. Try again in {} \
+                 seconds.",
+                retry_after.map_or(60, |d| d.as_secs().max(1))
+            ),
             Self::Anam {
                 status: Some(400..=499),
                 ..
@@ -228,6 +285,18 @@ impl Error {
     }
 }
 
+impl Error {
+    /// How long the caller should wait before trying again, when that is known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::GoogleRateLimited { .. } => Some(GOOGLE_RATE_RETRY),
+            Self::Anam { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for Error {
     fn from(error: crate::store::StoreError) -> Self {
         Self::Internal(error.to_string())
@@ -247,11 +316,15 @@ impl IntoResponse for Error {
             Self::InvalidArgument { argument, .. } => body["argument"] = json!(argument),
             Self::NotConfigured { variable } => body["variable"] = json!(variable),
             Self::Anam { detail, .. } => body["detail"] = json!(detail),
+            Self::ScopeMissing { missing } => {
+                body["missing"] = json!(missing.iter().map(|p| p.key()).collect::<Vec<_>>());
+            }
             _ => {}
         }
+        let retry_after = self.retry_after();
         let mut response = (status, Json(body)).into_response();
-        if let Self::RateLimited { retry_after } = &self {
-            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        if let Some(wait) = retry_after {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));

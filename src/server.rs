@@ -31,6 +31,9 @@ pub async fn run(config: Config) -> io::Result<()> {
         loop {
             every.tick().await;
             pruned.prune_limits();
+            if let Err(e) = pruned.store.prune().await {
+                tracing::warn!(error = %e, "pruning expired sign-in states failed");
+            }
         }
     });
     axum::serve(

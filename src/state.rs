@@ -1,5 +1,6 @@
 //! Shared application state handed to every handler and extractor, built once at start-up.
 
+use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +63,17 @@ pub struct AppState {
     pub session_user_limit: Arc<PerMinute<String>>,
     /// Session mints per client IP per minute.
     pub session_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
+    /// Sign-in starts per client IP per minute (each writes an OAuth state row).
+    pub auth_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
+    /// `GET /api/events` per user per minute (each costs a Google call).
+    pub events_user_limit: Arc<PerMinute<String>>,
 }
+
+/// Sign-in starts allowed per client IP per minute.
+pub const AUTH_STARTS_PER_MINUTE: u32 = 60;
+/// Bookings reads allowed per user per minute: the page reads on load, on week changes, after
+/// a change and once a minute; more than this is a script.
+pub const EVENTS_READS_PER_MINUTE: u32 = 30;
 
 impl AppState {
     /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
@@ -70,6 +81,9 @@ impl AppState {
         self.tool_limit.prune();
         self.session_user_limit.prune();
         self.session_ip_limit.prune();
+        self.auth_ip_limit.prune();
+        self.events_user_limit.prune();
+        self.tokens.prune();
     }
 
     /// Opens the store (migrating it) and builds the clients.
@@ -109,6 +123,8 @@ impl AppState {
             anam,
             session_user_limit: Arc::new(PerMinute::new(session_rate)),
             session_ip_limit: Arc::new(PerMinute::new(session_rate)),
+            auth_ip_limit: Arc::new(PerMinute::new(per_minute(AUTH_STARTS_PER_MINUTE))),
+            events_user_limit: Arc::new(PerMinute::new(per_minute(EVENTS_READS_PER_MINUTE))),
             calendar,
             zones: Arc::default(),
             tool_limit,
@@ -120,4 +136,8 @@ impl AppState {
             cookie_keys,
         })
     }
+}
+
+fn per_minute(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 
 use crate::clock::unix_now;
 use crate::error::Error;
+use crate::log_safe::clip;
 use crate::presign::{self, SignedParams, SignedWith, VerifyError};
 use crate::state::AppState;
 
@@ -65,12 +66,12 @@ where
 /// Behind a tunnel, most 401s come from `PUBLIC_BASE_URL` not matching the URL Anam calls:
 /// put what the request says about its origin next to what we signed over.
 fn log_refusal(headers: &HeaderMap, public_base_url: &str, route: &str, reason: &VerifyError) {
+    // Attacker-supplied text: escaped and cut before it reaches the log.
     let header = |name: &str| {
         headers
             .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-")
-            .to_owned()
+            .map(|v| clip(&String::from_utf8_lossy(v.as_bytes())))
+            .unwrap_or_else(|| "-".to_owned())
     };
     let host = header("host");
     let forwarded_host = header("x-forwarded-host");

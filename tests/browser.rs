@@ -112,7 +112,7 @@ async fn the_page_signs_in_shows_bookings_and_fails_readably_without_anam() {
         .respond_with(InstantConsent)
         .mount(&app.google)
         .await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     fake_calendar::mount_timezone(&app.google, "Europe/London").await;
     fake_calendar::mount_list(
         &app.google,

@@ -27,7 +27,7 @@ async fn start(google: &MockServer, db: &str) -> (Child, String) {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("PORT", "0")
         .env("RUST_LOG", "info")
-        .env("PRESIGN_SECRET", "crash-test-secret")
+        .env("PRESIGN_SECRET", common::TEST_PRESIGN_SECRET)
         .env("GOOGLE_CLIENT_ID", "id")
         .env("GOOGLE_CLIENT_SECRET", "secret")
         .env("GOOGLE_AUTH_URL", format!("{g}/auth"))
@@ -88,7 +88,7 @@ async fn sign_in(client: &reqwest::Client, address: &str, email: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_sign_in_survives_a_kill_9() {
     let google = MockServer::start().await;
-    fake_google::mount(&google, 3600).await;
+    fake_google::mount(&google, &fake_google::Tokens::default(), 3600).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("crash.db").display().to_string();
     let (mut server, address) = start(&google, &db).await;

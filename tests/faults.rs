@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::fake_google;
 use common::{TestApp, json_of, spawn_app};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
@@ -33,7 +32,7 @@ impl Respond for Flaky {
 }
 
 async fn users(app: &TestApp, n: usize) -> Vec<String> {
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let mut urls = Vec::new();
     for i in 0..n {
         let user = format!("user{i}@example.com");

@@ -5,7 +5,7 @@
 mod common;
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use calendar_agent::clock::unix_now;
 use calendar_agent::presign::presign_url;
@@ -35,18 +35,35 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
+/// The process-wide capture, installed once for every test of this binary.
+fn capture() -> Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            tracing_subscriber::fmt()
+                // Everything of ours at trace; the mock server's own logs are the test's.
+                .with_env_filter(EnvFilter::new("trace,wiremock=off"))
+                .with_writer(captured.clone())
+                .with_ansi(false)
+                .init();
+            captured
+        })
+        .clone()
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
 #[tokio::test]
 async fn no_secret_reaches_the_log_at_trace_level() {
-    let captured = Captured::default();
-    tracing_subscriber::fmt()
-        // Everything of ours at trace; the mock server's own logs are the test's, not ours.
-        .with_env_filter(EnvFilter::new("trace,wiremock=off"))
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .init();
+    let captured = capture();
 
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 61).await;
+    app.mount_google(61).await;
     let ada = "ada@example.com";
     let cookie = app.sign_in(ada).await;
     // Expire the cached token so a refresh happens too.
@@ -92,11 +109,14 @@ async fn no_secret_reaches_the_log_at_trace_level() {
     for (what, secret) in [
         ("refresh token", fake_google::refresh_token_for(ada)),
         ("access token", fake_google::access_token_for(ada)),
-        ("refreshed access token", refreshed.expose().to_owned()),
+        (
+            "refreshed access token",
+            refreshed.token.expose().to_owned(),
+        ),
         ("authorization code", format!("code:{ada}")),
         ("PKCE verifier", verifier),
         ("client secret", "test-client-secret".to_owned()),
-        ("presign secret", "test-presign-secret".to_owned()),
+        ("presign secret", common::TEST_PRESIGN_SECRET.to_owned()),
         ("tool URL signature", sig),
         ("cookie", cookie.clone()),
         ("Anam API key", "test-anam-key".to_owned()),
@@ -104,4 +124,57 @@ async fn no_secret_reaches_the_log_at_trace_level() {
     ] {
         assert!(!log.contains(&secret), "{what} found in the log");
     }
+}
+
+#[tokio::test]
+async fn text_from_the_request_is_escaped_and_cut_before_it_is_logged() {
+    let captured = capture();
+    let app = spawn_app(&[]).await;
+    // Google's `error` value on the callback is whatever the URL says.
+    let forged_line =
+        "nope%0A2026-11-23T00:00:00Z%20INFO%20signed%20in%20user_id=admin%40example.com";
+    app.client
+        .get(app.url(&format!(
+            "/api/auth/google/callback?error={forged_line}&state=x"
+        )))
+        .send()
+        .await
+        .expect("callback");
+    // A refused tool call logs the request's Host and X-Forwarded-Host.
+    let url = format!(
+        "{}?uid=a&exp=1&sig=00",
+        app.config.public_url(LIST_EVENTS_PATH)
+    );
+    app.client
+        .post(app.local(&url))
+        .header("x-forwarded-host", format!("marker-{}", "h".repeat(5000)))
+        .header("x-forwarded-proto", "https\" hint=\"forged")
+        .send()
+        .await
+        .expect("tool");
+
+    let log = captured.text();
+    let refusal = log
+        .lines()
+        .find(|l| l.contains("tool call refused") && l.contains("marker-"))
+        .unwrap_or_else(|| panic!("the refusal is logged: {log}"));
+    assert!(
+        refusal.len() < 1500,
+        "the long header was cut: {} bytes",
+        refusal.len()
+    );
+    assert!(refusal.contains('…'));
+    assert!(
+        refusal.contains(r#"https\\\" hint=\\\"forged"#),
+        "{refusal}"
+    );
+    let cancelled = log
+        .lines()
+        .find(|l| l.contains("sign-in cancelled or refused"))
+        .unwrap_or_else(|| panic!("the callback is logged: {log}"));
+    assert!(cancelled.contains("nope\\n2026"), "{cancelled}");
+    assert!(
+        !log.lines().any(|l| l.starts_with("2026-11-23T00:00:00Z")),
+        "no forged line"
+    );
 }

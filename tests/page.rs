@@ -3,7 +3,6 @@
 mod common;
 
 use common::fake_calendar;
-use common::fake_google;
 use common::{json_of, spawn_app};
 use serde_json::json;
 
@@ -44,7 +43,7 @@ async fn signed_out_the_page_offers_google_sign_in_and_loads_no_sdk() {
 #[tokio::test]
 async fn signed_in_the_page_shows_the_email_controls_and_the_pinned_sdk() {
     let app = spawn_app(&[("ANAM_SDK_URL", "")]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let cookie = app.sign_in(ADA).await;
     let (_, html) = page(&app, "/", Some(&cookie)).await;
     assert!(html.contains(ADA));
@@ -142,7 +141,7 @@ async fn bookings_need_a_signed_in_user() {
 #[tokio::test]
 async fn bookings_cover_this_month_and_next_flattened_like_list_events() {
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     fake_calendar::mount_timezone(&app.google, "Europe/London").await;
     fake_calendar::mount_list(
         &app.google,
@@ -177,5 +176,70 @@ async fn bookings_cover_this_month_and_next_flattened_like_list_events() {
     assert_eq!(
         fake_calendar::query(&list, "maxResults").as_deref(),
         Some("250")
+    );
+}
+
+#[tokio::test]
+async fn bookings_follow_googles_pages_and_say_when_there_were_more() {
+    let app = spawn_app(&[]).await;
+    app.mount_google(3600).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    let items: Vec<serde_json::Value> = (0..300)
+        .map(|i| {
+            json!({"id": format!("b{i}"), "summary": format!("Booking {i}"),
+                   "start": {"dateTime": "2026-11-25T10:00:00Z"},
+                   "end": {"dateTime": "2026-11-25T10:30:00Z"}})
+        })
+        .collect();
+    fake_calendar::mount_list_paged(&app.google, items, 100).await;
+    let cookie = app.sign_in(ADA).await;
+    let (status, body) = json_of(app.get_with_cookie("/api/events", &cookie).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["events"].as_array().map(Vec::len), Some(250));
+    assert_eq!(body["truncated"], true);
+    let lists = fake_calendar::calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/events"))
+        .count();
+    assert_eq!(lists, 3, "100 + 100 + 50");
+}
+
+#[tokio::test]
+async fn bookings_are_limited_per_user_because_each_read_costs_a_google_call() {
+    let app = spawn_app(&[]).await;
+    app.mount_google(3600).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    let ada = app.sign_in(ADA).await;
+    let allowed = calendar_agent::state::EVENTS_READS_PER_MINUTE;
+    for _ in 0..allowed {
+        assert_eq!(
+            app.get_with_cookie("/api/events", &ada)
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+    let response = app.get_with_cookie("/api/events", &ada).await;
+    assert!(response.headers().get("retry-after").is_some());
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["error"], "rate_limited");
+    let lists = fake_calendar::calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/events"))
+        .count();
+    assert_eq!(lists, allowed as usize);
+    // Another user has their own allowance.
+    let eve = app.sign_in("eve@example.com").await;
+    assert_eq!(
+        app.get_with_cookie("/api/events", &eve)
+            .await
+            .status()
+            .as_u16(),
+        200
     );
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use calendar_agent::clock::unix_now;
 use calendar_agent::presign::{SignedParams, verify};
 use common::fake_calendar;
-use common::fake_google::{self, requests_to};
+use common::fake_google::requests_to;
 use common::{TestApp, json_of, spawn_app};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
@@ -18,7 +18,7 @@ const SESSION: &str = "/v1/auth/session-token";
 
 async fn ready(overrides: &[(&str, &str)]) -> (TestApp, String) {
     let app = spawn_app(overrides).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let cookie = app.sign_in(ADA).await;
     (app, cookie)
 }
@@ -274,4 +274,54 @@ async fn one_ip_cannot_mint_for_many_users_past_the_limit() {
             .as_u16(),
         200
     );
+}
+
+/// Mints through the real router as if the TCP peer were `peer` (a load balancer), with the
+/// client it names in `X-Forwarded-For`.
+async fn mint_behind(app: &TestApp, peer: [u8; 4], cookie: &str, client: &str) -> u16 {
+    use axum::extract::connect_info::MockConnectInfo;
+    use tower::ServiceExt;
+    let router = calendar_agent::app(app.state.clone())
+        .layer(MockConnectInfo(std::net::SocketAddr::from((peer, 40_000))));
+    let request = axum::http::Request::post("/api/session-token")
+        .header("cookie", cookie)
+        .header("x-forwarded-for", client)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    router
+        .oneshot(request)
+        .await
+        .expect("answer")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_each_client_has_its_own_allowance() {
+    let (app, ada) = ready(&[
+        ("SESSION_TOKEN_RATE_PER_MINUTE", "1"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8"),
+    ])
+    .await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    let eve = app.sign_in("eve@example.com").await;
+    let balancer = [10, 1, 2, 3];
+    assert_eq!(mint_behind(&app, balancer, &ada, "203.0.113.1").await, 200);
+    assert_eq!(mint_behind(&app, balancer, &eve, "203.0.113.2").await, 200);
+    // The same client again is limited by its own address, not the balancer's.
+    let bob = app.sign_in("bob@example.com").await;
+    assert_eq!(mint_behind(&app, balancer, &bob, "203.0.113.1").await, 429);
+}
+
+#[tokio::test]
+async fn behind_an_untrusted_proxy_its_forwarded_for_is_ignored() {
+    let (app, ada) = ready(&[("SESSION_TOKEN_RATE_PER_MINUTE", "1")]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    let eve = app.sign_in("eve@example.com").await;
+    let stranger = [198, 51, 100, 7];
+    assert_eq!(mint_behind(&app, stranger, &ada, "203.0.113.1").await, 200);
+    // A new X-Forwarded-For from the same peer does not buy a new allowance.
+    assert_eq!(mint_behind(&app, stranger, &eve, "203.0.113.2").await, 429);
 }

@@ -9,7 +9,7 @@ const ADA: &str = "ada@example.com";
 
 async fn signed_in() -> (TestApp, String) {
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let cookie = app.sign_in(ADA).await;
     (app, cookie)
 }
@@ -55,9 +55,9 @@ async fn sign_out_with_forget_revokes_at_google_and_deletes_the_token() {
         fake_google::refresh_token_for(ADA)
     );
     assert!(app.state.store.grant(ADA).await.expect("read").is_none());
-    // The old cookie still identifies the browser, but nothing is connected any more.
+    // The old cookie (or any copy of it) no longer signs anyone in.
     let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
-    assert_eq!(me["connected"], false);
+    assert_eq!(me, serde_json::json!({"signedIn": false}));
     assert!(matches!(
         app.state.tokens.get(ADA).await,
         Err(calendar_agent::Error::NotConnected)

@@ -36,7 +36,7 @@ async fn seed(app: &TestApp, user: &str) {
 #[tokio::test]
 async fn the_database_file_never_holds_a_refresh_token_in_plaintext() {
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     app.sign_in(ADA).await;
     assert!(
         app.state
@@ -115,7 +115,7 @@ async fn a_tampered_ciphertext_does_not_decrypt() {
 #[tokio::test]
 async fn fifty_concurrent_sign_ins_are_all_stored_and_readable() {
     let app = Arc::new(spawn_app(&[]).await);
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let users: Vec<String> = (0..50).map(|i| format!("user{i}@example.com")).collect();
     let handles: Vec<_> = users
         .iter()
@@ -142,7 +142,7 @@ async fn fifty_concurrent_sign_ins_are_all_stored_and_readable() {
 async fn concurrent_requests_for_one_user_share_one_refresh_until_it_expires() {
     // 61 s tokens are refreshed after 1 s (the cache keeps a 60 s margin).
     let app = Arc::new(spawn_app(&[]).await);
-    fake_google::mount(&app.google, 61).await;
+    app.mount_google(61).await;
     seed(&app, ADA).await;
 
     let burst = || async {
@@ -154,7 +154,7 @@ async fn concurrent_requests_for_one_user_share_one_refresh_until_it_expires() {
             .collect();
         for task in tasks {
             let token = task.await.expect("task").expect("token");
-            assert_eq!(token.expose(), format!("at2:{ADA}"));
+            assert_eq!(token.token.expose(), format!("at2:{ADA}"));
         }
     };
     burst().await;
@@ -170,12 +170,12 @@ async fn concurrent_requests_for_one_user_share_one_refresh_until_it_expires() {
 #[tokio::test]
 async fn different_users_refresh_independently() {
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     seed(&app, ADA).await;
     seed(&app, EVE).await;
     let (a, e) = tokio::join!(app.state.tokens.get(ADA), app.state.tokens.get(EVE));
-    assert_eq!(a.expect("ada").expose(), format!("at2:{ADA}"));
-    assert_eq!(e.expect("eve").expose(), format!("at2:{EVE}"));
+    assert_eq!(a.expect("ada").token.expose(), format!("at2:{ADA}"));
+    assert_eq!(e.expect("eve").token.expose(), format!("at2:{EVE}"));
     assert_eq!(refreshes(&app).await, 2);
 }
 
@@ -258,10 +258,113 @@ async fn a_slow_token_endpoint_times_out_as_a_gateway_timeout() {
 #[tokio::test]
 async fn me_reports_a_revoked_grant_as_not_connected() {
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let cookie = app.sign_in(ADA).await;
     app.state.store.disconnect(ADA).await.expect("disconnect");
     let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
     assert_eq!(me["signedIn"], true);
     assert_eq!(me["connected"], false);
+}
+
+#[tokio::test]
+async fn signing_in_again_while_a_refresh_with_the_old_token_fails_keeps_the_new_grant() {
+    let app = Arc::new(spawn_app(&[]).await);
+    app.mount_google(3600).await;
+    // The old refresh token: Google takes a moment, then says it was revoked (the user
+    // re-consented, which replaced it).
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(wiremock::matchers::body_string_contains(
+            "refresh_token=rt%3Aold",
+        ))
+        .respond_with(fake_google::invalid_grant_answer().set_delay(Duration::from_millis(800)))
+        .with_priority(1)
+        .mount(&app.google)
+        .await;
+    app.state
+        .store
+        .save_grant(ADA, ADA, &Secret::new("rt:old"), fake_google::GRANTED)
+        .await
+        .expect("old grant");
+
+    let refreshing = {
+        let app = Arc::clone(&app);
+        tokio::spawn(async move { app.state.tokens.get(ADA).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The sign-in lands while the old refresh is in flight.
+    seed(&app, ADA).await;
+
+    let access = refreshing
+        .await
+        .expect("task")
+        .expect("the new grant works");
+    assert_eq!(access.token.expose(), format!("at2:{ADA}"));
+    let grant = app
+        .state
+        .store
+        .grant(ADA)
+        .await
+        .expect("read")
+        .expect("row");
+    assert!(grant.connected, "the new grant was not erased");
+    assert_eq!(
+        app.state
+            .store
+            .refresh_token(ADA)
+            .await
+            .expect("read")
+            .map(|t| t.expose().to_owned()),
+        Some(fake_google::refresh_token_for(ADA))
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_does_not_overwrite_a_newer_sign_in() {
+    let app = spawn_app(&[]).await;
+    seed(&app, ADA).await;
+    let read = app
+        .state
+        .store
+        .stored_token(ADA)
+        .await
+        .expect("read")
+        .expect("token");
+    // A sign-in replaces the token after the refresh read it...
+    app.state
+        .store
+        .save_grant(ADA, ADA, &Secret::new("rt:newer"), fake_google::GRANTED)
+        .await
+        .expect("sign-in");
+    // ...so the refresh's rotation, scope update and disconnection all do nothing.
+    let store = &app.state.store;
+    assert!(
+        !store
+            .rotate_if_unchanged(ADA, &read.sealed, &Secret::new("rt:rotated"), "x")
+            .await
+            .expect("rotate")
+    );
+    assert!(
+        !store
+            .set_scope_if_unchanged(ADA, &read.sealed, "x")
+            .await
+            .expect("scope")
+    );
+    assert!(
+        !store
+            .disconnect_if_unchanged(ADA, &read.sealed)
+            .await
+            .expect("disconnect")
+    );
+    let now = store.grant(ADA).await.expect("read").expect("row");
+    assert!(now.connected);
+    assert_eq!(now.scope.as_str(), fake_google::GRANTED);
+    assert_eq!(
+        store
+            .refresh_token(ADA)
+            .await
+            .expect("read")
+            .map(|t| t.expose().to_owned()),
+        Some("rt:newer".to_owned())
+    );
 }

@@ -145,17 +145,15 @@ async fn a_url_signed_with_another_secret_is_refused() {
 
 #[tokio::test]
 async fn urls_signed_with_the_previous_secret_are_accepted_after_rotation() {
-    let before_rotation = spawn_app(&[("PRESIGN_SECRET", "old-secret")]).await;
+    const OLD: &str = "old-secret-old-secret-old-secret-old";
+    const NEW: &str = "new-secret-new-secret-new-secret-new";
+    let before_rotation = spawn_app(&[("PRESIGN_SECRET", OLD)]).await;
     let url = fresh(&before_rotation, LIST_EVENTS_PATH);
 
-    let rotated = spawn_app(&[
-        ("PRESIGN_SECRET", "new-secret"),
-        ("PRESIGN_SECRET_PREVIOUS", "old-secret"),
-    ])
-    .await;
+    let rotated = spawn_app(&[("PRESIGN_SECRET", NEW), ("PRESIGN_SECRET_PREVIOUS", OLD)]).await;
     assert_passes(&rotated, &url).await;
 
-    let forgotten = spawn_app(&[("PRESIGN_SECRET", "new-secret")]).await;
+    let forgotten = spawn_app(&[("PRESIGN_SECRET", NEW)]).await;
     assert_refused(&forgotten, &url, "invalid_signature").await;
 }
 
@@ -256,4 +254,42 @@ async fn an_empty_body_reads_as_no_arguments() {
         (401, Some("not_connected")),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn a_url_signed_for_another_host_or_route_is_refused_through_the_router() {
+    let app = spawn_app(&[]).await;
+    let exp = unix_now() + 600;
+    // Our own secret, but the URL names another deployment's origin (say, a staging tunnel
+    // sharing the secret): the signature covers the origin, so it does not open this one.
+    let foreign = presign_url(
+        &app.config.presign,
+        &format!("https://staging.example{LIST_EVENTS_PATH}"),
+        USER,
+        exp,
+    );
+    let (_, query) = foreign.split_once('?').expect("query");
+    let here = format!("{}{LIST_EVENTS_PATH}?{query}", app.address);
+    for host in [None, Some("staging.example")] {
+        let mut request = app.client.post(&here).json(&json!({}));
+        if let Some(host) = host {
+            // The Host header is not authenticated; pretending to be that origin changes nothing.
+            request = request
+                .header("host", host)
+                .header("x-forwarded-host", host);
+        }
+        let (status, body) = json_of(request.send().await.expect("request")).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_signature")),
+            "{host:?}"
+        );
+    }
+    // Signed for one route, used on each of the others.
+    let for_list = fresh(&app, LIST_EVENTS_PATH);
+    for other in [FREEBUSY_PATH, BLOCK_TIME_PATH] {
+        let moved = for_list.replace(LIST_EVENTS_PATH, other);
+        assert_refused(&app, &moved, "invalid_signature").await;
+    }
+    assert!(app.google_untouched().await);
 }

@@ -137,3 +137,67 @@ async fn a_google_error_is_a_502_and_a_slow_google_a_504() {
     assert_eq!(status, 504, "{body}");
     assert!(started.elapsed() < Duration::from_secs(6));
 }
+
+#[tokio::test]
+async fn asking_again_for_a_hold_the_user_deleted_brings_it_back() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let url = app.tool_url(PATH, ADA);
+    let (_, first) = json_of(app.post_json(&url, &focus()).await).await;
+    let id = first["eventId"].as_str().expect("id").to_owned();
+    // The user deletes the hold in Google Calendar; Google keeps the id, as `cancelled`.
+    events.cancel(&id);
+
+    let (status, again) = json_of(app.post_json(&url, &focus()).await).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["eventId"], id.as_str());
+    assert_eq!(
+        events.get(&id).expect("event")["status"],
+        "confirmed",
+        "the hold is on the calendar again, not reported as made while it is gone"
+    );
+    let puts: Vec<_> = calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 1);
+    assert_eq!(query(&puts[0], "sendUpdates").as_deref(), Some("none"));
+    let sent: Value = serde_json::from_slice(&puts[0].body).expect("json");
+    assert_eq!(sent["status"], "confirmed");
+    assert_eq!(sent["summary"], "Focus time");
+    assert_eq!(
+        instant(sent["start"]["dateTime"].as_str().expect("start")),
+        instant("2026-11-24T14:00:00Z")
+    );
+}
+
+#[tokio::test]
+async fn a_repeat_of_a_live_hold_writes_nothing_more() {
+    let app = ready().await;
+    let _events = fake_calendar::mount_events(&app.google).await;
+    let url = app.tool_url(PATH, ADA);
+    assert_eq!(json_of(app.post_json(&url, &focus()).await).await.0, 200);
+    assert_eq!(json_of(app.post_json(&url, &focus()).await).await.0, 200);
+    let writes = calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() != "GET")
+        .count();
+    assert_eq!(writes, 2, "two inserts (the second a 409), no update");
+}
+
+#[tokio::test]
+async fn a_zone_in_another_letter_case_is_sent_to_google_by_its_canonical_name() {
+    let app = ready().await;
+    let _events = fake_calendar::mount_events(&app.google).await;
+    let mut args = focus();
+    args["timezone"] = json!("america/new_york");
+    let (status, body) = json_of(app.post_json(&app.tool_url(PATH, ADA), &args).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["timezone"], "America/New_York");
+    let sent: Value =
+        serde_json::from_slice(&calendar_requests(&app.google).await[0].body).expect("json");
+    assert_eq!(sent["start"]["timeZone"], "America/New_York");
+    assert_eq!(sent["end"]["timeZone"], "America/New_York");
+}

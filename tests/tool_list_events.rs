@@ -203,7 +203,7 @@ async fn bad_arguments_answer_400_naming_them_and_google_is_not_called() {
 #[tokio::test]
 async fn a_user_who_never_signed_in_is_told_to_sign_in() {
     let app = spawn_app(&[]).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     let url = app.tool_url(PATH, "stranger@example.com");
     let (status, body) = json_of(app.post_json(&url, &json!({"timezone": "UTC"})).await).await;
     assert_eq!(status, 401);
@@ -248,6 +248,210 @@ async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
         2,
         "a fresh token for the retry"
     );
+    // A freshly refreshed token refused too: the grant is dead, and the page must say so.
+    let grant = app
+        .state
+        .store
+        .grant(ADA)
+        .await
+        .expect("read")
+        .expect("row");
+    assert!(!grant.connected, "marked disconnected");
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("not_connected"))
+    );
+    assert_eq!(
+        requests_to(&app.google, "/token").await.len(),
+        2,
+        "no more refreshes"
+    );
+}
+
+#[tokio::test]
+async fn a_401_on_a_cached_token_then_success_keeps_the_user_connected() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    assert_eq!(call(&app, json!({"timezone": "UTC"})).await.0, 200);
+    // The cached token dies early (Google rotated it): one 401, then the fresh token works.
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(
+            "/calendar/v3/calendars/primary/events",
+        ))
+        .respond_with(google_error(401, "Invalid Credentials"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&app.google)
+        .await;
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        app.state
+            .store
+            .grant(ADA)
+            .await
+            .expect("read")
+            .expect("row")
+            .connected
+    );
+}
+
+/// `count` typical events starting at `first` (minutes after 2026-11-24T09:00Z).
+fn numbered(first: usize, count: usize) -> Vec<Value> {
+    (first..first + count)
+        .map(|i| {
+            json!({"id": format!("e{i}"), "status": "confirmed", "summary": format!("Event {i}"),
+                   "start": {"dateTime": format!("2026-11-24T09:{:02}:00Z", i % 60)},
+                   "end": {"dateTime": format!("2026-11-24T10:{:02}:00Z", i % 60)}})
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_are_followed_until_the_cap_and_a_hit_cap_says_truncated() {
+    let app = ready(&[]).await;
+    // Google may send fewer items than maxResults with more to come.
+    fake_calendar::mount_list_paged(&app.google, numbered(0, 12), 4).await;
+    let (status, body) = call(&app, json!({"timezone": "UTC", "max_results": 10})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["count"], 10);
+    assert_eq!(body["events"][9]["id"], "e9");
+    assert_eq!(body["truncated"], true);
+    let lists = calendar_requests(&app.google).await;
+    assert_eq!(lists.len(), 3);
+    assert_eq!(query(&lists[0], "pageToken"), None);
+    assert_eq!(query(&lists[1], "pageToken").as_deref(), Some("o4"));
+    assert_eq!(query(&lists[2], "pageToken").as_deref(), Some("o8"));
+    let asked: Vec<_> = lists.iter().map(|r| query(r, "maxResults")).collect();
+    assert_eq!(
+        asked,
+        [Some("10".into()), Some("6".into()), Some("2".into())],
+        "only what is still wanted"
+    );
+}
+
+#[tokio::test]
+async fn everything_fitting_under_the_cap_is_not_truncated() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list_paged(&app.google, numbered(0, 5), 3).await;
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["count"], 5);
+    assert!(body.get("truncated").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn working_locations_and_birthdays_are_not_commitments_and_declines_are_marked() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list(
+        &app.google,
+        json!([
+            {"id": "home", "eventType": "workingLocation", "summary": "Home",
+             "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}},
+            {"id": "bday", "eventType": "birthday", "summary": "Sam's birthday",
+             "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"}},
+            {"id": "sync", "eventType": "default", "summary": "Sync",
+             "organizer": {"email": "bob@example.com"},
+             "attendees": [{"email": ADA, "self": true, "responseStatus": "declined"},
+                           {"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"}],
+             "start": {"dateTime": "2026-11-24T15:00:00Z"}, "end": {"dateTime": "2026-11-24T15:30:00Z"}},
+            {"id": "focus", "eventType": "focusTime", "summary": "Focus",
+             "organizer": {"email": ADA, "self": true},
+             "start": {"dateTime": "2026-11-24T16:00:00Z"}, "end": {"dateTime": "2026-11-24T17:00:00Z"}}
+        ]),
+    )
+    .await;
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<&str> = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["sync", "focus"]);
+    assert_eq!(body["events"][0]["myResponse"], "declined");
+    assert!(
+        body["events"][1].get("myResponse").is_none(),
+        "the organizer has no response"
+    );
+    // Google is asked for commitment types only.
+    let list = &calendar_requests(&app.google).await[0];
+    let mut types: Vec<String> = list
+        .url
+        .query_pairs()
+        .filter(|(k, _)| k == "eventTypes")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    types.sort();
+    assert_eq!(types, ["default", "focusTime", "fromGmail", "outOfOffice"]);
+}
+
+#[tokio::test]
+async fn a_403_from_google_is_told_apart_by_its_reason() {
+    let forbidden = |reason: &str, message: &str| {
+        ResponseTemplate::new(403).set_body_json(json!({"error": {"code": 403, "message": message,
+            "errors": [{"domain": "usageLimits", "reason": reason}]}}))
+    };
+    for (answer, status, error) in [
+        (
+            forbidden("rateLimitExceeded", "Rate Limit Exceeded"),
+            503,
+            "google_rate_limited",
+        ),
+        (
+            forbidden("userRateLimitExceeded", "User Rate Limit Exceeded"),
+            503,
+            "google_rate_limited",
+        ),
+        (
+            google_error(429, "Too Many Requests"),
+            503,
+            "google_rate_limited",
+        ),
+        (forbidden("forbidden", "Forbidden"), 403, "google_forbidden"),
+        (
+            common::fake_google::insufficient_scopes(),
+            403,
+            "google_scope_missing",
+        ),
+    ] {
+        let app = ready(&[]).await;
+        fake_calendar::answer_with(&app.google, "GET", "/calendars/primary/events", answer).await;
+        let response = app
+            .post_json(&app.tool_url(PATH, ADA), &json!({"timezone": "UTC"}))
+            .await;
+        let retry_after = response.headers().get("retry-after").cloned();
+        let (got, body) = json_of(response).await;
+        assert_eq!(
+            (got, body["error"].as_str()),
+            (status, Some(error)),
+            "{body}"
+        );
+        let message = body["message"].as_str().unwrap_or("");
+        match error {
+            "google_rate_limited" => {
+                assert!(message.contains("Try again"), "{message}");
+                assert!(retry_after.is_some(), "a wait is given");
+            }
+            "google_scope_missing" => assert!(message.contains("sign in"), "{message}"),
+            _ => assert!(
+                !message.contains("sign in") && !message.contains("Try again"),
+                "{message}"
+            ),
+        }
+        // Neither is the grant's fault: the user stays connected.
+        assert!(
+            app.state
+                .store
+                .grant(ADA)
+                .await
+                .expect("read")
+                .expect("row")
+                .connected
+        );
+    }
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use calendar_agent::presign::{SigningKeys, presign_url};
 use calendar_agent::secret::Secret;
 use tokio::process::{Child, Command};
 
-const SECRET: &str = "load-test-presign-secret";
+const SECRET: &str = "load-test-presign-secret-0123456789abcdef";
 const USERS: usize = 8;
 
 struct Phase {

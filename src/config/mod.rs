@@ -8,10 +8,15 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
+use ipnet::IpNet;
 use url::Url;
 
 use crate::presign::SigningKeys;
 use crate::secret::Secret;
+
+/// The shortest accepted `PRESIGN_SECRET` / `PRESIGN_SECRET_PREVIOUS`, in bytes: tool URLs (and
+/// their signatures) show up in logs, so a short secret would fall to an offline search.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 /// The default Anam SDK build the page loads, and its subresource-integrity hash.
 pub const DEFAULT_ANAM_SDK_URL: &str =
@@ -155,6 +160,8 @@ pub struct Config {
     pub session_token_rate_per_minute: NonZeroU32,
     /// `TOOL_RATE_PER_MINUTE`.
     pub tool_rate_per_minute: NonZeroU32,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed (loopback always is).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Config {
@@ -196,7 +203,10 @@ impl Config {
         let public_base_url = public_base_url.trim_end_matches('/').to_owned();
 
         let (current, presign_source) = match get("PRESIGN_SECRET") {
-            Some(s) => (Secret::new(s), SecretSource::Configured),
+            Some(s) => (
+                Secret::new(long_secret("PRESIGN_SECRET", s)?),
+                SecretSource::Configured,
+            ),
             None => (
                 Secret::new(random_hex_secret()),
                 SecretSource::GeneratedForThisProcess,
@@ -204,7 +214,9 @@ impl Config {
         };
         let presign = SigningKeys {
             current,
-            previous: get("PRESIGN_SECRET_PREVIOUS").map(Secret::new),
+            previous: get("PRESIGN_SECRET_PREVIOUS")
+                .map(|s| long_secret("PRESIGN_SECRET_PREVIOUS", s).map(Secret::new))
+                .transpose()?,
         };
 
         let tool_url_ttl_seconds =
@@ -313,6 +325,10 @@ impl Config {
                 5,
             )?,
             tool_rate_per_minute: rate("TOOL_RATE_PER_MINUTE", get("TOOL_RATE_PER_MINUTE"), 60)?,
+            trusted_proxies: get("TRUSTED_PROXIES")
+                .map(|v| parse_proxies(&v))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
@@ -395,6 +411,39 @@ fn http_or_path(name: &'static str, value: String) -> Result<String, ConfigError
     } else {
         http_url(name, value)
     }
+}
+
+fn long_secret(name: &'static str, value: String) -> Result<String, ConfigError> {
+    if value.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::new(
+            name,
+            format!(
+                "must be at least {MIN_SECRET_BYTES} bytes (it is {}); `calendar-agent secret` \
+                 prints a good one",
+                value.len()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// Comma- or space-separated CIDRs (`10.0.0.0/8`) or single addresses (`192.0.2.7`).
+fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
+    value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<IpNet>()
+                .or_else(|_| p.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    ConfigError::new(
+                        "TRUSTED_PROXIES",
+                        format!("`{p}` is not an IP address or CIDR (e.g. 10.0.0.0/8)"),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn parse_key(name: &'static str, value: &str) -> Result<[u8; 32], ConfigError> {

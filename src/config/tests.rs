@@ -81,6 +81,11 @@ fn malformed_values_name_their_variable() {
         ("TOKEN_ENCRYPTION_KEY", "abcd"),
         ("TOKEN_ENCRYPTION_KEY", &"zz".repeat(32)),
         ("COOKIE_SECRET", "short"),
+        ("PRESIGN_SECRET", "s3cret"),
+        ("PRESIGN_SECRET", &"x".repeat(31)),
+        ("PRESIGN_SECRET_PREVIOUS", "old-secret"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, my-balancer"),
         ("TOOL_URL_TTL_SECONDS", "0"),
         ("TOOL_RATE_PER_MINUTE", "0"),
         ("SESSION_TOKEN_RATE_PER_MINUTE", "-3"),
@@ -96,17 +101,21 @@ fn malformed_values_name_their_variable() {
 #[test]
 fn configured_secrets_and_keys_are_used() {
     let key = "11".repeat(32);
+    let (s1, s0) = ("1".repeat(32), "0".repeat(40));
     let c = config(&[
-        ("PRESIGN_SECRET", "s1"),
-        ("PRESIGN_SECRET_PREVIOUS", "s0"),
+        ("PRESIGN_SECRET", &s1),
+        ("PRESIGN_SECRET_PREVIOUS", &s0),
         ("TOKEN_ENCRYPTION_KEY", &key),
         ("ANAM_API_KEY", "k"),
         ("GOOGLE_CLIENT_ID", "id"),
     ])
     .expect("valid");
     assert_eq!(c.presign_source, SecretSource::Configured);
-    assert_eq!(c.presign.current.expose(), "s1");
-    assert_eq!(c.presign.previous.as_ref().map(Secret::expose), Some("s0"));
+    assert_eq!(c.presign.current.expose(), s1);
+    assert_eq!(
+        c.presign.previous.as_ref().map(Secret::expose),
+        Some(s0.as_str())
+    );
     assert_eq!(c.token_encryption_key, Some([0x11; 32]));
     let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
     assert!(!missing.contains(&"ANAM_API_KEY"));
@@ -125,11 +134,34 @@ fn a_custom_sdk_url_drops_the_default_integrity_hash() {
 #[test]
 fn the_secret_never_prints_in_debug_output() {
     let c = config(&[
-        ("PRESIGN_SECRET", "very-secret-value"),
+        ("PRESIGN_SECRET", "very-secret-value-that-is-long-enough"),
         ("ANAM_API_KEY", "anam-key"),
     ])
     .expect("valid");
     let debug = format!("{c:?}");
     assert!(!debug.contains("very-secret-value"));
     assert!(!debug.contains("anam-key"));
+}
+
+#[test]
+fn a_secret_of_exactly_32_bytes_is_enough() {
+    let c = config(&[("PRESIGN_SECRET", &"k".repeat(32))]).expect("valid");
+    assert_eq!(c.presign.current.expose().len(), 32);
+    let err = config(&[("PRESIGN_SECRET", "hunter2")]).expect_err("short");
+    assert_eq!(
+        err.to_string(),
+        "PRESIGN_SECRET: must be at least 32 bytes (it is 7); `calendar-agent secret` prints a good one"
+    );
+    assert!(
+        !err.to_string().contains("hunter2"),
+        "the value is not echoed"
+    );
+}
+
+#[test]
+fn trusted_proxies_take_cidrs_and_single_addresses() {
+    let c = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 fd00::/8")]).expect("valid");
+    let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
+    assert!(config(&[]).expect("valid").trusted_proxies.is_empty());
 }

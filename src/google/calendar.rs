@@ -6,7 +6,9 @@ use google_calendar3::{CalendarHub, Error as ApiError};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use jiff::Timestamp;
+use serde_json::Value;
 
+use super::scopes::{self, Method};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::tools::free_slots::Interval;
@@ -16,6 +18,15 @@ type Connector = HttpsConnector<HttpConnector>;
 
 /// The calendar all tools act on.
 pub const PRIMARY: &str = "primary";
+
+/// Most pages of `events.list` followed for one answer; each is one round trip to Google.
+pub const MAX_PAGES: usize = 10;
+/// Google's largest page for `events.list`.
+const GOOGLE_PAGE_MAX: u32 = 2500;
+
+/// Event types that are commitments. Working-location entries ("working from home") and
+/// birthdays are not, and are neither listed nor counted.
+const COMMITMENT_TYPES: [&str; 4] = ["default", "focusTime", "outOfOffice", "fromGmail"];
 
 /// A typed Calendar API client. Cheap to clone (the pool is shared).
 #[derive(Clone)]
@@ -32,6 +43,15 @@ pub enum Inserted {
     Created(Box<Event>),
     /// An event with that id already exists (409): the call was a repeat.
     AlreadyExists,
+}
+
+/// One `events.list` answer, pages followed.
+#[derive(Debug, Default)]
+pub struct EventPage {
+    /// The events, in Google's order (start time), commitments only.
+    pub items: Vec<Event>,
+    /// Google had more than the cap (or more pages than are followed).
+    pub truncated: bool,
 }
 
 impl CalendarClient {
@@ -67,28 +87,59 @@ impl CalendarClient {
         hub
     }
 
-    /// `events.list` on primary: single events, ordered by start, expressed in `zone`.
+    /// `events.list` on primary: single events, ordered by start, expressed in `zone`,
+    /// following `nextPageToken` until `cap` events (Google may send fewer than asked for with
+    /// more to come). Working-location entries, birthdays and cancelled events are left out.
     pub async fn list_events(
         &self,
         token: &Secret,
         window: Window,
-        max_results: u32,
+        cap: u32,
         zone: &Zone,
-    ) -> Result<Vec<Event>> {
+    ) -> Result<EventPage> {
         let hub = self.hub(token);
-        let (_, events) = hub
-            .events()
-            .list(PRIMARY)
-            .time_min(to_chrono(window.start))
-            .time_max(to_chrono(window.end))
-            .single_events(true)
-            .order_by("startTime")
-            .max_results(i32::try_from(max_results).unwrap_or(50))
-            .time_zone(&zone.name)
-            .doit()
-            .await
-            .map_err(|e| api_error("events.list", e))?;
-        Ok(events.items.unwrap_or_default())
+        let mut page = EventPage::default();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let wanted = cap.saturating_sub(u32::try_from(page.items.len()).unwrap_or(cap));
+            let mut call = hub
+                .events()
+                .list(PRIMARY)
+                .time_min(to_chrono(window.start))
+                .time_max(to_chrono(window.end))
+                .single_events(true)
+                .order_by("startTime")
+                .max_results(i32::try_from(wanted.min(GOOGLE_PAGE_MAX)).unwrap_or(250))
+                .time_zone(&zone.name);
+            for kind in COMMITMENT_TYPES {
+                call = call.add_event_types(kind);
+            }
+            if let Some(token) = next.as_deref() {
+                call = call.page_token(token);
+            }
+            let (_, events) = call
+                .doit()
+                .await
+                .map_err(|e| api_error(&scopes::EVENTS_LIST, e))?;
+            page.items.extend(
+                events
+                    .items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(is_commitment),
+            );
+            next = events.next_page_token.filter(|t| !t.is_empty());
+            if next.is_none() {
+                return Ok(page);
+            }
+            if page.items.len() >= cap as usize {
+                page.items.truncate(cap as usize);
+                page.truncated = true;
+                return Ok(page);
+            }
+        }
+        page.truncated = next.is_some();
+        Ok(page)
     }
 
     /// `freebusy.query` on primary: the busy intervals in `window`.
@@ -108,7 +159,7 @@ impl CalendarClient {
             .query(request)
             .doit()
             .await
-            .map_err(|e| api_error("freebusy.query", e))?;
+            .map_err(|e| api_error(&scopes::FREEBUSY_QUERY, e))?;
         let calendar = answer
             .calendars
             .and_then(|mut c| c.remove(PRIMARY))
@@ -148,13 +199,28 @@ impl CalendarClient {
             .await
         {
             Ok((_, event)) => Ok(Inserted::Created(Box::new(event))),
-            Err(e) => match api_error("events.insert", e) {
+            Err(e) => match api_error(&scopes::EVENTS_INSERT, e) {
                 Error::Google {
                     status: Some(409), ..
                 } => Ok(Inserted::AlreadyExists),
                 other => Err(other),
             },
         }
+    }
+
+    /// `events.update` on primary, never notifying anyone: replaces the event with `event`
+    /// (which must carry its id). Used to bring back a hold the user had deleted.
+    pub async fn update_event(&self, token: &Secret, event: Event) -> Result<Event> {
+        let hub = self.hub(token);
+        let id = event.id.clone().unwrap_or_default();
+        let (_, event) = hub
+            .events()
+            .update(event, PRIMARY, &id)
+            .send_updates("none")
+            .doit()
+            .await
+            .map_err(|e| api_error(&scopes::EVENTS_UPDATE, e))?;
+        Ok(event)
     }
 
     /// `events.get` on primary.
@@ -165,7 +231,7 @@ impl CalendarClient {
             .get(PRIMARY, event_id)
             .doit()
             .await
-            .map_err(|e| api_error("events.get", e))?;
+            .map_err(|e| api_error(&scopes::EVENTS_GET, e))?;
         Ok(event)
     }
 
@@ -177,13 +243,24 @@ impl CalendarClient {
             .get("timezone")
             .doit()
             .await
-            .map_err(|e| api_error("settings.get", e))?;
+            .map_err(|e| api_error(&scopes::SETTINGS_GET, e))?;
         setting.value.ok_or_else(|| Error::Google {
             what: "settings.get",
             status: None,
             detail: "no timezone value".into(),
         })
     }
+}
+
+/// Whether an event is something the user is committed to: not cancelled, not a
+/// working-location entry or a birthday. (Google is asked for commitment types only; this
+/// holds even if an answer includes others.)
+fn is_commitment(event: &Event) -> bool {
+    event.status.as_deref() != Some("cancelled")
+        && !matches!(
+            event.event_type.as_deref(),
+            Some("workingLocation" | "birthday")
+        )
 }
 
 /// An event's start or end: an instant (sent as UTC, decoded as UTC by the crate) with the
@@ -210,9 +287,20 @@ fn to_chrono(at: Timestamp) -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_default()
 }
 
+/// Rate-limit and quota reasons Google gives with a 403 (or a 429).
+const RATE_REASONS: [&str; 4] = [
+    "rateLimitExceeded",
+    "userRateLimitExceeded",
+    "quotaExceeded",
+    "dailyLimitExceeded",
+];
+
 /// google-calendar3 returns Google's JSON error body without the HTTP status; the status is
-/// in `error.code`.
-fn api_error(what: &'static str, error: ApiError) -> Error {
+/// in `error.code`. A 403 means one of three things a user must hear apart: the grant lacks the
+/// method's scope (sign in again), Google is limiting requests (try again), or the action is
+/// not allowed on that calendar.
+pub(crate) fn api_error(method: &Method, error: ApiError) -> Error {
+    let what = method.name;
     match error {
         ApiError::BadRequest(body) => {
             let status = body["error"]["code"]
@@ -222,17 +310,17 @@ fn api_error(what: &'static str, error: ApiError) -> Error {
                 .as_str()
                 .unwrap_or("no message")
                 .to_owned();
-            Error::Google {
-                what,
-                status,
-                detail,
-            }
+            classify(method, status, detail, &body)
         }
-        ApiError::Failure(response) => Error::Google {
-            what,
-            status: Some(response.status().as_u16()),
-            detail: "error without a JSON body".into(),
-        },
+        ApiError::Failure(response) => {
+            let status = response.status().as_u16();
+            classify(
+                method,
+                Some(status),
+                "error without a JSON body".into(),
+                &Value::Null,
+            )
+        }
         ApiError::HttpError(e) => Error::Google {
             what,
             status: None,
@@ -244,6 +332,36 @@ fn api_error(what: &'static str, error: ApiError) -> Error {
             detail: format!("unexpected answer: {e}"),
         },
         other => Error::Internal(format!("{what}: {other}")),
+    }
+}
+
+fn classify(method: &Method, status: Option<u16>, detail: String, body: &Value) -> Error {
+    let what = method.name;
+    let reasons: Vec<&str> = ["errors", "details"]
+        .iter()
+        .filter_map(|key| body["error"][*key].as_array())
+        .flatten()
+        .filter_map(|e| e["reason"].as_str())
+        .collect();
+    let rate_limited = reasons.iter().any(|r| RATE_REASONS.contains(r));
+    let insufficient_scope = reasons.iter().any(|r| {
+        matches!(
+            *r,
+            "insufficientPermissions" | "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+        )
+    }) || detail.contains("insufficient authentication scopes");
+    match status {
+        Some(429) => Error::GoogleRateLimited { what, detail },
+        Some(403) if rate_limited => Error::GoogleRateLimited { what, detail },
+        Some(403) if insufficient_scope => Error::ScopeMissing {
+            missing: vec![method.permission],
+        },
+        Some(403) => Error::GoogleForbidden { what, detail },
+        status => Error::Google {
+            what,
+            status,
+            detail,
+        },
     }
 }
 
@@ -260,12 +378,42 @@ mod tests {
     #[test]
     fn the_status_comes_from_googles_error_body() {
         let body = serde_json::json!({"error": {"code": 409, "message": "The requested identifier already exists."}});
-        match api_error("events.insert", ApiError::BadRequest(body)) {
+        match api_error(&scopes::EVENTS_INSERT, ApiError::BadRequest(body)) {
             Error::Google { status, detail, .. } => {
                 assert_eq!(status, Some(409));
                 assert!(detail.contains("already exists"));
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_403_is_told_apart_by_its_reason() {
+        let scope = serde_json::json!({"error": {"code": 403,
+            "message": "Request had insufficient authentication scopes.",
+            "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+            "status": "PERMISSION_DENIED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}]}});
+        assert!(matches!(
+            api_error(&scopes::SETTINGS_GET, ApiError::BadRequest(scope)),
+            Error::ScopeMissing { missing } if missing == [scopes::Permission::Settings]
+        ));
+        let rate = serde_json::json!({"error": {"code": 403, "message": "Rate Limit Exceeded",
+            "errors": [{"domain": "usageLimits", "reason": "rateLimitExceeded"}]}});
+        assert!(matches!(
+            api_error(&scopes::EVENTS_LIST, ApiError::BadRequest(rate)),
+            Error::GoogleRateLimited { .. }
+        ));
+        let forbidden = serde_json::json!({"error": {"code": 403, "message": "Forbidden",
+            "errors": [{"domain": "global", "reason": "forbidden"}]}});
+        assert!(matches!(
+            api_error(&scopes::EVENTS_PATCH, ApiError::BadRequest(forbidden)),
+            Error::GoogleForbidden { .. }
+        ));
+        let too_many = serde_json::json!({"error": {"code": 429, "message": "Too Many Requests"}});
+        assert!(matches!(
+            api_error(&scopes::FREEBUSY_QUERY, ApiError::BadRequest(too_many)),
+            Error::GoogleRateLimited { .. }
+        ));
     }
 }

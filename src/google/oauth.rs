@@ -6,15 +6,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::scopes::sign_in_scopes;
 use super::{OAUTH_TIMEOUT, transport_error};
 use crate::config::GoogleConfig;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-
-/// The scopes asked for at consent.
-pub const SCOPES: &str = "openid email https://www.googleapis.com/auth/calendar.events";
-/// The scope the calendar tools need; a user may untick it on the consent screen.
-pub const CALENDAR_SCOPE: &str = "https://www.googleapis.com/auth/calendar.events";
 
 /// A token endpoint answer (code exchange or refresh).
 #[derive(Debug, Deserialize)]
@@ -128,7 +124,7 @@ impl OAuthClient {
             .append_pair("client_id", client_id)
             .append_pair("redirect_uri", &self.config.redirect_uri)
             .append_pair("response_type", "code")
-            .append_pair("scope", SCOPES)
+            .append_pair("scope", &sign_in_scopes())
             .append_pair("access_type", "offline")
             .append_pair("prompt", "consent")
             .append_pair("include_granted_scopes", "true")

@@ -9,7 +9,7 @@ const NOW: &str = "2026-11-22T20:30:00Z";
 
 fn config(extra: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<&str, &str> = [
-        ("PRESIGN_SECRET", "persona-secret"),
+        ("PRESIGN_SECRET", "persona-test-secret-of-32-bytes-or-more"),
         ("PUBLIC_BASE_URL", "https://demo.ngrok.app/"),
         ("ANAM_AVATAR_ID", "avatar-1"),
         ("ANAM_VOICE_ID", "voice-1"),
@@ -141,7 +141,7 @@ fn the_prompt_places_the_user_in_their_own_day_and_zone() {
 fn missing_ids_name_the_variable() {
     for var in ["ANAM_AVATAR_ID", "ANAM_VOICE_ID", "ANAM_LLM_ID"] {
         let mut vars = vec![
-            ("PRESIGN_SECRET", "s"),
+            ("PRESIGN_SECRET", "persona-test-secret-of-32-bytes-or-more"),
             ("ANAM_AVATAR_ID", "a"),
             ("ANAM_VOICE_ID", "v"),
             ("ANAM_LLM_ID", "l"),

@@ -8,12 +8,18 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
+use super::page::page_with_message;
+use crate::client_ip::ClientIp;
+use crate::clock::unix_now;
 use crate::cookies::{
-    OAUTH_COOKIE, OAUTH_COOKIE_PATH, USER_COOKIE, oauth_cookie, removal, user_cookie,
+    OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, SignedUser, USER_COOKIE, oauth_cookie,
+    removal, user_cookie,
 };
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
-use crate::google::oauth::{CALENDAR_SCOPE, Pkce, random_token};
+use crate::google::oauth::{Pkce, TokenGrant, random_token};
+use crate::google::scopes::Granted;
+use crate::log_safe::clip;
 use crate::state::AppState;
 
 /// Routes of this area.
@@ -26,11 +32,22 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Redirects to Google's consent screen with a fresh `state` and PKCE pair kept in an
-/// encrypted, HttpOnly cookie.
-async fn start(State(state): State<AppState>) -> Result<Response> {
+/// encrypted, HttpOnly cookie; the state is also remembered server-side, for one use.
+async fn start(State(state): State<AppState>, ClientIp(ip): ClientIp) -> Result<Response> {
+    state.oauth.ensure_configured()?;
+    // Each start writes a row: a client cannot fill the table.
+    if let Err(limited) = state.auth_ip_limit.check(&ip) {
+        tracing::warn!(%ip, "sign-in starts rate-limited");
+        return Err(limited);
+    }
     let csrf = random_token();
     let pkce = Pkce::generate();
     let url = state.oauth.authorization_url(&csrf, &pkce)?;
+    let minutes = u64::try_from(OAUTH_COOKIE_MINUTES).unwrap_or(10);
+    state
+        .store
+        .remember_oauth_state(&csrf, unix_now() + minutes * 60)
+        .await?;
     let jar = state
         .cookie_keys
         .private_jar(&HeaderMap::new())
@@ -71,34 +88,49 @@ fn back_with(reason: &str) -> Redirect {
     Redirect::to(&format!("/?auth_error={reason}"))
 }
 
-/// Checks `state` against the cookie (before any call to Google), exchanges the code, stores
-/// the refresh token and signs the user in.
+/// Checks `state` against the cookie and uses it up server-side (both before any call to
+/// Google), exchanges the code, stores the refresh token and signs the user in. Every failure
+/// ends on the page with a sentence, never raw JSON.
 async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Response> {
-    let params = Callback::parse(query.as_deref());
+) -> Response {
     let jar = state.cookie_keys.private_jar(&headers);
     let stored = jar.get(OAUTH_COOKIE).map(|c| c.value().to_owned());
     // Single use: whatever happens next, the state cookie goes.
-    let jar = removal(OAUTH_COOKIE, OAUTH_COOKIE_PATH);
+    let cleared = removal(OAUTH_COOKIE, OAUTH_COOKIE_PATH);
+    match sign_in(&state, query.as_deref(), stored.as_deref()).await {
+        Ok(done) => (cleared, done).into_response(),
+        Err(error) => {
+            let status = error.status_code();
+            if status.is_server_error() {
+                tracing::error!(error = %error, "sign-in failed");
+            } else {
+                tracing::info!(error = %error, "sign-in refused");
+            }
+            (cleared, page_with_message(&state, status, error.message())).into_response()
+        }
+    }
+}
 
+async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) -> Result<Response> {
+    let params = Callback::parse(query);
     if let Some(error) = params.error {
-        tracing::info!(google_error = %error, "sign-in cancelled or refused at Google");
+        tracing::info!(google_error = %clip(&error), "sign-in cancelled or refused at Google");
         let reason = if error == "access_denied" {
             "access_denied"
         } else {
             "google_refused"
         };
-        return Ok((jar, back_with(reason)).into_response());
+        return Ok(back_with(reason).into_response());
     }
     let (Some(code), Some(returned_state)) = (params.code, params.state) else {
         return Err(Error::InvalidOAuthState(
             "Google's answer had no code or state",
         ));
     };
-    let Some((expected_state, verifier)) = stored.as_deref().and_then(|v| v.split_once('.')) else {
+    let Some((expected_state, verifier)) = stored.and_then(|v| v.split_once('.')) else {
         return Err(Error::InvalidOAuthState(
             "the sign-in cookie is missing or expired (it lasts 10 minutes)",
         ));
@@ -108,67 +140,96 @@ async fn callback(
             "the state does not match this browser's sign-in",
         ));
     }
+    // The cookie can be replayed for its 10 minutes; the server-side row only once.
+    if !state.store.take_oauth_state(&returned_state).await? {
+        return Err(Error::InvalidOAuthState(
+            "this sign-in was already completed or has expired",
+        ));
+    }
 
     let grant = match state.oauth.exchange_code(&code, verifier).await {
         Ok(grant) => grant,
         Err(e @ Error::NotConfigured { .. }) => return Err(e),
         Err(e) => {
             tracing::warn!(error = %e, "code exchange failed");
-            return Ok((jar, back_with("exchange_failed")).into_response());
+            return Ok(back_with("exchange_failed").into_response());
         }
     };
     let email = match state.oauth.email(&grant.access_token).await {
         Ok(email) => email,
         Err(e) => {
             tracing::warn!(error = %e, "could not read the signed-in email");
-            return Ok((jar, back_with("exchange_failed")).into_response());
+            return Ok(back_with("exchange_failed").into_response());
         }
     };
-    let scope = grant.scope.clone().unwrap_or_default();
-    if !scope.is_empty() && !scope.split(' ').any(|s| s == CALENDAR_SCOPE) {
-        tracing::info!(user_id = %email, "calendar permission was not granted at consent");
-        return Ok((jar, back_with("calendar_scope_missing")).into_response());
+    let scopes = Granted::new(grant.scope.clone().unwrap_or_default());
+    let missing = scopes.missing();
+    if !missing.is_empty() {
+        tracing::info!(user_id = %email, ?missing, "permissions were not granted at consent");
+        let keys: Vec<&str> = missing.iter().map(|p| p.key()).collect();
+        return Ok(Redirect::to(&format!(
+            "/?auth_error=scope_missing&missing={}",
+            keys.join(",")
+        ))
+        .into_response());
     }
-
-    let user_id = email.clone();
-    match &grant.refresh_token {
-        Some(refresh_token) => {
-            state
-                .store
-                .save_grant(&user_id, &email, refresh_token, &scope)
-                .await?;
-        }
-        None => {
-            // Google omits the refresh token when it considers consent already given. Keep a
-            // stored one; without one we cannot act for the user later.
-            let connected = state
-                .store
-                .grant(&user_id)
-                .await?
-                .is_some_and(|g| g.connected);
-            if !connected {
-                tracing::warn!(
-                    user_id,
-                    "Google returned no refresh token and none is stored"
-                );
-                return Ok((jar, back_with("no_refresh_token")).into_response());
-            }
-        }
-    }
+    let Some(epoch) = store_grant(state, &email, &grant, &scopes).await? else {
+        return Ok(back_with("no_refresh_token").into_response());
+    };
     state
         .tokens
-        .seed(&user_id, grant.access_token, grant.expires_in)
+        .seed(&email, grant.access_token, grant.expires_in, scopes)
         .await;
-    tracing::info!(user_id, "signed in");
+    tracing::info!(user_id = %email, "signed in");
+    let user = SignedUser {
+        user_id: email,
+        issued_at: unix_now(),
+        epoch,
+    };
     let signed = state
         .cookie_keys
         .signed_jar()
-        .add(user_cookie(user_id, state.config.secure_cookies()));
-    Ok((jar, signed, Redirect::to("/")).into_response())
+        .add(user_cookie(&user, state.config.secure_cookies()));
+    Ok((signed, Redirect::to("/")).into_response())
 }
 
-/// Signs out (clears the cookie). With `?forget=1`, also revokes the grant at Google and deletes
-/// the stored token. Refuses cross-site requests by their `Origin`.
+/// Stores the new grant and returns the user's sign-in epoch; `None` when Google gave no
+/// refresh token and none is stored (nothing lasting to act with).
+async fn store_grant(
+    state: &AppState,
+    user_id: &str,
+    grant: &TokenGrant,
+    scopes: &Granted,
+) -> Result<Option<i64>> {
+    if let Some(refresh_token) = &grant.refresh_token {
+        let epoch = state
+            .store
+            .save_grant(user_id, user_id, refresh_token, scopes.as_str())
+            .await?;
+        return Ok(Some(epoch));
+    }
+    // Google omits the refresh token when it considers consent already given: the stored one
+    // belongs to the same grant and now carries these scopes.
+    match state.store.grant(user_id).await? {
+        Some(existing) if existing.connected => {
+            if !scopes.is_unknown() {
+                state.store.set_scope(user_id, scopes.as_str()).await?;
+            }
+            Ok(Some(existing.epoch))
+        }
+        _ => {
+            tracing::warn!(
+                user_id,
+                "Google returned no refresh token and none is stored"
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Signs out: the cookie is cleared and the user's sign-in epoch replaced, so copies of the
+/// cookie stop working too. With `?forget=1`, also revokes the grant at Google and deletes the
+/// stored token. Refuses cross-site requests by their `Origin`.
 async fn signout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -178,14 +239,19 @@ async fn signout(
     if let Some(origin) = headers.get("origin") {
         let origin = origin.to_str().unwrap_or("");
         if !allowed_origin(&state, origin) {
-            tracing::warn!(origin, "sign-out refused: foreign Origin");
+            tracing::warn!(origin = %clip(origin), "sign-out refused: foreign Origin");
             return Err(Error::Forbidden("sign-out must come from this site's page"));
         }
     }
     let forget = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .any(|(k, v)| k == "forget" && matches!(v.as_ref(), "1" | "true" | "yes"));
-    if let (Some(user), true) = (&user, forget) {
-        forget_user(&state, &user.user_id).await?;
+    if let Some(user) = &user {
+        if forget {
+            forget_user(&state, &user.user_id).await?;
+        } else {
+            state.store.bump_epoch(&user.user_id).await?;
+            tracing::info!(user_id = %user.user_id, "signed out");
+        }
     }
     Ok((removal(USER_COOKIE, "/"), Redirect::to("/")).into_response())
 }
@@ -227,16 +293,26 @@ fn allowed_origin(state: &AppState, origin: &str) -> bool {
     .any(|allowed| allowed == origin)
 }
 
-/// Who is signed in, and whether their Google grant is usable.
+/// Who is signed in, and whether their Google grant is usable: `connected` is false when the
+/// grant was revoked or forgotten, or lacks a permission (`missingPermissions` names them).
 async fn me(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Json<Value>> {
     let Some(user) = user else {
         return Ok(Json(json!({ "signedIn": false })));
     };
     let grant = state.store.grant(&user.user_id).await?;
-    Ok(Json(json!({
+    let has_token = grant.as_ref().is_some_and(|g| g.connected);
+    let missing = grant
+        .as_ref()
+        .map(|g| g.scope.missing())
+        .unwrap_or_default();
+    let mut body = json!({
         "signedIn": true,
         "userId": user.user_id,
         "email": grant.as_ref().map_or(user.user_id.as_str(), |g| g.email.as_str()),
-        "connected": grant.is_some_and(|g| g.connected),
-    })))
+        "connected": has_token && missing.is_empty(),
+    });
+    if has_token && !missing.is_empty() {
+        body["missingPermissions"] = json!(missing.iter().map(|p| p.key()).collect::<Vec<_>>());
+    }
+    Ok(Json(body))
 }

@@ -8,13 +8,14 @@ use serde_json::{Value, json};
 
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
+use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
 use crate::routes::tools::GOOGLE_BUDGET;
 use crate::state::AppState;
 use crate::tools::answers;
 use crate::tools::time::{Window, Zone};
 
-/// Events shown at most (one Calendar page).
+/// Events shown at most (pages are followed up to this many).
 const MAX_BOOKINGS: u32 = 250;
 
 /// Routes of this area.
@@ -36,26 +37,32 @@ pub fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
 }
 
 async fn events(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Value>> {
+    // Each read costs a Google call: a script in a tab must not spend the user's quota.
+    state.events_user_limit.check(&user.user_id)?;
     let mut google = UserCalendar::new(&state, &user.user_id);
     let work = async {
         let zone = google.zone().await?;
         let window = this_month_and_next(&zone, Timestamp::now())?;
         let zone_ref = &zone;
-        let events = google
-            .call(|client, token| async move {
+        let page = google
+            .call(&scopes::EVENTS_LIST, |client, token| async move {
                 client
                     .list_events(&token, window, MAX_BOOKINGS, zone_ref)
                     .await
             })
             .await?;
-        Ok::<_, Error>(answers::event_list(&events, &zone, window)["events"].take())
+        Ok::<_, Error>(answers::event_list(&page, &zone, window))
     };
-    let events = tokio::time::timeout(GOOGLE_BUDGET, work)
+    let mut listed = tokio::time::timeout(GOOGLE_BUDGET, work)
         .await
         .map_err(|_| Error::GoogleTimeout {
             what: "events.list",
         })??;
-    Ok(Json(json!({ "events": events })))
+    let mut body = json!({ "events": listed["events"].take() });
+    if listed["truncated"] == true {
+        body["truncated"] = json!(true);
+    }
+    Ok(Json(body))
 }
 
 #[cfg(test)]

@@ -4,12 +4,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::assets::VERSION;
 use crate::config::MissingSetting;
 use crate::current_user::CurrentUser;
 use crate::error::Result;
+use crate::google::scopes::{Permission, describe_all};
 use crate::state::AppState;
 
 /// Routes of this area.
@@ -24,29 +27,72 @@ struct Index {
     signed_in: bool,
     email: String,
     connected: bool,
+    reconnect: Option<String>,
     google_configured: bool,
     anam_configured: bool,
     missing: Vec<MissingSetting>,
-    auth_error: Option<&'static str>,
+    auth_error: Option<String>,
     sdk_url: String,
     sdk_integrity: Option<&'static str>,
 }
 
+impl Index {
+    /// The page as a visitor who is not signed in sees it.
+    fn visitor(state: &AppState, auth_error: Option<String>) -> Self {
+        let config = &state.config;
+        let missing = config.missing();
+        let is_missing = |prefix: &str| missing.iter().any(|m| m.variable.starts_with(prefix));
+        Self {
+            version: VERSION.clone(),
+            signed_in: false,
+            email: String::new(),
+            connected: false,
+            reconnect: None,
+            google_configured: !is_missing("GOOGLE_"),
+            anam_configured: !is_missing("ANAM_"),
+            missing,
+            auth_error,
+            sdk_url: config.anam.sdk_url.clone(),
+            sdk_integrity: config.anam.sdk_integrity,
+        }
+    }
+}
+
+/// The page, signed out, with `message` shown as an error, answering `status`: how the sign-in
+/// callback reports a failure to a person instead of with JSON.
+pub fn page_with_message(state: &AppState, status: StatusCode, message: String) -> Response {
+    (status, Index::visitor(state, Some(message))).into_response()
+}
+
+/// The missing permissions named by a `missing=` list of keys (unknown keys are ignored, so
+/// nothing from the URL reaches the page but our own words).
+fn permissions_from(keys: &str) -> Vec<Permission> {
+    keys.split(',').filter_map(Permission::from_key).collect()
+}
+
 /// What the page says for each `/?auth_error=` the sign-in callback can send back.
-fn auth_error_message(code: &str) -> &'static str {
+fn auth_error_message(code: &str, missing: &[Permission]) -> String {
     match code {
         "access_denied" => {
             "Sign-in was cancelled at Google. Sign in again and allow calendar access to continue."
+                .into()
         }
-        "calendar_scope_missing" => {
-            "Google did not grant access to your calendar. Sign in again and leave the calendar \
+        "scope_missing" if !missing.is_empty() => format!(
+            "Google did not give this app permission to {}. Sign in again and leave every \
+             permission ticked: Alex needs them all to plan your time.",
+            describe_all(missing)
+        ),
+        "scope_missing" | "calendar_scope_missing" => {
+            "Google did not grant every permission Alex needs. Sign in again and leave every \
              permission ticked."
+                .into()
         }
         "no_refresh_token" => {
             "Google did not give lasting access because this app was approved before. Remove it \
              at myaccount.google.com/permissions (Third-party apps), then sign in again."
+                .into()
         }
-        _ => "Google sign-in could not be completed. Please try again.",
+        _ => "Google sign-in could not be completed. Please try again.".into(),
     }
 }
 
@@ -55,29 +101,32 @@ async fn index(
     user: Option<CurrentUser>,
     RawQuery(query): RawQuery,
 ) -> Result<Index> {
-    let config = &state.config;
-    let missing = config.missing();
-    let is_missing = |prefix: &str| missing.iter().any(|m| m.variable.starts_with(prefix));
-    let auth_error = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "auth_error")
-        .map(|(_, v)| auth_error_message(&v));
-    let (email, connected) = match &user {
-        Some(user) => match state.store.grant(&user.user_id).await? {
-            Some(grant) => (grant.email, grant.connected),
-            None => (user.user_id.clone(), false),
-        },
-        None => (String::new(), false),
+    let params: Vec<(String, String)> =
+        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     };
-    Ok(Index {
-        version: VERSION.clone(),
-        signed_in: user.is_some(),
-        email,
-        connected,
-        google_configured: !is_missing("GOOGLE_"),
-        anam_configured: !is_missing("ANAM_"),
-        missing,
-        auth_error,
-        sdk_url: config.anam.sdk_url.clone(),
-        sdk_integrity: config.anam.sdk_integrity,
-    })
+    let auth_error = param("auth_error")
+        .map(|code| auth_error_message(code, &permissions_from(param("missing").unwrap_or(""))));
+    let mut page = Index::visitor(&state, auth_error);
+    if let Some(user) = user {
+        page.signed_in = true;
+        match state.store.grant(&user.user_id).await? {
+            Some(grant) => {
+                let missing = grant.scope.missing();
+                page.connected = grant.connected && missing.is_empty();
+                if grant.connected && !missing.is_empty() {
+                    page.reconnect = Some(describe_all(&missing));
+                }
+                page.email = grant.email;
+            }
+            None => page.email = user.user_id,
+        }
+    }
+    Ok(page)
 }

@@ -37,6 +37,16 @@ async fn session_token(
         return Err(limited);
     }
 
+    // A session whose tools cannot work is money spent on an apology.
+    match state.store.grant(&user.user_id).await? {
+        Some(grant) if grant.connected => {
+            let missing = grant.scope.missing();
+            if !missing.is_empty() {
+                return Err(Error::ScopeMissing { missing });
+            }
+        }
+        _ => return Err(Error::NotConnected),
+    }
     let zone = user_zone(&state, &user.user_id).await?;
     let persona = persona_config(&state.config, &ids, &user.user_id, &zone, Timestamp::now());
     let token = state
@@ -51,13 +61,15 @@ async fn session_token(
 }
 
 /// The user's calendar zone for the prompt (and, cached, for the tools that follow). A session
-/// whose tools could not reach the calendar is useless, so a lost Google grant is reported;
-/// any other trouble falls back to UTC.
+/// whose tools could not reach the calendar is useless, so a lost Google grant or a missing
+/// permission is reported; Google being slow or failing falls back to UTC, with a warning.
 async fn user_zone(state: &AppState, user_id: &str) -> Result<Zone> {
     let mut google = UserCalendar::new(state, user_id);
     match tokio::time::timeout(GOOGLE_BUDGET, google.zone()).await {
         Ok(Ok(zone)) => Ok(zone),
-        Ok(Err(e @ (Error::NotConnected | Error::ReauthRequired))) => Err(e),
+        Ok(Err(e @ (Error::NotConnected | Error::ReauthRequired | Error::ScopeMissing { .. }))) => {
+            Err(e)
+        }
         Ok(Err(e)) => {
             tracing::warn!(user_id, error = %e, "calendar time zone unavailable; the prompt uses UTC");
             Ok(Zone::utc())

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::google::calendar::{Inserted, event_time};
+use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 use crate::tool_args::ToolArgs;
@@ -98,13 +99,12 @@ async fn list_events(
         let zone = zone_for(&mut google, args.timezone.as_ref()).await?;
         let window = args.window(&zone, Timestamp::now())?;
         let (max, zone_ref) = (args.max_results, &zone);
-        let events =
-            google
-                .call(|client, token| async move {
-                    client.list_events(&token, window, max, zone_ref).await
-                })
-                .await?;
-        Ok(answers::event_list(&events, &zone, window))
+        let page = google
+            .call(&scopes::EVENTS_LIST, |client, token| async move {
+                client.list_events(&token, window, max, zone_ref).await
+            })
+            .await?;
+        Ok(answers::event_list(&page, &zone, window))
     })
     .await;
     finish("list_events", &user, started, google.google_time, result)
@@ -127,7 +127,9 @@ async fn find_free_time(
         };
         let zone_ref = &zone;
         let busy = google
-            .call(|client, token| async move { client.busy(&token, searched, zone_ref).await })
+            .call(&scopes::FREEBUSY_QUERY, |client, token| async move {
+                client.busy(&token, searched, zone_ref).await
+            })
             .await?;
         let slots = free_slots(searched, &busy, args.duration, MAX_SLOTS);
         Ok(answers::slots(&slots, &zone, searched))
@@ -168,15 +170,36 @@ async fn block_time(
     let result = within_budget("block_time", async {
         let (event, id) = (&event, event_id.as_str());
         let inserted = google
-            .call(|client, token| async move { client.insert_event(&token, event.clone()).await })
+            .call(&scopes::EVENTS_INSERT, |client, token| async move {
+                client.insert_event(&token, event.clone()).await
+            })
             .await?;
         let held = match inserted {
             Inserted::Created(event) => *event,
             Inserted::AlreadyExists => {
-                tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
-                google
-                    .call(|client, token| async move { client.get_event(&token, id).await })
-                    .await?
+                let existing = google
+                    .call(&scopes::EVENTS_GET, |client, token| async move {
+                        client.get_event(&token, id).await
+                    })
+                    .await?;
+                if existing.status.as_deref() == Some("cancelled") {
+                    // The user deleted this hold and asked for it again: Google keeps the id,
+                    // so the hold is brought back rather than reported as made.
+                    tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
+                    let restored = Event {
+                        status: Some("confirmed".into()),
+                        ..event.clone()
+                    };
+                    google
+                        .call(&scopes::EVENTS_UPDATE, |client, token| {
+                            let restored = restored.clone();
+                            async move { client.update_event(&token, restored).await }
+                        })
+                        .await?
+                } else {
+                    tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
+                    existing
+                }
             }
         };
         Ok(answers::blocked(&held, &args.timezone))

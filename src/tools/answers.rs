@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::free_slots::Interval;
 use super::time::{Window, Zone};
-use crate::google::calendar::from_chrono;
+use crate::google::calendar::{EventPage, from_chrono};
 
 /// One event as `list_events` and the bookings panel show it.
 pub fn event(event: &Event, zone: &Zone) -> Value {
@@ -32,7 +32,29 @@ pub fn event(event: &Event, zone: &Zone) -> Value {
     if let Some(link) = &event.html_link {
         out["htmlLink"] = json!(link);
     }
+    if let Some(response) = my_response(event) {
+        out["myResponse"] = json!(response);
+    }
     out
+}
+
+/// The user's own answer to an invitation (`accepted`, `declined`, `tentative`,
+/// `needsAction`), when they are a guest rather than the organizer. A declined event is not a
+/// commitment, and the model must be able to say so.
+pub fn my_response(event: &Event) -> Option<&str> {
+    if event
+        .organizer
+        .as_ref()
+        .is_some_and(|o| o.self_ == Some(true))
+    {
+        return None;
+    }
+    event
+        .attendees
+        .iter()
+        .flatten()
+        .find(|a| a.self_ == Some(true))
+        .and_then(|a| a.response_status.as_deref())
 }
 
 /// A timed edge in `zone`; an all-day edge as a date. Google's all-day end date is exclusive
@@ -53,19 +75,24 @@ fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Va
         .map_or(Value::Null, |ts| json!(zone.format(ts)))
 }
 
-/// The `list_events` answer.
-pub fn event_list(events: &[Event], zone: &Zone, window: Window) -> Value {
-    let events: Vec<Value> = events
+/// The `list_events` answer. `"truncated": true` says there were more events than the cap.
+pub fn event_list(page: &EventPage, zone: &Zone, window: Window) -> Value {
+    let events: Vec<Value> = page
+        .items
         .iter()
         .filter(|e| e.status.as_deref() != Some("cancelled"))
         .map(|e| event(e, zone))
         .collect();
-    json!({
+    let mut out = json!({
         "count": events.len(),
         "events": events,
         "window_start": zone.format(window.start),
         "window_end": zone.format(window.end),
-    })
+    });
+    if page.truncated {
+        out["truncated"] = json!(true);
+    }
+    out
 }
 
 /// The `find_free_time` answer.

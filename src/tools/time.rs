@@ -25,12 +25,14 @@ pub struct Zone {
 }
 
 impl Zone {
-    /// Looks up an IANA zone; `argument` names the tool argument in the 400 message.
+    /// Looks up an IANA zone, in any letter case; `argument` names the tool argument in the
+    /// 400 message. The name kept is the database's own spelling (`america/new_york` becomes
+    /// `America/New_York`): Google accepts only that.
     pub fn parse(name: &str, argument: &'static str) -> Result<Self> {
         let trimmed = name.trim();
         TimeZone::get(trimmed)
             .map(|tz| Self {
-                name: trimmed.to_owned(),
+                name: tz.iana_name().unwrap_or(trimmed).to_owned(),
                 tz,
             })
             .map_err(|_| Error::InvalidArgument {
@@ -343,6 +345,12 @@ mod tests {
                 .name,
             "Europe/London"
         );
+        for spelled in ["america/new_york", "AMERICA/NEW_YORK", "America/new_York"] {
+            assert_eq!(
+                Zone::parse(spelled, "timezone").expect("zone").name,
+                "America/New_York"
+            );
+        }
     }
 
     #[test]

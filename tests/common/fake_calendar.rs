@@ -11,15 +11,37 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 /// Base path of the Calendar API on the mock.
 pub const BASE: &str = "/calendar/v3";
 
-/// Events created through the fake, by id.
+/// Events created through the fake, by id. Like Google, a deleted event stays, with status
+/// `cancelled`, and its id cannot be inserted again.
 #[derive(Clone, Default)]
 pub struct Events(pub Arc<Mutex<HashMap<String, Value>>>);
 
 impl Events {
-    /// How many distinct events exist.
+    /// How many distinct events exist (cancelled ones included, as Google keeps them).
     pub fn len(&self) -> usize {
         self.0.lock().expect("lock").len()
     }
+
+    /// The event with `id`, if any.
+    pub fn get(&self, id: &str) -> Option<Value> {
+        self.0.lock().expect("lock").get(id).cloned()
+    }
+
+    /// What the user deleting the event in Google Calendar does.
+    pub fn cancel(&self, id: &str) {
+        if let Some(event) = self.0.lock().expect("lock").get_mut(id) {
+            event["status"] = json!("cancelled");
+        }
+    }
+}
+
+fn not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({"error": {"code": 404, "message": "Not Found",
+        "errors": [{"domain": "global", "reason": "notFound"}]}}))
+}
+
+fn event_id(request: &Request) -> &str {
+    request.url.path().rsplit('/').next().unwrap_or("")
 }
 
 struct Insert(Events);
@@ -49,31 +71,125 @@ struct Get(Events);
 
 impl Respond for Get {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let id = request.url.path().rsplit('/').next().unwrap_or("");
-        match self.0.0.lock().expect("lock").get(id) {
-            Some(event) => ResponseTemplate::new(200).set_body_json(event.clone()),
-            None => ResponseTemplate::new(404)
-                .set_body_json(json!({"error": {"code": 404, "message": "Not Found"}})),
+        match self.0.get(event_id(request)) {
+            Some(event) => ResponseTemplate::new(200).set_body_json(event),
+            None => not_found(),
         }
     }
 }
 
-/// Mounts insert and get on a fresh event store and returns it.
+/// `events.update` (PUT): replaces the event; the id and link stay.
+struct Update(Events);
+
+impl Respond for Update {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let Ok(mut body) = serde_json::from_slice::<Value>(&request.body) else {
+            return ResponseTemplate::new(400);
+        };
+        let id = event_id(request).to_owned();
+        let mut events = self.0.0.lock().expect("lock");
+        let Some(old) = events.get(&id) else {
+            return not_found();
+        };
+        body["id"] = json!(id);
+        body["htmlLink"] = old["htmlLink"].clone();
+        if body["status"].is_null() {
+            body["status"] = json!("confirmed");
+        }
+        events.insert(id, body.clone());
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+/// `events.delete`: the event becomes `cancelled`; deleting it again is 410 Gone.
+struct Delete(Events);
+
+impl Respond for Delete {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut events = self.0.0.lock().expect("lock");
+        match events.get_mut(event_id(request)) {
+            None => not_found(),
+            Some(event) if event["status"] == "cancelled" => ResponseTemplate::new(410)
+                .set_body_json(
+                    json!({"error": {"code": 410, "message": "Resource has been deleted",
+                    "errors": [{"domain": "global", "reason": "deleted"}]}}),
+                ),
+            Some(event) => {
+                event["status"] = json!("cancelled");
+                ResponseTemplate::new(204)
+            }
+        }
+    }
+}
+
+/// Mounts insert, get, update and delete on a fresh event store and returns it.
 pub async fn mount_events(server: &MockServer) -> Events {
     let events = Events::default();
+    let one = format!("^{BASE}/calendars/primary/events/[a-v0-9]+$");
     Mock::given(method("POST"))
         .and(path(format!("{BASE}/calendars/primary/events")))
         .respond_with(Insert(events.clone()))
         .mount(server)
         .await;
     Mock::given(method("GET"))
-        .and(path_regex(format!(
-            "^{BASE}/calendars/primary/events/[a-v0-9]+$"
-        )))
+        .and(path_regex(one.clone()))
         .respond_with(Get(events.clone()))
         .mount(server)
         .await;
+    Mock::given(method("PUT"))
+        .and(path_regex(one.clone()))
+        .respond_with(Update(events.clone()))
+        .mount(server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path_regex(one))
+        .respond_with(Delete(events.clone()))
+        .mount(server)
+        .await;
     events
+}
+
+/// `events.list` answered page by page, as Google does: at most `maxResults` items per page,
+/// and at most `per_page` (Google may send fewer than asked for with more to come), with a
+/// `nextPageToken` while items remain.
+struct Pages {
+    items: Vec<Value>,
+    per_page: usize,
+}
+
+impl Respond for Pages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let offset: usize = match query(request, "pageToken") {
+            None => 0,
+            Some(token) => match token.strip_prefix('o').and_then(|n| n.parse().ok()) {
+                Some(n) => n,
+                None => {
+                    return ResponseTemplate::new(400).set_body_json(
+                        json!({"error": {"code": 400, "message": "Invalid page token"}}),
+                    );
+                }
+            },
+        };
+        let asked: usize = query(request, "maxResults")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(250);
+        let end = (offset + asked.min(self.per_page)).min(self.items.len());
+        let mut body =
+            json!({"kind": "calendar#events", "items": self.items[offset.min(end)..end]});
+        if end < self.items.len() {
+            body["nextPageToken"] = json!(format!("o{end}"));
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+/// Answers `events.list` on primary with `items`, `per_page` at a time at most.
+pub async fn mount_list_paged(server: &MockServer, items: Vec<Value>, per_page: usize) {
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/calendars/primary/events")))
+        .respond_with(Pages { items, per_page })
+        .mount(server)
+        .await;
 }
 
 /// Answers `settings/timezone` with `zone`.

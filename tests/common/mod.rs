@@ -29,7 +29,12 @@ pub struct TestApp {
     pub google: MockServer,
     /// Holds the SQLite file; deleted when the test ends.
     pub dir: tempfile::TempDir,
+    /// The access tokens fake Google issued and their scopes (what its Calendar guard checks).
+    pub tokens: fake_google::Tokens,
 }
+
+/// A presign secret of the required length for tests.
+pub const TEST_PRESIGN_SECRET: &str = "test-presign-secret-0123456789abcdef";
 
 /// Starts the app with test defaults overridden by `overrides` (an empty value unsets a
 /// variable; `{app}` in a value stands for the app's own address, `{google}` for the mock's).
@@ -37,11 +42,13 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
     let google = MockServer::start().await;
+    let tokens = fake_google::Tokens::default();
+    fake_google::guard(&google, &tokens).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let g = google.uri();
     let db = format!("sqlite://{}", dir.path().join("test.db").display());
     let mut vars: HashMap<String, String> = [
-        ("PRESIGN_SECRET", "test-presign-secret"),
+        ("PRESIGN_SECRET", TEST_PRESIGN_SECRET),
         // A tunnel-like public URL that differs from the address tests call, as with ngrok.
         ("PUBLIC_BASE_URL", "https://demo.ngrok.app"),
         (
@@ -104,6 +111,7 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
         client,
         google,
         dir,
+        tokens,
     }
 }
 
@@ -114,6 +122,11 @@ impl TestApp {
             .strip_prefix(&self.config.public_base_url)
             .expect("URL under PUBLIC_BASE_URL");
         format!("{}{rest}", self.address)
+    }
+
+    /// Mounts fake Google's OAuth endpoints; access tokens last `expires_in` seconds.
+    pub async fn mount_google(&self, expires_in: u64) {
+        fake_google::mount(&self.google, &self.tokens, expires_in).await;
     }
 
     /// A user with a stored grant whose refresh works (fake Google mounted, 1-hour tokens).
@@ -176,7 +189,16 @@ impl TestApp {
         let start = self.start_sign_in().await;
         assert_eq!(start.status().as_u16(), 303);
         let oauth_cookie = cookie_pair(&start, "oauth_state").expect("state cookie");
-        let state = query_param(&location(&start), "state").expect("state param");
+        let consent = location(&start);
+        let state = query_param(&consent, "state").expect("state param");
+        // The user ticks everything the consent screen asks for, and no more.
+        let decoded: String = form_urlencoded::parse(format!("c={code}").as_bytes())
+            .map(|(_, v)| v.into_owned())
+            .collect();
+        if let Some(email) = decoded.strip_prefix("code:") {
+            let asked = query_param(&consent, "scope").expect("scope param");
+            self.tokens.consent(email, &asked);
+        }
         self.client
             .get(self.url(&format!(
                 "/api/auth/google/callback?code={code}&state={state}"
@@ -219,7 +241,7 @@ impl TestApp {
 /// The app with `user` connected: fake Google mounted (1-hour tokens) and a grant stored.
 pub async fn spawn_with_user(overrides: &[(&str, &str)], user: &str) -> TestApp {
     let app = spawn_app(overrides).await;
-    fake_google::mount(&app.google, 3600).await;
+    app.mount_google(3600).await;
     app.connect(user).await;
     app
 }

@@ -1,0 +1,294 @@
+//! OAuth scopes: what consent asks for, which scope each Calendar method needs (Google's API
+//! reference, "Authorization" of each method), and what a stored grant is missing.
+//!
+//! Each method lists every scope Google accepts for it; consent asks for the narrowest one that
+//! covers what this service does. `calendar.events` does not cover `freebusy.query`,
+//! `settings.get` or `calendarList.list`, so each gets its own.
+
+use std::fmt;
+
+/// `openid`: the sign-in itself.
+pub const OPENID: &str = "openid";
+/// `email`: the account's address, our user id.
+pub const EMAIL: &str = "email";
+/// Read and change events on the user's calendars.
+pub const EVENTS: &str = "https://www.googleapis.com/auth/calendar.events";
+/// Availability on calendars the user can see (their own and, for meetings, other people's
+/// shared free/busy). `calendar.freebusy` covers only the user's own calendars.
+pub const FREEBUSY: &str = "https://www.googleapis.com/auth/calendar.events.freebusy";
+/// The user's Calendar settings (the time zone).
+pub const SETTINGS: &str = "https://www.googleapis.com/auth/calendar.settings.readonly";
+/// The list of calendars the user has in Google Calendar.
+pub const CALENDAR_LIST: &str = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+
+const FULL: &str = "https://www.googleapis.com/auth/calendar";
+const FULL_READONLY: &str = "https://www.googleapis.com/auth/calendar.readonly";
+const EVENTS_READONLY: &str = "https://www.googleapis.com/auth/calendar.events.readonly";
+const OWN_FREEBUSY: &str = "https://www.googleapis.com/auth/calendar.freebusy";
+const CALENDAR_LIST_RW: &str = "https://www.googleapis.com/auth/calendar.calendarlist";
+
+/// What a scope lets the service do, in words a user reads on the page or hears from the avatar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    /// See and edit events.
+    Events,
+    /// See availability.
+    Availability,
+    /// Read Calendar settings (the time zone).
+    Settings,
+    /// See the list of calendars.
+    Calendars,
+}
+
+impl Permission {
+    /// Every permission sign-in asks for, in consent order.
+    pub const ALL: [Permission; 4] = [
+        Permission::Events,
+        Permission::Availability,
+        Permission::Settings,
+        Permission::Calendars,
+    ];
+
+    /// The scope consent asks for to get this permission.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Self::Events => EVENTS,
+            Self::Availability => FREEBUSY,
+            Self::Settings => SETTINGS,
+            Self::Calendars => CALENDAR_LIST,
+        }
+    }
+
+    /// A short stable key (used in `/?auth_error=…&missing=` and in JSON).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Events => "events",
+            Self::Availability => "availability",
+            Self::Settings => "settings",
+            Self::Calendars => "calendars",
+        }
+    }
+
+    /// The permission for a key, if it is one.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// What it is, in a few words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Events => "see and edit your calendar events",
+            Self::Availability => "see when you are free or busy",
+            Self::Settings => "read your calendar settings (your time zone)",
+            Self::Calendars => "see the list of your calendars",
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// A Calendar API method and the scopes Google accepts for it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Method {
+    /// Google's name for it, e.g. `events.list` (for logs and errors).
+    pub name: &'static str,
+    /// Any one of these scopes authorises the call.
+    pub accepts: &'static [&'static str],
+    /// The permission that consent grants for it.
+    pub permission: Permission,
+}
+
+const EVENTS_READ: &[&str] = &[FULL, FULL_READONLY, EVENTS, EVENTS_READONLY];
+const EVENTS_WRITE: &[&str] = &[FULL, EVENTS];
+
+/// `events.list`.
+pub const EVENTS_LIST: Method = Method {
+    name: "events.list",
+    accepts: EVENTS_READ,
+    permission: Permission::Events,
+};
+/// `events.get`.
+pub const EVENTS_GET: Method = Method {
+    name: "events.get",
+    accepts: EVENTS_READ,
+    permission: Permission::Events,
+};
+/// `events.insert`.
+pub const EVENTS_INSERT: Method = Method {
+    name: "events.insert",
+    accepts: EVENTS_WRITE,
+    permission: Permission::Events,
+};
+/// `events.update` (a cancelled hold restored).
+pub const EVENTS_UPDATE: Method = Method {
+    name: "events.update",
+    accepts: EVENTS_WRITE,
+    permission: Permission::Events,
+};
+/// `events.patch`.
+pub const EVENTS_PATCH: Method = Method {
+    name: "events.patch",
+    accepts: EVENTS_WRITE,
+    permission: Permission::Events,
+};
+/// `events.delete`.
+pub const EVENTS_DELETE: Method = Method {
+    name: "events.delete",
+    accepts: EVENTS_WRITE,
+    permission: Permission::Events,
+};
+/// `freebusy.query`.
+pub const FREEBUSY_QUERY: Method = Method {
+    name: "freebusy.query",
+    accepts: &[FULL, FULL_READONLY, FREEBUSY, OWN_FREEBUSY],
+    permission: Permission::Availability,
+};
+/// `settings.get`.
+pub const SETTINGS_GET: Method = Method {
+    name: "settings.get",
+    accepts: &[FULL, FULL_READONLY, SETTINGS],
+    permission: Permission::Settings,
+};
+/// `calendarList.list`.
+pub const CALENDAR_LIST_LIST: Method = Method {
+    name: "calendarList.list",
+    accepts: &[FULL, FULL_READONLY, CALENDAR_LIST_RW, CALENDAR_LIST],
+    permission: Permission::Calendars,
+};
+
+/// The space-separated scopes consent asks for at sign-in.
+pub fn sign_in_scopes() -> String {
+    std::iter::once(OPENID)
+        .chain(std::iter::once(EMAIL))
+        .chain(Permission::ALL.iter().map(|p| p.scope()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The scopes Google says a grant has (`scope` of a token answer, space-separated). Empty means
+/// unknown: a grant stored without them is checked by Google alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Granted(String);
+
+impl Granted {
+    /// Wraps Google's `scope` text.
+    pub fn new(scope: impl Into<String>) -> Self {
+        Self(scope.into())
+    }
+
+    /// The text as Google gave it (what the store keeps).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether nothing is known about this grant's scopes.
+    pub fn is_unknown(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+
+    fn has(&self, scope: &str) -> bool {
+        self.0.split_ascii_whitespace().any(|s| s == scope)
+    }
+
+    /// Whether a call to `method` can succeed with this grant (true when unknown).
+    pub fn allows(&self, method: &Method) -> bool {
+        self.is_unknown() || method.accepts.iter().any(|s| self.has(s))
+    }
+
+    /// The sign-in permissions this grant lacks (none when unknown).
+    pub fn missing(&self) -> Vec<Permission> {
+        if self.is_unknown() {
+            return Vec::new();
+        }
+        let methods = [
+            &EVENTS_INSERT,
+            &FREEBUSY_QUERY,
+            &SETTINGS_GET,
+            &CALENDAR_LIST_LIST,
+        ];
+        methods
+            .into_iter()
+            .filter(|m| !self.allows(m))
+            .map(|m| m.permission)
+            .collect()
+    }
+}
+
+/// "a, b and c", for sentences.
+pub fn describe_all(missing: &[Permission]) -> String {
+    let words: Vec<&str> = missing.iter().map(|p| p.describe()).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_asks_for_each_methods_narrowest_scope() {
+        let asked = sign_in_scopes();
+        let granted = Granted::new(asked.clone());
+        for method in [
+            &EVENTS_LIST,
+            &EVENTS_GET,
+            &EVENTS_INSERT,
+            &EVENTS_UPDATE,
+            &EVENTS_PATCH,
+            &EVENTS_DELETE,
+            &FREEBUSY_QUERY,
+            &SETTINGS_GET,
+            &CALENDAR_LIST_LIST,
+        ] {
+            assert!(granted.allows(method), "{}", method.name);
+        }
+        assert!(granted.missing().is_empty());
+        // Never the whole calendar.
+        assert!(!asked.split(' ').any(|s| s == FULL || s == FULL_READONLY));
+    }
+
+    #[test]
+    fn the_events_scope_alone_covers_neither_freebusy_nor_settings() {
+        let old = Granted::new(format!(
+            "openid {EVENTS} https://www.googleapis.com/auth/userinfo.email"
+        ));
+        assert!(old.allows(&EVENTS_LIST));
+        assert!(!old.allows(&FREEBUSY_QUERY));
+        assert!(!old.allows(&SETTINGS_GET));
+        assert_eq!(
+            old.missing(),
+            [
+                Permission::Availability,
+                Permission::Settings,
+                Permission::Calendars
+            ]
+        );
+        assert_eq!(
+            describe_all(&old.missing()),
+            "see when you are free or busy, read your calendar settings (your time zone) and \
+             see the list of your calendars"
+        );
+    }
+
+    #[test]
+    fn the_full_calendar_scope_allows_everything_and_unknown_grants_are_left_to_google() {
+        assert!(Granted::new(FULL).missing().is_empty());
+        assert!(Granted::default().allows(&SETTINGS_GET));
+        assert!(Granted::default().missing().is_empty());
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(Permission::from_key(p.key()), Some(p));
+        }
+        assert_eq!(Permission::from_key("<script>"), None);
+    }
+}
