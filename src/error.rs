@@ -13,6 +13,9 @@ use serde_json::json;
 use crate::google::scopes::{Permission, describe_all};
 use crate::presign::VerifyError;
 
+/// How long to tell callers to wait when the database is unreachable.
+pub const STORE_RETRY: Duration = Duration::from_secs(5);
+
 /// How long to tell callers to wait when Google limits our requests.
 pub const GOOGLE_RATE_RETRY: Duration = Duration::from_secs(30);
 
@@ -124,6 +127,9 @@ pub enum Error {
     /// The route exists, but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The database cannot be reached right now (down, restarting, unreachable).
+    #[error("store unavailable: {0}")]
+    StoreUnavailable(String),
     /// A bug or an unexpected failure; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -140,7 +146,9 @@ impl Error {
             Self::Forbidden(_) | Self::ScopeMissing { .. } | Self::GoogleForbidden { .. } => {
                 StatusCode::FORBIDDEN
             }
-            Self::GoogleRateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::GoogleRateLimited { .. } | Self::StoreUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Google { .. } => StatusCode::BAD_GATEWAY,
             Self::GoogleTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             // Anam's 4xx is passed on (the request was wrong, e.g. an unknown avatar id);
@@ -185,6 +193,7 @@ impl Error {
             Self::RateLimited { .. } => "rate_limited",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::StoreUnavailable(_) => "store_unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -278,6 +287,11 @@ impl Error {
             ),
             Self::NotFound => "There is nothing at this address.".into(),
             Self::MethodNotAllowed => "This address does not accept that method.".into(),
+            Self::StoreUnavailable(_) => {
+                "The calendar service cannot reach its database right now. Please try again in a \
+                 moment."
+                    .into()
+            }
             Self::Internal(_) => {
                 "Something went wrong on the calendar service. Please try again.".into()
             }
@@ -291,6 +305,7 @@ impl Error {
         match self {
             Self::RateLimited { retry_after } => Some(*retry_after),
             Self::GoogleRateLimited { .. } => Some(GOOGLE_RATE_RETRY),
+            Self::StoreUnavailable(_) => Some(STORE_RETRY),
             Self::Anam { retry_after, .. } => *retry_after,
             _ => None,
         }
@@ -299,7 +314,11 @@ impl Error {
 
 impl From<crate::store::StoreError> for Error {
     fn from(error: crate::store::StoreError) -> Self {
-        Self::Internal(error.to_string())
+        if error.is_unavailable() {
+            Self::StoreUnavailable(error.to_string())
+        } else {
+            Self::Internal(error.to_string())
+        }
     }
 }
 

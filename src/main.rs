@@ -30,7 +30,7 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         None | Some(Command::Serve) => {
-            telemetry::init();
+            telemetry::init(config.log_format);
             match server::run(config).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

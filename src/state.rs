@@ -59,10 +59,6 @@ pub struct AppState {
     pub tool_limit: Arc<PerMinute<String>>,
     /// Anam's API.
     pub anam: AnamClient,
-    /// Session mints per user per minute.
-    pub session_user_limit: Arc<PerMinute<String>>,
-    /// Session mints per client IP per minute.
-    pub session_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
     /// Sign-in starts per client IP per minute (each writes an OAuth state row).
     pub auth_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
     /// `GET /api/events` per user per minute (each costs a Google call).
@@ -79,8 +75,6 @@ impl AppState {
     /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
     pub fn prune_limits(&self) {
         self.tool_limit.prune();
-        self.session_user_limit.prune();
-        self.session_ip_limit.prune();
         self.auth_ip_limit.prune();
         self.events_user_limit.prune();
         self.tokens.prune();
@@ -118,11 +112,8 @@ impl AppState {
             &config.anam.api_base_url,
             config.anam.api_key.clone(),
         );
-        let session_rate = config.session_token_rate_per_minute;
         Ok(Self {
             anam,
-            session_user_limit: Arc::new(PerMinute::new(session_rate)),
-            session_ip_limit: Arc::new(PerMinute::new(session_rate)),
             auth_ip_limit: Arc::new(PerMinute::new(per_minute(AUTH_STARTS_PER_MINUTE))),
             events_user_limit: Arc::new(PerMinute::new(per_minute(EVENTS_READS_PER_MINUTE))),
             calendar,

@@ -122,6 +122,16 @@ pub struct GoogleConfig {
     pub calendar_base_url: String,
 }
 
+/// How logs are written (`LOG_FORMAT`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// Where the signing secret came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretSource {
@@ -162,6 +172,8 @@ pub struct Config {
     pub tool_rate_per_minute: NonZeroU32,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed (loopback always is).
     pub trusted_proxies: Vec<IpNet>,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
 }
 
 impl Config {
@@ -306,6 +318,22 @@ impl Config {
         let token_encryption_key = get("TOKEN_ENCRYPTION_KEY")
             .map(|hex_key| parse_key("TOKEN_ENCRYPTION_KEY", &hex_key))
             .transpose()?;
+        // A shared database means several instances: a per-machine development key or a
+        // per-process secret would make each one unable to read the others' tokens and URLs.
+        if !database_url.starts_with("sqlite:") {
+            if token_encryption_key.is_none() {
+                return Err(ConfigError::new(
+                    "TOKEN_ENCRYPTION_KEY",
+                    "must be set (the same on every instance) when DATABASE_URL is PostgreSQL",
+                ));
+            }
+            if presign_source == SecretSource::GeneratedForThisProcess {
+                return Err(ConfigError::new(
+                    "PRESIGN_SECRET",
+                    "must be set (the same on every instance) when DATABASE_URL is PostgreSQL",
+                ));
+            }
+        }
 
         Ok(Self {
             host,
@@ -329,6 +357,17 @@ impl Config {
                 .map(|v| parse_proxies(&v))
                 .transpose()?
                 .unwrap_or_default(),
+            log_format: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
+                None => LogFormat::Text,
+                Some(f) if f == "text" => LogFormat::Text,
+                Some(f) if f == "json" => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "LOG_FORMAT",
+                        format!("`{other}` is not a log format (text or json)"),
+                    ));
+                }
+            },
         })
     }
 

@@ -85,6 +85,7 @@ fn malformed_values_name_their_variable() {
         ("PRESIGN_SECRET", &"x".repeat(31)),
         ("PRESIGN_SECRET_PREVIOUS", "old-secret"),
         ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("LOG_FORMAT", "yaml"),
         ("TRUSTED_PROXIES", "10.0.0.0/8, my-balancer"),
         ("TOOL_URL_TTL_SECONDS", "0"),
         ("TOOL_RATE_PER_MINUTE", "0"),
@@ -164,4 +165,22 @@ fn trusted_proxies_take_cidrs_and_single_addresses() {
     let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
     assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
     assert!(config(&[]).expect("valid").trusted_proxies.is_empty());
+}
+
+#[test]
+fn postgresql_needs_shared_keys_set_explicitly() {
+    let pg = ("DATABASE_URL", "postgres://calendar@db.internal/calendar");
+    let key = "22".repeat(32);
+    let secret = "s".repeat(40);
+    let err = config(&[pg, ("PRESIGN_SECRET", &secret)]).expect_err("no key");
+    assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY");
+    let err = config(&[pg, ("TOKEN_ENCRYPTION_KEY", &key)]).expect_err("no secret");
+    assert_eq!(err.variable, "PRESIGN_SECRET");
+    let c = config(&[
+        pg,
+        ("TOKEN_ENCRYPTION_KEY", &key),
+        ("PRESIGN_SECRET", &secret),
+    ])
+    .expect("valid");
+    assert_eq!(c.database_url, "postgres://calendar@db.internal/calendar");
 }

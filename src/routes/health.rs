@@ -1,16 +1,32 @@
-//! `GET /healthz`.
+//! `GET /healthz` (liveness: no I/O) and `GET /readyz` (readiness: the store answers).
 
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use crate::error::{Error, Result};
 use crate::state::AppState;
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// A load balancer sends traffic here only while the database answers.
+async fn readyz(State(state): State<AppState>) -> Result<Json<Value>> {
+    state.store.ping().await.map_err(|e| {
+        let error = Error::from(e);
+        match error {
+            Error::StoreUnavailable(_) => error,
+            other => Error::StoreUnavailable(other.to_string()),
+        }
+    })?;
+    Ok(Json(json!({ "status": "ready" })))
 }

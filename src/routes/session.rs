@@ -13,7 +13,10 @@ use crate::google::user_calendar::UserCalendar;
 use crate::persona::{PersonaIds, persona_config};
 use crate::routes::tools::GOOGLE_BUDGET;
 use crate::state::AppState;
+use crate::store::Allowance;
 use crate::tools::time::Zone;
+
+const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Routes of this area.
 pub fn router() -> Router<AppState> {
@@ -28,13 +31,20 @@ async fn session_token(
 ) -> Result<Json<Value>> {
     state.anam.ensure_configured()?;
     let ids = PersonaIds::from_config(&state.config)?;
-    if let Err(limited) = state
-        .session_user_limit
-        .check(&user.user_id)
-        .and_then(|()| state.session_ip_limit.check(&ip))
-    {
-        tracing::warn!(user_id = %user.user_id, %ip, "session token rate-limited");
-        return Err(limited);
+    // Counted in the store: every instance shares one allowance per user and per IP.
+    let per_minute = state.config.session_token_rate_per_minute.get();
+    for key in [
+        format!("mint:user:{}", user.user_id),
+        format!("mint:ip:{ip}"),
+    ] {
+        let allowance = state
+            .store
+            .take_allowance(&key, per_minute, MINUTE, 1)
+            .await?;
+        if let Allowance::Exhausted { retry_after } = allowance {
+            tracing::warn!(user_id = %user.user_id, %ip, "session token rate-limited");
+            return Err(Error::RateLimited { retry_after });
+        }
     }
 
     // A session whose tools cannot work is money spent on an apology.

@@ -4,6 +4,8 @@
 
 pub mod fake_calendar;
 pub mod fake_google;
+pub mod postgres;
+pub mod process;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -236,6 +238,65 @@ impl TestApp {
     ) -> (u16, serde_json::Value) {
         json_of(self.post_json(&self.tool_url(path, user), &args).await).await
     }
+}
+
+/// The store a backend-parameterised test runs on.
+pub enum Db {
+    /// The embedded default, a file in the test's folder.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL cluster.
+    Postgres(String),
+}
+
+impl Db {
+    /// A fresh PostgreSQL database, or `None` (skipped, said so) when there is none locally.
+    pub async fn postgres() -> Option<Self> {
+        postgres::fresh_database().await.map(Self::Postgres)
+    }
+
+    /// Starts the app on this store.
+    pub async fn spawn(&self, overrides: &[(&str, &str)]) -> TestApp {
+        match self {
+            Self::Sqlite => spawn_app(overrides).await,
+            Self::Postgres(url) => {
+                let mut all: Vec<(&str, &str)> = vec![("DATABASE_URL", url.as_str())];
+                all.extend_from_slice(overrides);
+                spawn_app(&all).await
+            }
+        }
+    }
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL (`sqlite::name`,
+/// `postgres::name`): the same behaviour is required of both stores.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($db:ident) $body:block)+) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $db = common::Db::Sqlite;
+                    $body
+                }
+            )+
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some($db) = common::Db::postgres().await else {
+                        return;
+                    };
+                    $body
+                }
+            )+
+        }
+    };
 }
 
 /// The app with `user` connected: fake Google mounted (1-hour tokens) and a grant stored.

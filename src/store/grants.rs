@@ -1,48 +1,10 @@
-//! The token store: one row per user with their encrypted Google refresh token.
-//!
-//! Embedded SQLite (WAL, `synchronous=FULL`: an acknowledged write survives a crash). Handlers
-//! see only this type, so another backend (PostgreSQL) is a change here and nowhere else.
-
-use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
+//! Users' Google grants: the encrypted refresh token, its scopes and the sign-in epoch.
 
 use sqlx::Row;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 
-use sha2::{Digest, Sha256};
-
-use crate::clock::unix_now;
+use super::{Store, StoreError, now_i64};
 use crate::google::scopes::Granted;
 use crate::secret::Secret;
-use crate::token_cipher::{TokenCipher, Undecryptable};
-
-/// Why the store failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database refused or failed.
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    /// Schema migration failed at start-up.
-    #[error("database migration: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
-    /// A stored token did not decrypt for its user.
-    #[error(transparent)]
-    Undecryptable(#[from] Undecryptable),
-    /// `DATABASE_URL` names a backend this build does not have.
-    #[error("DATABASE_URL: {0}")]
-    Unsupported(String),
-    /// The database's folder could not be created.
-    #[error("cannot create the database folder {path}: {source}")]
-    Folder {
-        /// The folder.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-}
 
 /// What is stored about a user, minus the token itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,37 +32,7 @@ pub struct StoredToken {
     pub scope: Granted,
 }
 
-/// The token store. Cheap to clone (a pool handle).
-#[derive(Clone)]
-pub struct Store {
-    pool: SqlitePool,
-    cipher: TokenCipher,
-}
-
 impl Store {
-    /// Opens (creating if needed) the database at `database_url` and applies migrations.
-    pub async fn connect(database_url: &str, cipher: TokenCipher) -> Result<Self, StoreError> {
-        if !database_url.starts_with("sqlite:") {
-            return Err(StoreError::Unsupported(
-                "this build stores tokens in SQLite only (sqlite://path/to/file.db); the \
-                 PostgreSQL backend is not built yet"
-                    .into(),
-            ));
-        }
-        let options = SqliteConnectOptions::from_str(database_url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10));
-        ensure_parent_folder(options.get_filename())?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool, cipher })
-    }
-
     /// Stores (or replaces) the user's refresh token, encrypted, in one statement. A new user
     /// gets a random sign-in epoch; a returning one keeps theirs (other browsers stay signed
     /// in). Returns the epoch.
@@ -287,51 +219,6 @@ impl Store {
             .await?;
         Ok(done.rows_affected() > 0)
     }
-
-    /// Remembers an OAuth `state` handed to a browser, until `expires_at` (unix seconds).
-    pub async fn remember_oauth_state(
-        &self,
-        state: &str,
-        expires_at: u64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO oauth_states (state_hash, expires_at) VALUES ($1, $2)")
-            .bind(state_hash(state))
-            .bind(i64::try_from(expires_at).unwrap_or(i64::MAX))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Uses up an OAuth `state`: true once, for a state handed out and not expired; false for
-    /// a replay, an expired state or one never issued. Atomic across instances.
-    pub async fn take_oauth_state(&self, state: &str) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1 AND expires_at >= $2")
-                .bind(state_hash(state))
-                .bind(now_i64())
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    /// Forgets expired OAuth states (run now and then).
-    pub async fn prune(&self) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
-            .bind(now_i64())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The underlying pool, for tests that inspect or tamper with rows.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-}
-
-/// States are kept hashed: the table alone does not let anyone finish someone's sign-in.
-fn state_hash(state: &str) -> String {
-    hex::encode(Sha256::digest(state.as_bytes()))
 }
 
 fn random_epoch() -> i64 {
@@ -339,20 +226,4 @@ fn random_epoch() -> i64 {
     rand::fill(&mut bytes);
     // Positive, so it prints without a sign in the cookie.
     i64::from_le_bytes(bytes) & i64::MAX
-}
-
-fn now_i64() -> i64 {
-    i64::try_from(unix_now()).unwrap_or(i64::MAX)
-}
-
-fn ensure_parent_folder(file: &Path) -> Result<(), StoreError> {
-    match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && file != Path::new(":memory:") => {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
-                path: dir.display().to_string(),
-                source,
-            })
-        }
-        _ => Ok(()),
-    }
 }

@@ -1,0 +1,218 @@
+//! The store: users' encrypted Google grants, one-use OAuth states, and the limits that must
+//! hold across instances.
+//!
+//! One type over `sqlx::Any`, so the same code and the same SQL (written with `$N` parameters,
+//! which both backends read) run on embedded SQLite (the default: nothing to install) and on
+//! PostgreSQL (several instances behind a load balancer). Only the migrations differ, one set
+//! per backend in `migrations/`. SQLite runs in WAL mode with `synchronous=FULL`: an
+//! acknowledged write survives a crash. Handlers see only this type.
+
+mod grants;
+mod oauth_states;
+mod rate_limits;
+
+pub use grants::{Grant, StoredToken};
+pub use rate_limits::Allowance;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, ConnectOptions, Connection};
+
+use crate::clock::unix_now;
+use crate::token_cipher::{TokenCipher, Undecryptable};
+
+/// How long a request waits for a database connection before the store counts as unavailable.
+/// Short: a tool answer must leave within Anam's 5 s.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Schema migration failed at start-up.
+    #[error("database migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored token did not decrypt for its user.
+    #[error(transparent)]
+    Undecryptable(#[from] Undecryptable),
+    /// `DATABASE_URL` names a backend this build does not have.
+    #[error("DATABASE_URL: {0}")]
+    Unsupported(String),
+    /// The database's folder could not be created.
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// Whether the database could not be reached (down, restarting, network), as opposed to
+    /// a query that is wrong: the first is a 503 the caller can retry.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(e) => match e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL's connection exceptions (08…) and operator intervention (57…,
+                // e.g. 57P01 admin_shutdown); SQLite's "database is locked" past the timeout.
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57") || c == "5"),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// Which database is behind the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names.
+    pub fn of(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::Unsupported(
+                "use sqlite://path/to/file.db or postgres://user@host/database".into(),
+            ))
+        }
+    }
+}
+
+/// The store. Cheap to clone (a pool handle).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    cipher: TokenCipher,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `database_url` and applies migrations.
+    /// Several instances may do this at once on PostgreSQL (the migrator takes a lock).
+    pub async fn connect(database_url: &str, cipher: TokenCipher) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(database_url)?;
+        let pool = match backend {
+            Backend::Sqlite => open_sqlite(database_url).await?,
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect(database_url)
+                    .await?
+            }
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self {
+            pool,
+            cipher,
+            backend,
+        })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers (`SELECT 1`), within [`ACQUIRE_TIMEOUT`].
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let answer = tokio::time::timeout(ACQUIRE_TIMEOUT, async {
+            sqlx::query_scalar::<_, i32>("SELECT 1")
+                .fetch_one(&self.pool)
+                .await
+        })
+        .await
+        .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+        answer?;
+        Ok(())
+    }
+
+    /// Forgets expired OAuth states and rate-limit rows that no window still counts.
+    pub async fn prune(&self) -> Result<(), StoreError> {
+        self.prune_oauth_states().await?;
+        self.prune_rate_events().await
+    }
+
+    /// The underlying pool, for tests that inspect or tamper with rows.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// SQLite through the Any driver: WAL is switched on once (it persists in the file and needs
+/// a lock no other connection holds), then every pooled connection gets `synchronous=FULL` and
+/// a busy timeout.
+async fn open_sqlite(database_url: &str) -> Result<AnyPool, StoreError> {
+    let file = SqliteConnectOptions::from_str(database_url)?;
+    ensure_parent_folder(file.get_filename())?;
+    let url = if database_url.contains("mode=") {
+        database_url.to_owned()
+    } else if database_url.contains('?') {
+        format!("{database_url}&mode=rwc")
+    } else {
+        format!("{database_url}?mode=rwc")
+    };
+    let options = AnyConnectOptions::from_str(&url)?;
+    let mut first = options.connect().await?;
+    sqlx::raw_sql("PRAGMA journal_mode=WAL")
+        .execute(&mut first)
+        .await?;
+    first.close().await?;
+    Ok(AnyPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql("PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;")
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
+}
+
+pub(crate) fn now_i64() -> i64 {
+    i64::try_from(unix_now()).unwrap_or(i64::MAX)
+}
+
+fn ensure_parent_folder(file: &Path) -> Result<(), StoreError> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && file != Path::new(":memory:") => {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                path: dir.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
