@@ -1,13 +1,14 @@
 //! Limits counted in the store, so N instances together allow the configured rate, not N
 //! times it: a sliding window over one row per allowed request.
 //!
-//! Take = insert my row, then sum the window including it; over the limit, delete my row and
-//! refuse. Each statement commits on its own, so of two racing instances the later sum always
-//! sees the earlier row: the limit can be undershot by a race (both refuse), never overshot.
+//! Take = one conditional insert: a row is added only if the window's sum plus this request
+//! stays within the limit. On SQLite the statement holds the write lock from its start; on
+//! PostgreSQL the transaction first takes an advisory lock on the key. Either way, racing
+//! instances are served one after another: the limit is exact, neither overshot nor undershot.
 
 use std::time::Duration;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 
 /// The longest window any limit uses (invitations per hour); older rows are pruned.
 pub const LONGEST_WINDOW: Duration = Duration::from_secs(3600);
@@ -31,7 +32,8 @@ fn now_ms() -> i64 {
 }
 
 impl Store {
-    /// Counts `amount` against `key`, allowing at most `limit` in any `window`.
+    /// Counts `amount` against `key`, allowing at most `limit` in any `window`. A refused
+    /// request counts for nothing.
     pub async fn take_allowance(
         &self,
         key: &str,
@@ -41,41 +43,57 @@ impl Store {
     ) -> Result<Allowance, StoreError> {
         let now = now_ms();
         let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3) RETURNING id",
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Only the newest `limit` rows can matter (each counts at least 1), so a key under
+        // heavy use costs the same as a quiet one.
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO rate_events (key, at_ms, amount)
+             SELECT $1, $2, $3
+             WHERE (SELECT COALESCE(SUM(amount), 0) FROM (
+                        SELECT amount FROM rate_events
+                        WHERE key = $1 AND at_ms > $4
+                        ORDER BY at_ms DESC, id DESC LIMIT $5
+                    ) AS newest) + $3 <= $5
+             RETURNING id",
         )
         .bind(key)
         .bind(now)
         .bind(i64::from(amount))
-        .fetch_one(&self.pool)
-        .await?;
-        // Only the newest `limit + 1` rows can matter (each counts at least 1), so a key under
-        // heavy use costs the same as a quiet one. When refused, the oldest of them leaving the
-        // window is what frees room.
-        let (total, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT), MIN(at_ms) FROM (
-                 SELECT amount, at_ms FROM rate_events
-                 WHERE key = $1 AND at_ms > $2
-                 ORDER BY at_ms DESC, id DESC LIMIT $3
-             ) AS newest",
-        )
-        .bind(key)
         .bind(now - window_ms)
-        .bind(i64::from(limit) + 1)
-        .fetch_one(&self.pool)
+        .bind(i64::from(limit))
+        .fetch_optional(&mut *tx)
         .await?;
-        if total <= i64::from(limit) {
-            return Ok(Allowance::Granted);
-        }
-        sqlx::query("DELETE FROM rate_events WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        let frees_at = oldest.unwrap_or(now) + window_ms;
-        let wait = u64::try_from(frees_at - now).unwrap_or(0);
-        Ok(Allowance::Exhausted {
-            retry_after: Duration::from_millis(wait).max(Duration::from_secs(1)),
-        })
+        let answer = match inserted {
+            Some(_) => Allowance::Granted,
+            None => {
+                // The oldest of the newest `limit` leaving the window is what frees room.
+                let oldest: Option<i64> = sqlx::query_scalar(
+                    "SELECT MIN(at_ms) FROM (
+                         SELECT at_ms FROM rate_events
+                         WHERE key = $1 AND at_ms > $2
+                         ORDER BY at_ms DESC, id DESC LIMIT $3
+                     ) AS newest",
+                )
+                .bind(key)
+                .bind(now - window_ms)
+                .bind(i64::from(limit))
+                .fetch_one(&mut *tx)
+                .await?;
+                let frees_at = oldest.unwrap_or(now) + window_ms;
+                let wait = u64::try_from(frees_at - now).unwrap_or(0);
+                Allowance::Exhausted {
+                    retry_after: Duration::from_millis(wait).max(Duration::from_secs(1)),
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(answer)
     }
 
     pub(super) async fn prune_rate_events(&self) -> Result<(), StoreError> {
