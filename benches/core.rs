@@ -79,7 +79,7 @@ fn persona(c: &mut Criterion) {
     let ids = PersonaIds::from_config(&config).expect("ids");
     let zone = Zone::parse("America/New_York", "timezone").expect("zone");
     let now: Timestamp = "2026-11-22T20:30:00Z".parse().expect("now");
-    c.bench_function("persona/build (3 signed URLs + prompt)", |b| {
+    c.bench_function("persona/build (every tool signed + prompt)", |b| {
         b.iter(|| persona_config(&config, &ids, black_box("ada@example.com"), &zone, now))
     });
 }

@@ -40,6 +40,9 @@ pub enum Error {
     /// The OAuth callback's `state`/cookie check failed; Google was not called.
     #[error("OAuth state check failed: {0}")]
     InvalidOAuthState(&'static str),
+    /// A change to an event this service did not make (or the user does not organise).
+    #[error("event not made by this service")]
+    NotMadeByAgent,
     /// A cross-site request to a route that changes state.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -143,9 +146,10 @@ impl Error {
                 StatusCode::UNAUTHORIZED
             }
             Self::InvalidOAuthState(_) => StatusCode::BAD_REQUEST,
-            Self::Forbidden(_) | Self::ScopeMissing { .. } | Self::GoogleForbidden { .. } => {
-                StatusCode::FORBIDDEN
-            }
+            Self::Forbidden(_)
+            | Self::NotMadeByAgent
+            | Self::ScopeMissing { .. }
+            | Self::GoogleForbidden { .. } => StatusCode::FORBIDDEN,
             Self::GoogleRateLimited { .. } | Self::StoreUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -179,6 +183,7 @@ impl Error {
             Self::ReauthRequired => "google_reauth_required",
             Self::InvalidOAuthState(_) => "invalid_oauth_state",
             Self::Forbidden(_) => "forbidden",
+            Self::NotMadeByAgent => "not_made_by_agent",
             Self::ScopeMissing { .. } => "google_scope_missing",
             Self::GoogleRateLimited { .. } => "google_rate_limited",
             Self::GoogleForbidden { .. } => "google_forbidden",
@@ -226,6 +231,11 @@ impl Error {
                  sign in again."
             ),
             Self::Forbidden(why) => format!("Refused: {why}."),
+            Self::NotMadeByAgent => {
+                "That event was not made by this assistant, so it can only be read here, not \
+                 moved or cancelled. The user can change it in Google Calendar."
+                    .into()
+            }
             Self::ScopeMissing { missing } => format!(
                 "Google has not given this service permission to {}. Ask the user to sign in \
                  with Google again at the page and leave every permission ticked, then press \

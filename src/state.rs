@@ -11,7 +11,7 @@ use crate::cookies::CookieKeys;
 use crate::google::access_tokens::AccessTokens;
 use crate::google::calendar::CalendarClient;
 use crate::google::oauth::OAuthClient;
-use crate::google::zones::ZoneCache;
+use crate::google::user_context::ContextCache;
 use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
 use crate::token_cipher::{TokenCipher, load_or_create_key_file};
@@ -53,8 +53,8 @@ pub struct AppState {
     pub cookie_keys: CookieKeys,
     /// Google Calendar, on its own pooled client.
     pub calendar: CalendarClient,
-    /// Users' calendar time zones.
-    pub zones: Arc<ZoneCache>,
+    /// Users' calendar time zones and calendars.
+    pub contexts: Arc<ContextCache>,
     /// Tool calls per user per minute.
     pub tool_limit: Arc<PerMinute<String>>,
     /// Anam's API.
@@ -78,6 +78,7 @@ impl AppState {
         self.auth_ip_limit.prune();
         self.events_user_limit.prune();
         self.tokens.prune();
+        self.contexts.prune();
     }
 
     /// Opens the store (migrating it) and builds the clients.
@@ -117,7 +118,7 @@ impl AppState {
             auth_ip_limit: Arc::new(PerMinute::new(per_minute(AUTH_STARTS_PER_MINUTE))),
             events_user_limit: Arc::new(PerMinute::new(per_minute(EVENTS_READS_PER_MINUTE))),
             calendar,
-            zones: Arc::default(),
+            contexts: Arc::default(),
             tool_limit,
             config: Arc::new(config),
             http,

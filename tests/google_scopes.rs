@@ -32,10 +32,10 @@ async fn with_grant(stored_scope: &str, google_scope: &str) -> TestApp {
     app
 }
 
-fn assert_reconnect(status: u16, body: &Value, missing: &str) {
+fn assert_reconnect(status: u16, body: &Value, missing: &[&str]) {
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"], "google_scope_missing", "{body}");
-    assert_eq!(body["missing"], json!([missing]), "{body}");
+    assert_eq!(body["missing"], json!(missing), "{body}");
     let message = body["message"].as_str().unwrap_or("");
     assert!(message.contains("sign in with Google again"), "{message}");
 }
@@ -67,7 +67,8 @@ async fn a_grant_without_availability_is_told_to_reconnect_before_google_is_aske
     let (status, body) = app
         .call_tool("/api/calendar/freebusy", ADA, free_time())
         .await;
-    assert_reconnect(status, &body, "availability");
+    // Everything the tool needs and the grant lacks, named at once.
+    assert_reconnect(status, &body, &["availability", "settings", "calendars"]);
     assert!(
         calendar_requests(&app.google).await.is_empty(),
         "no call Google would refuse"
@@ -76,7 +77,7 @@ async fn a_grant_without_availability_is_told_to_reconnect_before_google_is_aske
 
 #[tokio::test]
 async fn googles_insufficient_scope_answer_is_a_reconnect_not_a_utc_fallback() {
-    // Nothing is known about the stored grant's scopes; Google's token says events only.
+    // Nothing is known about the stored grant's scopes; Google's refresh says events only.
     let app = with_grant("", EVENTS_ONLY).await;
     fake_calendar::mount_timezone(&app.google, "America/New_York").await;
     fake_calendar::mount_list(&app.google, json!([])).await;
@@ -84,7 +85,7 @@ async fn googles_insufficient_scope_answer_is_a_reconnect_not_a_utc_fallback() {
     let (status, body) = app
         .call_tool("/api/calendar/list-events", ADA, json!({}))
         .await;
-    assert_reconnect(status, &body, "settings");
+    assert_reconnect(status, &body, &["settings", "calendars"]);
     let lists = calendar_requests(&app.google)
         .await
         .into_iter()
@@ -100,6 +101,8 @@ async fn with_every_scope_the_zone_comes_from_the_calendar_settings() {
     fake_calendar::mount_busy(&app.google, json!([])).await;
     let mut args = free_time();
     args.as_object_mut().expect("object").remove("timezone");
+    // Before working hours in New York: only any time has a slot.
+    args["any_time"] = json!(true);
     let (status, body) = app.call_tool("/api/calendar/freebusy", ADA, args).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["timezone"], "America/New_York");

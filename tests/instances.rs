@@ -22,6 +22,7 @@ async fn two_instances(extra: &[(&str, &str)]) -> Option<(MockServer, Server, Se
     let google = MockServer::start().await;
     let tokens = fake_google::Tokens::default();
     fake_google::guard(&google, &tokens).await;
+    fake_calendar::mount_defaults(&google).await;
     fake_google::mount(&google, &tokens, 3600).await;
     let a = start_server(&google, &db, extra).await;
     let b = start_server(&google, &db, extra).await;

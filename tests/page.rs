@@ -139,7 +139,7 @@ async fn bookings_need_a_signed_in_user() {
 }
 
 #[tokio::test]
-async fn bookings_cover_this_month_and_next_flattened_like_list_events() {
+async fn bookings_cover_this_month_and_next_with_what_the_page_draws() {
     let app = spawn_app(&[]).await;
     app.mount_google(3600).await;
     fake_calendar::mount_timezone(&app.google, "Europe/London").await;
@@ -154,9 +154,9 @@ async fn bookings_cover_this_month_and_next_flattened_like_list_events() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body,
-        json!({"events": [{"id": "b1", "title": "Dentist", "start": "2026-11-25T10:00:00+00:00",
-            "end": "2026-11-25T10:30:00+00:00", "timezone": "Europe/London", "allDay": false,
-            "attendees": []}]})
+        json!({"timezone": "Europe/London", "events": [{"id": "b1", "title": "Dentist",
+            "start": "2026-11-25T10:00:00+00:00", "end": "2026-11-25T10:30:00+00:00",
+            "allDay": false, "calendarId": "primary", "color": "#9fe1e7"}]})
     );
     let list = fake_calendar::calendar_requests(&app.google)
         .await

@@ -38,7 +38,7 @@ async fn slots_start_each_long_enough_gap_in_the_requested_zone() {
     let (status, body) = call(
         &app,
         json!({"window_start": "2030-03-05T08:00:00", "window_end": "2030-03-05T13:00:00",
-               "duration_minutes": 45, "timezone": "America/New_York"}),
+               "duration_minutes": 45, "timezone": "America/New_York", "any_time": true}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -54,7 +54,7 @@ async fn slots_start_each_long_enough_gap_in_the_requested_zone() {
             "window_end": "2030-03-05T13:00:00-05:00"
         })
     );
-    let requests = calendar_requests(&app.google).await;
+    let requests = fake_calendar::requests_to(&app.google, "/freeBusy").await;
     assert_eq!(requests.len(), 1);
     let sent: Value = serde_json::from_slice(&requests[0].body).expect("json body");
     assert_eq!(
@@ -78,7 +78,7 @@ async fn slots_across_the_spring_forward_change_carry_both_offsets() {
     let (status, body) = call(
         &app,
         json!({"window_start": "2030-03-09T23:00:00", "window_end": "2030-03-10T04:00:00",
-               "duration_minutes": 240, "timezone": "America/New_York"}),
+               "duration_minutes": 240, "timezone": "America/New_York", "any_time": true}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -89,7 +89,7 @@ async fn slots_across_the_spring_forward_change_carry_both_offsets() {
     let (status, body) = call(
         &app,
         json!({"window_start": "2030-03-09T23:00:00", "window_end": "2030-03-10T04:00:00",
-               "duration_minutes": 300, "timezone": "America/New_York"}),
+               "duration_minutes": 300, "timezone": "America/New_York", "any_time": true}),
     )
     .await;
     assert_eq!(status, 400, "5 hours do not fit in that night: {body}");
@@ -175,4 +175,81 @@ async fn a_google_error_is_a_502() {
     .await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"], "google_error");
+}
+
+#[tokio::test]
+async fn working_hours_hold_across_the_october_dst_change_and_skip_the_weekend() {
+    let app = ready().await;
+    fake_calendar::mount_busy(&app.google, json!([])).await;
+    // Friday 2030-10-25 to Tuesday 2030-10-29 in Berlin: summer time ends on the last Sunday of
+    // October, the 27th, when 03:00 CEST becomes 02:00 CET.
+    let window = json!({"window_start": "2030-10-25", "window_end": "2030-10-29",
+                        "duration_minutes": 60, "timezone": "Europe/Berlin"});
+    let (status, body) = call(&app, window.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["slots"],
+        json!([
+            {"start": "2030-10-25T09:00:00+02:00", "end": "2030-10-25T10:00:00+02:00"},
+            {"start": "2030-10-28T09:00:00+01:00", "end": "2030-10-28T10:00:00+01:00"},
+            {"start": "2030-10-29T09:00:00+01:00", "end": "2030-10-29T10:00:00+01:00"}
+        ]),
+        "09:00 local on each working day, whatever the offset; nothing on Saturday or Sunday"
+    );
+    assert_eq!(body["working_hours"], "09:00-18:00, Mon-Fri");
+
+    // any_time lifts it: the first free hour is Friday's midnight.
+    let mut any = window;
+    any["any_time"] = json!(true);
+    let (status, body) = call(&app, any).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["slots"][0]["start"], "2030-10-25T00:00:00+02:00");
+    assert!(body.get("working_hours").is_none());
+}
+
+#[tokio::test]
+async fn a_busy_morning_moves_the_slot_later_in_the_working_day_not_into_the_evening() {
+    let app = ready().await;
+    // Busy 09:00-17:30 New York on Tuesday: only 17:30-18:00 is left, too short for an hour.
+    fake_calendar::mount_busy(
+        &app.google,
+        json!([{"start": "2030-03-05T14:00:00Z", "end": "2030-03-05T22:30:00Z"}]),
+    )
+    .await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-05T08:00:00", "window_end": "2030-03-05T23:00:00",
+               "duration_minutes": 60, "timezone": "America/New_York"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["slots"], json!([]), "no slot after 18:00 unless asked");
+}
+
+#[tokio::test]
+async fn working_hours_come_from_the_settings() {
+    let app = common::spawn_with_user(
+        &[
+            ("WORKING_HOURS", "07:30-12:00"),
+            ("WORKING_DAYS", "Sun-Thu"),
+        ],
+        ADA,
+    )
+    .await;
+    fake_calendar::mount_busy(&app.google, json!([])).await;
+    // Friday 2030-03-08 to Sunday 2030-03-10, UTC.
+    let (status, body) = app
+        .call_tool(
+            PATH,
+            ADA,
+            json!({"window_start": "2030-03-08", "window_end": "2030-03-10",
+                   "duration_minutes": 30, "timezone": "UTC"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["slots"],
+        json!([{"start": "2030-03-10T07:30:00+00:00", "end": "2030-03-10T08:00:00+00:00"}])
+    );
+    assert_eq!(body["working_hours"], "07:30-12:00, Mon-Thu,Sun");
 }

@@ -91,22 +91,26 @@ async fn with_no_arguments_it_lists_the_next_seven_days_in_the_calendars_zone() 
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["count", "events", "window_end", "window_start"]);
+    // The zone once, at the top; no links; the user left out of the attendees.
+    assert_eq!(
+        keys,
+        ["count", "events", "timezone", "window_end", "window_start"]
+    );
+    assert_eq!(body["timezone"], "America/New_York");
     assert_eq!(
         body["events"][0],
         json!({
             "id": "standup1", "title": "Standup",
             "start": "2026-11-24T09:00:00-05:00", "end": "2026-11-24T09:15:00-05:00",
-            "timezone": "America/New_York", "allDay": false,
-            "attendees": ["ada@example.com", "bob@example.com"],
-            "location": "Room 1", "htmlLink": "https://calendar.google.com/event?eid=standup1"
+            "location": "Room 1",
+            "attendees": [{"email": "bob@example.com", "response": "needsAction"}]
         })
     );
     assert_eq!(
         body["events"][1],
         json!({
             "id": "holiday1", "title": "Thanksgiving", "start": "2026-11-26", "end": "2026-11-26",
-            "timezone": "America/New_York", "allDay": true, "attendees": []
+            "allDay": true
         })
     );
 }
@@ -122,8 +126,8 @@ async fn naive_window_times_are_wall_clock_in_the_given_zone() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let requests = calendar_requests(&app.google).await;
-    assert_eq!(requests.len(), 1, "no settings call when the zone is given");
+    let requests = fake_calendar::requests_to(&app.google, "/calendars/primary/events").await;
+    assert_eq!(requests.len(), 1);
     let r = &requests[0];
     assert_eq!(
         instant(&query(r, "timeMin").expect("min")),
@@ -151,7 +155,7 @@ async fn a_window_across_the_fall_back_change_keeps_each_edges_own_offset() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["window_start"], "2026-10-31T00:00:00-04:00");
     assert_eq!(body["window_end"], "2026-11-03T00:00:00-05:00");
-    let r = &calendar_requests(&app.google).await[0];
+    let r = &fake_calendar::requests_to(&app.google, "/calendars/primary/events").await[0];
     let span = instant(&query(r, "timeMax").expect("max"))
         .duration_since(instant(&query(r, "timeMin").expect("min")));
     assert_eq!(
@@ -242,7 +246,8 @@ async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"], "google_reauth_required");
-    assert_eq!(calendar_requests(&app.google).await.len(), 2, "one retry");
+    let lists = fake_calendar::requests_to(&app.google, "/calendars/primary/events").await;
+    assert_eq!(lists.len(), 2, "one retry");
     assert_eq!(
         requests_to(&app.google, "/token").await.len(),
         2,
@@ -318,7 +323,7 @@ async fn pages_are_followed_until_the_cap_and_a_hit_cap_says_truncated() {
     assert_eq!(body["count"], 10);
     assert_eq!(body["events"][9]["id"], "e9");
     assert_eq!(body["truncated"], true);
-    let lists = calendar_requests(&app.google).await;
+    let lists = fake_calendar::requests_to(&app.google, "/calendars/primary/events").await;
     assert_eq!(lists.len(), 3);
     assert_eq!(query(&lists[0], "pageToken"), None);
     assert_eq!(query(&lists[1], "pageToken").as_deref(), Some("o4"));
@@ -377,7 +382,7 @@ async fn working_locations_and_birthdays_are_not_commitments_and_declines_are_ma
         "the organizer has no response"
     );
     // Google is asked for commitment types only.
-    let list = &calendar_requests(&app.google).await[0];
+    let list = &fake_calendar::requests_to(&app.google, "/calendars/primary/events").await[0];
     let mut types: Vec<String> = list
         .url
         .query_pairs()
@@ -531,7 +536,8 @@ async fn more_than_the_per_user_rate_is_429_with_retry_after() {
     let (status, body) = json_of(response).await;
     assert_eq!(status, 429);
     assert_eq!(body["error"], "rate_limited");
-    assert_eq!(calendar_requests(&app.google).await.len(), 3);
+    let lists = fake_calendar::requests_to(&app.google, "/calendars/primary/events").await;
+    assert_eq!(lists.len(), 3, "the refused call cost Google nothing");
 
     // Another user has their own allowance.
     app.connect("eve@example.com").await;
@@ -542,4 +548,66 @@ async fn more_than_the_per_user_rate_is_429_with_retry_after() {
             .0,
         200
     );
+}
+
+#[tokio::test]
+async fn ten_typical_events_fit_in_2500_bytes() {
+    let app = ready(&[]).await;
+    let titles = [
+        "Design review",
+        "Standup",
+        "1:1 with Sam",
+        "Budget planning",
+        "Lunch with Lee",
+        "Hiring sync",
+        "Customer call",
+        "Sprint retro",
+        "Dentist",
+        "Team offsite prep",
+    ];
+    // Google's own shape: 26-character ids, two attendees (Ada and one other), a location,
+    // a link and everything else Google sends; Ada organises half and is invited to half.
+    let items: Vec<Value> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let organiser = i % 2 == 0;
+            let other = format!("person{i}@example.com");
+            json!({
+                "kind": "calendar#event", "etag": "\"3391234567890000\"",
+                "id": format!("7kq2m4n6p8r0s2t4v6u8q0m2k{i}"), "status": "confirmed",
+                "htmlLink": format!("https://www.google.com/calendar/event?eid=N2txMm00bjZwOHIwczJ0NHY2dThxMG0yazQgYWRhQGV4YW1wbGUuY29t{i}"),
+                "created": "2026-11-01T10:00:00.000Z", "updated": "2026-11-02T10:00:00.000Z",
+                "summary": title, "location": "Room 4B",
+                "creator": {"email": if organiser { ADA } else { other.as_str() }},
+                "organizer": if organiser { json!({"email": ADA, "self": true}) } else { json!({"email": other}) },
+                "start": {"dateTime": format!("2026-11-24T{:02}:00:00-05:00", 8 + i), "timeZone": "America/New_York"},
+                "end": {"dateTime": format!("2026-11-24T{:02}:45:00-05:00", 8 + i), "timeZone": "America/New_York"},
+                "iCalUID": format!("7kq2m4n6p8r0s2t4v6u8q0m2k{i}@google.com"), "sequence": 0,
+                "attendees": [
+                    {"email": ADA, "self": true, "organizer": organiser, "responseStatus": "accepted"},
+                    {"email": other, "organizer": !organiser, "responseStatus": "accepted"}
+                ],
+                "reminders": {"useDefault": true}, "eventType": "default"
+            })
+        })
+        .collect();
+    fake_calendar::mount_list(&app.google, json!(items)).await;
+    let response = app
+        .post_json(
+            &app.tool_url(PATH, ADA),
+            &json!({"timezone": "America/New_York", "window_start": "2026-11-24", "window_end": "2026-11-24"}),
+        )
+        .await;
+    let bytes = response.bytes().await.expect("body");
+    let body: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(body["count"], 10, "{body}");
+    println!("10 typical events: {} bytes", bytes.len());
+    assert!(bytes.len() <= 2500, "{} bytes: {body}", bytes.len());
+    // Everything the avatar needs is still there.
+    let first = &body["events"][0];
+    assert_eq!(first["title"], "Design review");
+    assert_eq!(first["location"], "Room 4B");
+    assert_eq!(first["attendees"][0]["email"], "person0@example.com");
+    assert_eq!(body["events"][1]["myResponse"], "accepted");
 }

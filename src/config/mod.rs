@@ -13,6 +13,7 @@ use url::Url;
 
 use crate::presign::SigningKeys;
 use crate::secret::Secret;
+use crate::tools::working_hours::WorkingHours;
 
 /// The shortest accepted `PRESIGN_SECRET` / `PRESIGN_SECRET_PREVIOUS`, in bytes: tool URLs (and
 /// their signatures) show up in logs, so a short secret would fall to an offline search.
@@ -174,6 +175,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `WORKING_HOURS` and `WORKING_DAYS`: where `find_free_time` looks unless told `any_time`.
+    pub working_hours: WorkingHours,
 }
 
 impl Config {
@@ -357,6 +360,18 @@ impl Config {
                 .map(|v| parse_proxies(&v))
                 .transpose()?
                 .unwrap_or_default(),
+            working_hours: {
+                let hours = get("WORKING_HOURS").unwrap_or_else(|| "09:00-18:00".into());
+                let days = get("WORKING_DAYS").unwrap_or_else(|| "Mon-Fri".into());
+                WorkingHours::parse(&hours, &days).map_err(|reason| {
+                    let variable = if WorkingHours::parse(&hours, "Mon").is_err() {
+                        "WORKING_HOURS"
+                    } else {
+                        "WORKING_DAYS"
+                    };
+                    ConfigError::new(variable, reason)
+                })?
+            },
             log_format: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
                 None => LogFormat::Text,
                 Some(f) if f == "text" => LogFormat::Text,

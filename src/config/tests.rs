@@ -86,6 +86,9 @@ fn malformed_values_name_their_variable() {
         ("PRESIGN_SECRET_PREVIOUS", "old-secret"),
         ("TRUSTED_PROXIES", "10.0.0.0/33"),
         ("LOG_FORMAT", "yaml"),
+        ("WORKING_HOURS", "9 to 5"),
+        ("WORKING_HOURS", "18:00-09:00"),
+        ("WORKING_DAYS", "weekdays"),
         ("TRUSTED_PROXIES", "10.0.0.0/8, my-balancer"),
         ("TOOL_URL_TTL_SECONDS", "0"),
         ("TOOL_RATE_PER_MINUTE", "0"),
@@ -183,4 +186,18 @@ fn postgresql_needs_shared_keys_set_explicitly() {
     ])
     .expect("valid");
     assert_eq!(c.database_url, "postgres://calendar@db.internal/calendar");
+}
+
+#[test]
+fn working_hours_default_to_nine_to_six_on_weekdays() {
+    assert_eq!(
+        config(&[]).expect("valid").working_hours.to_string(),
+        "09:00-18:00, Mon-Fri"
+    );
+    let c = config(&[
+        ("WORKING_HOURS", "08:00-16:30"),
+        ("WORKING_DAYS", "Sun-Thu"),
+    ])
+    .expect("valid");
+    assert_eq!(c.working_hours.to_string(), "08:00-16:30, Mon-Thu,Sun");
 }

@@ -1,6 +1,8 @@
 //! Google Calendar through `google-calendar3`'s typed API, at `GOOGLE_CALENDAR_BASE_URL`, on one
 //! shared hyper connection pool. Each call takes the caller's access token.
 
+use std::collections::HashMap;
+
 use google_calendar3::api::{Event, EventDateTime, FreeBusyRequest, FreeBusyRequestItem};
 use google_calendar3::{CalendarHub, Error as ApiError};
 use hyper_rustls::HttpsConnector;
@@ -45,6 +47,42 @@ pub enum Inserted {
     AlreadyExists,
 }
 
+/// What `events.delete` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Deleted {
+    /// The event is now cancelled.
+    Now,
+    /// It was already deleted (Google's 410).
+    Already,
+}
+
+/// One of the user's calendars that counts for them: the primary one, and every one they have
+/// selected (ticked) in Google Calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarRef {
+    /// The id to call Google with (`primary` for the primary calendar).
+    pub id: String,
+    /// The name the user sees (their own override, else the calendar's).
+    pub name: String,
+    /// Whether it is the user's primary calendar.
+    pub primary: bool,
+    /// Its colour in Google Calendar (`#rrggbb`), for the page.
+    pub color: Option<String>,
+}
+
+/// Google counts at most this many calendars in one `freebusy.query`.
+pub const MAX_FREEBUSY_ITEMS: usize = 50;
+
+/// A `freebusy.query` answer: busy time per calendar asked about, or why it is unknown.
+#[derive(Debug, Default)]
+pub struct FreeBusy {
+    /// Busy intervals, by the id asked with.
+    pub busy: HashMap<String, Vec<Interval>>,
+    /// Calendars Google could not answer for (no shared free/busy, unknown, external), with
+    /// its reason.
+    pub errors: HashMap<String, String>,
+}
+
 /// One `events.list` answer, pages followed.
 #[derive(Debug, Default)]
 pub struct EventPage {
@@ -87,15 +125,18 @@ impl CalendarClient {
         hub
     }
 
-    /// `events.list` on primary: single events, ordered by start, expressed in `zone`,
-    /// following `nextPageToken` until `cap` events (Google may send fewer than asked for with
-    /// more to come). Working-location entries, birthdays and cancelled events are left out.
+    /// `events.list` on `calendar_id`: single events, ordered by start, expressed in `zone`,
+    /// matching `query` (Google's free-text `q`) if given, following `nextPageToken` until
+    /// `cap` events (Google may send fewer than asked for with more to come). Working-location
+    /// entries, birthdays and cancelled events are left out.
     pub async fn list_events(
         &self,
         token: &Secret,
+        calendar_id: &str,
         window: Window,
         cap: u32,
         zone: &Zone,
+        query: Option<&str>,
     ) -> Result<EventPage> {
         let hub = self.hub(token);
         let mut page = EventPage::default();
@@ -104,7 +145,7 @@ impl CalendarClient {
             let wanted = cap.saturating_sub(u32::try_from(page.items.len()).unwrap_or(cap));
             let mut call = hub
                 .events()
-                .list(PRIMARY)
+                .list(&path_segment(calendar_id))
                 .time_min(to_chrono(window.start))
                 .time_max(to_chrono(window.end))
                 .single_events(true)
@@ -116,6 +157,9 @@ impl CalendarClient {
             }
             if let Some(token) = next.as_deref() {
                 call = call.page_token(token);
+            }
+            if let Some(q) = query {
+                call = call.q(q);
             }
             let (_, events) = call
                 .doit()
@@ -142,16 +186,26 @@ impl CalendarClient {
         Ok(page)
     }
 
-    /// `freebusy.query` on primary: the busy intervals in `window`.
-    pub async fn busy(&self, token: &Secret, window: Window, zone: &Zone) -> Result<Vec<Interval>> {
+    /// `freebusy.query` for `ids` (calendars or people's addresses) in one call.
+    pub async fn free_busy(
+        &self,
+        token: &Secret,
+        window: Window,
+        zone: &Zone,
+        ids: &[String],
+    ) -> Result<FreeBusy> {
         let hub = self.hub(token);
         let request = FreeBusyRequest {
             time_min: Some(to_chrono(window.start)),
             time_max: Some(to_chrono(window.end)),
             time_zone: Some(zone.name.clone()),
-            items: Some(vec![FreeBusyRequestItem {
-                id: Some(PRIMARY.to_owned()),
-            }]),
+            items: Some(
+                ids.iter()
+                    .map(|id| FreeBusyRequestItem {
+                        id: Some(id.clone()),
+                    })
+                    .collect(),
+            ),
             ..Default::default()
         };
         let (_, answer) = hub
@@ -160,32 +214,86 @@ impl CalendarClient {
             .doit()
             .await
             .map_err(|e| api_error(&scopes::FREEBUSY_QUERY, e))?;
-        let calendar = answer
-            .calendars
-            .and_then(|mut c| c.remove(PRIMARY))
-            .unwrap_or_default();
-        if let Some(errors) = calendar.errors.filter(|e| !e.is_empty()) {
-            let reason = errors
-                .first()
-                .and_then(|e| e.reason.clone())
-                .unwrap_or_else(|| "unknown".into());
-            return Err(Error::Google {
-                what: "freebusy.query",
-                status: None,
-                detail: format!("calendar error: {reason}"),
+        let mut calendars = answer.calendars.unwrap_or_default();
+        let mut out = FreeBusy::default();
+        for id in ids {
+            // A calendar Google left out of its answer is as unknown as one with an error.
+            let Some(calendar) = calendars.remove(id) else {
+                out.errors.insert(id.clone(), "notFound".into());
+                continue;
+            };
+            if let Some(error) = calendar.errors.as_ref().and_then(|e| e.first()) {
+                let reason = error.reason.clone().unwrap_or_else(|| "unknown".into());
+                out.errors.insert(id.clone(), reason);
+                continue;
+            }
+            let busy = calendar
+                .busy
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| {
+                    Some(Interval {
+                        start: from_chrono(p.start?)?,
+                        end: from_chrono(p.end?)?,
+                    })
+                })
+                .collect();
+            out.busy.insert(id.clone(), busy);
+        }
+        Ok(out)
+    }
+
+    /// `calendarList.list`: the calendars that count (primary first, then the selected ones, at
+    /// most [`MAX_FREEBUSY_ITEMS`]), pages followed.
+    pub async fn calendars(&self, token: &Secret) -> Result<Vec<CalendarRef>> {
+        let hub = self.hub(token);
+        let mut out: Vec<CalendarRef> = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut call = hub.calendar_list().list().max_results(250);
+            if let Some(token) = next.as_deref() {
+                call = call.page_token(token);
+            }
+            let (_, list) = call
+                .doit()
+                .await
+                .map_err(|e| api_error(&scopes::CALENDAR_LIST_LIST, e))?;
+            for entry in list.items.unwrap_or_default() {
+                let primary = entry.primary == Some(true);
+                let counts = primary
+                    || (entry.selected == Some(true)
+                        && entry.deleted != Some(true)
+                        && entry.hidden != Some(true));
+                let Some(id) = entry.id.filter(|_| counts) else {
+                    continue;
+                };
+                out.push(CalendarRef {
+                    id: if primary { PRIMARY.to_owned() } else { id },
+                    name: entry
+                        .summary_override
+                        .or(entry.summary)
+                        .unwrap_or_else(|| "(unnamed calendar)".into()),
+                    primary,
+                    color: entry.background_color,
+                });
+            }
+            next = list.next_page_token.filter(|t| !t.is_empty());
+            if next.is_none() {
+                break;
+            }
+        }
+        if !out.iter().any(|c| c.primary) {
+            // Even a list without it (or an empty one) leaves the primary calendar.
+            out.push(CalendarRef {
+                id: PRIMARY.to_owned(),
+                name: "Calendar".into(),
+                primary: true,
+                color: None,
             });
         }
-        Ok(calendar
-            .busy
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| {
-                Some(Interval {
-                    start: from_chrono(p.start?)?,
-                    end: from_chrono(p.end?)?,
-                })
-            })
-            .collect())
+        out.sort_by_key(|c| !c.primary);
+        out.truncate(MAX_FREEBUSY_ITEMS);
+        Ok(out)
     }
 
     /// `events.insert` on primary, never notifying anyone.
@@ -235,6 +343,51 @@ impl CalendarClient {
         Ok(event)
     }
 
+    /// `events.patch` on primary: only the fields set in `patch` change. `send_updates` is
+    /// Google's `sendUpdates` (`all` tells the guests, `none` tells nobody).
+    pub async fn patch_event(
+        &self,
+        token: &Secret,
+        event_id: &str,
+        patch: Event,
+        send_updates: &str,
+    ) -> Result<Event> {
+        let hub = self.hub(token);
+        let (_, event) = hub
+            .events()
+            .patch(patch, PRIMARY, event_id)
+            .send_updates(send_updates)
+            .doit()
+            .await
+            .map_err(|e| api_error(&scopes::EVENTS_PATCH, e))?;
+        Ok(event)
+    }
+
+    /// `events.delete` on primary; an event already deleted (410) is not an error.
+    pub async fn delete_event(
+        &self,
+        token: &Secret,
+        event_id: &str,
+        send_updates: &str,
+    ) -> Result<Deleted> {
+        let hub = self.hub(token);
+        match hub
+            .events()
+            .delete(PRIMARY, event_id)
+            .send_updates(send_updates)
+            .doit()
+            .await
+        {
+            Ok(_) => Ok(Deleted::Now),
+            Err(e) => match api_error(&scopes::EVENTS_DELETE, e) {
+                Error::Google {
+                    status: Some(410), ..
+                } => Ok(Deleted::Already),
+                other => Err(other),
+            },
+        }
+    }
+
     /// The user's calendar time zone (`settings/timezone`), as an IANA name.
     pub async fn timezone(&self, token: &Secret) -> Result<String> {
         let hub = self.hub(token);
@@ -250,6 +403,13 @@ impl CalendarClient {
             detail: "no timezone value".into(),
         })
     }
+}
+
+/// google-calendar3 puts ids into the URL path as given; a calendar id such as
+/// `en.usa#holiday@group.v.calendar.google.com` would end the path at `#`. Percent-encoded, it
+/// names the calendar.
+fn path_segment(id: &str) -> String {
+    crate::presign::encode_component(id)
 }
 
 /// Whether an event is something the user is committed to: not cancelled, not a
@@ -385,6 +545,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn calendar_ids_are_safe_in_a_path() {
+        assert_eq!(path_segment("primary"), "primary");
+        assert_eq!(
+            path_segment("en.usa#holiday@group.v.calendar.google.com"),
+            "en.usa%23holiday%40group.v.calendar.google.com"
+        );
+        assert_eq!(path_segment("a/b?c"), "a%2Fb%3Fc");
     }
 
     #[test]

@@ -5,7 +5,7 @@ pub mod calendar;
 pub mod oauth;
 pub mod scopes;
 pub mod user_calendar;
-pub mod zones;
+pub mod user_context;
 
 use std::time::Duration;
 

@@ -3,17 +3,92 @@
 //! fresh token when Calendar answers 401.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use google_calendar3::api::Event;
+use jiff::Timestamp;
+
 use super::access_tokens::Access;
-use super::calendar::CalendarClient;
+use super::calendar::{CalendarClient, CalendarRef, EventPage, from_chrono};
 use super::scopes::{self, Method};
+use super::user_context::UserContext;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::state::AppState;
-use crate::tools::time::Zone;
+use crate::tools::time::{Window, Zone};
+
+/// Events of several calendars, merged into one list by start.
+#[derive(Debug, Default)]
+pub struct Listed {
+    /// Each event with the calendar it is on, in start order.
+    pub events: Vec<(Event, CalendarRef)>,
+    /// Some calendar had more than the cap, or the merged list did.
+    pub truncated: bool,
+}
+
+/// When an event starts, for ordering: an all-day event at the start of its day in `zone`.
+fn starts_at(event: &Event, zone: &Zone) -> Timestamp {
+    let Some(start) = event.start.as_ref() else {
+        return Timestamp::MAX;
+    };
+    if let Some(at) = start.date_time.and_then(from_chrono) {
+        return at;
+    }
+    start
+        .date
+        .and_then(|d| {
+            use chrono::Datelike;
+            let day = jiff::civil::Date::new(
+                i16::try_from(d.year()).ok()?,
+                i8::try_from(d.month()).ok()?,
+                i8::try_from(d.day()).ok()?,
+            )
+            .ok()?;
+            zone.tz
+                .to_ambiguous_zoned(day.to_datetime(jiff::civil::Time::midnight()))
+                .compatible()
+                .ok()
+        })
+        .map_or(Timestamp::MAX, |z| z.timestamp())
+}
+
+/// Merges each calendar's page into one list by start (ties keep the calendars' order), drops
+/// the second copy of an event that is on two calendars, and keeps at most `cap`.
+pub fn merge_pages(pages: Vec<(CalendarRef, EventPage)>, cap: usize, zone: &Zone) -> Listed {
+    let mut truncated = pages.iter().any(|(_, p)| p.truncated);
+    let mut all: Vec<(Timestamp, usize, Event, CalendarRef)> = pages
+        .into_iter()
+        .enumerate()
+        .flat_map(|(order, (calendar, page))| {
+            page.items
+                .into_iter()
+                .map(move |e| (order, e, calendar.clone()))
+        })
+        .map(|(order, e, c)| (starts_at(&e, zone), order, e, c))
+        .collect();
+    all.sort_by_key(|(at, order, _, _)| (*at, *order));
+    let mut seen = std::collections::HashSet::new();
+    let mut events: Vec<(Event, CalendarRef)> = Vec::new();
+    for (at, _, event, calendar) in all {
+        let identity = event
+            .i_cal_uid
+            .clone()
+            .or_else(|| event.id.clone())
+            .unwrap_or_default();
+        if !identity.is_empty() && !seen.insert((identity, at)) {
+            continue;
+        }
+        events.push((event, calendar));
+    }
+    if events.len() > cap {
+        events.truncate(cap);
+        truncated = true;
+    }
+    Listed { events, truncated }
+}
 
 /// Google access for one user during one request.
 pub struct UserCalendar<'a> {
@@ -47,11 +122,30 @@ impl<'a> UserCalendar<'a> {
         Ok(access)
     }
 
-    /// Runs one Calendar call to `method`. A grant without the method's scope is refused here,
-    /// before Google is asked. A 401 means the cached access token died early (revoked,
-    /// rotated): drop it, refresh once, and try again; a second 401 on a fresh token means the
-    /// grant no longer works: the user is marked disconnected and asked to sign in.
-    pub async fn call<T, F, Fut>(&mut self, method: &'static Method, call: F) -> Result<T>
+    /// Refuses, before any call, a grant that lacks the scope of any of `methods`: a tool that
+    /// will need several methods names everything missing at once.
+    pub async fn require(&mut self, methods: &[&'static Method]) -> Result<()> {
+        let access = self.access().await?;
+        let mut missing: Vec<_> = methods
+            .iter()
+            .filter(|m| !access.scopes.allows(m))
+            .map(|m| m.permission)
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::ScopeMissing { missing })
+        }
+    }
+
+    /// Runs one piece of Calendar work that calls `methods` (several calls may run inside it
+    /// at once, with one token). A grant without a method's scope is refused here, before
+    /// Google is asked. A 401 means the cached access token died early (revoked, rotated): drop
+    /// it, refresh once, and try again; a second 401 on a fresh token means the grant no longer
+    /// works: the user is marked disconnected and asked to sign in.
+    pub async fn call<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
     where
         F: Fn(&'a CalendarClient, Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -59,15 +153,18 @@ impl<'a> UserCalendar<'a> {
         let client: &'a CalendarClient = &self.state.calendar;
         for attempt in 0..2 {
             let access = self.access().await?;
-            if !access.scopes.allows(method) {
+            let missing: Vec<_> = methods
+                .iter()
+                .filter(|m| !access.scopes.allows(m))
+                .map(|m| m.permission)
+                .collect();
+            if !missing.is_empty() {
                 tracing::info!(
                     user_id = self.user_id,
-                    method = method.name,
-                    "the stored grant lacks this method's scope"
+                    ?missing,
+                    "the stored grant lacks a scope this call needs"
                 );
-                return Err(Error::ScopeMissing {
-                    missing: vec![method.permission],
-                });
+                return Err(Error::ScopeMissing { missing });
             }
             let started = Instant::now();
             let result = call(client, access.token).await;
@@ -89,23 +186,64 @@ impl<'a> UserCalendar<'a> {
         Err(Error::ReauthRequired)
     }
 
-    /// The user's calendar zone (cached for an hour). Google's failures are reported, not
+    /// The user's calendar zone and calendars (cached together for an hour, read together:
+    /// `settings.get` and `calendarList.list` at once). Google's failures are reported, not
     /// hidden behind a default: a wrong zone puts holds at the wrong hour. Only a zone name the
     /// tz database does not know falls back to UTC, with a warning.
-    pub async fn zone(&mut self) -> Result<Zone> {
-        if let Some(zone) = self.state.zones.get(self.user_id) {
-            return Ok(zone);
+    pub async fn context(&mut self) -> Result<Arc<UserContext>> {
+        if let Some(context) = self.state.contexts.get(self.user_id) {
+            return Ok(context);
         }
-        let name = self
-            .call(&scopes::SETTINGS_GET, |client, token| async move {
-                client.timezone(&token).await
-            })
+        let (name, calendars) = self
+            .call(
+                &[&scopes::SETTINGS_GET, &scopes::CALENDAR_LIST_LIST],
+                |client, token| async move {
+                    let (zone, calendars) =
+                        tokio::join!(client.timezone(&token), client.calendars(&token));
+                    Ok((zone?, calendars?))
+                },
+            )
             .await?;
         let zone = Zone::parse(&name, "timezone").unwrap_or_else(|_| {
             tracing::warn!(user_id = self.user_id, zone = %crate::log_safe::clip(&name), "calendar zone unknown to the tz database; using UTC");
             Zone::utc()
         });
-        self.state.zones.put(self.user_id, zone.clone());
-        Ok(zone)
+        Ok(self
+            .state
+            .contexts
+            .put(self.user_id, UserContext { zone, calendars }))
+    }
+
+    /// `events.list` on each of `calendars` at once (one call each, one token), merged by
+    /// start, at most `cap` events in all.
+    pub async fn events_across(
+        &mut self,
+        calendars: &[CalendarRef],
+        window: Window,
+        cap: u32,
+        zone: &Zone,
+        query: Option<&str>,
+    ) -> Result<Listed> {
+        let pages = self
+            .call(&[&scopes::EVENTS_LIST], |client, token| {
+                let token = token.clone();
+                async move {
+                    let token = &token;
+                    let calls = calendars.iter().map(|c| async move {
+                        client
+                            .list_events(token, &c.id, window, cap, zone, query)
+                            .await
+                            .map(|page| (c.clone(), page))
+                    });
+                    futures_util::future::try_join_all(calls).await
+                }
+            })
+            .await?;
+        Ok(merge_pages(pages, cap as usize, zone))
+    }
+
+    /// The user's calendar zone (from [`Self::context`]).
+    pub async fn zone(&mut self) -> Result<Zone> {
+        Ok(self.context().await?.zone.clone())
     }
 }

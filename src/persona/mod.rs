@@ -1,6 +1,6 @@
-//! The ephemeral persona minted at Start: avatar, voice, LLM, system prompt and three webhook
-//! tools whose URLs are presigned for this user with one shared expiry. A pure function of its
-//! inputs, so its shape is pinned by tests.
+//! The ephemeral persona minted at Start: avatar, voice, LLM, system prompt and the webhook
+//! tools of [`crate::tools::TOOLS`], whose URLs are presigned for this user with one shared
+//! expiry. A pure function of its inputs, so its shape is pinned by tests.
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::presign::presign_url;
-use crate::routes::{BLOCK_TIME_PATH, FREEBUSY_PATH, LIST_EVENTS_PATH};
+use crate::tools::TOOLS;
 use crate::tools::time::Zone;
 
 /// The persona's name.
@@ -60,56 +60,26 @@ such as Thursday at half past two, or tomorrow at nine in the morning.
 - Before you use a tool, tell the user in a few words what you are about to check or do.
 
 Which tool to use:
-- Questions about what is on their calendar: list_events.
-- Questions about when they are free, or requests to find time: find_free_time. Suggest no \
-more than three of the slots it returns.
+- Questions about what is on their calendars: list_events. It covers every calendar they \
+show in Google Calendar. An event with myResponse declined is not a commitment; say so when it \
+matters. madeByAgent marks events you made.
+- Questions about when they are free, or requests to find time: find_free_time. It looks \
+inside their working hours; set any_time only when they ask for evenings, weekends or any \
+time. Suggest no more than three of the slots it returns.
 - Putting time aside for the user: block_time. It creates a private hold with no other people \
 on it; never try to invite anyone. First read back the title, the day, the start and end time \
 and the time zone, and call it only after the user clearly says yes.
+- Moving or cancelling something you made (madeByAgent): move_hold or cancel_hold. First read \
+back which event it is and exactly what will change, the new day, start and end time and time \
+zone for a move, and that a meeting's guests will be told, and call it only after the user \
+clearly says yes. You cannot change events you did not make; say the user can do that in \
+Google Calendar.
+- Answering an invitation: respond_to_invite. Read back the event and the answer, accepted, \
+declined or tentative, and any note, and call it only after the user clearly says yes.
 - If a tool answers with an error, say its message in your own words. If it asks the user to \
 sign in with Google again, tell them to do that on the page and then press Start again.",
         tz = zone.name,
     )
-}
-
-fn list_events_parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "window_start": { "type": "string", "description": "ISO 8601 start of the period to list. Defaults to now." },
-            "window_end": { "type": "string", "description": "ISO 8601 end of the period to list. Defaults to 7 days after the start." },
-            "max_results": { "type": "number", "description": "How many events to return, 1 to 50. Defaults to 10." },
-            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" }
-        },
-        "required": []
-    })
-}
-
-fn find_free_time_parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "window_start": { "type": "string", "description": "ISO 8601 start of the period to search" },
-            "window_end": { "type": "string", "description": "ISO 8601 end of the period to search" },
-            "duration_minutes": { "type": "number", "description": "Length of the free time needed, in minutes" },
-            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" }
-        },
-        "required": ["window_start", "window_end", "duration_minutes"]
-    })
-}
-
-fn block_time_parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "title": { "type": "string", "description": "A short label for the hold, such as Focus time" },
-            "start": { "type": "string", "description": "ISO 8601 start date and time" },
-            "end": { "type": "string", "description": "ISO 8601 end date and time" },
-            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-            "notes": { "type": "string" }
-        },
-        "required": ["title", "start", "end", "timezone"]
-    })
 }
 
 fn webhook(name: &str, description: &str, url: String, parameters: Value) -> Value {
@@ -143,29 +113,10 @@ pub fn persona_config(
         "voiceId": ids.voice_id,
         "llmId": ids.llm_id,
         "systemPrompt": system_prompt(zone, now),
-        "tools": [
-            webhook(
-                "list_events",
-                "Get the events on the user's own calendar for a period. Use it when the user asks \
-                 what is on their calendar, what comes next, or for a summary of their schedule.",
-                sign(LIST_EVENTS_PATH),
-                list_events_parameters(),
-            ),
-            webhook(
-                "find_free_time",
-                "Find free slots of duration_minutes on the user's own calendar within a period. \
-                 Use it before suggesting times to put a hold on.",
-                sign(FREEBUSY_PATH),
-                find_free_time_parameters(),
-            ),
-            webhook(
-                "block_time",
-                "Create a private hold on the user's own calendar, with no other attendees. Use it \
-                 only after the user has confirmed the title, date, start and end time out loud.",
-                sign(BLOCK_TIME_PATH),
-                block_time_parameters(),
-            ),
-        ]
+        "tools": TOOLS
+            .iter()
+            .map(|tool| webhook(tool.name, tool.description, sign(tool.route), (tool.parameters)()))
+            .collect::<Vec<_>>(),
     })
 }
 

@@ -44,11 +44,21 @@ fn the_persona_names_the_configured_avatar_voice_and_llm() {
 }
 
 #[test]
-fn three_webhook_tools_with_the_cookbooks_required_arguments() {
+fn every_declared_tool_is_offered_with_its_required_arguments() {
     let p = build(&config(&[]), "UTC");
     let tools = p["tools"].as_array().expect("tools");
     let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
-    assert_eq!(names, ["list_events", "find_free_time", "block_time"]);
+    assert_eq!(
+        names,
+        [
+            "list_events",
+            "find_free_time",
+            "block_time",
+            "move_hold",
+            "cancel_hold",
+            "respond_to_invite"
+        ]
+    );
     let required: Vec<Value> = tools
         .iter()
         .map(|t| t["parameters"]["required"].clone())
@@ -58,7 +68,10 @@ fn three_webhook_tools_with_the_cookbooks_required_arguments() {
         [
             json!([]),
             json!(["window_start", "window_end", "duration_minutes"]),
-            json!(["title", "start", "end", "timezone"])
+            json!(["title", "start", "end", "timezone"]),
+            json!(["event_id", "start", "end", "timezone"]),
+            json!(["event_id"]),
+            json!(["event_id", "response"])
         ]
     );
     let properties: Vec<Vec<&str>> = tools
@@ -72,16 +85,41 @@ fn three_webhook_tools_with_the_cookbooks_required_arguments() {
         .collect();
     assert_eq!(
         properties[0],
-        ["max_results", "timezone", "window_end", "window_start"]
+        [
+            "max_results",
+            "query",
+            "timezone",
+            "window_end",
+            "window_start"
+        ]
     );
     assert_eq!(
         properties[1],
-        ["duration_minutes", "timezone", "window_end", "window_start"]
+        [
+            "any_time",
+            "duration_minutes",
+            "timezone",
+            "window_end",
+            "window_start"
+        ]
     );
     assert_eq!(
         properties[2],
         ["end", "notes", "start", "timezone", "title"]
     );
+    // Every property a schema names is one its parser reads, and each is described.
+    for tool in tools {
+        for (name, schema) in tool["parameters"]["properties"]
+            .as_object()
+            .expect("object")
+        {
+            assert!(
+                schema["type"].is_string(),
+                "{}.{name} has a type",
+                tool["name"]
+            );
+        }
+    }
     for tool in tools {
         assert_eq!(tool["type"], "server");
         assert_eq!(tool["subtype"], "webhook");
@@ -103,8 +141,10 @@ fn every_tool_url_verifies_for_its_route_and_user_with_one_shared_expiry() {
     let p = build(&c, "UTC");
     let now: Timestamp = NOW.parse().expect("now");
     let expected_exp = now.as_second() as u64 + 900;
-    let routes = [LIST_EVENTS_PATH, FREEBUSY_PATH, BLOCK_TIME_PATH];
-    for (tool, route) in p["tools"].as_array().expect("tools").iter().zip(routes) {
+    let routes = crate::tools::TOOLS.iter().map(|t| t.route);
+    let tools = p["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), crate::tools::TOOLS.len());
+    for (tool, route) in tools.iter().zip(routes) {
         let url = tool["url"].as_str().expect("url");
         let (base, query) = url.split_once('?').expect("query");
         assert_eq!(base, format!("https://demo.ngrok.app{route}"));
@@ -132,6 +172,12 @@ fn the_prompt_places_the_user_in_their_own_day_and_zone() {
         "three",
         "yes",
         "never try to invite",
+        "move_hold",
+        "cancel_hold",
+        "respond_to_invite",
+        "exactly what will change",
+        "working hours",
+        "declined",
     ] {
         assert!(prompt.contains(rule), "{rule}");
     }

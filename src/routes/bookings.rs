@@ -8,11 +8,10 @@ use serde_json::{Value, json};
 
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
-use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
-use crate::routes::tools::GOOGLE_BUDGET;
 use crate::state::AppState;
 use crate::tools::answers;
+use crate::tools::run::GOOGLE_BUDGET;
 use crate::tools::time::{Window, Zone};
 
 /// Events shown at most (pages are followed up to this many).
@@ -41,27 +40,28 @@ async fn events(State(state): State<AppState>, user: CurrentUser) -> Result<Json
     state.events_user_limit.check(&user.user_id)?;
     let mut google = UserCalendar::new(&state, &user.user_id);
     let work = async {
-        let zone = google.zone().await?;
+        let context = google.context().await?;
+        let zone = context.zone.clone();
         let window = this_month_and_next(&zone, Timestamp::now())?;
-        let zone_ref = &zone;
-        let page = google
-            .call(&scopes::EVENTS_LIST, |client, token| async move {
-                client
-                    .list_events(&token, window, MAX_BOOKINGS, zone_ref)
-                    .await
-            })
+        let listed = google
+            .events_across(&context.calendars, window, MAX_BOOKINGS, &zone, None)
             .await?;
-        Ok::<_, Error>(answers::event_list(&page, &zone, window))
+        let events: Vec<Value> = listed
+            .events
+            .iter()
+            .map(|(event, calendar)| answers::page_event(event, &zone, calendar))
+            .collect();
+        let mut body = json!({ "events": events, "timezone": zone.name });
+        if listed.truncated {
+            body["truncated"] = json!(true);
+        }
+        Ok::<_, Error>(body)
     };
-    let mut listed = tokio::time::timeout(GOOGLE_BUDGET, work)
+    let body = tokio::time::timeout(GOOGLE_BUDGET, work)
         .await
         .map_err(|_| Error::GoogleTimeout {
             what: "events.list",
         })??;
-    let mut body = json!({ "events": listed["events"].take() });
-    if listed["truncated"] == true {
-        body["truncated"] = json!(true);
-    }
     Ok(Json(body))
 }
 

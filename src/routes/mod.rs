@@ -6,9 +6,13 @@ mod bookings;
 mod health;
 mod page;
 mod session;
-pub(crate) mod tools;
 
-pub use tools::{BLOCK_TIME_PATH, FREEBUSY_PATH, LIST_EVENTS_PATH};
+/// Route of the `list_events` tool.
+pub const LIST_EVENTS_PATH: &str = crate::tools::list_events::ROUTE;
+/// Route of the `find_free_time` tool.
+pub const FREEBUSY_PATH: &str = crate::tools::find_free_time::ROUTE;
+/// Route of the `block_time` tool.
+pub const BLOCK_TIME_PATH: &str = crate::tools::block_time::ROUTE;
 
 use std::time::Duration;
 
@@ -34,7 +38,7 @@ pub fn app(state: AppState) -> Router {
         .merge(bookings::router())
         .merge(auth::router())
         .merge(session::router())
-        .merge(tools::router())
+        .merge(crate::tools::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

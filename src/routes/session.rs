@@ -11,9 +11,9 @@ use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::persona::{PersonaIds, persona_config};
-use crate::routes::tools::GOOGLE_BUDGET;
 use crate::state::AppState;
 use crate::store::Allowance;
+use crate::tools::run::GOOGLE_BUDGET;
 use crate::tools::time::Zone;
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);

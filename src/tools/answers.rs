@@ -1,42 +1,18 @@
-//! The compact answers the model reads: flat, stable keys, times in one zone. Google's event
-//! has creator, organizer, iCalUID, reminders and more; none of it is worth the tokens.
+//! The compact answers the model reads: flat, stable keys, times in one zone named once.
+//! Google's event has creator, organizer, iCalUID, reminders, links and more; none of it is
+//! worth the tokens. The page (`GET /api/events`) gets the same events with what it draws.
 
 use google_calendar3::api::{Event, EventDateTime};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::free_slots::Interval;
+use super::made_by_agent;
 use super::time::{Window, Zone};
-use crate::google::calendar::{EventPage, from_chrono};
+use crate::google::calendar::{CalendarRef, from_chrono};
+use crate::google::user_calendar::Listed;
 
-/// One event as `list_events` and the bookings panel show it.
-pub fn event(event: &Event, zone: &Zone) -> Value {
-    let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
-    let mut out = json!({
-        "id": event.id.clone().unwrap_or_default(),
-        "title": event.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "(no title)".into()),
-        "start": edge(event.start.as_ref(), zone, false),
-        "end": edge(event.end.as_ref(), zone, all_day),
-        "timezone": zone.name,
-        "allDay": all_day,
-        "attendees": event
-            .attendees
-            .iter()
-            .flatten()
-            .filter(|a| a.resource != Some(true))
-            .filter_map(|a| a.email.clone())
-            .collect::<Vec<_>>(),
-    });
-    if let Some(location) = event.location.as_ref().filter(|l| !l.trim().is_empty()) {
-        out["location"] = json!(location);
-    }
-    if let Some(link) = &event.html_link {
-        out["htmlLink"] = json!(link);
-    }
-    if let Some(response) = my_response(event) {
-        out["myResponse"] = json!(response);
-    }
-    out
-}
+/// At most this many other attendees are named per event; the rest are counted.
+pub const MAX_ATTENDEES: usize = 10;
 
 /// The user's own answer to an invitation (`accepted`, `declined`, `tentative`,
 /// `needsAction`), when they are a guest rather than the organizer. A declined event is not a
@@ -57,10 +33,87 @@ pub fn my_response(event: &Event) -> Option<&str> {
         .and_then(|a| a.response_status.as_deref())
 }
 
+/// The people on the event other than the user (rooms and resources left out), each with
+/// their answer.
+fn other_attendees(event: &Event) -> Vec<Value> {
+    event
+        .attendees
+        .iter()
+        .flatten()
+        .filter(|a| a.self_ != Some(true) && a.resource != Some(true))
+        .filter_map(|a| {
+            Some(json!({
+                "email": a.email.as_deref()?,
+                "response": a.response_status.as_deref().unwrap_or("needsAction"),
+            }))
+        })
+        .collect()
+}
+
+fn title(event: &Event) -> String {
+    event
+        .summary
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "(no title)".into())
+}
+
+/// One event as `list_events` gives it: `id`, `title`, `start`, `end`, and only what applies:
+/// `allDay`, `location`, `calendar` (a calendar other than the primary), `myResponse`,
+/// `madeByAgent`, `attendees` (others, at most 10) and `moreAttendees`.
+pub fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+    let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
+    let mut out = Map::new();
+    out.insert("id".into(), json!(event.id.clone().unwrap_or_default()));
+    out.insert("title".into(), json!(title(event)));
+    out.insert("start".into(), edge(event.start.as_ref(), zone, false));
+    out.insert("end".into(), edge(event.end.as_ref(), zone, all_day));
+    if all_day {
+        out.insert("allDay".into(), json!(true));
+    }
+    if let Some(location) = event.location.as_ref().filter(|l| !l.trim().is_empty()) {
+        out.insert("location".into(), json!(location));
+    }
+    if !calendar.primary {
+        out.insert("calendar".into(), json!(calendar.name));
+    }
+    if let Some(response) = my_response(event) {
+        out.insert("myResponse".into(), json!(response));
+    }
+    if made_by_agent::is_tagged(event) {
+        out.insert("madeByAgent".into(), json!(true));
+    }
+    let mut others = other_attendees(event);
+    if !others.is_empty() {
+        let more = others.len().saturating_sub(MAX_ATTENDEES);
+        others.truncate(MAX_ATTENDEES);
+        out.insert("attendees".into(), Value::Array(others));
+        if more > 0 {
+            out.insert("moreAttendees".into(), json!(more));
+        }
+    }
+    Value::Object(out)
+}
+
+/// One event as the page draws it: the tool's shape plus the link, the calendar's id and
+/// colour, and `allDay` always.
+pub fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+    let mut out = tool_event(event, zone, calendar);
+    out["allDay"] = json!(event.start.as_ref().is_some_and(|s| s.date.is_some()));
+    out["calendarId"] = json!(calendar.id);
+    if let Some(color) = &calendar.color {
+        out["color"] = json!(color);
+    }
+    if let Some(link) = &event.html_link {
+        out["htmlLink"] = json!(link);
+    }
+    out
+}
+
 /// A timed edge in `zone`; an all-day edge as a date. Google's all-day end date is exclusive
 /// (the day after); the answer gives the last day itself, so a one-day event starts and ends on
 /// the same date, which is what a person would say.
-fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Value {
+pub fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Value {
     let Some(at) = at else { return Value::Null };
     if let Some(date) = at.date {
         let shown = if exclusive_end_date {
@@ -75,29 +128,35 @@ fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Va
         .map_or(Value::Null, |ts| json!(zone.format(ts)))
 }
 
-/// The `list_events` answer. `"truncated": true` says there were more events than the cap.
-pub fn event_list(page: &EventPage, zone: &Zone, window: Window) -> Value {
-    let events: Vec<Value> = page
-        .items
+/// The `list_events` answer: the zone once, the window, the events, and `"truncated": true`
+/// when there were more than the cap.
+pub fn event_list(listed: &Listed, zone: &Zone, window: Window) -> Value {
+    let events: Vec<Value> = listed
+        .events
         .iter()
-        .filter(|e| e.status.as_deref() != Some("cancelled"))
-        .map(|e| event(e, zone))
+        .map(|(e, calendar)| tool_event(e, zone, calendar))
         .collect();
     let mut out = json!({
-        "count": events.len(),
-        "events": events,
+        "timezone": zone.name,
         "window_start": zone.format(window.start),
         "window_end": zone.format(window.end),
+        "count": events.len(),
+        "events": events,
     });
-    if page.truncated {
+    if listed.truncated {
         out["truncated"] = json!(true);
     }
     out
 }
 
-/// The `find_free_time` answer.
-pub fn slots(slots: &[Interval], zone: &Zone, window: Window) -> Value {
-    json!({
+/// The `find_free_time` answer. `working_hours` is said when slots were kept inside them.
+pub fn slots(
+    slots: &[Interval],
+    zone: &Zone,
+    window: Window,
+    working_hours: Option<String>,
+) -> Value {
+    let mut out = json!({
         "slots": slots
             .iter()
             .map(|s| json!({ "start": zone.format(s.start), "end": zone.format(s.end) }))
@@ -105,7 +164,11 @@ pub fn slots(slots: &[Interval], zone: &Zone, window: Window) -> Value {
         "timezone": zone.name,
         "window_start": zone.format(window.start),
         "window_end": zone.format(window.end),
-    })
+    });
+    if let Some(hours) = working_hours {
+        out["working_hours"] = json!(hours);
+    }
+    out
 }
 
 /// The `block_time` answer, from the event Google holds.
@@ -127,22 +190,34 @@ mod tests {
         serde_json::from_value(v).expect("event")
     }
 
+    fn primary() -> CalendarRef {
+        CalendarRef {
+            id: "primary".into(),
+            name: "Ada".into(),
+            primary: true,
+            color: None,
+        }
+    }
+
     #[test]
-    fn a_timed_event_is_flattened_into_the_answer_zone() {
+    fn a_timed_event_is_flattened_into_the_answer_zone_without_links() {
         let e = parse(json!({
             "id": "e1", "summary": "Standup", "htmlLink": "https://calendar.google.com/e1",
             "start": {"dateTime": "2026-11-24T09:00:00-05:00", "timeZone": "America/New_York"},
             "end": {"dateTime": "2026-11-24T09:15:00-05:00"},
-            "attendees": [{"email": "ada@example.com", "self": true}, {"email": "room@resource.calendar.google.com", "resource": true}],
-            "creator": {"email": "x"}, "organizer": {"email": "x"}, "iCalUID": "u", "reminders": {"useDefault": true}
+            "organizer": {"email": "bob@example.com"},
+            "attendees": [{"email": "ada@example.com", "self": true, "responseStatus": "tentative"},
+                          {"email": "bob@example.com", "responseStatus": "accepted", "organizer": true},
+                          {"email": "room@resource.calendar.google.com", "resource": true}],
+            "creator": {"email": "x"}, "iCalUID": "u", "reminders": {"useDefault": true}
         }));
         let zone = Zone::parse("Europe/London", "timezone").expect("zone");
         assert_eq!(
-            event(&e, &zone),
+            tool_event(&e, &zone, &primary()),
             json!({
                 "id": "e1", "title": "Standup", "start": "2026-11-24T14:00:00+00:00",
-                "end": "2026-11-24T14:15:00+00:00", "timezone": "Europe/London", "allDay": false,
-                "attendees": ["ada@example.com"], "htmlLink": "https://calendar.google.com/e1"
+                "end": "2026-11-24T14:15:00+00:00", "myResponse": "tentative",
+                "attendees": [{"email": "bob@example.com", "response": "accepted"}]
             })
         );
     }
@@ -152,11 +227,24 @@ mod tests {
         let e = parse(
             json!({"id": "e2", "start": {"date": "2026-11-26"}, "end": {"date": "2026-11-27"}, "location": "Home"}),
         );
-        let v = event(&e, &Zone::utc());
+        let v = tool_event(&e, &Zone::utc(), &primary());
         assert_eq!(v["allDay"], true);
         assert_eq!(v["start"], "2026-11-26");
         assert_eq!(v["end"], "2026-11-26");
         assert_eq!(v["title"], "(no title)");
         assert_eq!(v["location"], "Home");
+    }
+
+    #[test]
+    fn a_crowd_is_named_up_to_ten_and_counted_beyond() {
+        let attendees: Vec<Value> = (0..14)
+            .map(|i| json!({"email": format!("p{i}@example.com")}))
+            .collect();
+        let e = parse(json!({"id": "all-hands", "attendees": attendees,
+            "start": {"dateTime": "2026-11-24T09:00:00Z"}, "end": {"dateTime": "2026-11-24T10:00:00Z"}}));
+        let v = tool_event(&e, &Zone::utc(), &primary());
+        assert_eq!(v["attendees"].as_array().map(Vec::len), Some(10));
+        assert_eq!(v["moreAttendees"], 4);
+        assert_eq!(v["attendees"][0]["response"], "needsAction");
     }
 }

@@ -26,18 +26,41 @@ pub fn free_slots(
     duration: SignedDuration,
     limit: usize,
 ) -> Vec<Interval> {
+    let whole = [Interval {
+        start: window.start,
+        end: window.end,
+    }];
+    free_slots_within(&whole, busy, duration, limit)
+}
+
+/// Busy intervals sorted by start and merged where they overlap or touch: disjoint, in order.
+pub fn merge(busy: &[Interval]) -> Vec<Interval> {
+    let mut sorted: Vec<Interval> = busy.iter().filter(|b| b.start < b.end).copied().collect();
+    sorted.sort_unstable_by_key(|b| b.start);
+    let mut merged: Vec<Interval> = Vec::with_capacity(sorted.len());
+    for b in sorted {
+        match merged.last_mut() {
+            Some(last) if b.start <= last.end => last.end = last.end.max(b.end),
+            _ => merged.push(b),
+        }
+    }
+    merged
+}
+
+/// Like [`free_slots`], but only inside the `allowed` intervals (sorted, disjoint: working
+/// hours): one slot at the start of each long-enough gap of each allowed interval. One sort
+/// and one sweep: O(n log n + days).
+pub fn free_slots_within(
+    allowed: &[Interval],
+    busy: &[Interval],
+    duration: SignedDuration,
+    limit: usize,
+) -> Vec<Interval> {
     if duration <= SignedDuration::ZERO || limit == 0 {
         return Vec::new();
     }
-    let mut relevant: Vec<Interval> = busy
-        .iter()
-        .filter(|b| b.start < b.end && b.end > window.start && b.start < window.end)
-        .copied()
-        .collect();
-    relevant.sort_unstable_by_key(|b| b.start);
-
+    let merged = merge(busy);
     let mut slots = Vec::new();
-    let mut cursor = window.start;
     let offer = |gap_start: Timestamp, gap_end: Timestamp, slots: &mut Vec<Interval>| {
         if gap_end.duration_since(gap_start) >= duration {
             if let Ok(end) = gap_start.checked_add(duration) {
@@ -48,20 +71,31 @@ pub fn free_slots(
             }
         }
     };
-    for b in relevant {
-        if slots.len() >= limit {
-            return slots;
+    // Busy intervals wholly before the current allowed one are never needed again.
+    let mut first = 0;
+    for a in allowed {
+        while first < merged.len() && merged[first].end <= a.start {
+            first += 1;
         }
-        if b.start > cursor {
-            offer(cursor, b.start, &mut slots);
+        let mut cursor = a.start;
+        for b in &merged[first..] {
+            if b.start >= a.end || cursor >= a.end {
+                break;
+            }
+            if b.start > cursor {
+                offer(cursor, b.start, &mut slots);
+                if slots.len() >= limit {
+                    return slots;
+                }
+            }
+            cursor = cursor.max(b.end);
         }
-        cursor = cursor.max(b.end);
-        if cursor >= window.end {
-            break;
+        if cursor < a.end {
+            offer(cursor, a.end, &mut slots);
+            if slots.len() >= limit {
+                return slots;
+            }
         }
-    }
-    if slots.len() < limit && cursor < window.end {
-        offer(cursor, window.end, &mut slots);
     }
     slots
 }
@@ -88,6 +122,10 @@ mod tests {
 
     fn minutes(m: i64) -> SignedDuration {
         SignedDuration::from_mins(m)
+    }
+
+    fn window_of(a: &Interval) -> Window {
+        Window::new(a.start, a.end).expect("window")
     }
 
     #[test]
@@ -142,6 +180,21 @@ mod tests {
     }
 
     #[test]
+    fn inside_working_intervals_each_gap_of_each_day_offers_one_slot() {
+        // Two "days" 0-100 and 200-300; busy 50-250 spans the night.
+        let allowed = [iv(0, 100), iv(200, 300)];
+        assert_eq!(
+            free_slots_within(&allowed, &[iv(50, 250)], minutes(30), MAX_SLOTS),
+            vec![iv(0, 30), iv(250, 280)]
+        );
+        // Time outside the allowed intervals is never offered, even when free.
+        assert_eq!(
+            free_slots_within(&allowed, &[], minutes(120), MAX_SLOTS),
+            vec![]
+        );
+    }
+
+    #[test]
     fn a_fully_booked_window_has_no_slots() {
         assert!(free_slots(window(0, 60), &[iv(-5, 65)], minutes(5), MAX_SLOTS).is_empty());
     }
@@ -172,6 +225,20 @@ mod tests {
             for pair in slots.windows(2) {
                 prop_assert!(pair[0].end <= pair[1].start);
             }
+        }
+
+        #[test]
+        fn the_sweep_over_several_intervals_matches_one_search_per_interval(
+            busy in arb_busy(),
+            duration in 1i64..90,
+        ) {
+            let allowed = [iv(0, 120), iv(200, 260), iv(300, 500)];
+            let swept = free_slots_within(&allowed, &busy, minutes(duration), usize::MAX);
+            let one_by_one: Vec<Interval> = allowed
+                .iter()
+                .flat_map(|a| free_slots(window_of(a), &busy, minutes(duration), usize::MAX))
+                .collect();
+            prop_assert_eq!(swept, one_by_one);
         }
 
         #[test]

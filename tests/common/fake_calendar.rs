@@ -27,6 +27,12 @@ impl Events {
         self.0.lock().expect("lock").get(id).cloned()
     }
 
+    /// Puts `event` (with its `id`) on the calendar, as if made elsewhere.
+    pub fn put(&self, event: Value) {
+        let id = event["id"].as_str().expect("id").to_owned();
+        self.0.lock().expect("lock").insert(id, event);
+    }
+
     /// What the user deleting the event in Google Calendar does.
     pub fn cancel(&self, id: &str) {
         if let Some(event) = self.0.lock().expect("lock").get_mut(id) {
@@ -101,6 +107,25 @@ impl Respond for Update {
     }
 }
 
+/// `events.patch`: the fields sent replace the stored ones; the rest stay.
+struct Patch(Events);
+
+impl Respond for Patch {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
+            return ResponseTemplate::new(400);
+        };
+        let mut events = self.0.0.lock().expect("lock");
+        let Some(event) = events.get_mut(event_id(request)) else {
+            return not_found();
+        };
+        for (key, value) in fields {
+            event[key] = value;
+        }
+        ResponseTemplate::new(200).set_body_json(event.clone())
+    }
+}
+
 /// `events.delete`: the event becomes `cancelled`; deleting it again is 410 Gone.
 struct Delete(Events);
 
@@ -125,7 +150,7 @@ impl Respond for Delete {
 /// Mounts insert, get, update and delete on a fresh event store and returns it.
 pub async fn mount_events(server: &MockServer) -> Events {
     let events = Events::default();
-    let one = format!("^{BASE}/calendars/primary/events/[a-v0-9]+$");
+    let one = format!("^{BASE}/calendars/primary/events/[A-Za-z0-9_-]+$");
     Mock::given(method("POST"))
         .and(path(format!("{BASE}/calendars/primary/events")))
         .respond_with(Insert(events.clone()))
@@ -141,12 +166,26 @@ pub async fn mount_events(server: &MockServer) -> Events {
         .respond_with(Update(events.clone()))
         .mount(server)
         .await;
+    Mock::given(method("PATCH"))
+        .and(path_regex(one.clone()))
+        .respond_with(Patch(events.clone()))
+        .mount(server)
+        .await;
     Mock::given(method("DELETE"))
         .and(path_regex(one))
         .respond_with(Delete(events.clone()))
         .mount(server)
         .await;
     events
+}
+
+/// The requests with `verb` the Calendar mock received.
+pub async fn requests_with(server: &MockServer, verb: &str) -> Vec<Request> {
+    calendar_requests(server)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == verb)
+        .collect()
 }
 
 /// `events.list` answered page by page, as Google does: at most `maxResults` items per page,
@@ -192,6 +231,49 @@ pub async fn mount_list_paged(server: &MockServer, items: Vec<Value>, per_page: 
         .await;
 }
 
+/// Answers `calendarList.list` with `items`.
+pub async fn mount_calendars(server: &MockServer, items: Value) {
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/users/me/calendarList")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "calendar#calendarList", "items": items
+        })))
+        .mount(server)
+        .await;
+}
+
+/// A user with only their primary calendar, in UTC: answered unless a test mounts its own
+/// calendar list or zone (lowest priority).
+pub async fn mount_defaults(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/users/me/calendarList")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "calendar#calendarList",
+            "items": [{"id": "me@example.com", "summary": "me@example.com", "primary": true,
+                       "selected": true, "accessRole": "owner", "backgroundColor": "#9fe1e7"}]
+        })))
+        .with_priority(10)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/users/me/settings/timezone")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "calendar#setting", "id": "timezone", "value": "UTC"
+        })))
+        .with_priority(10)
+        .mount(server)
+        .await;
+}
+
+/// The Calendar requests to `endpoint` (under [`BASE`], e.g. "/freeBusy").
+pub async fn requests_to(server: &MockServer, endpoint: &str) -> Vec<Request> {
+    calendar_requests(server)
+        .await
+        .into_iter()
+        .filter(|r| r.url.path() == format!("{BASE}{endpoint}"))
+        .collect()
+}
+
 /// Answers `settings/timezone` with `zone`.
 pub async fn mount_timezone(server: &MockServer, zone: &str) {
     Mock::given(method("GET"))
@@ -222,6 +304,52 @@ pub async fn mount_busy(server: &MockServer, busy: Value) {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "kind": "calendar#freeBusy",
             "calendars": {"primary": {"busy": busy}}
+        })))
+        .mount(server)
+        .await;
+}
+
+/// `freebusy.query` answered per calendar asked about: busy periods from `busy` (by id); an id
+/// not in it answers Google's `notFound` error for that calendar.
+struct BusyByCalendar(Value);
+
+impl Respond for BusyByCalendar {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+            return ResponseTemplate::new(400);
+        };
+        let mut calendars = serde_json::Map::new();
+        for item in body["items"].as_array().into_iter().flatten() {
+            let id = item["id"].as_str().unwrap_or("").to_owned();
+            let answer = match self.0.get(&id) {
+                Some(busy) => json!({"busy": busy}),
+                None => json!({"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}),
+            };
+            calendars.insert(id, answer);
+        }
+        ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "calendar#freeBusy", "timeMin": body["timeMin"], "timeMax": body["timeMax"],
+            "calendars": calendars
+        }))
+    }
+}
+
+/// Answers `freebusy.query` per calendar: `busy` maps ids to their busy periods.
+pub async fn mount_busy_by_calendar(server: &MockServer, busy: Value) {
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/freeBusy")))
+        .respond_with(BusyByCalendar(busy))
+        .mount(server)
+        .await;
+}
+
+/// Answers `events.list` on calendar `id` with `items`.
+pub async fn mount_list_on(server: &MockServer, id: &str, items: Value) {
+    let encoded = calendar_agent::presign::encode_component(id);
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/calendars/{encoded}/events")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "calendar#events", "items": items
         })))
         .mount(server)
         .await;

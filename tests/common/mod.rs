@@ -46,6 +46,7 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     let google = MockServer::start().await;
     let tokens = fake_google::Tokens::default();
     fake_google::guard(&google, &tokens).await;
+    fake_calendar::mount_defaults(&google).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let g = google.uri();
     let db = format!("sqlite://{}", dir.path().join("test.db").display());

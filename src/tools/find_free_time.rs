@@ -1,0 +1,248 @@
+//! `find_free_time`: slots of the asked length where every calendar the user has selected is
+//! free, inside working hours unless the user asked for any time.
+
+use axum::Json;
+use axum::extract::State;
+use axum::routing::post;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Map, Value, json};
+
+use super::args::{check_early, optional_bool, optional_zone, required_time};
+use super::free_slots::{Interval, MAX_SLOTS, free_slots_within};
+use super::run::{answer, zone_for};
+use super::time::{DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone, optional_integer};
+use super::{Tool, answers};
+use crate::error::{Error, Result};
+use crate::google::calendar::PRIMARY;
+use crate::google::scopes;
+use crate::state::AppState;
+use crate::tool_args::ToolArgs;
+use crate::webhook_auth::VerifiedUser;
+
+/// The route.
+pub const ROUTE: &str = "/api/calendar/freebusy";
+
+/// The declaration.
+pub const TOOL: Tool = Tool {
+    name: "find_free_time",
+    route: ROUTE,
+    description: "Find free slots of duration_minutes within a period, across all of the \
+                  user's calendars, inside their working hours. Set any_time to true only when \
+                  the user asks for evenings, weekends or any time. Use it before suggesting \
+                  times to put a hold on.",
+    parameters,
+    handler: || post(find_free_time),
+};
+
+fn parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "window_start": { "type": "string", "description": "ISO 8601 start of the period to search" },
+            "window_end": { "type": "string", "description": "ISO 8601 end of the period to search" },
+            "duration_minutes": { "type": "number", "description": "Length of the free time needed, in minutes" },
+            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
+            "any_time": { "type": "boolean", "description": "true to search outside working hours too (evenings, weekends). Defaults to false." }
+        },
+        "required": ["window_start", "window_end", "duration_minutes"]
+    })
+}
+
+/// `find_free_time`'s arguments.
+#[derive(Clone, Debug)]
+pub struct FindFreeTimeArgs {
+    /// `window_start`.
+    pub window_start: TimeText,
+    /// `window_end`.
+    pub window_end: TimeText,
+    /// `duration_minutes`, positive.
+    pub duration: SignedDuration,
+    /// `timezone` (default: the user's calendar zone).
+    pub timezone: Option<Zone>,
+    /// `any_time`: outside working hours too.
+    pub any_time: bool,
+}
+
+impl FindFreeTimeArgs {
+    /// Parses the JSON arguments.
+    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+        let window_start = required_time(args, "window_start")?;
+        let window_end = required_time(args, "window_end")?;
+        let minutes = optional_integer(args.get("duration_minutes"), "duration_minutes")?
+            .ok_or_else(|| Error::InvalidArgument {
+                argument: "duration_minutes",
+                message: "duration_minutes is required.".into(),
+            })?;
+        if minutes <= 0 {
+            return Err(Error::InvalidArgument {
+                argument: "duration_minutes",
+                message: "duration_minutes must be a positive number of minutes.".into(),
+            });
+        }
+        if minutes > MAX_WINDOW_DAYS * 24 * 60 {
+            return Err(Error::InvalidArgument {
+                argument: "duration_minutes",
+                message: format!("duration_minutes must be at most {MAX_WINDOW_DAYS} days."),
+            });
+        }
+        let duration = SignedDuration::from_mins(minutes);
+        if let Some(window) = check_early(Some(&window_start), Some(&window_end))? {
+            check_fits(duration, window)?;
+        }
+        Ok(Self {
+            window_start,
+            window_end,
+            duration,
+            timezone: optional_zone(args)?,
+            any_time: optional_bool(args, "any_time")?.unwrap_or(false),
+        })
+    }
+
+    /// The window in `zone`; refuses a duration longer than the window.
+    pub fn window(&self, zone: &Zone) -> Result<Window> {
+        let window = Window::new(
+            self.window_start
+                .resolve(zone, DateMeans::StartOfDay, "window_start")?,
+            self.window_end
+                .resolve(zone, DateMeans::EndOfDay, "window_end")?,
+        )?;
+        check_fits(self.duration, window)?;
+        Ok(window)
+    }
+}
+
+fn check_fits(duration: SignedDuration, window: Window) -> Result<()> {
+    if duration > window.duration() {
+        return Err(Error::InvalidArgument {
+            argument: "duration_minutes",
+            message: "duration_minutes is longer than the window between window_start and \
+                      window_end."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// The part of `window` from `now` on (starting at the next whole 5 minutes), if any.
+pub fn from_now(window: Window, now: Timestamp) -> Option<Window> {
+    if window.start >= now {
+        return Some(window);
+    }
+    let step = 300;
+    let rounded = (now.as_second() + step - 1).div_euclid(step) * step;
+    let start = Timestamp::from_second(rounded).ok()?;
+    Window::new(start, window.end).ok()
+}
+
+async fn find_free_time(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    ToolArgs(raw): ToolArgs<Map<String, Value>>,
+) -> Result<Json<Value>> {
+    let args = FindFreeTimeArgs::parse(&raw)?;
+    let working = state.config.working_hours;
+    answer(&state, &user, "find_free_time", async |google| {
+        google
+            .require(&[
+                &scopes::SETTINGS_GET,
+                &scopes::CALENDAR_LIST_LIST,
+                &scopes::FREEBUSY_QUERY,
+            ])
+            .await?;
+        let zone = zone_for(google, args.timezone.as_ref()).await?;
+        let window = args.window(&zone)?;
+        let hours = (!args.any_time).then(|| working.to_string());
+        // Slots in the past are no use to anyone: search from now on.
+        let Some(searched) = from_now(window, Timestamp::now()) else {
+            return Ok(answers::slots(&[], &zone, window, hours));
+        };
+        let allowed: Vec<Interval> = if args.any_time {
+            vec![Interval {
+                start: searched.start,
+                end: searched.end,
+            }]
+        } else {
+            working.intervals(searched, &zone)
+        };
+        if allowed.is_empty() {
+            return Ok(answers::slots(&[], &zone, searched, hours));
+        }
+        let context = google.context().await?;
+        let ids = context.calendar_ids();
+        let (zone_ref, ids_ref) = (&zone, &ids);
+        let answer = google
+            .call(&[&scopes::FREEBUSY_QUERY], |client, token| async move {
+                client.free_busy(&token, searched, zone_ref, ids_ref).await
+            })
+            .await?;
+        if let Some(reason) = answer.errors.get(PRIMARY) {
+            return Err(Error::Google {
+                what: "freebusy.query",
+                status: None,
+                detail: format!("primary calendar error: {reason}"),
+            });
+        }
+        for (id, reason) in &answer.errors {
+            // A selected calendar Google cannot answer for (an unsubscribed feed, say) is left
+            // out; the primary one never is.
+            let name = context.calendar(id).map_or(id.as_str(), |c| c.name.as_str());
+            tracing::warn!(user_id = %user.user_id, calendar = %crate::log_safe::clip(name), reason = %crate::log_safe::clip(reason), "a calendar's availability is unknown");
+        }
+        let busy: Vec<Interval> = answer.busy.into_values().flatten().collect();
+        let slots = free_slots_within(&allowed, &busy, args.duration, MAX_SLOTS);
+        Ok(answers::slots(&slots, &zone, searched, hours))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools::test_support::{argument_of, map};
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("ts")
+    }
+
+    #[test]
+    fn a_positive_duration_that_fits_is_required() {
+        let base =
+            json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-24T12:00:00"});
+        let with = |d: Value| {
+            let mut m = map(base.clone());
+            m.insert("duration_minutes".into(), d);
+            m
+        };
+        assert_eq!(
+            argument_of(FindFreeTimeArgs::parse(&map(base.clone()))),
+            "duration_minutes"
+        );
+        assert_eq!(
+            argument_of(FindFreeTimeArgs::parse(&with(json!(0)))),
+            "duration_minutes"
+        );
+        assert_eq!(
+            argument_of(FindFreeTimeArgs::parse(&with(json!(-30)))),
+            "duration_minutes"
+        );
+        let long = FindFreeTimeArgs::parse(&with(json!(240))).expect("parses");
+        assert_eq!(argument_of(long.window(&Zone::utc())), "duration_minutes");
+        let fits = FindFreeTimeArgs::parse(&with(json!(180))).expect("parses");
+        assert!(fits.window(&Zone::utc()).is_ok());
+        assert!(!fits.any_time);
+        let mut any = with(json!(30));
+        any.insert("any_time".into(), json!(true));
+        assert!(FindFreeTimeArgs::parse(&any).expect("parses").any_time);
+        any.insert("any_time".into(), json!("often"));
+        assert_eq!(argument_of(FindFreeTimeArgs::parse(&any)), "any_time");
+    }
+
+    #[test]
+    fn a_window_in_the_past_is_searched_from_the_next_five_minutes() {
+        let w = Window::new(ts("2026-11-24T09:00:00Z"), ts("2026-11-24T17:00:00Z")).expect("w");
+        assert_eq!(from_now(w, ts("2026-11-24T08:00:00Z")), Some(w));
+        let clipped = from_now(w, ts("2026-11-24T10:07:30Z")).expect("clipped");
+        assert_eq!(clipped.start, ts("2026-11-24T10:10:00Z"));
+        assert_eq!(from_now(w, ts("2026-11-24T18:00:00Z")), None);
+    }
+}

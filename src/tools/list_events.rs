@@ -1,0 +1,175 @@
+//! `list_events`: what is on the user's calendars in a period, merged from every calendar they
+//! have selected in Google Calendar.
+
+use axum::Json;
+use axum::extract::State;
+use axum::routing::post;
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+
+use super::args::{check_early, optional_text, optional_time, optional_zone};
+use super::run::{answer, zone_for};
+use super::time::{DateMeans, TimeText, Window, Zone, days_from, optional_integer};
+use super::{Tool, answers};
+use crate::error::Result;
+use crate::google::scopes;
+use crate::state::AppState;
+use crate::tool_args::ToolArgs;
+use crate::webhook_auth::VerifiedUser;
+
+/// The route.
+pub const ROUTE: &str = "/api/calendar/list-events";
+
+/// The declaration.
+pub const TOOL: Tool = Tool {
+    name: "list_events",
+    route: ROUTE,
+    description: "Get the events on the user's calendars for a period, optionally only those \
+                  matching some words. Use it when the user asks what is on their calendar, \
+                  what comes next, whether a meeting exists, or for a summary of their schedule. \
+                  Events with myResponse declined are not commitments.",
+    parameters,
+    handler: || post(list_events),
+};
+
+fn parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "window_start": { "type": "string", "description": "ISO 8601 start of the period to list. Defaults to now." },
+            "window_end": { "type": "string", "description": "ISO 8601 end of the period to list. Defaults to 7 days after the start." },
+            "max_results": { "type": "number", "description": "How many events to return, 1 to 50. Defaults to 10." },
+            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
+            "query": { "type": "string", "description": "Words to look for in the events, such as a title or a person's name. Leave out to list everything." }
+        },
+        "required": []
+    })
+}
+
+/// Default and bounds of `max_results`.
+pub const DEFAULT_MAX_RESULTS: u32 = 10;
+const MAX_RESULTS_CAP: i64 = 50;
+/// How far ahead `list_events` looks by default.
+pub const DEFAULT_DAYS: i64 = 7;
+const MAX_QUERY_CHARS: usize = 200;
+
+/// `list_events`'s arguments: default window now → now + 7 days, 10 results (clamped 1–50).
+#[derive(Clone, Debug)]
+pub struct ListEventsArgs {
+    /// `window_start`.
+    pub window_start: Option<TimeText>,
+    /// `window_end`.
+    pub window_end: Option<TimeText>,
+    /// `max_results`, clamped.
+    pub max_results: u32,
+    /// `timezone` (default: the user's calendar zone).
+    pub timezone: Option<Zone>,
+    /// `query`: Google's free-text search.
+    pub query: Option<String>,
+}
+
+impl ListEventsArgs {
+    /// Parses the JSON arguments.
+    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+        let max_results = optional_integer(args.get("max_results"), "max_results")?
+            .map_or(DEFAULT_MAX_RESULTS, |n| n.clamp(1, MAX_RESULTS_CAP) as u32);
+        let parsed = Self {
+            window_start: optional_time(args, "window_start")?,
+            window_end: optional_time(args, "window_end")?,
+            max_results,
+            timezone: optional_zone(args)?,
+            query: optional_text(args, "query", MAX_QUERY_CHARS)?.filter(|q| !q.is_empty()),
+        };
+        check_early(parsed.window_start.as_ref(), parsed.window_end.as_ref())?;
+        Ok(parsed)
+    }
+
+    /// The window in `zone`, defaulting to `now` → `now + 7 days`.
+    pub fn window(&self, zone: &Zone, now: Timestamp) -> Result<Window> {
+        let start = match &self.window_start {
+            Some(t) => t.resolve(zone, DateMeans::StartOfDay, "window_start")?,
+            None => now,
+        };
+        let end = match &self.window_end {
+            Some(t) => t.resolve(zone, DateMeans::EndOfDay, "window_end")?,
+            None => days_from(start, zone, DEFAULT_DAYS),
+        };
+        Window::new(start, end)
+    }
+}
+
+async fn list_events(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    ToolArgs(raw): ToolArgs<Map<String, Value>>,
+) -> Result<Json<Value>> {
+    let args = ListEventsArgs::parse(&raw)?;
+    answer(&state, &user, "list_events", async |google| {
+        google
+            .require(&[
+                &scopes::SETTINGS_GET,
+                &scopes::CALENDAR_LIST_LIST,
+                &scopes::EVENTS_LIST,
+            ])
+            .await?;
+        let context = google.context().await?;
+        let zone = zone_for(google, args.timezone.as_ref()).await?;
+        let window = args.window(&zone, Timestamp::now())?;
+        let listed = google
+            .events_across(
+                &context.calendars,
+                window,
+                args.max_results,
+                &zone,
+                args.query.as_deref(),
+            )
+            .await?;
+        Ok(answers::event_list(&listed, &zone, window))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools::test_support::{argument_of, map};
+
+    #[test]
+    fn defaults_and_clamps() {
+        let a = ListEventsArgs::parse(&map(json!({}))).expect("empty is fine");
+        assert_eq!(a.max_results, 10);
+        assert_eq!(a.query, None);
+        let now: Timestamp = "2026-11-24T14:00:00Z".parse().expect("ts");
+        let w = a.window(&Zone::utc(), now).expect("window");
+        assert_eq!(w.start, now);
+        assert_eq!(
+            w.end,
+            "2026-12-01T14:00:00Z".parse::<Timestamp>().expect("ts")
+        );
+        for (given, expected) in [
+            (json!(500), 50),
+            (json!(0), 1),
+            (json!(-3), 1),
+            (json!("25"), 25),
+        ] {
+            let a = ListEventsArgs::parse(&map(json!({ "max_results": given }))).expect("ok");
+            assert_eq!(a.max_results, expected);
+        }
+        let a = ListEventsArgs::parse(&map(json!({"query": "  dentist "}))).expect("ok");
+        assert_eq!(a.query.as_deref(), Some("dentist"));
+    }
+
+    #[test]
+    fn bad_values_are_refused_by_name() {
+        for (args, name) in [
+            (json!({"timezone": "Mars/Olympus"}), "timezone"),
+            (json!({"window_start": "soon"}), "window_start"),
+            (json!({"max_results": "many"}), "max_results"),
+            (json!({"window_end": 5}), "window_end"),
+            (json!({"query": 7}), "query"),
+            (json!({"query": "x".repeat(201)}), "query"),
+        ] {
+            assert_eq!(argument_of(ListEventsArgs::parse(&map(args))), name);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! `respond_to_invite`: the user's own answer to an invitation. Only their attendee entry
+//! changes; every other guest's response is sent back exactly as Google gave it.
+
+use axum::Json;
+use axum::extract::State;
+use axum::routing::post;
+use google_calendar3::api::Event;
+use serde_json::{Map, Value, json};
+
+use super::Tool;
+use super::args::{event_id, optional_text};
+use super::made_by_agent;
+use super::run::answer;
+use super::time::required_str;
+use crate::error::{Error, Result};
+use crate::google::scopes;
+use crate::state::AppState;
+use crate::tool_args::ToolArgs;
+use crate::webhook_auth::VerifiedUser;
+
+/// The route.
+pub const ROUTE: &str = "/api/calendar/invites/respond";
+
+/// The declaration.
+pub const TOOL: Tool = Tool {
+    name: "respond_to_invite",
+    route: ROUTE,
+    description: "Answer an invitation the user received: accepted, declined or tentative, \
+                  with an optional short comment for the organizer. Use it for events where \
+                  list_events shows a myResponse. First read back the event and the answer, and \
+                  call it only after the user clearly says yes. The organizer is told.",
+    parameters,
+    handler: || post(respond_to_invite),
+};
+
+fn parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "event_id": { "type": "string", "description": "The id list_events gave for the event" },
+            "response": { "type": "string", "enum": ["accepted", "declined", "tentative"], "description": "The user's answer" },
+            "comment": { "type": "string", "description": "A short note to the organizer, if the user gave one" }
+        },
+        "required": ["event_id", "response"]
+    })
+}
+
+const MAX_COMMENT_CHARS: usize = 500;
+
+/// `respond_to_invite`'s arguments.
+#[derive(Clone, Debug)]
+pub struct RespondArgs {
+    /// `event_id`.
+    pub event_id: String,
+    /// `accepted`, `declined` or `tentative`.
+    pub response: &'static str,
+    /// `comment`.
+    pub comment: Option<String>,
+}
+
+impl RespondArgs {
+    /// Parses the JSON arguments.
+    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+        let event_id = event_id(args)?;
+        let given = required_str(args.get("response"), "response")?.trim();
+        let response = ["accepted", "declined", "tentative"]
+            .into_iter()
+            .find(|r| r.eq_ignore_ascii_case(given))
+            .ok_or_else(|| Error::InvalidArgument {
+                argument: "response",
+                message: "response must be accepted, declined or tentative.".into(),
+            })?;
+        Ok(Self {
+            event_id,
+            response,
+            comment: optional_text(args, "comment", MAX_COMMENT_CHARS)?.filter(|c| !c.is_empty()),
+        })
+    }
+}
+
+/// The attendees to send back: the user's entry answered, everyone else as they were. 400 when
+/// the user organised the event or is not on it.
+fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
+    if event
+        .organizer
+        .as_ref()
+        .is_some_and(|o| o.self_ == Some(true))
+    {
+        return Err(Error::InvalidArgument {
+            argument: "event_id",
+            message: "The user organised this event, so there is no invitation to answer.".into(),
+        });
+    }
+    let mut attendees = event.attendees.clone().unwrap_or_default();
+    let Some(me) = attendees.iter_mut().find(|a| a.self_ == Some(true)) else {
+        return Err(Error::InvalidArgument {
+            argument: "event_id",
+            message: "The user is not a guest of this event, so there is no invitation to answer."
+                .into(),
+        });
+    };
+    me.response_status = Some(args.response.to_owned());
+    if let Some(comment) = &args.comment {
+        me.comment = Some(comment.clone());
+    }
+    Ok(Event {
+        attendees: Some(attendees),
+        ..Default::default()
+    })
+}
+
+async fn respond_to_invite(
+    State(state): State<AppState>,
+    user: VerifiedUser,
+    ToolArgs(raw): ToolArgs<Map<String, Value>>,
+) -> Result<Json<Value>> {
+    let args = RespondArgs::parse(&raw)?;
+    answer(&state, &user, "respond_to_invite", async |google| {
+        let event = made_by_agent::read(google, &args.event_id).await?;
+        if event.status.as_deref() == Some("cancelled") {
+            return Err(super::args::no_such_event());
+        }
+        let patch = answered(&event, &args)?;
+        let (id, patch) = (args.event_id.as_str(), &patch);
+        google
+            .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
+                client.patch_event(&token, id, patch.clone(), "all").await
+            })
+            .await?;
+        Ok(json!({"eventId": args.event_id, "title": event.summary, "response": args.response}))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools::test_support::map;
+
+    fn strip_nulls(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                map.values_mut().for_each(strip_nulls);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+            _ => {}
+        }
+    }
+
+    fn invitation() -> Event {
+        serde_json::from_value(json!({
+            "id": "inv1", "summary": "Budget review",
+            "organizer": {"email": "bob@example.com"},
+            "attendees": [
+                {"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
+                {"email": "ada@example.com", "self": true, "responseStatus": "needsAction"},
+                {"email": "cy@example.com", "responseStatus": "declined", "comment": "away"}
+            ]
+        }))
+        .expect("event")
+    }
+
+    #[test]
+    fn only_the_users_own_entry_changes() {
+        let args = RespondArgs::parse(&map(
+            json!({"event_id": "inv1", "response": "Tentative", "comment": "maybe late"}),
+        ))
+        .expect("args");
+        let patch = answered(&invitation(), &args).expect("answered");
+        // As google-calendar3 sends it: without nulls.
+        let mut sent = serde_json::to_value(&patch).expect("json");
+        strip_nulls(&mut sent);
+        assert_eq!(
+            sent["attendees"],
+            json!([
+                {"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
+                {"email": "ada@example.com", "self": true, "responseStatus": "tentative", "comment": "maybe late"},
+                {"email": "cy@example.com", "responseStatus": "declined", "comment": "away"}
+            ])
+        );
+    }
+
+    #[test]
+    fn bad_responses_and_organised_events_are_refused() {
+        assert!(matches!(
+            RespondArgs::parse(&map(json!({"event_id": "inv1", "response": "maybe"}))),
+            Err(Error::InvalidArgument {
+                argument: "response",
+                ..
+            })
+        ));
+        let args = RespondArgs::parse(&map(json!({"event_id": "inv1", "response": "accepted"})))
+            .expect("args");
+        let mut mine = invitation();
+        mine.organizer =
+            serde_json::from_value(json!({"email": "ada@example.com", "self": true})).ok();
+        assert!(matches!(
+            answered(&mine, &args),
+            Err(Error::InvalidArgument {
+                argument: "event_id",
+                ..
+            })
+        ));
+        let mut not_on_it = invitation();
+        not_on_it.attendees = serde_json::from_value(json!([{"email": "bob@example.com"}])).ok();
+        assert!(matches!(
+            answered(&not_on_it, &args),
+            Err(Error::InvalidArgument {
+                argument: "event_id",
+                ..
+            })
+        ));
+    }
+}
