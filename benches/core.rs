@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use calendar_agent::Config;
-use calendar_agent::persona::{PersonaIds, persona_config};
+use calendar_agent::persona::{PersonaIds, Session, persona_config};
 use calendar_agent::presign::{SignedParams, SigningKeys, presign_url, verify};
 use calendar_agent::secret::Secret;
 use calendar_agent::tools::time::Zone;
@@ -80,7 +80,15 @@ fn persona(c: &mut Criterion) {
     let zone = Zone::parse("America/New_York", "timezone").expect("zone");
     let now: Timestamp = "2026-11-22T20:30:00Z".parse().expect("now");
     c.bench_function("persona/build (every tool signed + prompt)", |b| {
-        b.iter(|| persona_config(&config, &ids, black_box("ada@example.com"), &zone, now))
+        b.iter(|| {
+            let session = Session {
+                user_id: black_box("ada@example.com"),
+                zone: &zone,
+                now,
+                contacts: true,
+            };
+            persona_config(&config, &ids, &session)
+        })
     });
 }
 

@@ -139,9 +139,40 @@ pub fn user_cookie(user: &SignedUser, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// The OAuth cookie: `state` and PKCE verifier, 10 minutes, sent only to the callback.
-pub fn oauth_cookie(state: &str, verifier: &str, secure: bool) -> Cookie<'static> {
-    Cookie::build((OAUTH_COOKIE, format!("{state}.{verifier}")))
+/// What the OAuth cookie carries between the consent redirect and the callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthFlow {
+    /// The `state` handed to Google.
+    pub state: String,
+    /// The PKCE verifier.
+    pub verifier: String,
+    /// Whether this consent asked to allow contacts.
+    pub contacts: bool,
+}
+
+impl OAuthFlow {
+    fn encode(&self) -> String {
+        let kind = if self.contacts { "contacts" } else { "sign-in" };
+        format!("{}.{}.{kind}", self.state, self.verifier)
+    }
+
+    /// Reads the cookie's value.
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.splitn(3, '.');
+        let (state, verifier) = (parts.next()?, parts.next()?);
+        let contacts = parts.next() == Some("contacts");
+        (!state.is_empty() && !verifier.is_empty()).then(|| Self {
+            state: state.to_owned(),
+            verifier: verifier.to_owned(),
+            contacts,
+        })
+    }
+}
+
+/// The OAuth cookie: `state`, PKCE verifier and the kind of consent, 10 minutes, sent only to
+/// the callback.
+pub fn oauth_cookie(flow: &OAuthFlow, secure: bool) -> Cookie<'static> {
+    Cookie::build((OAUTH_COOKIE, flow.encode()))
         .path(OAUTH_COOKIE_PATH)
         .http_only(true)
         .same_site(SameSite::Lax)

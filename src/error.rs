@@ -28,6 +28,13 @@ pub enum Error {
     /// A tool URL whose signature, expiry or parameters do not check out.
     #[error("presigned URL refused: {0}")]
     Presign(#[from] VerifyError),
+    /// The `create_meeting` URL outlived its shorter life (`MEETING_URL_TTL_SECONDS`).
+    #[error("create_meeting URL expired")]
+    MeetingUrlExpired,
+    /// No meeting draft this user may send: unknown, another user's or session's, expired,
+    /// or already sent.
+    #[error("meeting draft unusable: {0}")]
+    DraftUnusable(&'static str),
     /// No valid signed `userId` cookie.
     #[error("not signed in")]
     NotSignedIn,
@@ -124,6 +131,14 @@ pub enum Error {
         /// When the next request will be allowed.
         retry_after: Duration,
     },
+    /// The user has invited their hourly allowance of people (`INVITES_PER_HOUR`).
+    #[error("invite limit reached")]
+    InviteLimit {
+        /// The allowance per hour.
+        per_hour: u32,
+        /// When enough of it frees.
+        retry_after: Duration,
+    },
     /// No route here.
     #[error("not found")]
     NotFound,
@@ -142,9 +157,12 @@ impl Error {
     /// The HTTP status this error answers with.
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::Presign(_) | Self::NotSignedIn | Self::NotConnected | Self::ReauthRequired => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::Presign(_)
+            | Self::MeetingUrlExpired
+            | Self::NotSignedIn
+            | Self::NotConnected
+            | Self::ReauthRequired => StatusCode::UNAUTHORIZED,
+            Self::DraftUnusable(_) => StatusCode::NOT_FOUND,
             Self::InvalidOAuthState(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_)
             | Self::NotMadeByAgent
@@ -165,7 +183,7 @@ impl Error {
             Self::InvalidArgument { .. } | Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::InviteLimit { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -178,6 +196,8 @@ impl Error {
             Self::Presign(VerifyError::Expired { .. }) => "url_expired",
             Self::Presign(VerifyError::Missing(_)) => "missing_signature",
             Self::Presign(_) => "invalid_signature",
+            Self::MeetingUrlExpired => "url_expired",
+            Self::DraftUnusable(_) => "draft_not_found",
             Self::NotSignedIn => "not_signed_in",
             Self::NotConnected => "not_connected",
             Self::ReauthRequired => "google_reauth_required",
@@ -196,6 +216,7 @@ impl Error {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
+            Self::InviteLimit { .. } => "invite_limit",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::StoreUnavailable(_) => "store_unavailable",
@@ -215,6 +236,16 @@ impl Error {
                  end the call and press Start again."
                     .into()
             }
+            Self::MeetingUrlExpired => {
+                "The link for sending invitations has expired; it lasts a short while after Start, \
+                 for safety. The other calendar tools still work. Ask the user to end the call \
+                 and press Start again to send invitations."
+                    .into()
+            }
+            Self::DraftUnusable(why) => format!(
+                "That meeting draft cannot be sent: {why}. Nothing was sent to anyone. Make a new \
+                 draft with draft_meeting, read it back, and send it after the user says yes."
+            ),
             Self::NotSignedIn => "Not signed in. Sign in with Google on the page first.".into(),
             Self::NotConnected => {
                 "This user's Google Calendar is not connected. Ask the user to sign in with \
@@ -235,6 +266,15 @@ impl Error {
                 "That event was not made by this assistant, so it can only be read here, not \
                  moved or cancelled. The user can change it in Google Calendar."
                     .into()
+            }
+            Self::ScopeMissing { missing }
+                if missing.iter().all(|p| Permission::CONTACTS.contains(p)) =>
+            {
+                format!(
+                    "Google has not given this service permission to {}. Ask the user to spell \
+                     the email address instead, or to press Allow contacts on the page.",
+                    describe_all(missing)
+                )
             }
             Self::ScopeMissing { missing } => format!(
                 "Google has not given this service permission to {}. Ask the user to sign in \
@@ -295,6 +335,14 @@ impl Error {
                 "Too many requests right now. Try again in {} seconds.",
                 retry_after.as_secs().max(1)
             ),
+            Self::InviteLimit {
+                per_hour,
+                retry_after,
+            } => format!(
+                "This would invite more than {per_hour} people in an hour, the most allowed, so \
+                 nothing was sent. Try again in {} minutes, or with fewer people.",
+                retry_after.as_secs().div_ceil(60).max(1)
+            ),
             Self::NotFound => "There is nothing at this address.".into(),
             Self::MethodNotAllowed => "This address does not accept that method.".into(),
             Self::StoreUnavailable(_) => {
@@ -313,7 +361,9 @@ impl Error {
     /// How long the caller should wait before trying again, when that is known.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::RateLimited { retry_after } | Self::InviteLimit { retry_after, .. } => {
+                Some(*retry_after)
+            }
             Self::GoogleRateLimited { .. } => Some(GOOGLE_RATE_RETRY),
             Self::StoreUnavailable(_) => Some(STORE_RETRY),
             Self::Anam { retry_after, .. } => *retry_after,

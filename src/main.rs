@@ -48,6 +48,9 @@ async fn main() -> ExitCode {
             report(signed)
         }
         Some(Command::Anam { list }) => report(cli::anam_table(&config, list).await),
+        Some(Command::Audit { user, limit }) => {
+            report(cli::audit(&config, user.as_deref(), limit).await)
+        }
         Some(Command::VerifyUrl { url }) => {
             if let Err(e) = cli::require_configured_secret(&config) {
                 return report(Err(e));

@@ -11,6 +11,7 @@ use crate::cookies::CookieKeys;
 use crate::google::access_tokens::AccessTokens;
 use crate::google::calendar::CalendarClient;
 use crate::google::oauth::OAuthClient;
+use crate::google::people::{PeopleClient, Warmups};
 use crate::google::user_context::ContextCache;
 use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
@@ -53,6 +54,10 @@ pub struct AppState {
     pub cookie_keys: CookieKeys,
     /// Google Calendar, on its own pooled client.
     pub calendar: CalendarClient,
+    /// Google People (contact search).
+    pub people: PeopleClient,
+    /// When each user's contact search was last warmed up.
+    pub contacts_warmups: Arc<Warmups>,
     /// Users' calendar time zones and calendars.
     pub contexts: Arc<ContextCache>,
     /// Tool calls per user per minute.
@@ -79,24 +84,12 @@ impl AppState {
         self.events_user_limit.prune();
         self.tokens.prune();
         self.contexts.prune();
+        self.contacts_warmups.prune();
     }
 
     /// Opens the store (migrating it) and builds the clients.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let key = match config.token_encryption_key {
-            Some(key) => key,
-            None => {
-                let (key, created) = load_or_create_key_file(Path::new(DEV_KEY_FILE))
-                    .map_err(StartupError::KeyFile)?;
-                tracing::warn!(
-                    "TOKEN_ENCRYPTION_KEY is not set: {} {DEV_KEY_FILE} (mode 0600). Fine for \
-                     development; in production set TOKEN_ENCRYPTION_KEY (`calendar-agent secret`).",
-                    if created { "generated" } else { "using" }
-                );
-                key
-            }
-        };
-        let store = Store::connect(&config.database_url, TokenCipher::new(&key)).await?;
+        let store = open_store(&config).await?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .pool_idle_timeout(Duration::from_secs(90))
@@ -108,6 +101,7 @@ impl AppState {
         let calendar =
             CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
         let tool_limit = Arc::new(PerMinute::new(config.tool_rate_per_minute));
+        let people = PeopleClient::new(http.clone(), &config.google.people_base_url);
         let anam = AnamClient::new(
             http.clone(),
             &config.anam.api_base_url,
@@ -118,6 +112,8 @@ impl AppState {
             auth_ip_limit: Arc::new(PerMinute::new(per_minute(AUTH_STARTS_PER_MINUTE))),
             events_user_limit: Arc::new(PerMinute::new(per_minute(EVENTS_READS_PER_MINUTE))),
             calendar,
+            people,
+            contacts_warmups: Arc::default(),
             contexts: Arc::default(),
             tool_limit,
             config: Arc::new(config),
@@ -132,4 +128,22 @@ impl AppState {
 
 fn per_minute(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+/// The token key (`TOKEN_ENCRYPTION_KEY`, or the development key file) and the store.
+pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
+    let key = match config.token_encryption_key {
+        Some(key) => key,
+        None => {
+            let (key, created) =
+                load_or_create_key_file(Path::new(DEV_KEY_FILE)).map_err(StartupError::KeyFile)?;
+            tracing::warn!(
+                "TOKEN_ENCRYPTION_KEY is not set: {} {DEV_KEY_FILE} (mode 0600). Fine for \
+                 development; in production set TOKEN_ENCRYPTION_KEY (`calendar-agent secret`).",
+                if created { "generated" } else { "using" }
+            );
+            key
+        }
+    };
+    Ok(Store::connect(&config.database_url, TokenCipher::new(&key)).await?)
 }

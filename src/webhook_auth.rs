@@ -11,14 +11,19 @@ use crate::error::Error;
 use crate::log_safe::clip;
 use crate::presign::{self, SignedParams, SignedWith, VerifyError};
 use crate::state::AppState;
+use crate::tools;
 
-/// The user a tool URL was signed for, and the session expiry it carries.
+/// The user a tool URL was signed for, and the session it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedUser {
     /// The user id (their email).
     pub user_id: String,
-    /// The URL's expiry (unix seconds), shared by all tool URLs of one session.
+    /// The URL's expiry (unix seconds), shared by the tool URLs of one session that live as
+    /// long as it.
     pub exp: u64,
+    /// When the session's URLs were minted (unix seconds): the expiry less the route's URL
+    /// life. The same for every tool URL of one Start, whatever each one's life.
+    pub session: u64,
 }
 
 impl<S> FromRequestParts<S> for VerifiedUser
@@ -40,6 +45,7 @@ where
 
         let verified = SignedParams::from_query(parts.uri.query())
             .and_then(|params| presign::verify(&config.presign, &base_url, &params, unix_now()));
+        let life = tools::by_route(path).map_or(tools::UrlLife::Session, |t| t.url_life);
         match verified {
             Ok(v) => {
                 if v.signed_with == SignedWith::Previous {
@@ -53,11 +59,18 @@ where
                 Ok(Self {
                     user_id: v.uid,
                     exp: v.exp,
+                    session: v.exp.saturating_sub(life.seconds(config)),
                 })
             }
             Err(reason) => {
                 log_refusal(&parts.headers, &config.public_base_url, path, &reason);
-                Err(Error::Presign(reason))
+                match (reason, life) {
+                    // The short-lived URL has its own sentence: the other tools still work.
+                    (VerifyError::Expired { .. }, tools::UrlLife::Meeting) => {
+                        Err(Error::MeetingUrlExpired)
+                    }
+                    (reason, _) => Err(Error::Presign(reason)),
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ use calendar_agent::presign::{SigningKeys, presign_url};
 use calendar_agent::secret::Secret;
 use common::fake_google::{self, requests_to};
 use common::process::{Server, browser_sign_in, client, sign_ins_cut_by_kill_9, start_server};
+
 use common::{TEST_PRESIGN_SECRET, fake_calendar, json_of};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -156,4 +157,113 @@ async fn a_kill_9_of_one_instance_loses_no_acknowledged_sign_in() {
         assert_eq!(me["connected"], true, "{email}: {me}");
         assert_eq!(me["email"], email.as_str());
     }
+}
+
+/// POSTs `args` to `route` on `server` as a session of `user` minted at `minted` (default URL
+/// lives: an hour for most tools, 15 minutes for create_meeting).
+async fn tool(
+    server: &Server,
+    route: &str,
+    user: &str,
+    minted: u64,
+    args: serde_json::Value,
+) -> reqwest::Response {
+    let life = if route == "/api/calendar/meetings" {
+        900
+    } else {
+        3600
+    };
+    let keys = SigningKeys::new(Secret::new(TEST_PRESIGN_SECRET));
+    let url = presign_url(
+        &keys,
+        &format!("https://demo.ngrok.app{route}"),
+        user,
+        minted + life,
+    );
+    let query = url.split_once('?').expect("query").1;
+    client()
+        .post(format!("{}{route}?{query}", server.address))
+        .json(&args)
+        .send()
+        .await
+        .expect("tool call")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invite_limit_counts_addresses_across_both_instances() {
+    let Some((google, a, b)) = two_instances(&[]).await else {
+        return;
+    };
+    let _events = fake_calendar::mount_events(&google).await;
+    let people: Vec<String> = (0..30).map(|i| format!("guest{i}@example.com")).collect();
+    let mut busy = serde_json::Map::new();
+    busy.insert("primary".into(), json!([]));
+    for p in &people {
+        busy.insert(p.clone(), json!([]));
+    }
+    fake_calendar::mount_busy_by_calendar(&google, serde_json::Value::Object(busy)).await;
+    browser_sign_in(&client(), &a.address, ADA, "203.0.113.1")
+        .await
+        .expect("sign-in");
+    let minted = unix_now();
+    let mut hour = 9;
+    // Drafted on one instance, sent from another: the draft and the count are in the store.
+    let mut send = async |draft_on: &Server, send_on: &Server, count: usize, from: usize| {
+        hour += 1;
+        let draft = json!({"title": "Review", "start": format!("2030-03-05T{hour:02}:00:00"),
+            "end": format!("2030-03-05T{hour:02}:30:00"), "timezone": "UTC",
+            "attendees": people[from..from + count].to_vec(), "video_call": false});
+        let (status, body) =
+            json_of(tool(draft_on, "/api/calendar/meeting-drafts", ADA, minted, draft).await).await;
+        assert_eq!(status, 200, "{body}");
+        let id = body["draft_id"].clone();
+        tool(
+            send_on,
+            "/api/calendar/meetings",
+            ADA,
+            minted,
+            json!({"draft_id": id}),
+        )
+        .await
+    };
+    assert_eq!(
+        send(&a, &a, 12, 0).await.status().as_u16(),
+        200,
+        "12 invited"
+    );
+    let refused = send(&a, &b, 9, 12).await;
+    assert!(refused.headers().get("retry-after").is_some());
+    let (status, body) = json_of(refused).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (429, Some("invite_limit")),
+        "12 + 9 > 20: {body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nothing was sent")),
+        "{body}"
+    );
+    assert_eq!(
+        send(&b, &b, 8, 12).await.status().as_u16(),
+        200,
+        "exactly 20"
+    );
+    let (status, body) = json_of(send(&b, &a, 1, 20).await).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (429, Some("invite_limit")),
+        "the 21st address: {body}"
+    );
+    let inserts = google
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.method.as_str() == "POST" && r.url.path().ends_with("/calendars/primary/events")
+        })
+        .count();
+    assert_eq!(inserts, 2, "refused meetings reach Google never");
 }

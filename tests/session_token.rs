@@ -80,7 +80,8 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
     );
 
     let mut expiries = HashSet::new();
-    // Every tool of DESIGN.md §12 that is always offered, at its route.
+    // Every tool of DESIGN.md §12 that is always offered, at its route (get_contacts only
+    // when contacts are allowed; create_meeting's URL lives shorter, checked below).
     let routes = [
         "/api/calendar/list-events",
         "/api/calendar/freebusy",
@@ -88,6 +89,8 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
         "/api/calendar/holds/move",
         "/api/calendar/holds/cancel",
         "/api/calendar/invites/respond",
+        "/api/calendar/meeting-drafts",
+        "/api/calendar/meetings",
     ];
     let tools = persona["tools"].as_array().expect("tools");
     assert_eq!(tools.len(), routes.len());
@@ -98,12 +101,21 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
         let params = SignedParams::from_query(Some(query)).expect("params");
         let verified = verify(&app.config.presign, base, &params, unix_now()).expect("verifies");
         assert_eq!(verified.uid, ADA);
-        expiries.insert(verified.exp);
+        if route == "/api/calendar/meetings" {
+            // MEETING_URL_TTL_SECONDS: 900 by default, from the same Start.
+            assert!((before + 900..=unix_now() + 900).contains(&verified.exp));
+        } else {
+            expiries.insert(verified.exp);
+        }
         // And the server itself accepts it (the user is connected; the answer is not a 401).
         let (status, _) = json_of(app.post_json(url, &json!({})).await).await;
         assert_ne!(status, 401, "{route}");
     }
-    assert_eq!(expiries.len(), 1, "one shared expiry");
+    assert_eq!(
+        expiries.len(),
+        1,
+        "one shared expiry for the session's tools"
+    );
     let exp = expiries.into_iter().next().unwrap_or(0);
     assert!((before + 1200..=unix_now() + 1200).contains(&exp));
     let required: Vec<Value> = tools

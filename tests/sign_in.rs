@@ -134,7 +134,8 @@ async fn sign_in_stores_the_grant_and_sets_a_signed_cookie() {
     assert_eq!(status, 200);
     assert_eq!(
         me,
-        serde_json::json!({"signedIn": true, "userId": ADA, "email": ADA, "connected": true})
+        serde_json::json!({"signedIn": true, "userId": ADA, "email": ADA, "connected": true,
+                           "contacts": false})
     );
 }
 

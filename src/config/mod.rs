@@ -121,6 +121,8 @@ pub struct GoogleConfig {
     pub revoke_url: String,
     /// `GOOGLE_CALENDAR_BASE_URL`, always ending in `/`.
     pub calendar_base_url: String,
+    /// `GOOGLE_PEOPLE_BASE_URL`, always ending in `/`.
+    pub people_base_url: String,
 }
 
 /// How logs are written (`LOG_FORMAT`).
@@ -157,6 +159,10 @@ pub struct Config {
     pub presign_source: SecretSource,
     /// `TOOL_URL_TTL_SECONDS`.
     pub tool_url_ttl_seconds: u64,
+    /// `MEETING_URL_TTL_SECONDS`: the `create_meeting` URL's shorter life.
+    pub meeting_url_ttl_seconds: u64,
+    /// `INVITES_PER_HOUR`: invited addresses per user per hour, counted in the store.
+    pub invites_per_hour: NonZeroU32,
     /// `COOKIE_SECRET`, when set explicitly (else derived from the presign secrets).
     pub cookie_secret: Option<Secret>,
     /// Anam settings.
@@ -243,6 +249,18 @@ impl Config {
             ));
         }
 
+        let meeting_url_ttl_seconds = parse_number::<u64>(
+            "MEETING_URL_TTL_SECONDS",
+            get("MEETING_URL_TTL_SECONDS"),
+            900,
+        )?;
+        if meeting_url_ttl_seconds == 0 {
+            return Err(ConfigError::new(
+                "MEETING_URL_TTL_SECONDS",
+                "must be at least 1",
+            ));
+        }
+
         let cookie_secret = match get("COOKIE_SECRET") {
             Some(s) if s.len() < 32 => {
                 return Err(ConfigError::new(
@@ -286,6 +304,13 @@ impl Config {
         if !calendar_base_url.ends_with('/') {
             calendar_base_url.push('/');
         }
+        let mut people_base_url = url_or(
+            "GOOGLE_PEOPLE_BASE_URL",
+            "https://people.googleapis.com/v1/",
+        )?;
+        if !people_base_url.ends_with('/') {
+            people_base_url.push('/');
+        }
         let google = GoogleConfig {
             client_id: get("GOOGLE_CLIENT_ID"),
             client_secret: get("GOOGLE_CLIENT_SECRET").map(Secret::new),
@@ -304,6 +329,7 @@ impl Config {
             )?,
             revoke_url: url_or("GOOGLE_REVOKE_URL", "https://oauth2.googleapis.com/revoke")?,
             calendar_base_url,
+            people_base_url,
         };
 
         let database_url =
@@ -345,6 +371,8 @@ impl Config {
             presign,
             presign_source,
             tool_url_ttl_seconds,
+            meeting_url_ttl_seconds,
+            invites_per_hour: rate("INVITES_PER_HOUR", get("INVITES_PER_HOUR"), 20)?,
             cookie_secret,
             anam,
             google,

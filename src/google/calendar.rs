@@ -298,14 +298,27 @@ impl CalendarClient {
 
     /// `events.insert` on primary, never notifying anyone.
     pub async fn insert_event(&self, token: &Secret, event: Event) -> Result<Inserted> {
+        self.insert(token, event, "none").await
+    }
+
+    /// `events.insert` on primary of a meeting: the guests get their invitations
+    /// (`sendUpdates=all`), and a conference asked for in `conferenceData.createRequest` is
+    /// made (`conferenceDataVersion=1`).
+    pub async fn insert_meeting(&self, token: &Secret, event: Event) -> Result<Inserted> {
+        self.insert(token, event, "all").await
+    }
+
+    async fn insert(&self, token: &Secret, event: Event, send_updates: &str) -> Result<Inserted> {
         let hub = self.hub(token);
-        match hub
+        let conference = event.conference_data.is_some();
+        let mut call = hub
             .events()
             .insert(event, PRIMARY)
-            .send_updates("none")
-            .doit()
-            .await
-        {
+            .send_updates(send_updates);
+        if conference {
+            call = call.conference_data_version(1);
+        }
+        match call.doit().await {
             Ok((_, event)) => Ok(Inserted::Created(Box::new(event))),
             Err(e) => match api_error(&scopes::EVENTS_INSERT, e) {
                 Error::Google {
@@ -493,6 +506,15 @@ pub(crate) fn api_error(method: &Method, error: ApiError) -> Error {
         },
         other => Error::Internal(format!("{what}: {other}")),
     }
+}
+
+/// A Google API error answer (any API: Calendar, People) as ours, from its status and body.
+pub(crate) fn api_error_from_status(method: &Method, status: u16, body: &Value) -> Error {
+    let detail = body["error"]["message"]
+        .as_str()
+        .unwrap_or("no message")
+        .to_owned();
+    classify(method, Some(status), detail, body)
 }
 
 fn classify(method: &Method, status: Option<u16>, detail: String, body: &Value) -> Error {

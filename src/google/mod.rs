@@ -3,6 +3,7 @@
 pub mod access_tokens;
 pub mod calendar;
 pub mod oauth;
+pub mod people;
 pub mod scopes;
 pub mod user_calendar;
 pub mod user_context;

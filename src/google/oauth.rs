@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::scopes::sign_in_scopes;
+use super::scopes::{contacts_scopes, sign_in_scopes};
 use super::{OAUTH_TIMEOUT, transport_error};
 use crate::config::GoogleConfig;
 use crate::error::{Error, Result};
@@ -115,8 +115,10 @@ impl OAuthClient {
         self.credentials().map(|_| ())
     }
 
-    /// The consent URL: offline access, forced consent (so a refresh token comes back), PKCE S256.
-    pub fn authorization_url(&self, state: &str, pkce: &Pkce) -> Result<String> {
+    /// The consent URL: offline access, forced consent (so a refresh token comes back), PKCE
+    /// S256, everything granted before kept (`include_granted_scopes`); with `contacts`, the
+    /// contact-search scopes are asked for too.
+    pub fn authorization_url(&self, state: &str, pkce: &Pkce, contacts: bool) -> Result<String> {
         let (client_id, _) = self.credentials()?;
         let mut url = url::Url::parse(&self.config.auth_url)
             .map_err(|e| Error::Internal(format!("GOOGLE_AUTH_URL: {e}")))?;
@@ -124,7 +126,14 @@ impl OAuthClient {
             .append_pair("client_id", client_id)
             .append_pair("redirect_uri", &self.config.redirect_uri)
             .append_pair("response_type", "code")
-            .append_pair("scope", &sign_in_scopes())
+            .append_pair(
+                "scope",
+                &if contacts {
+                    contacts_scopes()
+                } else {
+                    sign_in_scopes()
+                },
+            )
             .append_pair("access_type", "offline")
             .append_pair("prompt", "consent")
             .append_pair("include_granted_scopes", "true")

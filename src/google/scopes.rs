@@ -20,6 +20,11 @@ pub const FREEBUSY: &str = "https://www.googleapis.com/auth/calendar.events.free
 pub const SETTINGS: &str = "https://www.googleapis.com/auth/calendar.settings.readonly";
 /// The list of calendars the user has in Google Calendar.
 pub const CALENDAR_LIST: &str = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+/// The user's contacts (People API `people:searchContacts`), asked for only when the user
+/// allows contacts from the page.
+pub const CONTACTS: &str = "https://www.googleapis.com/auth/contacts.readonly";
+/// People the user has written to but not saved (`otherContacts:search`).
+pub const OTHER_CONTACTS: &str = "https://www.googleapis.com/auth/contacts.other.readonly";
 
 const FULL: &str = "https://www.googleapis.com/auth/calendar";
 const FULL_READONLY: &str = "https://www.googleapis.com/auth/calendar.readonly";
@@ -38,6 +43,10 @@ pub enum Permission {
     Settings,
     /// See the list of calendars.
     Calendars,
+    /// Search the user's contacts (optional).
+    Contacts,
+    /// Search the people the user has emailed (optional).
+    OtherContacts,
 }
 
 impl Permission {
@@ -56,6 +65,8 @@ impl Permission {
             Self::Availability => FREEBUSY,
             Self::Settings => SETTINGS,
             Self::Calendars => CALENDAR_LIST,
+            Self::Contacts => CONTACTS,
+            Self::OtherContacts => OTHER_CONTACTS,
         }
     }
 
@@ -66,13 +77,21 @@ impl Permission {
             Self::Availability => "availability",
             Self::Settings => "settings",
             Self::Calendars => "calendars",
+            Self::Contacts => "contacts",
+            Self::OtherContacts => "other_contacts",
         }
     }
 
     /// The permission for a key, if it is one.
     pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.key() == key)
+        Self::ALL
+            .into_iter()
+            .chain(Self::CONTACTS)
+            .find(|p| p.key() == key)
     }
+
+    /// The optional permissions "allow contacts" asks for.
+    pub const CONTACTS: [Permission; 2] = [Permission::Contacts, Permission::OtherContacts];
 
     /// What it is, in a few words.
     pub fn describe(self) -> &'static str {
@@ -81,6 +100,8 @@ impl Permission {
             Self::Availability => "see when you are free or busy",
             Self::Settings => "read your calendar settings (your time zone)",
             Self::Calendars => "see the list of your calendars",
+            Self::Contacts => "search your contacts",
+            Self::OtherContacts => "search the people you have emailed",
         }
     }
 }
@@ -160,6 +181,19 @@ pub const CALENDAR_LIST_LIST: Method = Method {
     permission: Permission::Calendars,
 };
 
+/// People API `people:searchContacts`.
+pub const PEOPLE_SEARCH: Method = Method {
+    name: "people.searchContacts",
+    accepts: &["https://www.googleapis.com/auth/contacts", CONTACTS],
+    permission: Permission::Contacts,
+};
+/// People API `otherContacts.search`.
+pub const OTHER_CONTACTS_SEARCH: Method = Method {
+    name: "otherContacts.search",
+    accepts: &[OTHER_CONTACTS],
+    permission: Permission::OtherContacts,
+};
+
 /// The space-separated scopes consent asks for at sign-in.
 pub fn sign_in_scopes() -> String {
     std::iter::once(OPENID)
@@ -167,6 +201,17 @@ pub fn sign_in_scopes() -> String {
         .chain(Permission::ALL.iter().map(|p| p.scope()))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Sign-in's scopes plus the contacts ones, for the "allow contacts" consent (with
+/// `include_granted_scopes`, the new grant keeps everything allowed before).
+pub fn contacts_scopes() -> String {
+    let mut all = sign_in_scopes();
+    for p in Permission::CONTACTS {
+        all.push(' ');
+        all.push_str(p.scope());
+    }
+    all
 }
 
 /// The scopes Google says a grant has (`scope` of a token answer, space-separated). Empty means
@@ -197,6 +242,15 @@ impl Granted {
     /// Whether a call to `method` can succeed with this grant (true when unknown).
     pub fn allows(&self, method: &Method) -> bool {
         self.is_unknown() || method.accepts.iter().any(|s| self.has(s))
+    }
+
+    /// Whether the user allowed contacts: both searches are covered (never when unknown: an
+    /// optional tool is offered only when it is known to work).
+    pub fn allows_contacts(&self) -> bool {
+        !self.is_unknown()
+            && [&PEOPLE_SEARCH, &OTHER_CONTACTS_SEARCH]
+                .into_iter()
+                .all(|m| self.allows(m))
     }
 
     /// The sign-in permissions this grant lacks (none when unknown).
@@ -285,8 +339,18 @@ mod tests {
     }
 
     #[test]
+    fn contacts_are_allowed_only_with_both_scopes() {
+        assert!(!Granted::new(sign_in_scopes()).allows_contacts());
+        assert!(Granted::new(contacts_scopes()).allows_contacts());
+        assert!(!Granted::new(format!("{} {CONTACTS}", sign_in_scopes())).allows_contacts());
+        assert!(!Granted::default().allows_contacts());
+        // And allowing them is not required to use the calendar.
+        assert!(Granted::new(sign_in_scopes()).missing().is_empty());
+    }
+
+    #[test]
     fn keys_round_trip() {
-        for p in Permission::ALL {
+        for p in Permission::ALL.into_iter().chain(Permission::CONTACTS) {
             assert_eq!(Permission::from_key(p.key()), Some(p));
         }
         assert_eq!(Permission::from_key("<script>"), None);

@@ -12,13 +12,22 @@ use google_calendar3::api::Event;
 use jiff::Timestamp;
 
 use super::access_tokens::Access;
-use super::calendar::{CalendarClient, CalendarRef, EventPage, from_chrono};
+use super::calendar::{CalendarClient, CalendarRef, EventPage, Inserted, from_chrono};
 use super::scopes::{self, Method};
 use super::user_context::UserContext;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::state::AppState;
 use crate::tools::time::{Window, Zone};
+
+/// What inserting an event with a chosen id found.
+#[derive(Debug)]
+pub enum Once {
+    /// It is new.
+    Created(Event),
+    /// The id was taken (an earlier attempt made it): Google's copy, maybe `cancelled`.
+    Existing(Event),
+}
 
 /// Events of several calendars, merged into one list by start.
 #[derive(Debug, Default)]
@@ -110,6 +119,11 @@ impl<'a> UserCalendar<'a> {
         }
     }
 
+    /// The application state this access runs in.
+    pub fn state(&self) -> &'a AppState {
+        self.state
+    }
+
     async fn access(&mut self) -> Result<Access> {
         if let Some(access) = &self.access {
             return Ok(access.clone());
@@ -141,16 +155,26 @@ impl<'a> UserCalendar<'a> {
     }
 
     /// Runs one piece of Calendar work that calls `methods` (several calls may run inside it
-    /// at once, with one token). A grant without a method's scope is refused here, before
-    /// Google is asked. A 401 means the cached access token died early (revoked, rotated): drop
-    /// it, refresh once, and try again; a second 401 on a fresh token means the grant no longer
-    /// works: the user is marked disconnected and asked to sign in.
+    /// at once, with one token). See [`Self::with_token`].
     pub async fn call<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
     where
         F: Fn(&'a CalendarClient, Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let client: &'a CalendarClient = &self.state.calendar;
+        self.with_token(methods, |token| call(client, token)).await
+    }
+
+    /// Runs one piece of Google work that calls `methods`, with the user's access token. A
+    /// grant without a method's scope is refused here, before Google is asked. A 401 means the
+    /// cached access token died early (revoked, rotated): drop it, refresh once, and try again;
+    /// a second 401 on a fresh token means the grant no longer works: the user is marked
+    /// disconnected and asked to sign in.
+    pub async fn with_token<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
+    where
+        F: Fn(Secret) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         for attempt in 0..2 {
             let access = self.access().await?;
             let missing: Vec<_> = methods
@@ -167,7 +191,7 @@ impl<'a> UserCalendar<'a> {
                 return Err(Error::ScopeMissing { missing });
             }
             let started = Instant::now();
-            let result = call(client, access.token).await;
+            let result = call(access.token).await;
             self.google_time += started.elapsed();
             match result {
                 Err(Error::Google {
@@ -184,6 +208,33 @@ impl<'a> UserCalendar<'a> {
             }
         }
         Err(Error::ReauthRequired)
+    }
+
+    /// Inserts `event` (which carries its own deterministic id) on primary, telling its guests
+    /// when `notify`; when the id is taken, Google's copy instead. A repeat of a call is
+    /// thereby never a second event.
+    pub async fn insert_once(&mut self, event: &Event, notify: bool) -> Result<Once> {
+        let inserted = self
+            .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
+                if notify {
+                    client.insert_meeting(&token, event.clone()).await
+                } else {
+                    client.insert_event(&token, event.clone()).await
+                }
+            })
+            .await?;
+        match inserted {
+            Inserted::Created(event) => Ok(Once::Created(*event)),
+            Inserted::AlreadyExists => {
+                let id = event.id.as_deref().unwrap_or_default();
+                let existing = self
+                    .call(&[&scopes::EVENTS_GET], |client, token| async move {
+                        client.get_event(&token, id).await
+                    })
+                    .await?;
+                Ok(Once::Existing(existing))
+            }
+        }
     }
 
     /// The user's calendar zone and calendars (cached together for an hour, read together:

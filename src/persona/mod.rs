@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::presign::presign_url;
-use crate::tools::TOOLS;
 use crate::tools::time::Zone;
+use crate::tools::{Offered, TOOLS, Tool};
 
 /// The persona's name.
 pub const NAME: &str = "Alex";
@@ -39,7 +39,7 @@ impl<'a> PersonaIds<'a> {
 }
 
 /// The system prompt: how to speak, when to use which tool, and where "today" is for this user.
-pub fn system_prompt(zone: &Zone, now: Timestamp) -> String {
+pub fn system_prompt(zone: &Zone, now: Timestamp, contacts: bool) -> String {
     let local = zone.zoned(now);
     let today = local.strftime("%A, %B %-d, %Y");
     let time = local.strftime("%-I:%M %p");
@@ -76,9 +76,21 @@ clearly says yes. You cannot change events you did not make; say the user can do
 Google Calendar.
 - Answering an invitation: respond_to_invite. Read back the event and the answer, accepted, \
 declined or tentative, and any note, and call it only after the user clearly says yes.
+- Meetings with other people, in this order. {people} Then find_free_time with their \
+addresses in attendees, and offer at most three slots, naming anyone whose availability is \
+unknown. Then draft_meeting, and read back the title, the day, the start and end time, the \
+time zone and every attendee, and anyone busy then. Call create_meeting with the draft_id \
+only after the user clearly says yes; it sends the invitations. Never send an invitation the \
+user did not hear read back.
 - If a tool answers with an error, say its message in your own words. If it asks the user to \
 sign in with Google again, tell them to do that on the page and then press Start again.",
         tz = zone.name,
+        people = if contacts {
+            "Resolve names to addresses with get_contacts; if it finds several people, ask which \
+             one, and if it finds none, ask the user to spell the address."
+        } else {
+            "Ask the user to spell each person's email address, and repeat it back to them."
+        },
     )
 }
 
@@ -96,26 +108,42 @@ fn webhook(name: &str, description: &str, url: String, parameters: Value) -> Val
     })
 }
 
-/// The persona config for `user_id`: tool URLs signed with the current secret, all expiring at
-/// `now + TOOL_URL_TTL_SECONDS`.
-pub fn persona_config(
-    config: &Config,
-    ids: &PersonaIds<'_>,
-    user_id: &str,
-    zone: &Zone,
-    now: Timestamp,
-) -> Value {
-    let exp = u64::try_from(now.as_second()).unwrap_or(0) + config.tool_url_ttl_seconds;
-    let sign = |path: &str| presign_url(&config.presign, &config.public_url(path), user_id, exp);
+/// What the persona is built for: the user, their zone, the moment, and what they allowed.
+pub struct Session<'a> {
+    /// The user id the tool URLs are signed for.
+    pub user_id: &'a str,
+    /// Their calendar zone.
+    pub zone: &'a Zone,
+    /// When Start was pressed.
+    pub now: Timestamp,
+    /// Whether they allowed contact search (`get_contacts` is offered only then).
+    pub contacts: bool,
+}
+
+/// The persona config: every tool offered to this user, its URL signed with the current secret
+/// and expiring its own life after `now` (`TOOL_URL_TTL_SECONDS`, or the shorter
+/// `MEETING_URL_TTL_SECONDS` for the tool that sends invitations).
+pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'_>) -> Value {
+    let minted = u64::try_from(session.now.as_second()).unwrap_or(0);
+    let sign = |tool: &Tool| {
+        let exp = minted + tool.url_life.seconds(config);
+        presign_url(
+            &config.presign,
+            &config.public_url(tool.route),
+            session.user_id,
+            exp,
+        )
+    };
     json!({
         "name": NAME,
         "avatarId": ids.avatar_id,
         "voiceId": ids.voice_id,
         "llmId": ids.llm_id,
-        "systemPrompt": system_prompt(zone, now),
+        "systemPrompt": system_prompt(session.zone, session.now, session.contacts),
         "tools": TOOLS
             .iter()
-            .map(|tool| webhook(tool.name, tool.description, sign(tool.route), (tool.parameters)()))
+            .filter(|tool| tool.offered == Offered::Always || session.contacts)
+            .map(|tool| webhook(tool.name, tool.description, sign(tool), (tool.parameters)()))
             .collect::<Vec<_>>(),
     })
 }

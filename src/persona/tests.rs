@@ -23,14 +23,21 @@ fn config(extra: &[(&str, &str)]) -> Config {
 }
 
 fn build(config: &Config, zone: &str) -> Value {
+    build_for(config, zone, false)
+}
+
+fn build_for(config: &Config, zone: &str, contacts: bool) -> Value {
     let ids = PersonaIds::from_config(config).expect("ids");
     let zone = Zone::parse(zone, "timezone").expect("zone");
     persona_config(
         config,
         &ids,
-        "a+b@example.com",
-        &zone,
-        NOW.parse().expect("now"),
+        &Session {
+            user_id: "a+b@example.com",
+            zone: &zone,
+            now: NOW.parse().expect("now"),
+            contacts,
+        },
     )
 }
 
@@ -56,8 +63,11 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
             "block_time",
             "move_hold",
             "cancel_hold",
-            "respond_to_invite"
-        ]
+            "respond_to_invite",
+            "draft_meeting",
+            "create_meeting"
+        ],
+        "get_contacts only when contacts are allowed"
     );
     let required: Vec<Value> = tools
         .iter()
@@ -71,7 +81,9 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
             json!(["title", "start", "end", "timezone"]),
             json!(["event_id", "start", "end", "timezone"]),
             json!(["event_id"]),
-            json!(["event_id", "response"])
+            json!(["event_id", "response"]),
+            json!(["title", "start", "end", "timezone", "attendees"]),
+            json!(["draft_id"])
         ]
     );
     let properties: Vec<Vec<&str>> = tools
@@ -97,6 +109,7 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
         properties[1],
         [
             "any_time",
+            "attendees",
             "duration_minutes",
             "timezone",
             "window_end",
@@ -118,6 +131,9 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
                 "{}.{name} has a type",
                 tool["name"]
             );
+            if schema["type"] == "array" {
+                assert!(schema["items"]["type"].is_string(), "{name} says its items");
+            }
         }
     }
     for tool in tools {
@@ -136,22 +152,62 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
 }
 
 #[test]
-fn every_tool_url_verifies_for_its_route_and_user_with_one_shared_expiry() {
-    let c = config(&[]);
-    let p = build(&c, "UTC");
+fn every_tool_url_verifies_for_its_route_and_user_and_lives_its_own_life() {
+    // TOOL_URL_TTL_SECONDS 900; MEETING_URL_TTL_SECONDS 300.
+    let c = config(&[("MEETING_URL_TTL_SECONDS", "300")]);
+    let p = build_for(&c, "UTC", true);
     let now: Timestamp = NOW.parse().expect("now");
-    let expected_exp = now.as_second() as u64 + 900;
-    let routes = crate::tools::TOOLS.iter().map(|t| t.route);
+    let minted = now.as_second() as u64;
     let tools = p["tools"].as_array().expect("tools");
-    assert_eq!(tools.len(), crate::tools::TOOLS.len());
-    for (tool, route) in tools.iter().zip(routes) {
+    assert_eq!(
+        tools.len(),
+        crate::tools::TOOLS.len(),
+        "all, contacts allowed"
+    );
+    for (tool, declared) in tools.iter().zip(crate::tools::TOOLS) {
         let url = tool["url"].as_str().expect("url");
         let (base, query) = url.split_once('?').expect("query");
-        assert_eq!(base, format!("https://demo.ngrok.app{route}"));
+        assert_eq!(base, format!("https://demo.ngrok.app{}", declared.route));
         let params = SignedParams::from_query(Some(query)).expect("params");
-        let verified = verify(&c.presign, base, &params, now.as_second() as u64).expect("verifies");
+        let verified = verify(&c.presign, base, &params, minted).expect("verifies");
         assert_eq!(verified.uid, "a+b@example.com");
-        assert_eq!(verified.exp, expected_exp);
+        let life = if declared.name == "create_meeting" {
+            300
+        } else {
+            900
+        };
+        assert_eq!(verified.exp, minted + life, "{}", declared.name);
+    }
+}
+
+#[test]
+fn get_contacts_is_offered_only_when_contacts_are_allowed_and_the_prompt_says_what_to_do() {
+    let c = config(&[]);
+    let names = |p: &Value| -> Vec<String> {
+        p["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let without = build_for(&c, "UTC", false);
+    assert!(!names(&without).contains(&"get_contacts".to_owned()));
+    let prompt = without["systemPrompt"].as_str().expect("prompt");
+    assert!(prompt.contains("spell"), "{prompt}");
+    assert!(!prompt.contains("get_contacts"), "{prompt}");
+    let with = build_for(&c, "UTC", true);
+    assert!(names(&with).contains(&"get_contacts".to_owned()));
+    let prompt = with["systemPrompt"].as_str().expect("prompt");
+    assert!(prompt.contains("get_contacts"), "{prompt}");
+    for rule in [
+        "draft_meeting",
+        "create_meeting",
+        "every attendee",
+        "clearly says yes",
+        "unknown",
+    ] {
+        assert!(prompt.contains(rule), "{rule}");
     }
 }
 

@@ -12,8 +12,8 @@ use super::page::page_with_message;
 use crate::client_ip::ClientIp;
 use crate::clock::unix_now;
 use crate::cookies::{
-    OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, SignedUser, USER_COOKIE, oauth_cookie,
-    removal, user_cookie,
+    OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, OAuthFlow, SignedUser, USER_COOKIE,
+    oauth_cookie, removal, user_cookie,
 };
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
@@ -33,16 +33,23 @@ pub fn router() -> Router<AppState> {
 
 /// Redirects to Google's consent screen with a fresh `state` and PKCE pair kept in an
 /// encrypted, HttpOnly cookie; the state is also remembered server-side, for one use.
-async fn start(State(state): State<AppState>, ClientIp(ip): ClientIp) -> Result<Response> {
+/// `?with=contacts` asks to allow contact search as well.
+async fn start(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     state.oauth.ensure_configured()?;
     // Each start writes a row: a client cannot fill the table.
     if let Err(limited) = state.auth_ip_limit.check(&ip) {
         tracing::warn!(%ip, "sign-in starts rate-limited");
         return Err(limited);
     }
+    let contacts = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "with" && v == "contacts");
     let csrf = random_token();
     let pkce = Pkce::generate();
-    let url = state.oauth.authorization_url(&csrf, &pkce)?;
+    let url = state.oauth.authorization_url(&csrf, &pkce, contacts)?;
     let minutes = u64::try_from(OAUTH_COOKIE_MINUTES).unwrap_or(10);
     state
         .store
@@ -52,8 +59,11 @@ async fn start(State(state): State<AppState>, ClientIp(ip): ClientIp) -> Result<
         .cookie_keys
         .private_jar(&HeaderMap::new())
         .add(oauth_cookie(
-            &csrf,
-            &pkce.verifier,
+            &OAuthFlow {
+                state: csrf,
+                verifier: pkce.verifier,
+                contacts,
+            },
             state.config.secure_cookies(),
         ));
     Ok((jar, Redirect::to(&url)).into_response())
@@ -130,12 +140,12 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
             "Google's answer had no code or state",
         ));
     };
-    let Some((expected_state, verifier)) = stored.and_then(|v| v.split_once('.')) else {
+    let Some(flow) = stored.and_then(OAuthFlow::parse) else {
         return Err(Error::InvalidOAuthState(
             "the sign-in cookie is missing or expired (it lasts 10 minutes)",
         ));
     };
-    if !bool::from(expected_state.as_bytes().ct_eq(returned_state.as_bytes())) {
+    if !bool::from(flow.state.as_bytes().ct_eq(returned_state.as_bytes())) {
         return Err(Error::InvalidOAuthState(
             "the state does not match this browser's sign-in",
         ));
@@ -147,7 +157,7 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         ));
     }
 
-    let grant = match state.oauth.exchange_code(&code, verifier).await {
+    let grant = match state.oauth.exchange_code(&code, &flow.verifier).await {
         Ok(grant) => grant,
         Err(e @ Error::NotConfigured { .. }) => return Err(e),
         Err(e) => {
@@ -173,6 +183,7 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         ))
         .into_response());
     }
+    let contacts_refused = flow.contacts && !scopes.allows_contacts();
     let Some(epoch) = store_grant(state, &email, &grant, &scopes).await? else {
         return Ok(back_with("no_refresh_token").into_response());
     };
@@ -190,7 +201,13 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         .cookie_keys
         .signed_jar()
         .add(user_cookie(&user, state.config.secure_cookies()));
-    Ok((signed, Redirect::to("/")).into_response())
+    // Contacts are optional: unticked, the user is signed in all the same, and told.
+    let back = if contacts_refused {
+        "/?auth_error=contacts_not_allowed"
+    } else {
+        "/"
+    };
+    Ok((signed, Redirect::to(back)).into_response())
 }
 
 /// Stores the new grant and returns the user's sign-in epoch; `None` when Google gave no
@@ -310,6 +327,7 @@ async fn me(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<
         "userId": user.user_id,
         "email": grant.as_ref().map_or(user.user_id.as_str(), |g| g.email.as_str()),
         "connected": has_token && missing.is_empty(),
+        "contacts": has_token && grant.as_ref().is_some_and(|g| g.scope.allows_contacts()),
     });
     if has_token && !missing.is_empty() {
         body["missingPermissions"] = json!(missing.iter().map(|p| p.key()).collect::<Vec<_>>());

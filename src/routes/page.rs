@@ -27,6 +27,7 @@ struct Index {
     signed_in: bool,
     email: String,
     connected: bool,
+    contacts: bool,
     reconnect: Option<String>,
     google_configured: bool,
     anam_configured: bool,
@@ -47,6 +48,7 @@ impl Index {
             signed_in: false,
             email: String::new(),
             connected: false,
+            contacts: false,
             reconnect: None,
             google_configured: !is_missing("GOOGLE_"),
             anam_configured: !is_missing("ANAM_"),
@@ -87,6 +89,11 @@ fn auth_error_message(code: &str, missing: &[Permission]) -> String {
              permission ticked."
                 .into()
         }
+        "contacts_not_allowed" => {
+            "Google did not give access to your contacts, so Alex will ask you to spell \
+             addresses. Everything else works. You can allow contacts again at any time."
+                .into()
+        }
         "no_refresh_token" => {
             "Google did not give lasting access because this app was approved before. Remove it \
              at myaccount.google.com/permissions (Third-party apps), then sign in again."
@@ -120,6 +127,7 @@ async fn index(
             Some(grant) => {
                 let missing = grant.scope.missing();
                 page.connected = grant.connected && missing.is_empty();
+                page.contacts = grant.connected && grant.scope.allows_contacts();
                 if grant.connected && !missing.is_empty() {
                     page.reconnect = Some(describe_all(&missing));
                 }

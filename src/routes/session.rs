@@ -10,9 +10,10 @@ use crate::client_ip::ClientIp;
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
 use crate::google::user_calendar::UserCalendar;
-use crate::persona::{PersonaIds, persona_config};
+use crate::persona::{PersonaIds, Session, persona_config};
 use crate::state::AppState;
 use crate::store::Allowance;
+use crate::tools::get_contacts;
 use crate::tools::run::GOOGLE_BUDGET;
 use crate::tools::time::Zone;
 
@@ -48,17 +49,32 @@ async fn session_token(
     }
 
     // A session whose tools cannot work is money spent on an apology.
-    match state.store.grant(&user.user_id).await? {
+    let contacts = match state.store.grant(&user.user_id).await? {
         Some(grant) if grant.connected => {
             let missing = grant.scope.missing();
             if !missing.is_empty() {
                 return Err(Error::ScopeMissing { missing });
             }
+            grant.scope.allows_contacts()
         }
         _ => return Err(Error::NotConnected),
-    }
+    };
     let zone = user_zone(&state, &user.user_id).await?;
-    let persona = persona_config(&state.config, &ids, &user.user_id, &zone, Timestamp::now());
+    if contacts {
+        // The People API wants a warm-up search before the first real one: done now, while
+        // the avatar connects, not while the user waits for an answer.
+        get_contacts::warm_up_in_background(&state, &user.user_id);
+    }
+    let persona = persona_config(
+        &state.config,
+        &ids,
+        &Session {
+            user_id: &user.user_id,
+            zone: &zone,
+            now: Timestamp::now(),
+            contacts,
+        },
+    );
     let token = state
         .anam
         .create_session_token(&persona)

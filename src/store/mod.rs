@@ -8,10 +8,12 @@
 //! acknowledged write survives a crash. Handlers see only this type.
 
 mod grants;
+mod meetings;
 mod oauth_states;
 mod rate_limits;
 
 pub use grants::{Grant, StoredToken};
+pub use meetings::{AuditRow, Draft, normalise_draft_id};
 pub use rate_limits::Allowance;
 
 use std::path::Path;
@@ -158,6 +160,7 @@ impl Store {
     /// Forgets expired OAuth states and rate-limit rows that no window still counts.
     pub async fn prune(&self) -> Result<(), StoreError> {
         self.prune_oauth_states().await?;
+        self.prune_drafts().await?;
         self.prune_rate_events().await
     }
 
@@ -201,7 +204,8 @@ async fn open_sqlite(database_url: &str) -> Result<AnyPool, StoreError> {
         .await?)
 }
 
-pub(crate) fn now_i64() -> i64 {
+/// Now, in unix seconds, as the store keeps times.
+pub fn now_i64() -> i64 {
     i64::try_from(unix_now()).unwrap_or(i64::MAX)
 }
 

@@ -12,10 +12,11 @@ use sha2::{Digest, Sha256};
 use super::args::{event_times, optional_text, required_zone};
 use super::run::answer;
 use super::time::{Zone, required_str};
-use super::{Tool, answers, made_by_agent};
+use super::{Offered, Tool, UrlLife, answers, made_by_agent};
 use crate::error::{Error, Result};
-use crate::google::calendar::{Inserted, event_time};
+use crate::google::calendar::event_time;
 use crate::google::scopes;
+use crate::google::user_calendar::Once;
 use crate::state::AppState;
 use crate::tool_args::ToolArgs;
 use crate::webhook_auth::VerifiedUser;
@@ -32,6 +33,8 @@ pub const TOOL: Tool = Tool {
                   out loud.",
     parameters,
     handler: || post(block_time),
+    offered: Offered::Always,
+    url_life: UrlLife::Session,
 };
 
 fn parameters() -> Value {
@@ -142,38 +145,25 @@ async fn block_time(
     let event_id = args.event_id(&user.user_id, user.exp);
     let event = args.event(event_id.clone());
     answer(&state, &user, "block_time", async |google| {
-        let (event, id) = (&event, event_id.as_str());
-        let inserted = google
-            .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
-                client.insert_event(&token, event.clone()).await
-            })
-            .await?;
-        let held = match inserted {
-            Inserted::Created(event) => *event,
-            Inserted::AlreadyExists => {
-                let existing = google
-                    .call(&[&scopes::EVENTS_GET], |client, token| async move {
-                        client.get_event(&token, id).await
+        let held = match google.insert_once(&event, false).await? {
+            Once::Created(event) => event,
+            Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
+                // The user deleted this hold and asked for it again: Google keeps the id, so
+                // the hold is brought back rather than reported as made.
+                tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
+                let restored = &Event {
+                    status: Some("confirmed".into()),
+                    ..event.clone()
+                };
+                google
+                    .call(&[&scopes::EVENTS_UPDATE], |client, token| async move {
+                        client.update_event(&token, restored.clone()).await
                     })
-                    .await?;
-                if existing.status.as_deref() == Some("cancelled") {
-                    // The user deleted this hold and asked for it again: Google keeps the id,
-                    // so the hold is brought back rather than reported as made.
-                    tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
-                    let restored = Event {
-                        status: Some("confirmed".into()),
-                        ..event.clone()
-                    };
-                    google
-                        .call(&[&scopes::EVENTS_UPDATE], |client, token| {
-                            let restored = restored.clone();
-                            async move { client.update_event(&token, restored).await }
-                        })
-                        .await?
-                } else {
-                    tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
-                    existing
-                }
+                    .await?
+            }
+            Once::Existing(existing) => {
+                tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
+                existing
             }
         };
         Ok(answers::blocked(&held, &args.timezone))

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::args::event_id;
 use super::run::answer;
-use super::{Tool, made_by_agent};
+use super::{Offered, Tool, UrlLife, made_by_agent};
 use crate::error::Result;
 use crate::google::scopes;
 use crate::state::AppState;
@@ -28,6 +28,8 @@ pub const TOOL: Tool = Tool {
                   says yes. Guests of a meeting are told.",
     parameters,
     handler: || post(cancel_hold),
+    offered: Offered::Always,
+    url_life: UrlLife::Session,
 };
 
 fn parameters() -> Value {

@@ -11,10 +11,8 @@ use super::args::{check_early, optional_bool, optional_zone, required_time};
 use super::free_slots::{Interval, MAX_SLOTS, free_slots_within};
 use super::run::{answer, zone_for};
 use super::time::{DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone, optional_integer};
-use super::{Tool, answers};
+use super::{Offered, Tool, UrlLife, answers, availability};
 use crate::error::{Error, Result};
-use crate::google::calendar::PRIMARY;
-use crate::google::scopes;
 use crate::state::AppState;
 use crate::tool_args::ToolArgs;
 use crate::webhook_auth::VerifiedUser;
@@ -32,6 +30,8 @@ pub const TOOL: Tool = Tool {
                   times to put a hold on.",
     parameters,
     handler: || post(find_free_time),
+    offered: Offered::Always,
+    url_life: UrlLife::Session,
 };
 
 fn parameters() -> Value {
@@ -42,7 +42,8 @@ fn parameters() -> Value {
             "window_end": { "type": "string", "description": "ISO 8601 end of the period to search" },
             "duration_minutes": { "type": "number", "description": "Length of the free time needed, in minutes" },
             "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-            "any_time": { "type": "boolean", "description": "true to search outside working hours too (evenings, weekends). Defaults to false." }
+            "any_time": { "type": "boolean", "description": "true to search outside working hours too (evenings, weekends). Defaults to false." },
+            "attendees": { "type": "array", "items": { "type": "string" }, "description": "Email addresses of other people who must be free too, at most 20" }
         },
         "required": ["window_start", "window_end", "duration_minutes"]
     })
@@ -61,11 +62,13 @@ pub struct FindFreeTimeArgs {
     pub timezone: Option<Zone>,
     /// `any_time`: outside working hours too.
     pub any_time: bool,
+    /// `attendees`: other people who must be free too.
+    pub attendees: Vec<String>,
 }
 
 impl FindFreeTimeArgs {
-    /// Parses the JSON arguments.
-    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+    /// Parses the JSON arguments of `user_id`'s call.
+    pub fn parse(args: &Map<String, Value>, user_id: &str) -> Result<Self> {
         let window_start = required_time(args, "window_start")?;
         let window_end = required_time(args, "window_end")?;
         let minutes = optional_integer(args.get("duration_minutes"), "duration_minutes")?
@@ -95,6 +98,7 @@ impl FindFreeTimeArgs {
             duration,
             timezone: optional_zone(args)?,
             any_time: optional_bool(args, "any_time")?.unwrap_or(false),
+            attendees: availability::attendees(args, user_id, false)?,
         })
     }
 
@@ -139,16 +143,10 @@ async fn find_free_time(
     user: VerifiedUser,
     ToolArgs(raw): ToolArgs<Map<String, Value>>,
 ) -> Result<Json<Value>> {
-    let args = FindFreeTimeArgs::parse(&raw)?;
+    let args = FindFreeTimeArgs::parse(&raw, &user.user_id)?;
     let working = state.config.working_hours;
     answer(&state, &user, "find_free_time", async |google| {
-        google
-            .require(&[
-                &scopes::SETTINGS_GET,
-                &scopes::CALENDAR_LIST_LIST,
-                &scopes::FREEBUSY_QUERY,
-            ])
-            .await?;
+        google.require(&availability::METHODS).await?;
         let zone = zone_for(google, args.timezone.as_ref()).await?;
         let window = args.window(&zone)?;
         let hours = (!args.any_time).then(|| working.to_string());
@@ -168,29 +166,16 @@ async fn find_free_time(
             return Ok(answers::slots(&[], &zone, searched, hours));
         }
         let context = google.context().await?;
-        let ids = context.calendar_ids();
-        let (zone_ref, ids_ref) = (&zone, &ids);
-        let answer = google
-            .call(&[&scopes::FREEBUSY_QUERY], |client, token| async move {
-                client.free_busy(&token, searched, zone_ref, ids_ref).await
-            })
-            .await?;
-        if let Some(reason) = answer.errors.get(PRIMARY) {
-            return Err(Error::Google {
-                what: "freebusy.query",
-                status: None,
-                detail: format!("primary calendar error: {reason}"),
-            });
-        }
-        for (id, reason) in &answer.errors {
-            // A selected calendar Google cannot answer for (an unsubscribed feed, say) is left
-            // out; the primary one never is.
-            let name = context.calendar(id).map_or(id.as_str(), |c| c.name.as_str());
-            tracing::warn!(user_id = %user.user_id, calendar = %crate::log_safe::clip(name), reason = %crate::log_safe::clip(reason), "a calendar's availability is unknown");
-        }
-        let busy: Vec<Interval> = answer.busy.into_values().flatten().collect();
+        let known =
+            availability::availability(google, &context, searched, &zone, &args.attendees).await?;
+        let busy = known.all_busy();
         let slots = free_slots_within(&allowed, &busy, args.duration, MAX_SLOTS);
-        Ok(answers::slots(&slots, &zone, searched, hours))
+        let mut answer = answers::slots(&slots, &zone, searched, hours);
+        if !args.attendees.is_empty() {
+            // Their availability is unknown, never assumed free: the model must say so.
+            answer["unknown_availability"] = json!(known.unknown);
+        }
+        Ok(answer)
     })
     .await
 }
@@ -213,28 +198,20 @@ mod tests {
             m.insert("duration_minutes".into(), d);
             m
         };
-        assert_eq!(
-            argument_of(FindFreeTimeArgs::parse(&map(base.clone()))),
-            "duration_minutes"
-        );
-        assert_eq!(
-            argument_of(FindFreeTimeArgs::parse(&with(json!(0)))),
-            "duration_minutes"
-        );
-        assert_eq!(
-            argument_of(FindFreeTimeArgs::parse(&with(json!(-30)))),
-            "duration_minutes"
-        );
-        let long = FindFreeTimeArgs::parse(&with(json!(240))).expect("parses");
+        let parse = |m: &Map<String, Value>| FindFreeTimeArgs::parse(m, "ada@example.com");
+        assert_eq!(argument_of(parse(&map(base.clone()))), "duration_minutes");
+        assert_eq!(argument_of(parse(&with(json!(0)))), "duration_minutes");
+        assert_eq!(argument_of(parse(&with(json!(-30)))), "duration_minutes");
+        let long = parse(&with(json!(240))).expect("parses");
         assert_eq!(argument_of(long.window(&Zone::utc())), "duration_minutes");
-        let fits = FindFreeTimeArgs::parse(&with(json!(180))).expect("parses");
+        let fits = parse(&with(json!(180))).expect("parses");
         assert!(fits.window(&Zone::utc()).is_ok());
         assert!(!fits.any_time);
         let mut any = with(json!(30));
         any.insert("any_time".into(), json!(true));
-        assert!(FindFreeTimeArgs::parse(&any).expect("parses").any_time);
+        assert!(parse(&any).expect("parses").any_time);
         any.insert("any_time".into(), json!("often"));
-        assert_eq!(argument_of(FindFreeTimeArgs::parse(&any)), "any_time");
+        assert_eq!(argument_of(parse(&any)), "any_time");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::args::{check_early, optional_text, optional_time, optional_zone};
 use super::run::{answer, zone_for};
 use super::time::{DateMeans, TimeText, Window, Zone, days_from, optional_integer};
-use super::{Tool, answers};
+use super::{Offered, Tool, UrlLife, answers};
 use crate::error::Result;
 use crate::google::scopes;
 use crate::state::AppState;
@@ -30,6 +30,8 @@ pub const TOOL: Tool = Tool {
                   Events with myResponse declined are not commitments.",
     parameters,
     handler: || post(list_events),
+    offered: Offered::Always,
+    url_life: UrlLife::Session,
 };
 
 fn parameters() -> Value {

@@ -7,10 +7,14 @@
 
 pub mod answers;
 pub mod args;
+pub mod availability;
 pub mod block_time;
 pub mod cancel_hold;
+pub mod create_meeting;
+pub mod draft_meeting;
 pub mod find_free_time;
 pub mod free_slots;
+pub mod get_contacts;
 pub mod list_events;
 pub mod made_by_agent;
 pub mod move_hold;
@@ -23,7 +27,36 @@ use axum::Router;
 use axum::routing::MethodRouter;
 use serde_json::Value;
 
+use crate::config::Config;
 use crate::state::AppState;
+
+/// When the persona offers a tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offered {
+    /// In every session.
+    Always,
+    /// Only when the user has allowed contact search.
+    WithContacts,
+}
+
+/// How long a tool's presigned URL lives after Start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlLife {
+    /// `TOOL_URL_TTL_SECONDS`, like the session.
+    Session,
+    /// `MEETING_URL_TTL_SECONDS`: sending invitations as the user gets a shorter window.
+    Meeting,
+}
+
+impl UrlLife {
+    /// In seconds, from the configuration.
+    pub fn seconds(self, config: &Config) -> u64 {
+        match self {
+            Self::Session => config.tool_url_ttl_seconds,
+            Self::Meeting => config.meeting_url_ttl_seconds,
+        }
+    }
+}
 
 /// One tool: everything the persona and the router need to know about it.
 pub struct Tool {
@@ -37,6 +70,10 @@ pub struct Tool {
     pub parameters: fn() -> Value,
     /// Its handler, as a method router.
     pub handler: fn() -> MethodRouter<AppState>,
+    /// When it is offered.
+    pub offered: Offered,
+    /// How long its URL lives.
+    pub url_life: UrlLife,
 }
 
 /// Every tool, in the order the persona offers them.
@@ -47,11 +84,19 @@ pub const TOOLS: &[&Tool] = &[
     &move_hold::TOOL,
     &cancel_hold::TOOL,
     &respond_to_invite::TOOL,
+    &get_contacts::TOOL,
+    &draft_meeting::TOOL,
+    &create_meeting::TOOL,
 ];
 
 /// The tool called `name`.
 pub fn by_name(name: &str) -> Option<&'static Tool> {
     TOOLS.iter().copied().find(|t| t.name == name)
+}
+
+/// The tool served at `route`.
+pub fn by_route(route: &str) -> Option<&'static Tool> {
+    TOOLS.iter().copied().find(|t| t.route == route)
 }
 
 /// Every tool's route.

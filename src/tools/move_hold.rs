@@ -12,7 +12,7 @@ use super::answers::edge;
 use super::args::{event_id, event_times, no_such_event, required_zone};
 use super::run::answer;
 use super::time::Zone;
-use super::{Tool, made_by_agent};
+use super::{Offered, Tool, UrlLife, made_by_agent};
 use crate::error::Result;
 use crate::google::calendar::event_time;
 use crate::google::scopes;
@@ -33,6 +33,8 @@ pub const TOOL: Tool = Tool {
                   call it only after the user clearly says yes. Guests of a meeting are told.",
     parameters,
     handler: || post(move_hold),
+    offered: Offered::Always,
+    url_life: UrlLife::Session,
 };
 
 fn parameters() -> Value {

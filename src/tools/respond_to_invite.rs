@@ -7,11 +7,11 @@ use axum::routing::post;
 use google_calendar3::api::Event;
 use serde_json::{Map, Value, json};
 
-use super::Tool;
 use super::args::{event_id, optional_text};
 use super::made_by_agent;
 use super::run::answer;
 use super::time::required_str;
+use super::{Offered, Tool, UrlLife};
 use crate::error::{Error, Result};
 use crate::google::scopes;
 use crate::state::AppState;
@@ -31,6 +31,8 @@ pub const TOOL: Tool = Tool {
                   call it only after the user clearly says yes. The organizer is told.",
     parameters,
     handler: || post(respond_to_invite),
+    offered: Offered::Always,
+    url_life: UrlLife::Session,
 };
 
 fn parameters() -> Value {

@@ -22,6 +22,15 @@ https://www.googleapis.com/auth/calendar.events.freebusy \
 https://www.googleapis.com/auth/calendar.settings.readonly \
 https://www.googleapis.com/auth/calendar.calendarlist.readonly";
 
+/// A full consent that also allowed contacts.
+pub const WITH_CONTACTS: &str = "openid https://www.googleapis.com/auth/userinfo.email \
+https://www.googleapis.com/auth/calendar.events \
+https://www.googleapis.com/auth/calendar.events.freebusy \
+https://www.googleapis.com/auth/calendar.settings.readonly \
+https://www.googleapis.com/auth/calendar.calendarlist.readonly \
+https://www.googleapis.com/auth/contacts.readonly \
+https://www.googleapis.com/auth/contacts.other.readonly";
+
 /// What a grant made before this service asked for each method's scope looked like.
 pub const EVENTS_ONLY: &str = "openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/calendar.events";
 
@@ -213,10 +222,19 @@ pub async fn mount(server: &MockServer, tokens: &Tokens, expires_in: u64) {
         .await;
 }
 
-/// The scopes Google's Calendar reference accepts for the method at `verb` + `path`, or `None`
-/// for a path that is not a Calendar method.
+/// The scopes Google's reference accepts for the Calendar or People method at `verb` + `path`,
+/// or `None` for a path that is not one.
 pub fn accepted_scopes(verb: &str, path: &str) -> Option<Vec<String>> {
     let full = |names: &[&str]| names.iter().map(|n| format!("{AUTH}{n}")).collect();
+    match (verb, path) {
+        ("GET", "/people/v1/people:searchContacts") => {
+            return Some(full(&["contacts", "contacts.readonly"]));
+        }
+        ("GET", "/people/v1/otherContacts:search") => {
+            return Some(full(&["contacts.other.readonly"]));
+        }
+        _ => {}
+    }
     let rest = path.strip_prefix("/calendar/v3/")?;
     let segments: Vec<&str> = rest.split('/').collect();
     let events_read = [
@@ -308,7 +326,7 @@ pub fn insufficient_scopes() -> ResponseTemplate {
 /// Puts the scope check in front of every Calendar endpoint on `server` (highest priority,
 /// mounted first, so it wins over every scripted answer).
 pub async fn guard(server: &MockServer, tokens: &Tokens) {
-    Mock::given(path_regex("^/calendar/v3/"))
+    Mock::given(path_regex("^/(calendar/v3|people/v1)/"))
         .and(Refused(tokens.clone()))
         .respond_with(RefusalAnswer(tokens.clone()))
         .with_priority(1)

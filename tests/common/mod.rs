@@ -4,6 +4,7 @@
 
 pub mod fake_calendar;
 pub mod fake_google;
+pub mod fake_people;
 pub mod postgres;
 pub mod process;
 
@@ -71,6 +72,7 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
         ("GOOGLE_USERINFO_URL", &format!("{g}/userinfo")),
         ("GOOGLE_REVOKE_URL", &format!("{g}/revoke")),
         ("GOOGLE_CALENDAR_BASE_URL", &format!("{g}/calendar/v3/")),
+        ("GOOGLE_PEOPLE_BASE_URL", &format!("{g}/people/v1/")),
         ("DATABASE_URL", &db),
         // Anam's API on the same mock server (its paths start with /v1).
         ("ANAM_API_BASE_URL", &g),
@@ -149,6 +151,20 @@ impl TestApp {
             &self.config.public_url(path),
             user,
             calendar_agent::clock::unix_now() + 600,
+        )
+    }
+
+    /// The URL of the tool at `path` as a session minted at `minted` (unix seconds) signs it:
+    /// each tool's URL expires its own life after Start.
+    pub fn session_url(&self, path: &str, user: &str, minted: u64) -> String {
+        let life = calendar_agent::tools::by_route(path)
+            .map_or(calendar_agent::tools::UrlLife::Session, |t| t.url_life)
+            .seconds(&self.config);
+        calendar_agent::presign::presign_url(
+            &self.config.presign,
+            &self.config.public_url(path),
+            user,
+            minted + life,
         )
     }
 

@@ -1,4 +1,9 @@
-//! The command line: serve by default, plus the tools a user needs when Anam gets 401s.
+//! The command line: serve by default, plus the tools a user needs when Anam gets 401s, and
+//! the invitation audit.
+
+mod audit;
+
+pub use audit::audit;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +42,15 @@ pub enum Command {
     VerifyUrl {
         /// The full URL, e.g. one copied from Anam's tool-call log.
         url: String,
+    },
+    /// Print the invitation audit: every create_meeting attempt, oldest first.
+    Audit {
+        /// Only this user's (their email).
+        #[arg(long)]
+        user: Option<String>,
+        /// How many of the newest rows.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
     },
     /// List what your Anam account offers, to fill in ANAM_AVATAR_ID, ANAM_VOICE_ID, ANAM_LLM_ID.
     Anam {

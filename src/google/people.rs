@@ -1,0 +1,226 @@
+//! Google People API, for finding people by name: the user's contacts
+//! (`people:searchContacts`) and the people they have emailed (`otherContacts:search`), at
+//! `GOOGLE_PEOPLE_BASE_URL`. A thin typed reqwest client on the shared pool.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::calendar::api_error_from_status;
+use super::scopes::{self, Method};
+use super::transport_error;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// How long one People call may take.
+pub const PEOPLE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// People asked for per search (Google's largest page for these searches is 30).
+pub const PAGE_SIZE: u32 = 10;
+
+/// A person found: a display name and one address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// The name to say.
+    pub name: String,
+    /// The address to invite.
+    pub email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SearchAnswer {
+    #[serde(default)]
+    results: Vec<SearchResult>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchResult {
+    person: Option<Person>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Person {
+    #[serde(default)]
+    names: Vec<Name>,
+    #[serde(default)]
+    email_addresses: Vec<Email>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Name {
+    display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Email {
+    value: Option<String>,
+}
+
+/// Which search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Book {
+    /// The user's saved contacts.
+    Contacts,
+    /// People the user has written to but not saved.
+    OtherContacts,
+}
+
+impl Book {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Contacts => "people:searchContacts",
+            Self::OtherContacts => "otherContacts:search",
+        }
+    }
+
+    /// The method (and so the scope) it is.
+    pub fn method(self) -> &'static Method {
+        match self {
+            Self::Contacts => &scopes::PEOPLE_SEARCH,
+            Self::OtherContacts => &scopes::OTHER_CONTACTS_SEARCH,
+        }
+    }
+}
+
+/// The People API client.
+#[derive(Clone)]
+pub struct PeopleClient {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl PeopleClient {
+    /// A client for `base_url` (ending in `/`).
+    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+        Self {
+            http,
+            base_url: base_url.to_owned(),
+        }
+    }
+
+    /// One search of `book` for `query`: each person with each of their addresses. An empty
+    /// query is Google's warm-up: it refreshes the server-side cache the searches read.
+    pub async fn search(&self, token: &Secret, book: Book, query: &str) -> Result<Vec<Found>> {
+        let method = book.method();
+        let response = self
+            .http
+            .get(format!("{}{}", self.base_url, book.path()))
+            .bearer_auth(token.expose())
+            .query(&[
+                ("query", query),
+                ("readMask", "names,emailAddresses"),
+                ("pageSize", &PAGE_SIZE.to_string()),
+            ])
+            .timeout(PEOPLE_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| transport_error(method.name, e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            return Err(api_error_from_status(method, status.as_u16(), &body));
+        }
+        let answer: SearchAnswer = response.json().await.map_err(|e| Error::Google {
+            what: method.name,
+            status: None,
+            detail: format!("unexpected answer: {}", e.without_url()),
+        })?;
+        Ok(answer
+            .results
+            .into_iter()
+            .filter_map(|r| r.person)
+            .flat_map(|p| {
+                let name = p
+                    .names
+                    .into_iter()
+                    .find_map(|n| n.display_name)
+                    .filter(|n| !n.trim().is_empty());
+                p.email_addresses
+                    .into_iter()
+                    .filter_map(|e| e.value)
+                    .filter(|e| e.contains('@'))
+                    .map(move |email| Found {
+                        name: name.clone().unwrap_or_else(|| email.clone()),
+                        email,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect())
+    }
+}
+
+/// How long a warm-up keeps the People API's search cache fresh enough for a user.
+pub const WARMUP_TTL: Duration = Duration::from_secs(3600);
+
+/// When each user's contact search was last warmed up (per instance).
+#[derive(Default)]
+pub struct Warmups {
+    at: std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
+}
+
+impl Warmups {
+    /// Whether `user_id` needs a warm-up before searching.
+    pub fn needed(&self, user_id: &str) -> bool {
+        let at = self.at.lock().unwrap_or_else(|p| p.into_inner());
+        at.get(user_id).is_none_or(|t| t.elapsed() >= WARMUP_TTL)
+    }
+
+    /// Records a warm-up of `user_id`'s searches.
+    pub fn done(&self, user_id: &str) {
+        let mut at = self.at.lock().unwrap_or_else(|p| p.into_inner());
+        at.insert(user_id.to_owned(), tokio::time::Instant::now());
+    }
+
+    /// Forgets warm-ups that have run out (bounded memory).
+    pub fn prune(&self) {
+        let mut at = self.at.lock().unwrap_or_else(|p| p.into_inner());
+        at.retain(|_, t| t.elapsed() < WARMUP_TTL);
+    }
+}
+
+/// Everyone found, each address once (first name seen wins), at most `limit`.
+pub fn merge(found: impl IntoIterator<Item = Found>, limit: usize) -> Vec<Found> {
+    let mut seen = std::collections::HashSet::new();
+    found
+        .into_iter()
+        .filter(|f| seen.insert(f.email.to_ascii_lowercase()))
+        .take(limit)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(name: &str, email: &str) -> Found {
+        Found {
+            name: name.into(),
+            email: email.into(),
+        }
+    }
+
+    #[test]
+    fn each_address_is_listed_once_up_to_the_limit() {
+        let merged = merge(
+            [
+                found("Sam Lee", "sam@example.com"),
+                found("Samantha Ray", "sam.ray@example.com"),
+                found("Sam", "SAM@example.com"),
+            ],
+            10,
+        );
+        assert_eq!(
+            merged,
+            [
+                found("Sam Lee", "sam@example.com"),
+                found("Samantha Ray", "sam.ray@example.com")
+            ]
+        );
+        let many: Vec<Found> = (0..15)
+            .map(|i| found("x", &format!("p{i}@example.com")))
+            .collect();
+        assert_eq!(merge(many, 10).len(), 10);
+    }
+}

@@ -1,0 +1,256 @@
+//! Meeting drafts and the audit trail of invitations.
+
+use sqlx::Row;
+
+use super::{Store, StoreError, now_i64};
+
+/// Letters and digits no one confuses when said or heard: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
+pub const DRAFT_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
+/// Characters in a draft id.
+pub const DRAFT_ID_LEN: usize = 6;
+
+/// A stored draft.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    /// Its short id.
+    pub id: String,
+    /// Whose it is.
+    pub user_id: String,
+    /// The session it belongs to (when its tool URLs were minted, unix seconds).
+    pub session: u64,
+    /// The canonical arguments, as JSON.
+    pub payload: String,
+    /// When it was made (unix seconds).
+    pub created_at: i64,
+    /// When it stops being usable.
+    pub expires_at: i64,
+    /// When create_meeting claimed it.
+    pub used_at: Option<i64>,
+    /// The event it became.
+    pub event_id: Option<String>,
+    /// The answer create_meeting gave (JSON), repeated to a retry.
+    pub answer: Option<String>,
+}
+
+/// One audit row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    /// When (unix seconds).
+    pub at: i64,
+    /// Who asked.
+    pub user_id: String,
+    /// The draft named.
+    pub draft_id: String,
+    /// The addresses invited (or that would have been), comma-separated.
+    pub attendees: String,
+    /// The event, when one exists.
+    pub event_id: Option<String>,
+    /// `created`, `repeat`, `not_found`, `expired`, `already_sent`, `rate_limited`, `failed`.
+    pub outcome: String,
+    /// More about a failure.
+    pub detail: Option<String>,
+}
+
+/// A fresh draft id.
+pub fn new_draft_id() -> String {
+    let mut bytes = [0u8; DRAFT_ID_LEN];
+    rand::fill(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| char::from(DRAFT_ALPHABET[usize::from(*b) % DRAFT_ALPHABET.len()]))
+        .collect()
+}
+
+/// A draft id as the model may say it back: trimmed, upper case, `None` if it cannot be one.
+pub fn normalise_draft_id(text: &str) -> Option<String> {
+    let id: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != ' ' && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (id.len() == DRAFT_ID_LEN && id.bytes().all(|b| DRAFT_ALPHABET.contains(&b))).then_some(id)
+}
+
+fn draft_of(row: &sqlx::any::AnyRow) -> Draft {
+    Draft {
+        id: row.get("id"),
+        user_id: row.get("user_id"),
+        session: u64::try_from(row.get::<i64, _>("session")).unwrap_or(0),
+        payload: row.get("payload"),
+        created_at: row.get("created_at"),
+        expires_at: row.get("expires_at"),
+        used_at: row.get("used_at"),
+        event_id: row.get("event_id"),
+        answer: row.get("answer"),
+    }
+}
+
+impl Store {
+    /// Stores a draft for `ttl_seconds` and returns its new id.
+    pub async fn save_draft(
+        &self,
+        user_id: &str,
+        session: u64,
+        payload: &str,
+        ttl_seconds: i64,
+    ) -> Result<Draft, StoreError> {
+        let now = now_i64();
+        // 25^6 ids: a clash is rare, and a second pick settles it.
+        let mut last = None;
+        for _ in 0..5 {
+            let id = new_draft_id();
+            let done = sqlx::query(
+                "INSERT INTO meeting_drafts (id, user_id, session, payload, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(user_id)
+            .bind(i64::try_from(session).unwrap_or(i64::MAX))
+            .bind(payload)
+            .bind(now)
+            .bind(now + ttl_seconds)
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok(Draft {
+                    id,
+                    user_id: user_id.to_owned(),
+                    session,
+                    payload: payload.to_owned(),
+                    created_at: now,
+                    expires_at: now + ttl_seconds,
+                    used_at: None,
+                    event_id: None,
+                    answer: None,
+                });
+            }
+            last = Some(id);
+        }
+        Err(StoreError::Unsupported(format!(
+            "no free draft id after five tries (last {last:?})"
+        )))
+    }
+
+    /// The draft with `id`, if any.
+    pub async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
+        let row = sqlx::query("SELECT * FROM meeting_drafts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(draft_of))
+    }
+
+    /// Marks the draft used, if nobody has: true for exactly one caller, on every instance.
+    pub async fn claim_draft(&self, id: &str) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE meeting_drafts SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+                .bind(id)
+                .bind(now_i64())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a claimed draft back (nothing was sent: the invite limit refused it).
+    pub async fn release_draft(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE meeting_drafts SET used_at = NULL WHERE id = $1 AND answer IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records the event a draft became and the answer given.
+    pub async fn finish_draft(
+        &self,
+        id: &str,
+        event_id: &str,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE meeting_drafts SET event_id = $2, answer = $3 WHERE id = $1")
+            .bind(id)
+            .bind(event_id)
+            .bind(answer)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends one audit row (before the attempt is answered).
+    pub async fn audit(&self, row: &AuditRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO meeting_audit (at, user_id, draft_id, attendees, event_id, outcome, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(row.at)
+        .bind(&row.user_id)
+        .bind(&row.draft_id)
+        .bind(&row.attendees)
+        .bind(&row.event_id)
+        .bind(&row.outcome)
+        .bind(&row.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest `limit` audit rows, oldest first, of one user or of everyone.
+    pub async fn audit_rows(
+        &self,
+        user_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, user_id, draft_id, attendees, event_id, outcome, detail FROM (
+                 SELECT * FROM meeting_audit
+                 WHERE $1 = '' OR user_id = $1
+                 ORDER BY at DESC, id DESC LIMIT $2
+             ) AS newest ORDER BY at, id",
+        )
+        .bind(user_id.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditRow {
+                at: r.get("at"),
+                user_id: r.get("user_id"),
+                draft_id: r.get("draft_id"),
+                attendees: r.get("attendees"),
+                event_id: r.get("event_id"),
+                outcome: r.get("outcome"),
+                detail: r.get("detail"),
+            })
+            .collect())
+    }
+
+    pub(super) async fn prune_drafts(&self) -> Result<(), StoreError> {
+        // A day after expiry a draft can no longer be retried or shown; the audit stays.
+        sqlx::query("DELETE FROM meeting_drafts WHERE expires_at < $1")
+            .bind(now_i64() - 86_400)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draft_ids_are_six_unmistakable_characters() {
+        for _ in 0..200 {
+            let id = new_draft_id();
+            assert_eq!(id.len(), 6);
+            assert!(!id.contains(['0', 'O', '1', 'I', 'L', '5', 'S', '2', 'Z', '8', 'B']));
+            assert_eq!(normalise_draft_id(&id.to_ascii_lowercase()), Some(id));
+        }
+        assert_eq!(normalise_draft_id(" k7m-4qx "), Some("K7M4QX".into()));
+        for bad in ["", "K7M4Q", "K7M4QXY", "K7M4Q0", "../../x"] {
+            assert_eq!(normalise_draft_id(bad), None, "{bad}");
+        }
+    }
+}
