@@ -16,6 +16,8 @@ use crate::state::AppState;
 pub struct CurrentUser {
     /// The user id (their Google email).
     pub user_id: String,
+    /// The sign-in epoch the cookie carries (a long-lived stream checks it is still current).
+    pub epoch: i64,
 }
 
 /// The user the request's cookie validly names, if any.
@@ -29,6 +31,7 @@ async fn current(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>>
     let epoch = state.store.epoch(&signed.user_id).await?;
     Ok((epoch == Some(signed.epoch)).then_some(CurrentUser {
         user_id: signed.user_id,
+        epoch: signed.epoch,
     }))
 }
 

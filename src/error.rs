@@ -50,6 +50,9 @@ pub enum Error {
     /// A change to an event this service did not make (or the user does not organise).
     #[error("event not made by this service")]
     NotMadeByAgent,
+    /// A push notification whose token is not its channel's.
+    #[error("wrong channel token")]
+    BadChannelToken,
     /// A cross-site request to a route that changes state.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -159,6 +162,7 @@ impl Error {
         match self {
             Self::Presign(_)
             | Self::MeetingUrlExpired
+            | Self::BadChannelToken
             | Self::NotSignedIn
             | Self::NotConnected
             | Self::ReauthRequired => StatusCode::UNAUTHORIZED,
@@ -199,6 +203,7 @@ impl Error {
             Self::MeetingUrlExpired => "url_expired",
             Self::DraftUnusable(_) => "draft_not_found",
             Self::NotSignedIn => "not_signed_in",
+            Self::BadChannelToken => "invalid_channel_token",
             Self::NotConnected => "not_connected",
             Self::ReauthRequired => "google_reauth_required",
             Self::InvalidOAuthState(_) => "invalid_oauth_state",
@@ -247,6 +252,7 @@ impl Error {
                  draft with draft_meeting, read it back, and send it after the user says yes."
             ),
             Self::NotSignedIn => "Not signed in. Sign in with Google on the page first.".into(),
+            Self::BadChannelToken => "This notification's channel token is not valid.".into(),
             Self::NotConnected => {
                 "This user's Google Calendar is not connected. Ask the user to sign in with \
                  Google at the page, then try again."

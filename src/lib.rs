@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod current_user;
 pub mod error;
 pub mod google;
+pub mod live;
 pub mod log_safe;
 pub mod persona;
 pub mod presign;

@@ -25,17 +25,7 @@ pub async fn run(config: Config) -> io::Result<()> {
         .await
         .map_err(|e| io::Error::other(e.to_string()))?;
     report_startup(&state.config, addr);
-    let pruned = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            pruned.prune_limits();
-            if let Err(e) = pruned.store.prune().await {
-                tracing::warn!(error = %e, "pruning expired sign-in states failed");
-            }
-        }
-    });
+    state.start_background();
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

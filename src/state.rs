@@ -13,6 +13,8 @@ use crate::google::calendar::CalendarClient;
 use crate::google::oauth::OAuthClient;
 use crate::google::people::{PeopleClient, Warmups};
 use crate::google::user_context::ContextCache;
+use crate::live::bus::ChangeBus;
+use crate::live::watch::Syncs;
 use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
 use crate::token_cipher::{TokenCipher, load_or_create_key_file};
@@ -58,6 +60,10 @@ pub struct AppState {
     pub people: PeopleClient,
     /// When each user's contact search was last warmed up.
     pub contacts_warmups: Arc<Warmups>,
+    /// Changes to users' calendars, to their open pages.
+    pub bus: Arc<ChangeBus>,
+    /// Calendar syncs running on this instance.
+    pub syncs: Arc<Syncs>,
     /// Users' calendar time zones and calendars.
     pub contexts: Arc<ContextCache>,
     /// Tool calls per user per minute.
@@ -77,6 +83,26 @@ pub const AUTH_STARTS_PER_MINUTE: u32 = 60;
 pub const EVENTS_READS_PER_MINUTE: u32 = 30;
 
 impl AppState {
+    /// Starts what runs beside the requests: the cross-instance change relay (PostgreSQL) and,
+    /// every minute, pruning and push-channel renewal.
+    pub fn start_background(&self) {
+        self.bus.start_relay(&self.config.database_url);
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                state.prune_limits();
+                if let Err(e) = state.store.prune().await {
+                    tracing::warn!(error = %e, "pruning the store failed");
+                }
+                if let Err(e) = crate::live::watch::renew_due(&state).await {
+                    tracing::warn!(error = %e, "renewing push channels failed");
+                }
+            }
+        });
+    }
+
     /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
     pub fn prune_limits(&self) {
         self.tool_limit.prune();
@@ -114,6 +140,8 @@ impl AppState {
             calendar,
             people,
             contacts_warmups: Arc::default(),
+            bus: Arc::new(ChangeBus::new(store.clone())),
+            syncs: Arc::default(),
             contexts: Arc::default(),
             tool_limit,
             config: Arc::new(config),

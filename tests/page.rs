@@ -150,8 +150,27 @@ async fn bookings_cover_this_month_and_next_with_what_the_page_draws() {
     )
     .await;
     let cookie = app.sign_in(ADA).await;
-    let (status, body) = json_of(app.get_with_cookie("/api/events", &cookie).await).await;
+    let london_today = || {
+        jiff::Timestamp::now()
+            .in_tz("Europe/London")
+            .map(|z| z.date().to_string())
+            .expect("zone")
+    };
+    let before = london_today();
+    let (status, mut body) = json_of(app.get_with_cookie("/api/events", &cookie).await).await;
     assert_eq!(status, 200, "{body}");
+    assert!(
+        body["today"] == json!(before) || body["today"] == json!(london_today()),
+        "today in the user's zone: {body}"
+    );
+    assert_eq!(
+        body["live"], true,
+        "PUBLIC_BASE_URL is https here: the page is told to listen"
+    );
+    body.as_object_mut().map(|b| {
+        b.remove("today");
+        b.remove("live")
+    });
     assert_eq!(
         body,
         json!({"timezone": "Europe/London", "events": [{"id": "b1", "title": "Dentist",
@@ -176,6 +195,62 @@ async fn bookings_cover_this_month_and_next_with_what_the_page_draws() {
     assert_eq!(
         fake_calendar::query(&list, "maxResults").as_deref(),
         Some("250")
+    );
+}
+
+#[tokio::test]
+async fn a_week_is_monday_to_monday_in_the_users_zone_with_its_days() {
+    let app = spawn_app(&[]).await;
+    app.mount_google(3600).await;
+    fake_calendar::mount_timezone(&app.google, "Asia/Tokyo").await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    let cookie = app.sign_in(ADA).await;
+    let (status, body) = json_of(
+        app.get_with_cookie("/api/events?week=2026-11-26", &cookie)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["week_start"], "2026-11-23");
+    assert_eq!(
+        body["days"],
+        json!([
+            "2026-11-23",
+            "2026-11-24",
+            "2026-11-25",
+            "2026-11-26",
+            "2026-11-27",
+            "2026-11-28",
+            "2026-11-29"
+        ])
+    );
+    let list = fake_calendar::calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .find(|r| r.url.path() == "/calendar/v3/calendars/primary/events")
+        .expect("events.list");
+    let at = |name: &str| -> jiff::Timestamp {
+        fake_calendar::query(&list, name)
+            .expect(name)
+            .parse()
+            .expect("ts")
+    };
+    assert_eq!(
+        at("timeMin").to_string(),
+        "2026-11-22T15:00:00Z",
+        "Monday 00:00 in Tokyo"
+    );
+    assert_eq!(at("timeMax").to_string(), "2026-11-29T15:00:00Z");
+
+    let (status, body) = json_of(
+        app.get_with_cookie("/api/events?week=tomorrow", &cookie)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.contains("week")),
+        "{body}"
     );
 }
 
@@ -242,4 +317,37 @@ async fn bookings_are_limited_per_user_because_each_read_costs_a_google_call() {
             .as_u16(),
         200
     );
+}
+
+#[tokio::test]
+async fn the_page_and_the_api_carry_the_security_headers() {
+    let app = spawn_app(&[]).await;
+    for path in ["/", "/static/page.mjs", "/api/me", "/api/events"] {
+        let response = app.client.get(app.url(path)).send().await.expect("get");
+        let headers = response.headers();
+        let csp = headers["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_owned();
+        assert!(csp.starts_with("default-src 'none'; "), "{path}: {csp}");
+        assert!(
+            csp.contains(&format!("script-src 'self' {};", app.config.anam.sdk_url)),
+            "only this origin and the pinned SDK run scripts: {csp}"
+        );
+        assert!(
+            csp.contains(&format!(
+                "connect-src 'self' {} https://*.anam.ai wss://*.anam.ai;",
+                app.google.uri()
+            )),
+            "the page talks to this origin and Anam only: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+    }
 }

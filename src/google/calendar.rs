@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
+use google_calendar3::CalendarHub;
 use google_calendar3::api::{Event, EventDateTime, FreeBusyRequest, FreeBusyRequestItem};
-use google_calendar3::{CalendarHub, Error as ApiError};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use jiff::Timestamp;
-use serde_json::Value;
 
-use super::scopes::{self, Method};
+use super::api_error::api_error;
+use super::scopes;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::tools::free_slots::Interval;
@@ -117,7 +117,7 @@ impl CalendarClient {
         })
     }
 
-    fn hub(&self, token: &Secret) -> CalendarHub<Connector> {
+    pub(super) fn hub(&self, token: &Secret) -> CalendarHub<Connector> {
         let mut hub = CalendarHub::new(self.client.clone(), token.expose().to_owned());
         hub.base_url(self.base_url.clone());
         hub.root_url(self.root_url.clone());
@@ -421,7 +421,7 @@ impl CalendarClient {
 /// google-calendar3 puts ids into the URL path as given; a calendar id such as
 /// `en.usa#holiday@group.v.calendar.google.com` would end the path at `#`. Percent-encoded, it
 /// names the calendar.
-fn path_segment(id: &str) -> String {
+pub(super) fn path_segment(id: &str) -> String {
     crate::presign::encode_component(id)
 }
 
@@ -460,93 +460,6 @@ fn to_chrono(at: Timestamp) -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_default()
 }
 
-/// Rate-limit and quota reasons Google gives with a 403 (or a 429).
-const RATE_REASONS: [&str; 4] = [
-    "rateLimitExceeded",
-    "userRateLimitExceeded",
-    "quotaExceeded",
-    "dailyLimitExceeded",
-];
-
-/// google-calendar3 returns Google's JSON error body without the HTTP status; the status is
-/// in `error.code`. A 403 means one of three things a user must hear apart: the grant lacks the
-/// method's scope (sign in again), Google is limiting requests (try again), or the action is
-/// not allowed on that calendar.
-pub(crate) fn api_error(method: &Method, error: ApiError) -> Error {
-    let what = method.name;
-    match error {
-        ApiError::BadRequest(body) => {
-            let status = body["error"]["code"]
-                .as_u64()
-                .and_then(|c| u16::try_from(c).ok());
-            let detail = body["error"]["message"]
-                .as_str()
-                .unwrap_or("no message")
-                .to_owned();
-            classify(method, status, detail, &body)
-        }
-        ApiError::Failure(response) => {
-            let status = response.status().as_u16();
-            classify(
-                method,
-                Some(status),
-                "error without a JSON body".into(),
-                &Value::Null,
-            )
-        }
-        ApiError::HttpError(e) => Error::Google {
-            what,
-            status: None,
-            detail: format!("connection failed: {e}"),
-        },
-        ApiError::JsonDecodeError(_, e) => Error::Google {
-            what,
-            status: None,
-            detail: format!("unexpected answer: {e}"),
-        },
-        other => Error::Internal(format!("{what}: {other}")),
-    }
-}
-
-/// A Google API error answer (any API: Calendar, People) as ours, from its status and body.
-pub(crate) fn api_error_from_status(method: &Method, status: u16, body: &Value) -> Error {
-    let detail = body["error"]["message"]
-        .as_str()
-        .unwrap_or("no message")
-        .to_owned();
-    classify(method, Some(status), detail, body)
-}
-
-fn classify(method: &Method, status: Option<u16>, detail: String, body: &Value) -> Error {
-    let what = method.name;
-    let reasons: Vec<&str> = ["errors", "details"]
-        .iter()
-        .filter_map(|key| body["error"][*key].as_array())
-        .flatten()
-        .filter_map(|e| e["reason"].as_str())
-        .collect();
-    let rate_limited = reasons.iter().any(|r| RATE_REASONS.contains(r));
-    let insufficient_scope = reasons.iter().any(|r| {
-        matches!(
-            *r,
-            "insufficientPermissions" | "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
-        )
-    }) || detail.contains("insufficient authentication scopes");
-    match status {
-        Some(429) => Error::GoogleRateLimited { what, detail },
-        Some(403) if rate_limited => Error::GoogleRateLimited { what, detail },
-        Some(403) if insufficient_scope => Error::ScopeMissing {
-            missing: vec![method.permission],
-        },
-        Some(403) => Error::GoogleForbidden { what, detail },
-        status => Error::Google {
-            what,
-            status,
-            detail,
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,18 +471,6 @@ mod tests {
     }
 
     #[test]
-    fn the_status_comes_from_googles_error_body() {
-        let body = serde_json::json!({"error": {"code": 409, "message": "The requested identifier already exists."}});
-        match api_error(&scopes::EVENTS_INSERT, ApiError::BadRequest(body)) {
-            Error::Google { status, detail, .. } => {
-                assert_eq!(status, Some(409));
-                assert!(detail.contains("already exists"));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
     fn calendar_ids_are_safe_in_a_path() {
         assert_eq!(path_segment("primary"), "primary");
         assert_eq!(
@@ -577,35 +478,5 @@ mod tests {
             "en.usa%23holiday%40group.v.calendar.google.com"
         );
         assert_eq!(path_segment("a/b?c"), "a%2Fb%3Fc");
-    }
-
-    #[test]
-    fn a_403_is_told_apart_by_its_reason() {
-        let scope = serde_json::json!({"error": {"code": 403,
-            "message": "Request had insufficient authentication scopes.",
-            "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
-            "status": "PERMISSION_DENIED",
-            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}]}});
-        assert!(matches!(
-            api_error(&scopes::SETTINGS_GET, ApiError::BadRequest(scope)),
-            Error::ScopeMissing { missing } if missing == [scopes::Permission::Settings]
-        ));
-        let rate = serde_json::json!({"error": {"code": 403, "message": "Rate Limit Exceeded",
-            "errors": [{"domain": "usageLimits", "reason": "rateLimitExceeded"}]}});
-        assert!(matches!(
-            api_error(&scopes::EVENTS_LIST, ApiError::BadRequest(rate)),
-            Error::GoogleRateLimited { .. }
-        ));
-        let forbidden = serde_json::json!({"error": {"code": 403, "message": "Forbidden",
-            "errors": [{"domain": "global", "reason": "forbidden"}]}});
-        assert!(matches!(
-            api_error(&scopes::EVENTS_PATCH, ApiError::BadRequest(forbidden)),
-            Error::GoogleForbidden { .. }
-        ));
-        let too_many = serde_json::json!({"error": {"code": 429, "message": "Too Many Requests"}});
-        assert!(matches!(
-            api_error(&scopes::FREEBUSY_QUERY, ApiError::BadRequest(too_many)),
-            Error::GoogleRateLimited { .. }
-        ));
     }
 }

@@ -1,7 +1,9 @@
 //! Google: OAuth (sign-in, refresh, revoke) and access tokens per user.
 
 pub mod access_tokens;
+pub mod api_error;
 pub mod calendar;
+pub mod calendar_watch;
 pub mod oauth;
 pub mod people;
 pub mod scopes;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::calendar::api_error_from_status;
+use super::api_error::api_error_from_status;
 use super::scopes::{self, Method};
 use super::transport_error;
 use crate::error::{Error, Result};

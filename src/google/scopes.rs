@@ -162,6 +162,18 @@ pub const EVENTS_DELETE: Method = Method {
     accepts: EVENTS_WRITE,
     permission: Permission::Events,
 };
+/// `events.watch`.
+pub const EVENTS_WATCH: Method = Method {
+    name: "events.watch",
+    accepts: EVENTS_READ,
+    permission: Permission::Events,
+};
+/// `channels.stop`.
+pub const CHANNELS_STOP: Method = Method {
+    name: "channels.stop",
+    accepts: EVENTS_READ,
+    permission: Permission::Events,
+};
 /// `freebusy.query`.
 pub const FREEBUSY_QUERY: Method = Method {
     name: "freebusy.query",

@@ -19,6 +19,8 @@ use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
 use crate::google::oauth::{Pkce, TokenGrant, random_token};
 use crate::google::scopes::Granted;
+use crate::live::bus::Change;
+use crate::live::watch;
 use crate::log_safe::clip;
 use crate::state::AppState;
 
@@ -263,12 +265,23 @@ async fn signout(
     let forget = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .any(|(k, v)| k == "forget" && matches!(v.as_ref(), "1" | "true" | "yes"));
     if let Some(user) = &user {
+        // Nobody is looking any more: Google can stop telling us about this calendar.
+        if let Err(e) = watch::stop_all(&state, &user.user_id).await {
+            tracing::warn!(user_id = %user.user_id, error = %e, "stopping push channels failed; they expire by themselves");
+        }
         if forget {
             forget_user(&state, &user.user_id).await?;
         } else {
             state.store.bump_epoch(&user.user_id).await?;
             tracing::info!(user_id = %user.user_id, "signed out");
         }
+        // Every open page of this user, on every instance, ends its stream.
+        state
+            .bus
+            .publish(Change::SignedOut {
+                user_id: user.user_id.clone(),
+            })
+            .await;
     }
     Ok((removal(USER_COOKIE, "/"), Redirect::to("/")).into_response())
 }
@@ -285,7 +298,9 @@ async fn forget_user(state: &AppState, user_id: &str) -> Result<()> {
         Err(e) => tracing::warn!(user_id, error = %e, "stored token unreadable; deleting it"),
     }
     state.store.delete(user_id).await?;
+    state.store.forget_guest_responses(user_id).await?;
     state.tokens.forget(user_id).await;
+    state.contexts.forget(user_id);
     tracing::info!(user_id, "signed out and forgotten");
     Ok(())
 }

@@ -1,8 +1,10 @@
-//! `GET /api/events`: the bookings panel — this month and next, flattened like `list_events`.
+//! `GET /api/events`: what the page draws. `?week=YYYY-MM-DD` gives the week (Monday to
+//! Sunday, in the user's zone) holding that day; without it, this month and next.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde_json::{Value, json};
 
@@ -35,14 +37,62 @@ pub fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
     Window::new(first.timestamp(), end.timestamp())
 }
 
-async fn events(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Value>> {
+/// The Monday of the week holding `day`, and the window from it to the next Monday, in `zone`
+/// (a week across a DST change is 167 or 169 hours).
+pub fn week_of(day: Date, zone: &Zone) -> Result<(Date, Window)> {
+    let offset = i64::from(day.weekday().to_monday_zero_offset());
+    let monday = day
+        .checked_sub(offset.days())
+        .map_err(|e| Error::Internal(format!("week start: {e}")))?;
+    let at = |d: Date| {
+        zone.tz
+            .to_ambiguous_zoned(d.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()
+            .map(|z| z.timestamp())
+            .map_err(|e| Error::Internal(format!("week edge: {e}")))
+    };
+    let next = monday
+        .checked_add(7.days())
+        .map_err(|e| Error::Internal(format!("week end: {e}")))?;
+    Ok((monday, Window::new(at(monday)?, at(next)?)?))
+}
+
+fn week_param(query: Option<&str>) -> Result<Option<Date>> {
+    let Some(text) = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "week")
+        .map(|(_, v)| v.into_owned())
+    else {
+        return Ok(None);
+    };
+    text.parse::<Date>()
+        .map(Some)
+        .map_err(|_| Error::InvalidArgument {
+            argument: "week",
+            message: "week must be a date such as 2026-11-23.".into(),
+        })
+}
+
+async fn events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>> {
+    let week = week_param(query.as_deref())?;
     // Each read costs a Google call: a script in a tab must not spend the user's quota.
     state.events_user_limit.check(&user.user_id)?;
     let mut google = UserCalendar::new(&state, &user.user_id);
     let work = async {
         let context = google.context().await?;
         let zone = context.zone.clone();
-        let window = this_month_and_next(&zone, Timestamp::now())?;
+        let now = Timestamp::now();
+        let today = zone.zoned(now).date();
+        let (window, monday) = match week {
+            Some(day) => {
+                let (monday, window) = week_of(day, &zone)?;
+                (window, Some(monday))
+            }
+            None => (this_month_and_next(&zone, now)?, None),
+        };
         let listed = google
             .events_across(&context.calendars, window, MAX_BOOKINGS, &zone, None)
             .await?;
@@ -51,7 +101,20 @@ async fn events(State(state): State<AppState>, user: CurrentUser) -> Result<Json
             .iter()
             .map(|(event, calendar)| answers::page_event(event, &zone, calendar))
             .collect();
-        let mut body = json!({ "events": events, "timezone": zone.name });
+        let mut body = json!({
+            "events": events,
+            "timezone": zone.name,
+            "today": today.to_string(),
+            "live": crate::live::watch::enabled(&state),
+        });
+        if let Some(monday) = monday {
+            let days: Vec<String> = (0..7)
+                .filter_map(|i| monday.checked_add(i.days()).ok())
+                .map(|d| d.to_string())
+                .collect();
+            body["week_start"] = json!(monday.to_string());
+            body["days"] = json!(days);
+        }
         if listed.truncated {
             body["truncated"] = json!(true);
         }
@@ -68,6 +131,24 @@ async fn events(State(state): State<AppState>, user: CurrentUser) -> Result<Json
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_week_runs_monday_to_monday_in_the_users_zone_across_dst() {
+        let zone = Zone::parse("Europe/Berlin", "timezone").expect("zone");
+        // Thursday 2030-10-31; the clocks went back on Sunday the 27th.
+        let (monday, w) = week_of("2030-10-31".parse().expect("date"), &zone).expect("week");
+        assert_eq!(monday.to_string(), "2030-10-28");
+        assert_eq!(zone.format(w.start), "2030-10-28T00:00:00+01:00");
+        let (monday, w) = week_of("2030-10-27".parse().expect("date"), &zone).expect("week");
+        assert_eq!(
+            monday.to_string(),
+            "2030-10-21",
+            "a Sunday belongs to the week before"
+        );
+        assert_eq!(w.duration().as_hours(), 169, "the week the clocks go back");
+        assert!(week_param(Some("week=2030-13-01")).is_err());
+        assert_eq!(week_param(Some("x=1")).ok(), Some(None));
+    }
 
     #[test]
     fn the_window_runs_from_this_month_to_the_end_of_next_in_the_users_zone() {

@@ -4,7 +4,9 @@ mod assets;
 mod auth;
 mod bookings;
 mod health;
+mod live;
 mod page;
+mod security;
 mod session;
 
 /// Route of the `list_events` tool.
@@ -31,17 +33,24 @@ use crate::tool_args::MAX_BODY_BYTES;
 
 /// Builds the whole application. Tests drive this same function.
 pub fn app(state: AppState) -> Router {
+    let [csp, nosniff, referrer, frames, permissions] = security::layers(&state.config);
     Router::new()
         .merge(page::router())
         .merge(assets::router())
         .merge(health::router())
         .merge(bookings::router())
+        .merge(live::router())
         .merge(auth::router())
         .merge(session::router())
         .merge(crate::tools::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(csp)
+        .layer(nosniff)
+        .layer(referrer)
+        .layer(frames)
+        .layer(permissions)
         .layer(CatchPanicLayer::custom(|_| {
             Error::Internal("a handler panicked".into()).into_response()
         }))

@@ -60,6 +60,13 @@ async fn session_token(
         _ => return Err(Error::NotConnected),
     };
     let zone = user_zone(&state, &user.user_id).await?;
+    // A live session: changes made elsewhere should reach the page (over https).
+    let (watcher, who) = (state.clone(), user.user_id.clone());
+    tokio::spawn(async move {
+        if let Err(e) = crate::live::watch::ensure_watching(&watcher, &who).await {
+            tracing::info!(user_id = %who, error = %e, "could not watch the calendars");
+        }
+    });
     if contacts {
         // The People API wants a warm-up search before the first real one: done now, while
         // the avatar connects, not while the user waits for an answer.

@@ -7,11 +7,13 @@
 //! per backend in `migrations/`. SQLite runs in WAL mode with `synchronous=FULL`: an
 //! acknowledged write survives a crash. Handlers see only this type.
 
+mod channels;
 mod grants;
 mod meetings;
 mod oauth_states;
 mod rate_limits;
 
+pub use channels::{Channel, Knock};
 pub use grants::{Grant, StoredToken};
 pub use meetings::{AuditRow, Draft, normalise_draft_id};
 pub use rate_limits::Allowance;
@@ -154,6 +156,16 @@ impl Store {
         .await
         .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
         answer?;
+        Ok(())
+    }
+
+    /// `NOTIFY channel, payload` (PostgreSQL only).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -394,3 +394,113 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
+
+/// A calendar that changes, read the way a push-notification sync reads it: `events.list`
+/// without a `syncToken` gives every event; with one, only events changed since it. Each
+/// answer carries the next token. Tokens issued before [`Feed::expire_tokens`] answer 410,
+/// as Google does when a full sync is required.
+#[derive(Clone, Default)]
+pub struct Feed(Arc<Mutex<FeedState>>);
+
+#[derive(Default)]
+struct FeedState {
+    version: u64,
+    events: HashMap<String, (u64, Value)>,
+    valid_from: u64,
+    delay_ms: u64,
+}
+
+impl Feed {
+    /// Adds or replaces an event (by `id`): a change the next sync sees.
+    pub fn put(&self, event: Value) {
+        let mut s = self.0.lock().expect("feed");
+        s.version += 1;
+        let id = event["id"].as_str().unwrap_or_default().to_owned();
+        let version = s.version;
+        s.events.insert(id, (version, event));
+    }
+
+    /// Every sync token issued so far stops working (410 Gone).
+    pub fn expire_tokens(&self) {
+        let mut s = self.0.lock().expect("feed");
+        s.version += 1;
+        s.valid_from = s.version;
+    }
+
+    /// Each answer takes this long (a slow Google).
+    pub fn slow(&self, ms: u64) {
+        self.0.lock().expect("feed").delay_ms = ms;
+    }
+}
+
+impl Respond for Feed {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let s = self.0.lock().expect("feed");
+        let since = match query(request, "syncToken") {
+            None => None,
+            Some(token) => match token.strip_prefix('s').and_then(|n| n.parse::<u64>().ok()) {
+                Some(n) if n >= s.valid_from => Some(n),
+                _ => {
+                    return ResponseTemplate::new(410).set_body_json(json!({"error": {
+                        "code": 410, "message": "Sync token is no longer valid, a full sync is required.",
+                        "errors": [{"domain": "global", "reason": "fullSyncRequired"}]}}));
+                }
+            },
+        };
+        let mut items: Vec<&(u64, Value)> = s
+            .events
+            .values()
+            .filter(|(v, _)| since.is_none_or(|n| *v > n))
+            .collect();
+        items.sort_by_key(|(v, _)| *v);
+        let items: Vec<&Value> = items.into_iter().map(|(_, e)| e).collect();
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"kind": "calendar#events", "items": items,
+                                  "nextSyncToken": format!("s{}", s.version)}))
+            .set_delay(std::time::Duration::from_millis(s.delay_ms))
+    }
+}
+
+/// Serves `events.list` on primary from a fresh [`Feed`] and returns it.
+pub async fn mount_feed(server: &MockServer) -> Feed {
+    let feed = Feed::default();
+    Mock::given(method("GET"))
+        .and(path(format!("{BASE}/calendars/primary/events")))
+        .respond_with(feed.clone())
+        .mount(server)
+        .await;
+    feed
+}
+
+/// `events.watch` as Google answers it: the channel echoed with a resource id and an expiry
+/// `lifetime_s` from now (Google may shorten what was asked for).
+struct Watch {
+    lifetime_s: i64,
+}
+
+impl Respond for Watch {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let calendar = request.url.path().split('/').nth(4).unwrap_or_default();
+        let expires_ms = (jiff::Timestamp::now().as_second() + self.lifetime_s) * 1000;
+        ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "api#channel", "id": body["id"], "resourceId": format!("res-{calendar}"),
+            "resourceUri": format!("https://www.googleapis.com{}", request.url.path()),
+            "token": body["token"], "expiration": expires_ms.to_string()
+        }))
+    }
+}
+
+/// Accepts `events.watch` on any calendar (channels living `lifetime_s`) and `channels.stop`.
+pub async fn mount_watch(server: &MockServer, lifetime_s: i64) {
+    Mock::given(method("POST"))
+        .and(path_regex(format!("^{BASE}/calendars/[^/]+/events/watch$")))
+        .respond_with(Watch { lifetime_s })
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{BASE}/channels/stop")))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(server)
+        .await;
+}

@@ -1,0 +1,6 @@
+//! The live page: changes to a user's calendars, from Google's push notifications or from this
+//! service, delivered to their open pages as Server-Sent Events, on whichever instance the page
+//! is connected to.
+
+pub mod bus;
+pub mod watch;

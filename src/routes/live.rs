@@ -1,0 +1,121 @@
+//! `GET /api/events/stream` (Server-Sent Events to the user's open page) and
+//! `POST /api/google/notifications` (Google's push notifications).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, Sse};
+use axum::routing::{get, post};
+use futures_util::Stream;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::current_user::CurrentUser;
+use crate::error::{Error, Result};
+use crate::live::bus::Change;
+use crate::live::watch::{self, NOTIFICATIONS_PATH};
+use crate::log_safe::clip;
+use crate::state::AppState;
+use crate::store::Knock;
+
+/// How often an open stream says it is alive (and checks the user is still signed in).
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/events/stream", get(stream))
+        .route(NOTIFICATIONS_PATH, post(notification))
+}
+
+/// The page's stream: a message when a calendar changes (`changed`) or a guest declines
+/// (`declined`), a comment every 15 s, and the end when the user signs out (anywhere).
+async fn stream(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+    let rx = state.bus.subscribe();
+    // A page is open: its calendars should be watched (over https), off the request.
+    let (watcher, who) = (state.clone(), user.user_id.clone());
+    tokio::spawn(async move {
+        if let Err(e) = watch::ensure_watching(&watcher, &who).await {
+            tracing::info!(user_id = %who, error = %e, "could not watch the calendars");
+        }
+    });
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.reset();
+    let events = futures_util::stream::unfold(
+        (rx, tick, state, user),
+        |(mut rx, mut tick, state, user)| async move {
+            loop {
+                let event = tokio::select! {
+                    received = rx.recv() => match received {
+                        Ok(change) if change.user_id() != user.user_id => continue,
+                        Ok(Change::SignedOut { .. }) | Err(RecvError::Closed) => return None,
+                        Ok(Change::Changed { calendar_id, .. }) => {
+                            Event::default().event("changed").data(json!({"calendarId": calendar_id}).to_string())
+                        }
+                        Ok(Change::Declined { title, guest, .. }) => Event::default()
+                            .event("declined")
+                            .data(json!({"title": title, "guest": guest}).to_string()),
+                        // Fell behind: whatever was missed, reading again covers it.
+                        Err(RecvError::Lagged(_)) => Event::default().event("changed").data("{}"),
+                    },
+                    _ = tick.tick() => {
+                        // Signed out on another instance, or the cookie is stale: end.
+                        match state.store.epoch(&user.user_id).await {
+                            Ok(Some(epoch)) if epoch == user.epoch => Event::default().comment("heartbeat"),
+                            Ok(_) => return None,
+                            Err(e) => {
+                                tracing::info!(error = %e, "stream heartbeat could not check the user");
+                                Event::default().comment("heartbeat")
+                            }
+                        }
+                    }
+                };
+                return Some((Ok(event), (rx, tick, state, user)));
+            }
+        },
+    );
+    Sse::new(events)
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Google's push notification: the channel id and its token are checked (constant time) before
+/// anything else; a repeated message number is ignored; the sync happens after the answer.
+async fn notification(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode> {
+    let id = header(&headers, "x-goog-channel-id");
+    let token = header(&headers, "x-goog-channel-token");
+    let channel = match state.store.knock(id, token).await? {
+        Knock::Genuine(channel) => channel,
+        Knock::Unknown => {
+            tracing::info!(channel = %clip(id), "notification for an unknown channel");
+            return Err(Error::NotFound);
+        }
+        Knock::WrongToken => {
+            tracing::warn!(channel = %clip(id), "notification with a wrong channel token");
+            return Err(Error::BadChannelToken);
+        }
+    };
+    // Google numbers each channel's messages from 1; without a number there is nothing to
+    // compare, and a sync too many is harmless.
+    if let Ok(number) = header(&headers, "x-goog-message-number").parse::<i64>() {
+        if !state.store.note_message(&channel.id, number).await? {
+            // Google retrying, or another instance got it first.
+            return Ok(StatusCode::OK);
+        }
+    }
+    if header(&headers, "x-goog-resource-state") != "sync" {
+        watch::schedule_sync(&state, &channel.id);
+    }
+    Ok(StatusCode::OK)
+}
