@@ -87,6 +87,7 @@ async fn assets_are_served_with_an_etag_and_revalidate_to_304() {
     for (name, kind) in [
         ("page.mjs", "text/javascript"),
         ("session.mjs", "text/javascript"),
+        ("week.mjs", "text/javascript"),
         ("app.css", "text/css"),
     ] {
         let response = app

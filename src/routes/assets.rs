@@ -35,6 +35,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../static/js/session.mjs"),
     },
+    Asset {
+        name: "week.mjs",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/js/week.mjs"),
+    },
 ];
 
 /// A short hash of every asset: the page's cache-busting `?v=` and the ETag.

@@ -1,10 +1,11 @@
 // DOM glue for the page: renders the state from session.mjs and connects buttons, the Anam
-// SDK (loaded as a UMD script that sets window.anam) and the bookings panel.
+// SDK (loaded as a UMD script that sets window.anam) and the week view (week.mjs), which
+// follows changes made elsewhere through the server's event stream (or a re-read every minute
+// where the server cannot be told of them).
 
 import {
   CONNECT_TIMEOUT_MS,
   Phase,
-  describeBooking,
   initialState,
   latestOnly,
   reasonForStartError,
@@ -12,6 +13,19 @@ import {
   reduce,
   wireClient,
 } from "./session.mjs";
+import {
+  addDays,
+  coversDay,
+  dayLabel,
+  declinedGuests,
+  hourRange,
+  lanes,
+  mondayOf,
+  piecesOf,
+  position,
+  timeLabel,
+  wallClock,
+} from "./week.mjs";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -20,9 +34,13 @@ let state = initialState({
   configured: body.dataset.configured === "true",
 });
 let client = null;
-let shownBookingsVersion = -1;
+let shownBookingsVersion = 0;
+let shownHighlight = 0;
 let connectTimer = null;
-const bookingsRequests = latestOnly();
+const weekRequests = latestOnly();
+// The week view: which week is shown, what the server said about it, and whether the person
+// (or a tool) chose it, so it is not moved under them.
+const week = { monday: null, chosen: false, answer: null, loadedAt: 0 };
 
 const STATUS = {
   [Phase.READY]: "Ready. Press Start, allow the microphone, and ask about your calendar.",
@@ -87,9 +105,13 @@ function render() {
     }),
   );
 
+  if (state.highlight.seq !== shownHighlight) {
+    shownHighlight = state.highlight.seq;
+    showHighlight(state.highlight);
+  }
   if (state.bookingsVersion !== shownBookingsVersion) {
     shownBookingsVersion = state.bookingsVersion;
-    loadBookings();
+    loadWeek(week.monday);
   }
 }
 
@@ -132,51 +154,278 @@ function toggleMute() {
   dispatch({ type: "muted", muted: !state.muted });
 }
 
-async function loadBookings() {
-  const list = $("bookings");
-  const note = $("bookings-status");
-  if (!list) return;
-  note.textContent = "Loading your bookings…";
-  const ticket = bookingsRequests.begin();
+// ---- The week view ----
+
+const MINUTE = 60000;
+
+function localToday() {
+  return new Date().toLocaleDateString("en-CA");
+}
+
+/** Reads the week starting `monday` (the browser's week before the user's zone is known). */
+async function loadWeek(monday) {
+  const grid = $("week-grid");
+  if (!grid) return;
+  monday = monday || mondayOf(localToday());
+  const note = $("week-status");
+  if (!week.answer || week.answer.week_start !== monday) note.textContent = "Loading your week…";
+  const ticket = weekRequests.begin();
   try {
-    const response = await fetch("/api/events", { credentials: "same-origin" });
+    const response = await fetch(`/api/events?week=${monday}`, { credentials: "same-origin" });
     const answer = await response.json().catch(() => ({}));
-    if (!bookingsRequests.isCurrent(ticket)) return;
+    if (!weekRequests.isCurrent(ticket)) return;
     if (!response.ok) {
       note.textContent =
         response.status === 401
-          ? "Sign in with Google again to see your bookings."
-          : `Bookings could not be loaded (error ${response.status}). Reload the page to try again.`;
-      list.replaceChildren();
+          ? "Sign in with Google again to see your calendar."
+          : answer.message || `Your calendar could not be read (error ${response.status}). It is tried again shortly.`;
       return;
     }
-    const events = answer.events || [];
-    note.textContent = events.length ? "" : "Nothing on your calendar this month or next.";
-    list.replaceChildren(
-      ...events.map((event) => {
-        const { day, time } = describeBooking(event);
-        const li = document.createElement("li");
-        const when = document.createElement("span");
-        when.className = "when";
-        when.textContent = `${day} · ${time}`;
-        const title = document.createElement("span");
-        title.className = "title";
-        title.textContent = event.title;
-        li.append(when, title);
-        return li;
-      }),
-    );
+    // The browser's week may not be the user's (another zone, near midnight): show theirs.
+    if (!week.chosen && answer.today && answer.week_start !== mondayOf(answer.today)) {
+      week.chosen = true;
+      return loadWeek(mondayOf(answer.today));
+    }
+    week.monday = answer.week_start;
+    week.answer = answer;
+    week.loadedAt = Date.now();
+    drawWeek();
+    listen(answer.live);
   } catch {
-    if (bookingsRequests.isCurrent(ticket)) {
-      note.textContent = "Bookings could not be loaded. Check your connection.";
+    if (weekRequests.isCurrent(ticket)) note.textContent = "Your calendar could not be read. Check your connection.";
+  }
+}
+
+function moveWeek(days) {
+  week.chosen = true;
+  loadWeek(addDays(week.monday || mondayOf(localToday()), days));
+}
+
+function thisWeek() {
+  week.chosen = true;
+  loadWeek(mondayOf((week.answer && week.answer.today) || localToday()));
+}
+
+/** A new highlight from the avatar: jump to its week if it is elsewhere, else redraw. */
+function showHighlight(highlight) {
+  const zone = week.answer && week.answer.timezone;
+  if (highlight.at && zone) {
+    const at = wallClock(highlight.at, zone);
+    if (at && mondayOf(at.date) !== week.monday) {
+      week.chosen = true;
+      if (!highlight.refresh) loadWeek(mondayOf(at.date));
+      else week.monday = mondayOf(at.date); // the refresh that comes with it reads that week
+      return;
     }
   }
+  if (week.answer) drawWeek();
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+let drawn = "";
+
+function drawWeek() {
+  const answer = week.answer;
+  const grid = $("week-grid");
+  if (!answer || !grid) return;
+  // A re-read that found nothing new leaves the grid (and the keyboard focus in it) alone.
+  const key = JSON.stringify([answer, state.highlight.seq]);
+  if (key === drawn) return;
+  drawn = key;
+  const focused = document.activeElement && document.activeElement.closest("#week-grid [data-event-id]");
+  const refocus = focused ? focused.dataset.eventId : null;
+  const zone = answer.timezone;
+  const days = answer.days || [];
+  const events = answer.events || [];
+  const { slots, eventIds } = state.highlight;
+  const marked = new Set(eventIds);
+
+  // Every timed piece of the week, events and highlighted slots alike.
+  const items = [];
+  for (const event of events.filter((e) => !e.allDay)) {
+    for (const piece of piecesOf(event.start, event.end, zone, days)) items.push({ ...piece, event });
+  }
+  for (const slot of slots) {
+    for (const piece of piecesOf(slot.start, slot.end, zone, days)) items.push({ ...piece, slot });
+  }
+  const range = hourRange(items);
+  const allDay = events.filter((e) => e.allDay);
+  const allDayRows = Math.max(0, ...days.map((d) => allDay.filter((e) => coversDay(e, d)).length));
+
+  $("week-title").textContent = `Week of ${dayLabel(days[0] || answer.week_start)}`;
+  const shownSlots = slots.filter((s) => piecesOf(s.start, s.end, zone, days).length).length;
+  $("week-status").textContent = [
+    `Times are in ${zone}.`,
+    answer.truncated ? "Not every event fits; open Google Calendar for the rest." : "",
+    shownSlots ? `${shownSlots} free ${shownSlots === 1 ? "slot is" : "slots are"} highlighted.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+
+  grid.style.setProperty("--hours", String(range.to - range.from));
+  grid.style.setProperty("--all-day-rows", String(allDayRows));
+  const gutter = el("div", "hours");
+  gutter.setAttribute("aria-hidden", "true");
+  for (let h = range.from; h < range.to; h++) {
+    const label = el("span", "hour", `${String(h).padStart(2, "0")}:00`);
+    label.style.setProperty("--top", `${((h - range.from) / (range.to - range.from)) * 100}%`);
+    gutter.append(label);
+  }
+
+  const columns = days.map((date) => {
+    const day = el("section", "day");
+    day.dataset.date = date;
+    const heading = el("h3", null, dayLabel(date));
+    heading.id = `day-${date}`;
+    day.setAttribute("aria-labelledby", heading.id);
+    if (date === answer.today) {
+      day.classList.add("today");
+      day.setAttribute("aria-current", "date");
+      heading.append(" ", el("span", "today-tag", "Today"));
+    }
+    const top = el("ul", "all-day");
+    top.setAttribute("aria-label", "All day");
+    for (const event of allDay.filter((e) => coversDay(e, date))) {
+      top.append(eventItem(event, "All day", marked));
+    }
+    const timeline = el("ol", "timeline");
+    timeline.setAttribute("aria-label", "By time");
+    for (const piece of lanes(items.filter((i) => i.date === date))) {
+      const li = piece.event
+        ? eventItem(piece.event, `${timeLabel(piece.event.start, zone)} – ${timeLabel(piece.event.end, zone)}`, marked)
+        : slotItem(piece.slot, zone);
+      const { top: y, height } = position(piece, range);
+      li.style.setProperty("--top", `${y}%`);
+      li.style.setProperty("--height", `${height}%`);
+      li.style.setProperty("--lane", String(piece.lane));
+      li.style.setProperty("--lanes", String(piece.lanes));
+      timeline.append(li);
+    }
+    day.append(heading, top, timeline);
+    if (!top.children.length && !timeline.children.length) day.append(el("p", "empty hint", "Nothing planned"));
+    return day;
+  });
+  grid.replaceChildren(gutter, ...columns);
+  if (refocus) {
+    const again = [...grid.querySelectorAll("[data-event-id]")].find((li) => li.dataset.eventId === refocus);
+    const link = again && again.querySelector("a");
+    if (link) link.focus();
+  }
+}
+
+function eventItem(event, when, marked) {
+  const li = el("li", "event");
+  li.dataset.eventId = event.id;
+  if (event.color) li.style.setProperty("--color", event.color);
+  const declined = declinedGuests(event);
+  if (event.madeByAgent) li.classList.add("agent");
+  if (event.myResponse === "declined") li.classList.add("not-going");
+  if (declined.length) li.classList.add("has-declined");
+  if (marked.has(event.id)) li.classList.add("highlight");
+  const box = event.htmlLink ? el("a") : el("div");
+  if (event.htmlLink) {
+    box.href = event.htmlLink;
+    box.target = "_blank";
+    box.rel = "noopener noreferrer";
+  }
+  box.className = "box";
+  box.append(el("span", "time", when), " ", el("span", "title", event.title));
+  if (event.calendar) box.append(" ", el("span", "tag", event.calendar));
+  if (event.madeByAgent) box.append(" ", el("span", "tag", "Added by Alex"));
+  if (event.myResponse === "declined") box.append(" ", el("span", "tag", "You declined"));
+  if (declined.length) box.append(" ", el("span", "tag bad", `Declined: ${declined.join(", ")}`));
+  if (marked.has(event.id)) box.append(" ", el("span", "tag mention", "Alex mentioned this"));
+  box.title = box.textContent;
+  li.append(box);
+  return li;
+}
+
+function slotItem(slot, zone) {
+  const li = el("li", "slot");
+  const box = el("div", "box");
+  box.append(
+    el("span", "time", `${timeLabel(slot.start, zone)} – ${timeLabel(slot.end, zone)}`),
+    " ",
+    el("span", "title", slot.label || "Free"),
+  );
+  box.title = box.textContent;
+  li.append(box);
+  return li;
+}
+
+function notice(text) {
+  const p = $("week-notice");
+  p.textContent = text;
+  p.hidden = false;
+}
+
+// ---- Changes made elsewhere ----
+
+let stream = null;
+let polling = null;
+let reloadSoon = null;
+
+function reloadShortly() {
+  clearTimeout(reloadSoon);
+  reloadSoon = setTimeout(() => loadWeek(week.monday), 250);
+}
+
+/** Over https the server is told of changes and streams them here; otherwise, re-read every
+ * minute while the page is visible. */
+function listen(live) {
+  if (live && !stream && typeof EventSource === "function") {
+    stream = new EventSource("/api/events/stream", { withCredentials: true });
+    let opened = false;
+    // After a reconnect, whatever happened meanwhile is read at once.
+    stream.addEventListener("open", () => {
+      if (opened) reloadShortly();
+      opened = true;
+    });
+    stream.addEventListener("changed", reloadShortly);
+    stream.addEventListener("declined", (message) => {
+      let data = {};
+      try {
+        data = JSON.parse(message.data);
+      } catch {}
+      notice(`${data.guest || "A guest"} declined “${data.title || "a meeting"}”.`);
+      reloadShortly();
+    });
+    stream.addEventListener("error", () => {
+      if (stream.readyState === EventSource.CLOSED) {
+        // Signed out elsewhere, or the server refused: fall back to re-reading.
+        stream = null;
+        poll();
+      }
+    });
+    return;
+  }
+  if (!live) poll();
+}
+
+function poll() {
+  if (polling) return;
+  const due = () => document.visibilityState === "visible" && Date.now() - week.loadedAt >= MINUTE;
+  polling = setInterval(() => due() && loadWeek(week.monday), 5000);
+  document.addEventListener("visibilitychange", () => due() && loadWeek(week.monday));
 }
 
 if ($("status")) {
   $("start").addEventListener("click", start);
   $("end").addEventListener("click", end);
   $("mute").addEventListener("click", toggleMute);
-  window.addEventListener("pagehide", stopClient);
+  $("week-prev").addEventListener("click", () => moveWeek(-7));
+  $("week-next").addEventListener("click", () => moveWeek(7));
+  $("week-today").addEventListener("click", thisWeek);
+  window.addEventListener("pagehide", () => {
+    stopClient();
+    if (stream) stream.close();
+  });
   render();
+  loadWeek(null);
 }

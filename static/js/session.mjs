@@ -1,6 +1,8 @@
 // The page's logic without the DOM: a state machine fed by user actions and Anam SDK events,
-// the rule for refreshing bookings, and readable reasons for every failure. Tested with
-// `node --test` (static/js/tests/) against a fake SDK client.
+// what each tool result asks of the week view, and readable reasons for every failure. Tested
+// with `node --test` (static/js/tests/) against a fake SDK client.
+
+import { highlightOf } from "./week.mjs";
 
 /** Phases the page can be in. */
 export const Phase = Object.freeze({
@@ -24,7 +26,11 @@ export function initialState({ signedIn = false, configured = true } = {}) {
     muted: false,
     transcript: [],
     activity: [],
+    // Bumped when a tool changed the calendar: the week view reads it again.
     bookingsVersion: 0,
+    // What the avatar is talking about, from the last tool result that was about the calendar;
+    // `seq` tells the view a new one arrived.
+    highlight: { slots: [], eventIds: [], at: null, seq: 0 },
     // Which Start this is: a timer or answer from an earlier attempt carries an older number
     // and is ignored.
     attempt: 0,
@@ -32,11 +38,6 @@ export function initialState({ signedIn = false, configured = true } = {}) {
 }
 
 const TOO_SLOW = "Connecting to the avatar took too long. Check your network and press Start again.";
-
-/** Only a tool that changed the calendar makes the bookings stale. */
-export function shouldRefreshBookings(payload) {
-  return Boolean(payload) && payload.toolName === "block_time";
-}
 
 const MAX_ACTIVITY = 6;
 
@@ -87,9 +88,13 @@ export function reduce(state, event) {
       return withActivity(state, `${toolLabel(event.payload)}…`);
     case "toolCompleted": {
       const next = withActivity(state, `${toolLabel(event.payload)} done (${seconds(event.payload)})`);
-      return shouldRefreshBookings(event.payload)
-        ? { ...next, bookingsVersion: state.bookingsVersion + 1 }
-        : next;
+      const shown = highlightOf(event.payload);
+      if (!shown) return next;
+      return {
+        ...next,
+        bookingsVersion: state.bookingsVersion + (shown.refresh ? 1 : 0),
+        highlight: { slots: shown.slots, eventIds: shown.eventIds, at: shown.at, seq: state.highlight.seq + 1 },
+      };
     }
     case "toolFailed":
       return withActivity(
@@ -105,6 +110,12 @@ const TOOL_LABELS = {
   list_events: "Reading your calendar",
   find_free_time: "Looking for free time",
   block_time: "Adding a hold to your calendar",
+  move_hold: "Moving an event",
+  cancel_hold: "Cancelling an event",
+  respond_to_invite: "Answering an invitation",
+  get_contacts: "Looking up a contact",
+  draft_meeting: "Preparing a meeting",
+  create_meeting: "Sending the invitation",
 };
 
 function toolLabel(payload) {
@@ -192,20 +203,6 @@ export function wireClient(client, AnamEvent, dispatch) {
   on(AnamEvent.MIC_PERMISSION_DENIED, () =>
     dispatch({ type: "failed", reason: reasonForClose("CONNECTION_CLOSED_CODE_MICROPHONE_PERMISSION_DENIED") }),
   );
-}
-
-/** "Tue 24 Nov" / "9:00 AM – 10:00 AM" lines for a booking, in the browser's locale. */
-export function describeBooking(event, locale) {
-  if (event.allDay) {
-    const first = new Date(`${event.start}T12:00:00`);
-    const day = first.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
-    return { day, time: event.start === event.end ? "All day" : `All day, until ${event.end}` };
-  }
-  const start = new Date(event.start);
-  const end = new Date(event.end);
-  const day = start.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
-  const hm = { hour: "numeric", minute: "2-digit" };
-  return { day, time: `${start.toLocaleTimeString(locale, hm)} – ${end.toLocaleTimeString(locale, hm)}` };
 }
 
 /** Keeps only the newest of overlapping requests: `begin()` before sending, `isCurrent(t)`

@@ -1,43 +1,21 @@
 // Drives the real page in headless Chromium (Debian's, through playwright-core) against the
 // real server, with Google and Anam's API mocked by tests/browser.rs and the real Anam SDK
 // build. Anam's own servers are unreachable on purpose: the page must end in a readable error.
+// Every page runs under the server's Content-Security-Policy; a violation fails the test.
 // Environment: APP_URL, APP_URL_UNCONFIGURED, EXPECT_EMAIL, EXPECT_BOOKING, SESSION_TOKEN,
 // SCREENSHOT_DIR, CHROMIUM.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 
-import { chromium } from "playwright-core";
+import { env, launch, newContext, newPage, shot } from "./harness.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const app = env("APP_URL");
-const shots = env("SCREENSHOT_DIR");
-mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-  ],
-});
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  console.log(`screenshot ${name}.png`);
-}
+const browser = await launch();
 
 try {
   // A phone-sized viewport: the page must work there.
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  page.on("console", (m) => console.log(`[page ${m.type()}] ${m.text()}`));
+  const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
+  const page = await newPage(context);
 
   // Anam's real servers: record what the SDK sends, then fail as an unreachable network would.
   const anamCalls = [];
@@ -59,11 +37,15 @@ try {
   await page.waitForURL(`${app}/`);
   assert.equal((await page.locator("#email").textContent()).trim(), env("EXPECT_EMAIL"));
   await page.waitForFunction(
-    (title) => document.querySelector("#bookings")?.textContent.includes(title),
+    (title) => document.querySelector("#week-grid")?.textContent.includes(title),
     env("EXPECT_BOOKING"),
     { timeout: 10000 },
   );
   assert.equal(await page.evaluate(() => typeof window.anam?.createClient), "function", "the real SDK loaded");
+  assert.ok(
+    (await page.evaluate(() => document.querySelector("#week-grid .event")?.textContent)).includes(env("EXPECT_BOOKING")),
+    "the booking is drawn as an event of the week",
+  );
   assert.match(await page.locator("#status").textContent(), /Ready/);
   assert.equal(await page.locator("#mute").isVisible(), false);
   assert.equal(await page.locator("#end").isVisible(), false);
@@ -86,12 +68,14 @@ try {
     `the SDK used the minted token: ${JSON.stringify(anamCalls.map((c) => c.url))}`,
   );
 
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], "the SDK and the page live within the CSP");
+
   // Only what the phase calls for is on screen.
   assert.equal(await page.locator("#mute").isVisible(), false, "no Mute outside a live session");
   assert.equal(await page.locator("#end").isVisible(), false, "no End outside a session");
 
   // 4. Missing configuration, for a visitor (a fresh browser: cookies ignore ports).
-  const fresh = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const fresh = await newContext(browser, { viewport: { width: 390, height: 844 } });
   const unconfigured = await fresh.newPage();
   await unconfigured.goto(`${env("APP_URL_UNCONFIGURED")}/`);
   await unconfigured.locator(".checklist").waitFor();

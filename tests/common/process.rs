@@ -28,7 +28,11 @@ pub async fn start_server(
     extra: &[(&str, &str)],
 ) -> Server {
     let g = google.uri();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_calendar-agent"));
+    // Set for integration tests; an example that borrows this harness never starts the binary.
+    let Some(binary) = option_env!("CARGO_BIN_EXE_calendar-agent") else {
+        panic!("the server binary is known only to integration tests");
+    };
+    let mut command = Command::new(binary);
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())

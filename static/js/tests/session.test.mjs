@@ -10,7 +10,6 @@ import {
   reasonForStartError,
   reasonForTokenFailure,
   reduce,
-  shouldRefreshBookings,
   wireClient,
 } from "../session.mjs";
 
@@ -96,18 +95,49 @@ test("the transcript follows MESSAGE_HISTORY_UPDATED", () => {
   ]);
 });
 
-test("bookings refresh when block_time completes, and only then", () => {
+test("the week is read again when a writing tool completes, and only then", () => {
   const s = live();
   const base = { toolType: "server", toolSubtype: "webhook", executionTime: 840 };
   s.client.emit(AnamEvent.TOOL_CALL_STARTED, { ...base, toolName: "block_time" });
   assert.equal(s.get().bookingsVersion, 0, "not when it starts");
-  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "list_events" });
-  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "find_free_time" });
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "list_events", result: '{"events":[]}' });
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "find_free_time", result: '{"slots":[]}' });
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "get_contacts", result: "{}" });
   s.client.emit(AnamEvent.TOOL_CALL_FAILED, { ...base, toolName: "block_time", errorMessage: "502" });
   assert.equal(s.get().bookingsVersion, 0, "not for reads or failures");
-  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName: "block_time" });
-  assert.equal(s.get().bookingsVersion, 1);
-  assert.equal(shouldRefreshBookings(undefined), false);
+  let version = 0;
+  for (const toolName of ["block_time", "create_meeting", "move_hold", "cancel_hold", "respond_to_invite"]) {
+    s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName, result: '{"eventId":"e1"}' });
+    version += 1;
+    assert.equal(s.get().bookingsVersion, version, toolName);
+    assert.deepEqual(s.get().highlight.eventIds, ["e1"], `${toolName}: the event it wrote is marked`);
+  }
+});
+
+test("free slots and listed events become the highlight, newest first", () => {
+  const s = live();
+  const slots = [
+    { start: "2026-11-24T10:00:00+09:00", end: "2026-11-24T11:00:00+09:00" },
+    { start: "2026-11-25T14:00:00+09:00", end: "2026-11-25T15:00:00+09:00" },
+  ];
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, {
+    toolName: "find_free_time",
+    result: JSON.stringify({ slots, timezone: "Asia/Tokyo" }),
+  });
+  const first = s.get().highlight;
+  assert.deepEqual(first.slots.map((x) => x.start), slots.map((x) => x.start));
+  assert.equal(first.at, slots[0].start, "the view jumps to the first slot's week");
+  assert.equal(first.seq, 1);
+  // The SDK may hand the result over parsed.
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, {
+    toolName: "list_events",
+    result: { events: [{ id: "a" }, { id: "b" }, { title: "no id" }] },
+  });
+  assert.deepEqual(s.get().highlight.eventIds, ["a", "b"]);
+  assert.deepEqual(s.get().highlight.slots, [], "a new highlight replaces the old");
+  assert.equal(s.get().highlight.seq, 2);
+  s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { toolName: "find_free_time", result: "not json" });
+  assert.equal(s.get().highlight.seq, 2, "an unreadable result changes nothing");
 });
 
 test("tool activity names the tool, the time taken and a failure's message", () => {

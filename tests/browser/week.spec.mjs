@@ -1,0 +1,160 @@
+// The week view in headless Chromium against the real server (tests/browser.rs runs it, with
+// Google on wiremock and the real Anam SDK build). The user's calendar is in Asia/Tokyo, the
+// browser in America/Los_Angeles: events must sit at Tokyo's hours. Prints "waiting for a push"
+// and "waiting for a decline" when the Rust side should change the calendar at the mock and
+// send Google's notification.
+// Environment: APP_URL, MONDAY, NEXT_MONDAY (this week's and next week's Mondays in Tokyo),
+// SCREENSHOT_DIR, CHROMIUM.
+import assert from "node:assert/strict";
+
+import { env, launch, newContext, newPage, shot } from "./harness.mjs";
+
+const app = env("APP_URL");
+const addDays = (date, n) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+const monday = env("MONDAY");
+const nextMonday = env("NEXT_MONDAY");
+const tokyoToday = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
+
+const browser = await launch();
+
+/** Where an element is on screen. */
+const box = (page, selector) =>
+  page.locator(selector).first().evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, width: r.width, height: r.height };
+  });
+
+/** The y a wall-clock time has on the day's timeline, from the hour labels the page drew. */
+async function yOf(page, date, hours) {
+  return page.evaluate(
+    ({ date, hours }) => {
+      const labels = [...document.querySelectorAll("#week-grid .hours .hour")].map((h) => Number(h.textContent.slice(0, 2)));
+      const from = labels[0];
+      const to = labels[labels.length - 1] + 1;
+      const line = document.querySelector(`#week-grid .day[data-date="${date}"] .timeline`).getBoundingClientRect();
+      return line.top + ((hours - from) / (to - from)) * line.height;
+    },
+    { date, hours },
+  );
+}
+
+try {
+  const context = await newContext(browser, {
+    viewport: { width: 1280, height: 900 },
+    timezoneId: "America/Los_Angeles",
+    locale: "en-GB",
+  });
+  const page = await newPage(context);
+  await page.route(/^https:\/\/([a-z0-9-]+\.)*anam\.ai\//, (route) => route.abort("internetdisconnected"));
+
+  // Sign in (the cookie is Secure: the public URL is https; Chromium keeps it for 127.0.0.1).
+  await page.goto(`${app}/`);
+  await page.click("#sign-in");
+  await page.waitForURL(`${app}/`);
+  await page.locator('#week-grid .event[data-event-id="e1"]').waitFor({ timeout: 10000 });
+
+  // 1. The week is Tokyo's, Monday to Sunday, today marked.
+  const dates = await page.locator("#week-grid .day").evaluateAll((days) => days.map((d) => d.dataset.date));
+  assert.deepEqual(dates, [0, 1, 2, 3, 4, 5, 6].map((n) => addDays(monday, n)));
+  assert.equal(await page.locator("#week-grid .day.today").getAttribute("data-date"), tokyoToday);
+  assert.equal(await page.locator("#week-grid .day.today").getAttribute("aria-current"), "date");
+  assert.match(await page.locator("#week-status").textContent(), /Asia\/Tokyo/);
+
+  // 2. Events at Tokyo's hours, not the browser's: 10:00-11:30 on Tuesday.
+  const tuesday = addDays(monday, 1);
+  const dentist = `#week-grid .day[data-date="${tuesday}"] .event[data-event-id="e1"]`;
+  assert.match(await page.locator(dentist).textContent(), /10:00\s*–\s*11:30.*Dentist/);
+  const placed = await box(page, dentist);
+  const ten = await yOf(page, tuesday, 10);
+  const half11 = await yOf(page, tuesday, 11.5);
+  assert.ok(Math.abs(placed.top - ten) < 3, `starts at the 10:00 line: ${placed.top} vs ${ten}`);
+  assert.ok(Math.abs(placed.bottom - half11) < 3, `ends at 11:30: ${placed.bottom} vs ${half11}`);
+  assert.equal(await page.locator(`${dentist} a`).getAttribute("href"), "https://calendar.google.com/e1");
+
+  // Overlapping events share Thursday's width; declines and agent-made events are marked.
+  const thursday = addDays(monday, 3);
+  const review = await box(page, `.day[data-date="${thursday}"] .event[data-event-id="e2"]`);
+  const focus = await box(page, `.day[data-date="${thursday}"] .event[data-event-id="e3"]`);
+  const column = await box(page, `.day[data-date="${thursday}"] .timeline`);
+  assert.ok(review.width < column.width * 0.6 && focus.width < column.width * 0.6, `side by side: ${JSON.stringify({ review, focus, column })}`);
+  assert.ok(focus.left > review.left, "in two columns");
+  assert.match(await page.locator(".event[data-event-id='e2']").textContent(), /Declined: sam@example\.com/);
+  assert.ok(await page.locator(".event[data-event-id='e2'] .tag.bad").isVisible(), "a decline is visible");
+  assert.equal(await page.locator(".event[data-event-id='e3']").getAttribute("class"), "event agent");
+  assert.match(await page.locator(".event[data-event-id='e3']").textContent(), /Added by Alex/);
+  assert.match(
+    await page.locator(`.day[data-date="${addDays(monday, 4)}"] .all-day`).textContent(),
+    /Offsite/,
+    "an all-day event sits above the hours",
+  );
+  await shot(page, "6-week-1280");
+
+  // 3. What the avatar talks about: find_free_time's slots, through the real SDK client.
+  await page.evaluate(() => {
+    const real = window.anam.createClient;
+    window.anam.createClient = (...args) => (window.__anamClient = real(...args));
+  });
+  await page.click("#start");
+  await page.waitForFunction(() => window.__anamClient, null, { timeout: 10000 });
+  const nextTuesday = addDays(nextMonday, 1);
+  await page.evaluate((day) => {
+    const client = window.__anamClient;
+    const slots = [
+      { start: `${day}T09:00:00+09:00`, end: `${day}T10:00:00+09:00` },
+      { start: `${day}T13:00:00+09:00`, end: `${day}T14:30:00+09:00` },
+    ];
+    // The SDK's own conversion of the data-channel message, then its public event.
+    const payload = client.toolCallManager.webRTCToolCallCompletedEventToToolCallCompletedPayload({
+      event_uid: "ev-1", session_id: "session-1", tool_call_id: "call-1", tool_name: "find_free_time",
+      tool_type: "server", tool_subtype: "webhook", timestamp: new Date().toISOString(),
+      result: JSON.stringify({ slots, timezone: "Asia/Tokyo" }),
+    });
+    client.publicEventEmitter.emit(window.anam.AnamEvent.TOOL_CALL_COMPLETED, payload);
+  }, nextTuesday);
+  const slots = `#week-grid .day[data-date="${nextTuesday}"] .slot`;
+  await page.locator(slots).first().waitFor({ timeout: 10000 });
+  assert.equal(await page.locator(slots).count(), 2, "both slots, on next week's Tuesday: the view jumped");
+  assert.match(await page.locator(slots).first().textContent(), /\b9:00\s*–\s*10:00.*Free/);
+  const slot = await box(page, slots);
+  assert.ok(Math.abs(slot.top - (await yOf(page, nextTuesday, 9))) < 3, "at 09:00 Tokyo");
+  assert.match(await page.locator("#week-status").textContent(), /2 free slots are highlighted/);
+  await shot(page, "7-free-slots-1280");
+
+  // 4. Back to this week with the keyboard, then a change made in Google Calendar arrives by push.
+  await page.focus("#week-today");
+  await page.keyboard.press("Enter");
+  await page.locator(`#week-grid .day[data-date="${monday}"]`).waitFor();
+  await page.evaluate(() => (window.__sameDocument = true));
+  console.log("waiting for a push");
+  const wednesday = addDays(monday, 2);
+  const board = `#week-grid .day[data-date="${wednesday}"] .event[data-event-id="e5"]`;
+  await page.locator(board).waitFor({ timeout: 15000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "redrawn without a reload");
+  assert.match(await page.locator(board).textContent(), /16:00\s*–\s*17:00.*Board call/);
+
+  // A guest's new decline on the user's meeting: a notice, and the grid names them.
+  console.log("waiting for a decline");
+  await page.locator("#week-notice:not([hidden])").waitFor({ timeout: 15000 });
+  assert.equal((await page.locator("#week-notice").textContent()).trim(), "Kim declined “Design review”.");
+  await page.waitForFunction(
+    () => document.querySelector(".event[data-event-id='e2']")?.textContent.includes("kim@example.com"),
+    null,
+    { timeout: 10000 },
+  );
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "still no reload");
+
+  // 5. A phone: the days stack, nothing overflows sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 390, `no sideways scrolling at 390 px (${overflow})`);
+  const first = await box(page, `.day[data-date="${monday}"]`);
+  const second = await box(page, `.day[data-date="${tuesday}"]`);
+  assert.ok(second.top >= first.bottom, "Tuesday below Monday");
+  assert.ok(await page.locator(dentist).isVisible());
+  await shot(page, "8-week-390");
+
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], "within the CSP");
+  console.log("week view test passed");
+} finally {
+  await browser.close();
+}
