@@ -341,3 +341,20 @@ async fn behind_an_untrusted_proxy_its_forwarded_for_is_ignored() {
     // A new X-Forwarded-For from the same peer does not buy a new allowance.
     assert_eq!(mint_behind(&app, stranger, &eve, "203.0.113.2").await, 429);
 }
+
+#[tokio::test]
+async fn a_configured_session_cap_reaches_anam_and_none_is_sent_otherwise() {
+    for (cap, expected) in [(Some("1800"), json!(1800)), (None, Value::Null)] {
+        let overrides: Vec<(&str, &str)> = cap
+            .map(|c| vec![("ANAM_MAX_SESSION_SECONDS", c)])
+            .unwrap_or_default();
+        let (app, cookie) = ready(&overrides).await;
+        mount_anam_ok(&app).await;
+        let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+        assert_eq!(status, 200, "{body}");
+        let sent = requests_to(&app.google, SESSION).await;
+        let persona =
+            &serde_json::from_slice::<Value>(&sent[0].body).expect("json")["personaConfig"];
+        assert_eq!(persona["maxSessionLengthSeconds"], expected, "{cap:?}");
+    }
+}

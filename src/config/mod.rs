@@ -4,7 +4,7 @@
 //! and the routes that need them answer 503. A malformed value does stop start-up, with a
 //! [`ConfigError`] naming the variable.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
@@ -100,6 +100,8 @@ pub struct AnamConfig {
     pub sdk_url: String,
     /// The SRI hash to put on the SDK's script tag (only for the default URL).
     pub sdk_integrity: Option<&'static str>,
+    /// `ANAM_MAX_SESSION_SECONDS`: the longest a session may run (unset: Anam's own limit).
+    pub max_session_seconds: Option<u32>,
 }
 
 /// Google OAuth and Calendar settings.
@@ -181,6 +183,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `METRICS_ADDR`: where Prometheus metrics are served, on a listener of their own (unset:
+    /// no metrics listener).
+    pub metrics_addr: Option<SocketAddr>,
     /// `WORKING_HOURS` and `WORKING_DAYS`: where `find_free_time` looks unless told `any_time`.
     pub working_hours: WorkingHours,
 }
@@ -292,6 +297,20 @@ impl Config {
             api_base_url: anam_api_base_url,
             sdk_url,
             sdk_integrity,
+            max_session_seconds: match get("ANAM_MAX_SESSION_SECONDS") {
+                None => None,
+                Some(v) => match v.parse::<u32>() {
+                    Ok(n) if (MIN_SESSION_SECONDS..=MAX_SESSION_SECONDS).contains(&n) => Some(n),
+                    _ => {
+                        return Err(ConfigError::new(
+                            "ANAM_MAX_SESSION_SECONDS",
+                            format!(
+                                "`{v}` must be a whole number of seconds from {MIN_SESSION_SECONDS} to {MAX_SESSION_SECONDS}"
+                            ),
+                        ));
+                    }
+                },
+            },
         };
 
         let url_or = |name: &'static str, default: &str| {
@@ -400,6 +419,16 @@ impl Config {
                     ConfigError::new(variable, reason)
                 })?
             },
+            metrics_addr: get("METRICS_ADDR")
+                .map(|v| {
+                    v.parse::<SocketAddr>().map_err(|_| {
+                        ConfigError::new(
+                            "METRICS_ADDR",
+                            format!("`{v}` is not an address and port such as 127.0.0.1:9464"),
+                        )
+                    })
+                })
+                .transpose()?,
             log_format: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
                 None => LogFormat::Text,
                 Some(f) if f == "text" => LogFormat::Text,
@@ -447,6 +476,11 @@ impl Config {
         format!("{}{path}", self.public_base_url)
     }
 }
+
+/// `ANAM_MAX_SESSION_SECONDS` bounds: a session shorter than a minute is no conversation; Anam
+/// ends sessions by itself long before a day.
+const MIN_SESSION_SECONDS: u32 = 60;
+const MAX_SESSION_SECONDS: u32 = 86_400;
 
 fn parse_number<T: FromStr>(
     name: &'static str,

@@ -94,6 +94,11 @@ fn malformed_values_name_their_variable() {
         ("TOOL_RATE_PER_MINUTE", "0"),
         ("SESSION_TOKEN_RATE_PER_MINUTE", "-3"),
         ("DATABASE_URL", "mysql://db"),
+        ("METRICS_ADDR", "localhost"),
+        ("METRICS_ADDR", "9464"),
+        ("ANAM_MAX_SESSION_SECONDS", "ten minutes"),
+        ("ANAM_MAX_SESSION_SECONDS", "0"),
+        ("ANAM_MAX_SESSION_SECONDS", "999999"),
     ] {
         let err = config(&[(var, value)]).expect_err(var);
         assert_eq!(err.variable, var, "{value}");
@@ -200,4 +205,21 @@ fn working_hours_default_to_nine_to_six_on_weekdays() {
     ])
     .expect("valid");
     assert_eq!(c.working_hours.to_string(), "08:00-16:30, Mon-Thu,Sun");
+}
+
+#[test]
+fn metrics_and_the_session_cap_are_off_unless_set() {
+    let c = config(&[]).expect("valid");
+    assert_eq!(c.metrics_addr, None);
+    assert_eq!(c.anam.max_session_seconds, None);
+    let c = config(&[
+        ("METRICS_ADDR", "127.0.0.1:9464"),
+        ("ANAM_MAX_SESSION_SECONDS", "1800"),
+    ])
+    .expect("valid");
+    assert_eq!(
+        c.metrics_addr,
+        Some("127.0.0.1:9464".parse().expect("addr"))
+    );
+    assert_eq!(c.anam.max_session_seconds, Some(1800));
 }

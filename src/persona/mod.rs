@@ -134,7 +134,7 @@ pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'
             exp,
         )
     };
-    json!({
+    let mut persona = json!({
         "name": NAME,
         "avatarId": ids.avatar_id,
         "voiceId": ids.voice_id,
@@ -145,7 +145,12 @@ pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'
             .filter(|tool| tool.offered == Offered::Always || session.contacts)
             .map(|tool| webhook(tool.name, tool.description, sign(tool), (tool.parameters)()))
             .collect::<Vec<_>>(),
-    })
+    });
+    // A forgotten tab must not run up the bill: Anam ends the session at this length.
+    if let Some(seconds) = config.anam.max_session_seconds {
+        persona["maxSessionLengthSeconds"] = json!(seconds);
+    }
+    persona
 }
 
 #[cfg(test)]

@@ -257,3 +257,14 @@ fn missing_ids_name_the_variable() {
         }
     }
 }
+
+#[test]
+fn the_session_length_cap_is_sent_only_when_configured() {
+    let p = build(&config(&[]), "UTC");
+    assert!(
+        p.get("maxSessionLengthSeconds").is_none(),
+        "Anam's own limit applies"
+    );
+    let p = build(&config(&[("ANAM_MAX_SESSION_SECONDS", "900")]), "UTC");
+    assert_eq!(p["maxSessionLengthSeconds"], 900);
+}
