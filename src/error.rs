@@ -8,7 +8,6 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::google::scopes::{Permission, describe_all};
 use crate::presign::VerifyError;
@@ -388,26 +387,68 @@ impl From<crate::store::StoreError> for Error {
     }
 }
 
+/// The JSON answer: `error` and `message` always, the rest when the error has them.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    error: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argument: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variable: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<Vec<&'static str>>,
+}
+
+/// What the access log and the metrics learn about a failed request, carried on its response.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The short reason (the body's `"error"`).
+    pub reason: &'static str,
+    /// The cause, for the log only (never sent to the client): set for server errors, and for
+    /// every error when debug logging is on.
+    pub cause: Option<String>,
+    /// Refused by the tool URL's signature or expiry (counted apart from tool calls).
+    pub presign: bool,
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        } else {
-            tracing::debug!(error = %self, "request refused");
-        }
-        let mut body = json!({ "error": self.reason(), "message": self.message() });
-        match &self {
-            Self::InvalidArgument { argument, .. } => body["argument"] = json!(argument),
-            Self::NotConfigured { variable } => body["variable"] = json!(variable),
-            Self::Anam { detail, .. } => body["detail"] = json!(detail),
-            Self::ScopeMissing { missing } => {
-                body["missing"] = json!(missing.iter().map(|p| p.key()).collect::<Vec<_>>());
-            }
-            _ => {}
-        }
+        // Logged once, by the access log at the end of the request (within the log budget):
+        // the reason always, the cause for server errors (and for everything at debug level).
+        let failure = Failure {
+            reason: self.reason(),
+            cause: (status.is_server_error() || tracing::enabled!(tracing::Level::DEBUG))
+                .then(|| self.to_string()),
+            presign: matches!(self, Self::Presign(_) | Self::MeetingUrlExpired),
+        };
+        let message = self.message();
+        let body = Body {
+            error: self.reason(),
+            message: &message,
+            argument: match &self {
+                Self::InvalidArgument { argument, .. } => Some(argument),
+                _ => None,
+            },
+            variable: match &self {
+                Self::NotConfigured { variable } => Some(variable),
+                _ => None,
+            },
+            detail: match &self {
+                Self::Anam { detail, .. } => Some(detail),
+                _ => None,
+            },
+            missing: match &self {
+                Self::ScopeMissing { missing } => Some(missing.iter().map(|p| p.key()).collect()),
+                _ => None,
+            },
+        };
         let retry_after = self.retry_after();
         let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(failure);
         if let Some(wait) = retry_after {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             response

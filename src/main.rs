@@ -30,7 +30,8 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         None | Some(Command::Serve) => {
-            telemetry::init(config.log_format);
+            // Held until exit: dropping it flushes the queued log lines.
+            let _log = telemetry::init(config.log_format);
             match server::run(config).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -1,24 +1,30 @@
 //! Binding, start-up report and graceful shutdown.
 
+use std::future::IntoFuture;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
 use crate::config::{Config, SecretSource};
+use crate::metrics;
 use crate::routes::app;
 use crate::state::AppState;
 
-/// Binds `HOST:PORT`, reports what is missing, and serves until Ctrl-C or SIGTERM.
+/// After SIGTERM or Ctrl-C, how long in-flight requests get before the process exits anyway
+/// (orchestrators usually kill at 10 s).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+
+/// Binds `HOST:PORT` (and `METRICS_ADDR` when set), reports what is missing, and serves until
+/// Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> io::Result<()> {
-    let listener = TcpListener::bind((config.host, config.port))
-        .await
-        .map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot listen on {}:{}: {e}", config.host, config.port),
-            )
-        })?;
+    let listener = bind((config.host, config.port).into(), "HOST:PORT").await?;
+    let metrics_listener = match config.metrics_addr {
+        Some(addr) => Some(bind(addr, "METRICS_ADDR").await?),
+        None => None,
+    };
     let addr = listener.local_addr()?;
     // Report only once everything has opened, so "listening" is never followed by a failure.
     let state = AppState::build(config)
@@ -26,12 +32,48 @@ pub async fn run(config: Config) -> io::Result<()> {
         .map_err(|e| io::Error::other(e.to_string()))?;
     report_startup(&state.config, addr);
     state.start_background();
-    axum::serve(
+    if let Some(listener) = metrics_listener {
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        let (metrics, stopping) = (Arc::clone(&state.metrics), state.clone());
+        tokio::spawn(async move {
+            let stopped = async move { stopping.stopping().await };
+            if let Err(e) = metrics::serve(listener, metrics, stopped).await {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        });
+    }
+
+    let signalled = state.clone();
+    let graceful = async move {
+        shutdown_signal().await;
+        // Open event streams end; in-flight requests run to their end.
+        signalled.begin_shutdown();
+    };
+    let serving = axum::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(graceful)
+    .into_future();
+    let deadline = async {
+        state.stopping().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = serving => served?,
+        () = deadline => tracing::warn!(
+            "requests still running {} s after the signal; exiting anyway",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn bind(addr: SocketAddr, what: &str) -> io::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr} ({what}): {e}")))
 }
 
 fn report_startup(config: &Config, addr: SocketAddr) {
@@ -84,5 +126,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: no new connections; open requests may finish");
 }

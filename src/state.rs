@@ -15,6 +15,8 @@ use crate::google::people::{PeopleClient, Warmups};
 use crate::google::user_context::ContextCache;
 use crate::live::bus::ChangeBus;
 use crate::live::watch::Syncs;
+use crate::log_budget::{LogBudget, report_skipped};
+use crate::metrics::Metrics;
 use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
 use crate::token_cipher::{TokenCipher, load_or_create_key_file};
@@ -39,9 +41,21 @@ pub enum StartupError {
     Tls(std::io::Error),
 }
 
-/// Cheap to clone: everything inside is shared.
+/// The application state: one pointer, so the clone every request makes (Axum's handler
+/// service, each `State` extractor) is one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     /// The configuration read at start-up.
     pub config: Arc<Config>,
     /// The one pooled HTTP client for Google and Anam.
@@ -74,6 +88,13 @@ pub struct AppState {
     pub auth_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
     /// `GET /api/events` per user per minute (each costs a Google call).
     pub events_user_limit: Arc<PerMinute<String>>,
+    /// Prometheus metrics (served on `METRICS_ADDR` when set).
+    pub metrics: Arc<Metrics>,
+    /// How many lines about strangers' requests may be logged.
+    pub log_budget: Arc<LogBudget>,
+    /// Told when the server is shutting down: open event streams end.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown_tx: tokio::sync::watch::Sender<bool>,
 }
 
 /// Sign-in starts allowed per client IP per minute.
@@ -87,6 +108,23 @@ impl AppState {
     /// every minute, pruning and push-channel renewal.
     pub fn start_background(&self) {
         self.bus.start_relay(&self.config.database_url);
+        // Every second: what the log budget held back, and what the log writer dropped.
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                report_skipped(&state.log_budget);
+                let dropped = crate::telemetry::take_dropped_lines();
+                if dropped > 0 {
+                    state.metrics.log_lines_dropped(dropped);
+                    tracing::warn!(
+                        dropped,
+                        "log lines dropped: the log output is not keeping up"
+                    );
+                }
+            }
+        });
         let state = self.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -101,6 +139,18 @@ impl AppState {
                 }
             }
         });
+    }
+
+    /// Tells open event streams to end (graceful shutdown).
+    pub fn begin_shutdown(&self) {
+        self.shutdown_tx.send_replace(true);
+    }
+
+    /// Resolves once shutdown has begun (at once if it already has).
+    pub async fn stopping(&self) {
+        let mut shutdown = self.shutdown.clone();
+        // The sender lives as long as this state, so this only ends on `true`.
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
     }
 
     /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
@@ -122,7 +172,13 @@ impl AppState {
             .user_agent(concat!("calendar-agent/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let oauth = OAuthClient::new(http.clone(), config.google.clone());
-        let tokens = Arc::new(AccessTokens::new(oauth.clone(), store.clone()));
+        let metrics = Arc::new(Metrics::default());
+        let tokens = Arc::new(AccessTokens::new(
+            oauth.clone(),
+            store.clone(),
+            Arc::clone(&metrics),
+        ));
+        let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
         let cookie_keys = CookieKeys::from_config(&config);
         let calendar =
             CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
@@ -133,7 +189,7 @@ impl AppState {
             &config.anam.api_base_url,
             config.anam.api_key.clone(),
         );
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             anam,
             auth_ip_limit: Arc::new(PerMinute::new(per_minute(AUTH_STARTS_PER_MINUTE))),
             events_user_limit: Arc::new(PerMinute::new(per_minute(EVENTS_READS_PER_MINUTE))),
@@ -150,7 +206,11 @@ impl AppState {
             oauth,
             tokens,
             cookie_keys,
-        })
+            metrics,
+            log_budget: Arc::default(),
+            shutdown,
+            shutdown_tx,
+        })))
     }
 }
 

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 
 use crate::clock::unix_now;
 use crate::error::Error;
+use crate::log_budget::Topic;
 use crate::log_safe::clip;
 use crate::presign::{self, SignedParams, SignedWith, VerifyError};
 use crate::state::AppState;
@@ -63,7 +64,20 @@ where
                 })
             }
             Err(reason) => {
-                log_refusal(&parts.headers, &config.public_base_url, path, &reason);
+                state.metrics.presign_refusal(reason.code());
+                // A flood of forged URLs is logged at about a line a second (in full), the rest
+                // counted: it costs CPU, never the disk.
+                if let Some(not_logged) =
+                    state.log_budget.admit(Topic::Refusal(reason.code()), path)
+                {
+                    log_refusal(
+                        &parts.headers,
+                        &config.public_base_url,
+                        path,
+                        &reason,
+                        not_logged,
+                    );
+                }
                 match (reason, life) {
                     // The short-lived URL has its own sentence: the other tools still work.
                     (VerifyError::Expired { .. }, tools::UrlLife::Meeting) => {
@@ -78,7 +92,13 @@ where
 
 /// Behind a tunnel, most 401s come from `PUBLIC_BASE_URL` not matching the URL Anam calls:
 /// put what the request says about its origin next to what we signed over.
-fn log_refusal(headers: &HeaderMap, public_base_url: &str, route: &str, reason: &VerifyError) {
+fn log_refusal(
+    headers: &HeaderMap,
+    public_base_url: &str,
+    route: &str,
+    reason: &VerifyError,
+    not_logged_before: u64,
+) {
     // Attacker-supplied text: escaped and cut before it reaches the log.
     let header = |name: &str| {
         headers
@@ -116,6 +136,7 @@ fn log_refusal(headers: &HeaderMap, public_base_url: &str, route: &str, reason: 
         x_forwarded_proto = forwarded_proto,
         public_base_url,
         hint,
+        not_logged_before,
         "tool call refused"
     );
 }

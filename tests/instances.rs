@@ -5,12 +5,12 @@
 mod common;
 
 use calendar_agent::clock::unix_now;
-use calendar_agent::presign::{SigningKeys, presign_url};
-use calendar_agent::secret::Secret;
 use common::fake_google::{self, requests_to};
-use common::process::{Server, browser_sign_in, client, sign_ins_cut_by_kill_9, start_server};
+use common::process::{
+    Server, browser_sign_in, client, sign_ins_cut_by_kill_9, signed_tool_url, start_server,
+};
 
-use common::{TEST_PRESIGN_SECRET, fake_calendar, json_of};
+use common::{fake_calendar, json_of};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -54,17 +54,9 @@ async fn signed_in_through_a_the_user_is_served_by_b() {
     assert_eq!(me["connected"], true, "{me}");
 
     // A tool URL from a session minted anywhere works on B, with B's own token refresh.
-    let keys = SigningKeys::new(Secret::new(TEST_PRESIGN_SECRET));
-    let route = "/api/calendar/list-events";
-    let url = presign_url(
-        &keys,
-        &format!("https://demo.ngrok.app{route}"),
-        ADA,
-        unix_now() + 600,
-    );
-    let query = url.split_once('?').expect("query").1;
+    let url = signed_tool_url(&b, "/api/calendar/list-events", ADA, unix_now() + 600);
     let (status, body) = json_of(
-        http.post(format!("{}{route}?{query}", b.address))
+        http.post(url)
             .json(&json!({"timezone": "UTC"}))
             .send()
             .await
@@ -173,16 +165,8 @@ async fn tool(
     } else {
         3600
     };
-    let keys = SigningKeys::new(Secret::new(TEST_PRESIGN_SECRET));
-    let url = presign_url(
-        &keys,
-        &format!("https://demo.ngrok.app{route}"),
-        user,
-        minted + life,
-    );
-    let query = url.split_once('?').expect("query").1;
     client()
-        .post(format!("{}{route}?{query}", server.address))
+        .post(signed_tool_url(server, route, user, minted + life))
         .json(&args)
         .send()
         .await

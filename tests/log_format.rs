@@ -20,6 +20,10 @@ async fn json_logs_are_one_object_per_line_with_the_same_fields() {
         .send()
         .await
         .expect("healthz");
+    http.get(format!("{}/", server.address))
+        .send()
+        .await
+        .expect("page");
     http.post(format!("{}/api/calendar/list-events", server.address))
         .send()
         .await
@@ -42,13 +46,27 @@ async fn json_logs_are_one_object_per_line_with_the_same_fields() {
             .as_str()
             .is_some_and(|m| m.contains("listening on"))
     }));
-    let health = parsed
+    let page = parsed
         .iter()
-        .find(|v| v["message"] == "response" && v["span"]["route"] == "/healthz")
-        .unwrap_or_else(|| panic!("a response line for /healthz: {lines:?}"));
-    assert_eq!(health["span"]["method"], "GET");
-    assert_eq!(health["status"], 200);
-    assert!(health["latency_ms"].is_string() || health["latency_ms"].is_number());
+        .find(|v| v["message"] == "response" && v["span"]["route"] == "/")
+        .unwrap_or_else(|| panic!("a response line for the page: {lines:?}"));
+    assert_eq!(page["span"]["method"], "GET");
+    assert_eq!(page["status"], 200);
+    assert!(page["latency_ms"].is_number());
+    // Health probes come every few seconds from a load balancer: debug level, not info.
+    assert!(
+        !parsed.iter().any(|v| v["span"]["route"] == "/healthz"),
+        "{lines:?}"
+    );
+    let refused_response = parsed
+        .iter()
+        .find(|v| v["message"] == "response" && v["status"] == 401)
+        .unwrap_or_else(|| panic!("the refused call's response line: {lines:?}"));
+    assert_eq!(refused_response["error"], "missing_signature");
+    assert_eq!(
+        refused_response["span"]["route"],
+        "/api/calendar/list-events"
+    );
     let refused = parsed
         .iter()
         .find(|v| v["message"] == "tool call refused")

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::oauth::OAuthClient;
 use super::scopes::Granted;
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::store::{Store, StoreError, StoredToken};
 
@@ -43,15 +44,17 @@ type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
 pub struct AccessTokens {
     oauth: OAuthClient,
     store: Store,
+    metrics: Arc<Metrics>,
     slots: Mutex<HashMap<String, Slot>>,
 }
 
 impl AccessTokens {
     /// A cache refreshing through `oauth` with refresh tokens from `store`.
-    pub fn new(oauth: OAuthClient, store: Store) -> Self {
+    pub fn new(oauth: OAuthClient, store: Store, metrics: Arc<Metrics>) -> Self {
         Self {
             oauth,
             store,
+            metrics,
             slots: Mutex::new(HashMap::new()),
         }
     }
@@ -100,7 +103,15 @@ impl AccessTokens {
     /// meanwhile, so the caller should read again.
     async fn refresh(&self, user_id: &str, read: &StoredToken) -> Result<Option<Cached>> {
         let started = Instant::now();
-        match self.oauth.refresh(&read.token).await {
+        let refreshed = self.oauth.refresh(&read.token).await;
+        self.metrics
+            .google_request("oauth.token", started.elapsed());
+        self.metrics.token_refresh(match &refreshed {
+            Ok(_) => "ok",
+            Err(Error::ReauthRequired) => "invalid_grant",
+            Err(_) => "error",
+        });
+        match refreshed {
             Ok(grant) => {
                 tracing::debug!(
                     user_id,

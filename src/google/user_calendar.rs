@@ -192,7 +192,10 @@ impl<'a> UserCalendar<'a> {
             }
             let started = Instant::now();
             let result = call(access.token).await;
-            self.google_time += started.elapsed();
+            let took = started.elapsed();
+            self.google_time += took;
+            let api = methods.first().map_or("google", |m| m.name);
+            self.state.metrics.google_request(api, took);
             match result {
                 Err(Error::Google {
                     status: Some(401), ..

@@ -151,6 +151,20 @@ pub enum VerifyError {
     WrongSignature,
 }
 
+impl VerifyError {
+    /// A short, fixed name for the reason (metrics label, log budget key).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing(_) => "missing",
+            Self::Duplicate(_) => "duplicate",
+            Self::MalformedExpiry => "malformed_expiry",
+            Self::Expired { .. } => "expired",
+            Self::MalformedSignature => "malformed_signature",
+            Self::WrongSignature => "wrong_signature",
+        }
+    }
+}
+
 /// Which secret a verified URL was signed with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignedWith {
@@ -173,14 +187,14 @@ pub struct Verified {
 
 /// Checks a presigned URL's parameters against `base_url` (origin + route path, no query).
 /// The comparison is constant-time (`Mac::verify_slice`).
-pub fn verify(
+pub fn verify<'p>(
     keys: &SigningKeys,
     base_url: &str,
-    params: &SignedParams,
+    params: &'p SignedParams,
     now: u64,
 ) -> Result<Verified, VerifyError> {
-    let present = |value: &Option<String>, name: &'static str| match value.as_deref() {
-        Some(v) if !v.is_empty() => Ok(v.to_owned()),
+    let present = |value: &'p Option<String>, name: &'static str| match value.as_deref() {
+        Some(v) if !v.is_empty() => Ok(v),
         _ => Err(VerifyError::Missing(name)),
     };
     let uid = present(&params.uid, "uid")?;
@@ -195,13 +209,14 @@ pub fn verify(
         return Err(VerifyError::Expired { exp, now });
     }
 
-    let sig = hex::decode(&sig_text).map_err(|_| VerifyError::MalformedSignature)?;
-    if sig.len() != 32 {
+    // Decoded on the stack: a flood of forgeries allocates nothing here.
+    let mut sig = [0u8; 32];
+    if sig_text.len() != 64 || hex::decode_to_slice(sig_text, &mut sig).is_err() {
         return Err(VerifyError::MalformedSignature);
     }
 
     for (index, secret) in keys.all().enumerate() {
-        if mac(secret, base_url, &uid, &exp_text)
+        if mac(secret, base_url, uid, exp_text)
             .verify_slice(&sig)
             .is_ok()
         {
@@ -211,7 +226,7 @@ pub fn verify(
                 SignedWith::Previous
             };
             return Ok(Verified {
-                uid,
+                uid: uid.to_owned(),
                 exp,
                 signed_with,
             });

@@ -17,6 +17,7 @@ use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
 use crate::live::bus::Change;
 use crate::live::watch::{self, NOTIFICATIONS_PATH};
+use crate::log_budget::Topic;
 use crate::log_safe::clip;
 use crate::state::AppState;
 use crate::store::Knock;
@@ -64,6 +65,8 @@ async fn stream(
                         // Fell behind: whatever was missed, reading again covers it.
                         Err(RecvError::Lagged(_)) => Event::default().event("changed").data("{}"),
                     },
+                    // The server is shutting down: end, so it can stop in time.
+                    () = state.stopping() => return None,
                     _ = tick.tick() => {
                         // Signed out on another instance, or the cookie is stale: end.
                         match state.store.epoch(&user.user_id).await {
@@ -83,6 +86,12 @@ async fn stream(
     Sse::new(events)
 }
 
+fn admit(state: &AppState, reason: &'static str) -> Option<u64> {
+    state
+        .log_budget
+        .admit(Topic::Refusal(reason), NOTIFICATIONS_PATH)
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers
         .get(name)
@@ -97,12 +106,17 @@ async fn notification(State(state): State<AppState>, headers: HeaderMap) -> Resu
     let token = header(&headers, "x-goog-channel-token");
     let channel = match state.store.knock(id, token).await? {
         Knock::Genuine(channel) => channel,
+        // Anyone can post here: about a line a second, the rest counted.
         Knock::Unknown => {
-            tracing::info!(channel = %clip(id), "notification for an unknown channel");
+            if let Some(n) = admit(&state, "unknown_channel") {
+                tracing::info!(channel = %clip(id), not_logged_before = n, "notification for an unknown channel");
+            }
             return Err(Error::NotFound);
         }
         Knock::WrongToken => {
-            tracing::warn!(channel = %clip(id), "notification with a wrong channel token");
+            if let Some(n) = admit(&state, "wrong_channel_token") {
+                tracing::warn!(channel = %clip(id), not_logged_before = n, "notification with a wrong channel token");
+            }
             return Err(Error::BadChannelToken);
         }
     };

@@ -3,6 +3,7 @@
 mod assets;
 mod auth;
 mod bookings;
+mod edge;
 mod health;
 mod live;
 mod page;
@@ -16,16 +17,12 @@ pub const FREEBUSY_PATH: &str = crate::tools::find_free_time::ROUTE;
 /// Route of the `block_time` tool.
 pub const BLOCK_TIME_PATH: &str = crate::tools::block_time::ROUTE;
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, MatchedPath};
-use axum::http::{Request, Response};
-use axum::response::IntoResponse;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
-use tracing::Span;
+use axum::extract::DefaultBodyLimit;
+
+use edge::EdgeLayer;
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -33,7 +30,11 @@ use crate::tool_args::MAX_BODY_BYTES;
 
 /// Builds the whole application. Tests drive this same function.
 pub fn app(state: AppState) -> Router {
-    let [csp, nosniff, referrer, frames, permissions] = security::layers(&state.config);
+    let edge = EdgeLayer::new(
+        Arc::clone(&state.log_budget),
+        Arc::clone(&state.metrics),
+        security::headers(&state.config),
+    );
     Router::new()
         .merge(page::router())
         .merge(assets::router())
@@ -46,39 +47,6 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(csp)
-        .layer(nosniff)
-        .layer(referrer)
-        .layer(frames)
-        .layer(permissions)
-        .layer(CatchPanicLayer::custom(|_| {
-            Error::Internal("a handler panicked".into()).into_response()
-        }))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_request(())
-                .on_response(log_response)
-                .on_failure(()),
-        )
+        .layer(edge)
         .with_state(state)
-}
-
-/// One span per request with the method and the matched route. Never the URI: tool URLs
-/// carry signatures in their query strings.
-fn request_span(request: &Request<Body>) -> Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("<unmatched>", MatchedPath::as_str);
-    tracing::info_span!("request", method = %request.method(), route)
-}
-
-/// One line at the end of each request with status and latency.
-fn log_response(response: &Response<Body>, latency: Duration, _span: &Span) {
-    tracing::info!(
-        status = response.status().as_u16(),
-        latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
-        "response"
-    );
 }

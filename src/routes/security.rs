@@ -2,11 +2,10 @@
 //! the Anam SDK's script and talk to exactly Anam's API and media hosts besides this origin,
 //! and `nosniff`, no referrer, no framing, the microphone for this origin only.
 
-use axum::http::HeaderValue;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
+use axum::http::{HeaderName, HeaderValue};
 
 use crate::config::Config;
 
@@ -39,23 +38,17 @@ pub fn content_security_policy(config: &Config) -> String {
     .join("; ")
 }
 
-/// The headers as layers (set where a handler did not set its own).
-pub fn layers(config: &Config) -> [SetResponseHeaderLayer<HeaderValue>; 5] {
+/// The headers, set on every answer that does not set its own (`edge`).
+pub fn headers(config: &Config) -> Vec<(HeaderName, HeaderValue)> {
     let csp = HeaderValue::from_str(&content_security_policy(config))
         .unwrap_or(HeaderValue::from_static("default-src 'self'"));
-    [
-        SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, csp),
-        SetResponseHeaderLayer::if_not_present(
-            X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        SetResponseHeaderLayer::if_not_present(
-            REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ),
-        SetResponseHeaderLayer::if_not_present(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        SetResponseHeaderLayer::if_not_present(
-            axum::http::HeaderName::from_static("permissions-policy"),
+    vec![
+        (CONTENT_SECURITY_POLICY, csp),
+        (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        (X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("microphone=(self), camera=(), geolocation=()"),
         ),
     ]

@@ -24,12 +24,24 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/session-token", post(session_token))
 }
 
-/// Sessions cost money: limited per user and per client IP before anything else is spent.
+/// Every request is counted in the metrics by outcome (`ok`, or the error's short reason).
 async fn session_token(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    user: CurrentUser,
+    user: Result<CurrentUser>,
 ) -> Result<Json<Value>> {
+    let result = match user {
+        Ok(user) => mint(&state, ip, &user).await,
+        Err(e) => Err(e),
+    };
+    state
+        .metrics
+        .session_mint(result.as_ref().map_or_else(Error::reason, |_| "ok"));
+    result
+}
+
+/// Sessions cost money: limited per user and per client IP before anything else is spent.
+async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Result<Json<Value>> {
     state.anam.ensure_configured()?;
     let ids = PersonaIds::from_config(&state.config)?;
     // Counted in the store: every instance shares one allowance per user and per IP.
@@ -59,7 +71,7 @@ async fn session_token(
         }
         _ => return Err(Error::NotConnected),
     };
-    let zone = user_zone(&state, &user.user_id).await?;
+    let zone = user_zone(state, &user.user_id).await?;
     // A live session: changes made elsewhere should reach the page (over https).
     let (watcher, who) = (state.clone(), user.user_id.clone());
     tokio::spawn(async move {
@@ -70,7 +82,7 @@ async fn session_token(
     if contacts {
         // The People API wants a warm-up search before the first real one: done now, while
         // the avatar connects, not while the user waits for an answer.
-        get_contacts::warm_up_in_background(&state, &user.user_id);
+        get_contacts::warm_up_in_background(state, &user.user_id);
     }
     let persona = persona_config(
         &state.config,

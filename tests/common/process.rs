@@ -99,6 +99,17 @@ pub async fn start_server(
     }
 }
 
+/// The URL of `route`'s tool on `server`, signed for `user` (as a Start at
+/// `https://demo.ngrok.app` would sign it), expiring at `exp`.
+pub fn signed_tool_url(server: &Server, route: &str, user: &str, exp: u64) -> String {
+    use calendar_agent::presign::{SigningKeys, presign_url};
+    use calendar_agent::secret::Secret;
+    let keys = SigningKeys::new(Secret::new(TEST_PRESIGN_SECRET));
+    let url = presign_url(&keys, &format!("https://demo.ngrok.app{route}"), user, exp);
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    format!("{}{route}?{query}", server.address)
+}
+
 /// A client that follows no redirects and uses no proxy.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()

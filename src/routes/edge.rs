@@ -1,0 +1,208 @@
+//! What every request goes through, as one layer on every route: its span, the security
+//! headers, a panic turned into a 500, the tool-call metrics, and the access log line at its
+//! end.
+//!
+//! Every request runs in a `request` span (method and matched route, never the URI: tool URLs
+//! carry signatures) and ends with one `response` line: status, latency, and for a failure its
+//! reason (and its cause, for server errors). What strangers can provoke is bounded: error
+//! lines are let through at about one a second per route and status, successes at fifty, and
+//! the rest are counted (`log_budget`). Health probes log at debug level.
+//!
+//! One hand-written layer rather than a stack of five header layers, a panic catcher and a
+//! `from_fn` middleware: those boxed the response body and the request's future and cloned
+//! the stack below them on every request, which halved the rate at which forged tool URLs
+//! could be refused (BENCHMARKS.md §6).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
+use tracing::Span;
+
+use crate::error::{Error, Failure};
+use crate::log_budget::{LogBudget, Topic};
+use crate::metrics::Metrics;
+use crate::tools;
+
+/// The route name of requests no route matched.
+const UNMATCHED: &str = "<unmatched>";
+
+struct Shared {
+    budget: Arc<LogBudget>,
+    metrics: Arc<Metrics>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// The layer; `headers` are set on every answer that does not set its own.
+#[derive(Clone)]
+pub struct EdgeLayer(Arc<Shared>);
+
+impl EdgeLayer {
+    /// Logs within `budget`, counts tool calls in `metrics`, adds `headers`.
+    pub fn new(
+        budget: Arc<LogBudget>,
+        metrics: Arc<Metrics>,
+        headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> Self {
+        Self(Arc::new(Shared {
+            budget,
+            metrics,
+            headers,
+        }))
+    }
+}
+
+impl<S> Layer<S> for EdgeLayer {
+    type Service = Edge<S>;
+
+    fn layer(&self, inner: S) -> Edge<S> {
+        Edge {
+            inner,
+            shared: Arc::clone(&self.0),
+        }
+    }
+}
+
+/// The service [`EdgeLayer`] wraps a route in.
+#[derive(Clone)]
+pub struct Edge<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> Service<Request> for Edge<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = EdgeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        let span = tracing::info_span!(
+            "request",
+            method = %request.method(),
+            route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str),
+        );
+        let inner = span.in_scope(|| self.inner.call(request));
+        EdgeFuture {
+            inner,
+            span,
+            started,
+            route,
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+pin_project! {
+    /// A request in flight through [`Edge`].
+    pub struct EdgeFuture<F> {
+        #[pin]
+        inner: F,
+        span: Span,
+        started: Instant,
+        route: Option<MatchedPath>,
+        shared: Arc<Shared>,
+    }
+}
+
+impl<F> Future for EdgeFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let mut inner = this.inner;
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx)));
+        let mut response = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Ok(response))) => response,
+            Ok(Poll::Ready(Err(never))) => match never {},
+            // The panic's message went to stderr through the panic hook.
+            Err(_) => Error::Internal("a handler panicked".into()).into_response(),
+        };
+        let headers = response.headers_mut();
+        headers.reserve(this.shared.headers.len());
+        for (name, value) in &this.shared.headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        let route = this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
+        if let Some(tool) = tools::by_route(route) {
+            count_tool_call(&this.shared.metrics, tool.name, &response, this.started);
+        }
+        log_response(&this.shared.budget, route, &response, this.started);
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Counts a tool call that got past its signature, by outcome (`ok`, or the error's short
+/// reason), with its duration. Refused signatures are counted apart (`presign_refusals`), so
+/// strangers cannot skew the tools' figures.
+fn count_tool_call(metrics: &Metrics, tool: &'static str, response: &Response, started: &Instant) {
+    let outcome = match response.extensions().get::<Failure>() {
+        Some(failure) if failure.presign => return,
+        Some(failure) => failure.reason,
+        None if response.status().is_success() => "ok",
+        // An answer that is neither ours nor a success (a framework rejection).
+        None => "error",
+    };
+    metrics.tool_call(tool, outcome, started.elapsed());
+}
+
+/// The `response` line, within the budget.
+fn log_response(budget: &LogBudget, route: &str, response: &Response, started: &Instant) {
+    let status = response.status();
+    // Milliseconds to a tenth.
+    let latency_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+    if matches!(route, "/healthz" | "/readyz") && status.is_success() {
+        tracing::debug!(status = status.as_u16(), latency_ms, "response");
+        return;
+    }
+    let Some(not_logged) = budget.admit(Topic::Response(status.as_u16()), route) else {
+        return;
+    };
+    let failure = response.extensions().get::<Failure>();
+    let error = failure.map(|f| f.reason);
+    let cause = failure.and_then(|f| f.cause.as_deref());
+    let not_logged_before = (not_logged > 0).then_some(not_logged);
+    if status.is_server_error() {
+        tracing::error!(
+            status = status.as_u16(),
+            latency_ms,
+            error,
+            cause,
+            not_logged_before,
+            "response"
+        );
+    } else {
+        tracing::info!(
+            status = status.as_u16(),
+            latency_ms,
+            error,
+            cause,
+            not_logged_before,
+            "response"
+        );
+    }
+}
