@@ -7,7 +7,11 @@
 //!
 //! Arguments: `[seconds per phase, default 10] [connections, default 64] [postgres URL]`
 //! (the URL may also come from `TEST_POSTGRES_URL`).
+//!
+//! `ceiling [seconds] [connections] [older service binary] [its revision]`: the service beside
+//! a bare Axum app with the same HMAC check (`examples/ceiling.rs`); see `ceiling.rs`.
 
+mod ceiling;
 mod server;
 mod standin;
 mod wrk;
@@ -49,7 +53,18 @@ struct Rig {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "ceiling") {
+        args.remove(1);
+        let seconds = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
+        let connections = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(64);
+        let before = args.get(3).map(|binary| {
+            let revision = args.get(4).cloned().unwrap_or_else(|| "older build".into());
+            (PathBuf::from(binary), revision)
+        });
+        ceiling::run(seconds, connections, before).await;
+        return;
+    }
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
     let connections: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(64);
     let postgres = args

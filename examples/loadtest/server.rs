@@ -10,6 +10,22 @@ pub const PUBLIC_BASE_URL: &str = "https://load.example";
 /// The presign secret of the run.
 pub const SECRET: &str = "load-test-presign-secret-0123456789abcdef";
 
+/// What every server of a run is started with (default logging).
+pub const SETTINGS: [(&str, &str); 9] = [
+    ("RUST_LOG", "info"),
+    ("PRESIGN_SECRET", SECRET),
+    ("GOOGLE_CLIENT_ID", "id"),
+    ("GOOGLE_CLIENT_SECRET", "secret"),
+    ("ANAM_API_KEY", "key"),
+    ("ANAM_AVATAR_ID", "a"),
+    ("ANAM_VOICE_ID", "v"),
+    ("ANAM_LLM_ID", "l"),
+    (
+        "TOKEN_ENCRYPTION_KEY",
+        "4242424242424242424242424242424242424242424242424242424242424242",
+    ),
+];
+
 /// Starts the release server on a free port against the stand-in at `g` and the store at
 /// `database_url`; its log goes to `{dir}/server-{port}.log`.
 pub async fn start(binary: &Path, g: &str, database_url: &str, dir: &Path) -> (Child, String) {
@@ -23,18 +39,10 @@ pub async fn start(binary: &Path, g: &str, database_url: &str, dir: &Path) -> (C
     let mut child = Command::new(binary)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(SETTINGS)
         .envs([
-            ("RUST_LOG", "info"),
-            ("PRESIGN_SECRET", SECRET),
-            ("GOOGLE_CLIENT_ID", "id"),
-            ("GOOGLE_CLIENT_SECRET", "secret"),
-            ("ANAM_API_KEY", "key"),
-            ("ANAM_AVATAR_ID", "a"),
-            ("ANAM_VOICE_ID", "v"),
-            ("ANAM_LLM_ID", "l"),
             ("TOOL_RATE_PER_MINUTE", "100000000"),
             ("SESSION_TOKEN_RATE_PER_MINUTE", "100000000"),
-            ("TOKEN_ENCRYPTION_KEY", &"42".repeat(32)),
         ])
         .env("GOOGLE_TOKEN_URL", format!("{g}/token"))
         .env("GOOGLE_USERINFO_URL", format!("{g}/userinfo"))
