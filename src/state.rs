@@ -93,7 +93,6 @@ pub struct Shared {
     /// How many lines about strangers' requests may be logged.
     pub log_budget: Arc<LogBudget>,
     /// Told when the server is shutting down: open event streams end.
-    pub shutdown: tokio::sync::watch::Receiver<bool>,
     shutdown_tx: tokio::sync::watch::Sender<bool>,
 }
 
@@ -148,9 +147,12 @@ impl AppState {
 
     /// Resolves once shutdown has begun (at once if it already has).
     pub async fn stopping(&self) {
-        let mut shutdown = self.shutdown.clone();
         // The sender lives as long as this state, so this only ends on `true`.
-        let _ = shutdown.wait_for(|stopping| *stopping).await;
+        let _ = self
+            .shutdown_tx
+            .subscribe()
+            .wait_for(|stopping| *stopping)
+            .await;
     }
 
     /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
@@ -178,7 +180,7 @@ impl AppState {
             store.clone(),
             Arc::clone(&metrics),
         ));
-        let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+        let shutdown_tx = tokio::sync::watch::Sender::new(false);
         let cookie_keys = CookieKeys::from_config(&config);
         let calendar =
             CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
@@ -208,7 +210,6 @@ impl AppState {
             cookie_keys,
             metrics,
             log_budget: Arc::default(),
-            shutdown,
             shutdown_tx,
         })))
     }

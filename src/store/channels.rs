@@ -83,15 +83,7 @@ impl Store {
     /// Checks a notification's channel id and token: the token's hash is compared in constant
     /// time, so a guess learns nothing from the timing.
     pub async fn knock(&self, id: &str, token: &str) -> Result<Knock, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM watch_channels WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
+        let Some(row) = self.channel_row(id).await? else {
             return Ok(Knock::Unknown);
         };
         let stored: String = row.get("token_hash");
@@ -117,6 +109,10 @@ impl Store {
 
     /// The channel with `id`.
     pub async fn channel(&self, id: &str) -> Result<Option<Channel>, StoreError> {
+        Ok(self.channel_row(id).await?.as_ref().map(channel_of))
+    }
+
+    async fn channel_row(&self, id: &str) -> Result<Option<sqlx::any::AnyRow>, StoreError> {
         let row = sqlx::query(concat!(
             "SELECT ",
             columns!(),
@@ -125,7 +121,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.as_ref().map(channel_of))
+        Ok(row)
     }
 
     /// Every channel of `user_id`.
