@@ -34,6 +34,12 @@ pub enum Error {
     /// or already sent.
     #[error("meeting draft unusable: {0}")]
     DraftUnusable(&'static str),
+    /// A send that another request is doing right now (a draft or a change being sent).
+    #[error("already being sent: {0}")]
+    InProgress(&'static str),
+    /// A tool URL of a session minted before the user's latest sign-out.
+    #[error("tool URL from before the user signed out")]
+    SignedOut,
     /// No valid signed `userId` cookie.
     #[error("not signed in")]
     NotSignedIn,
@@ -133,7 +139,8 @@ pub enum Error {
         /// When the next request will be allowed.
         retry_after: Duration,
     },
-    /// The user has invited their hourly allowance of people (`INVITES_PER_HOUR`).
+    /// The user's hourly allowance of e-mails to other people (`GUEST_EMAILS_PER_HOUR`) would
+    /// be passed: nothing was written.
     #[error("invite limit reached")]
     InviteLimit {
         /// The allowance per hour.
@@ -163,9 +170,11 @@ impl Error {
             | Self::MeetingUrlExpired
             | Self::BadChannelToken
             | Self::NotSignedIn
+            | Self::SignedOut
             | Self::NotConnected
             | Self::ReauthRequired => StatusCode::UNAUTHORIZED,
             Self::DraftUnusable(_) => StatusCode::NOT_FOUND,
+            Self::InProgress(_) => StatusCode::CONFLICT,
             Self::InvalidOAuthState(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_)
             | Self::NotMadeByAgent
@@ -198,10 +207,13 @@ impl Error {
         match self {
             Self::Presign(VerifyError::Expired { .. }) => "url_expired",
             Self::Presign(VerifyError::Missing(_)) => "missing_signature",
+            Self::Presign(VerifyError::BeyondLife { .. }) => "url_too_long_lived",
             Self::Presign(_) => "invalid_signature",
             Self::MeetingUrlExpired => "url_expired",
             Self::DraftUnusable(_) => "draft_not_found",
+            Self::InProgress(_) => "in_progress",
             Self::NotSignedIn => "not_signed_in",
+            Self::SignedOut => "signed_out",
             Self::BadChannelToken => "invalid_channel_token",
             Self::NotConnected => "not_connected",
             Self::ReauthRequired => "google_reauth_required",
@@ -250,7 +262,16 @@ impl Error {
                 "That meeting draft cannot be sent: {why}. Nothing was sent to anyone. Make a new \
                  draft with draft_meeting, read it back, and send it after the user says yes."
             ),
+            Self::InProgress(what) => format!(
+                "I am sending {what} right now, so I did not send them again. Ask again in a \
+                 moment to hear how it went."
+            ),
             Self::NotSignedIn => "Not signed in. Sign in with Google on the page first.".into(),
+            Self::SignedOut => {
+                "The user has signed out since this conversation started, so I can no longer \
+                 reach their calendar. Ask them to sign in again at the page and press Start."
+                    .into()
+            }
             Self::BadChannelToken => "This notification's channel token is not valid.".into(),
             Self::NotConnected => {
                 "This user's Google Calendar is not connected. Ask the user to sign in with \
@@ -344,8 +365,9 @@ impl Error {
                 per_hour,
                 retry_after,
             } => format!(
-                "This would invite more than {per_hour} people in an hour, the most allowed, so \
-                 nothing was sent. Try again in {} minutes, or with fewer people.",
+                "This would send e-mails to more than {per_hour} people in an hour, the most \
+                 allowed, so nothing was sent or changed. Try again in {} minutes, or with fewer \
+                 people.",
                 retry_after.as_secs().div_ceil(60).max(1)
             ),
             Self::NotFound => "There is nothing at this address.".into(),
@@ -423,7 +445,10 @@ impl IntoResponse for Error {
             reason: self.reason(),
             cause: (status.is_server_error() || tracing::enabled!(tracing::Level::DEBUG))
                 .then(|| self.to_string()),
-            presign: matches!(self, Self::Presign(_) | Self::MeetingUrlExpired),
+            presign: matches!(
+                self,
+                Self::Presign(_) | Self::MeetingUrlExpired | Self::SignedOut
+            ),
         };
         let message = self.message();
         let body = Body {

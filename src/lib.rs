@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod current_user;
 pub mod error;
 pub mod google;
+pub mod guest_emails;
 pub mod live;
 pub mod log_budget;
 pub mod log_safe;

@@ -43,12 +43,13 @@ async fn main() -> ExitCode {
         Some(Command::Secret) => ExitCode::SUCCESS,
         Some(Command::SignUrl { path, user, ttl }) => {
             let signed = cli::require_configured_secret(&config).and_then(|()| {
-                let ttl = ttl.unwrap_or(config.tool_url_ttl_seconds);
+                let ttl = ttl.unwrap_or_else(|| cli::route_life(&config, &path));
                 cli::sign_url(&config, &path, &user, ttl, unix_now())
             });
             report(signed)
         }
         Some(Command::Anam { list }) => report(cli::anam_table(&config, list).await),
+        Some(Command::RotateKey) => report(cli::rotate_key(&config).await),
         Some(Command::Audit { user, limit }) => {
             report(cli::audit(&config, user.as_deref(), limit).await)
         }

@@ -91,6 +91,9 @@ fn report_startup(config: &Config, addr: SocketAddr) {
              put the result in .env as PRESIGN_SECRET."
         );
     }
+    for (old, new) in &config.deprecated {
+        tracing::warn!("{old} is an old name: rename it to {new} (it is still read for now)");
+    }
     let missing = config.missing();
     if missing.is_empty() {
         tracing::info!("all Anam and Google settings are present");

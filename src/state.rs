@@ -133,6 +133,13 @@ impl AppState {
                 if let Err(e) = state.store.prune().await {
                     tracing::warn!(error = %e, "pruning the store failed");
                 }
+                // A sign-out matters until every URL minted before it has expired.
+                let longest =
+                    state.config.tool_url_ttl_seconds + crate::presign::CLOCK_SKEW_SECONDS;
+                let before = crate::store::now_i64() - i64::try_from(longest).unwrap_or(i64::MAX);
+                if let Err(e) = state.store.prune_sign_outs(before).await {
+                    tracing::warn!(error = %e, "pruning sign-outs failed");
+                }
                 if let Err(e) = crate::live::watch::renew_due(&state).await {
                     tracing::warn!(error = %e, "renewing push channels failed");
                 }
@@ -234,5 +241,7 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
             key
         }
     };
-    Ok(Store::connect(&config.database_url, TokenCipher::new(&key)).await?)
+    let cipher =
+        TokenCipher::new(&key).with_previous(config.token_encryption_key_previous.as_ref());
+    Ok(Store::connect(&config.database_url, cipher).await?)
 }

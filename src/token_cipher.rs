@@ -1,12 +1,20 @@
 //! Encryption of stored refresh tokens: AES-256-GCM, a random nonce per write, and the user id
 //! as associated data, so a row copied onto another user fails to decrypt instead of handing
 //! out someone else's token.
+//!
+//! Rotation: a cipher holds the current key (every write) and optionally the previous one
+//! (`TOKEN_ENCRYPTION_KEY_PREVIOUS`, read only); a token read under the previous key is
+//! re-encrypted by the store. Each key has a fingerprint (an HMAC of a fixed label under the
+//! key, never the key) that the store keeps, so an instance started with another key refuses
+//! to start instead of reading every grant as broken.
 
 use std::io;
 use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::secret::Secret;
 
@@ -14,10 +22,32 @@ use crate::secret::Secret;
 const FORMAT_V1: u8 = 1;
 const NONCE_LEN: usize = 12;
 
-/// Encrypts and decrypts refresh tokens with one 32-byte key.
+/// The label whose HMAC under a key is that key's fingerprint.
+const FINGERPRINT_LABEL: &[u8] = b"calendar-agent/token-encryption-key/fingerprint/v1";
+
+/// Encrypts refresh tokens with the current 32-byte key; decrypts with it or the previous one.
 #[derive(Clone)]
 pub struct TokenCipher {
-    cipher: Aes256Gcm,
+    current: Aes256Gcm,
+    current_fingerprint: String,
+    previous: Option<(Aes256Gcm, String)>,
+}
+
+/// Which key a token decrypted under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyUsed {
+    /// `TOKEN_ENCRYPTION_KEY`.
+    Current,
+    /// `TOKEN_ENCRYPTION_KEY_PREVIOUS`: the token should be re-encrypted.
+    Previous,
+}
+
+/// The fingerprint of `key`: hex HMAC-SHA256 of a fixed label, safe to store beside the data.
+pub fn fingerprint(key: &[u8; 32]) -> String {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key)
+        .expect("HMAC accepts keys of any length");
+    mac.update(FINGERPRINT_LABEL);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// A stored token that cannot be decrypted: tampered with, moved to another user, or written
@@ -27,11 +57,29 @@ pub struct TokenCipher {
 pub struct Undecryptable;
 
 impl TokenCipher {
-    /// A cipher over `key`.
+    /// A cipher over `key` alone.
     pub fn new(key: &[u8; 32]) -> Self {
         Self {
-            cipher: Aes256Gcm::new(key.into()),
+            current: Aes256Gcm::new(key.into()),
+            current_fingerprint: fingerprint(key),
+            previous: None,
         }
+    }
+
+    /// Also reads tokens written under `previous` (a key being rotated away from).
+    pub fn with_previous(mut self, previous: Option<&[u8; 32]>) -> Self {
+        self.previous = previous.map(|key| (Aes256Gcm::new(key.into()), fingerprint(key)));
+        self
+    }
+
+    /// The current key's fingerprint.
+    pub fn fingerprint(&self) -> &str {
+        &self.current_fingerprint
+    }
+
+    /// The previous key's fingerprint, when one is configured.
+    pub fn previous_fingerprint(&self) -> Option<&str> {
+        self.previous.as_ref().map(|(_, f)| f.as_str())
     }
 
     /// `version || nonce || ciphertext+tag`, bound to `user_id`.
@@ -40,7 +88,7 @@ impl TokenCipher {
         rand::fill(&mut nonce_bytes);
         let nonce = Nonce::from(nonce_bytes);
         let sealed = self
-            .cipher
+            .current
             .encrypt(
                 &nonce,
                 Payload {
@@ -56,28 +104,45 @@ impl TokenCipher {
         out
     }
 
-    /// The token, if `blob` was encrypted by this key for this `user_id` and not altered.
+    /// The token, if `blob` was encrypted by the current key for this `user_id` and not
+    /// altered.
     pub fn decrypt(&self, user_id: &str, blob: &[u8]) -> Result<Secret, Undecryptable> {
-        let (&version, rest) = blob.split_first().ok_or(Undecryptable)?;
-        if version != FORMAT_V1 || rest.len() < NONCE_LEN {
-            return Err(Undecryptable);
-        }
-        let (nonce_bytes, sealed) = rest.split_at(NONCE_LEN);
-        let nonce_array: [u8; NONCE_LEN] = nonce_bytes.try_into().map_err(|_| Undecryptable)?;
-        let plain = self
-            .cipher
-            .decrypt(
-                &Nonce::from(nonce_array),
-                Payload {
-                    msg: sealed,
-                    aad: user_id.as_bytes(),
-                },
-            )
-            .map_err(|_| Undecryptable)?;
-        String::from_utf8(plain)
-            .map(Secret::new)
-            .map_err(|_| Undecryptable)
+        open_with(&self.current, user_id, blob)
     }
+
+    /// The token and which key opened it: the current one, else the previous one.
+    pub fn open(&self, user_id: &str, blob: &[u8]) -> Result<(Secret, KeyUsed), Undecryptable> {
+        match open_with(&self.current, user_id, blob) {
+            Ok(token) => Ok((token, KeyUsed::Current)),
+            Err(e) => match &self.previous {
+                Some((previous, _)) => {
+                    open_with(previous, user_id, blob).map(|token| (token, KeyUsed::Previous))
+                }
+                None => Err(e),
+            },
+        }
+    }
+}
+
+fn open_with(cipher: &Aes256Gcm, user_id: &str, blob: &[u8]) -> Result<Secret, Undecryptable> {
+    let (&version, rest) = blob.split_first().ok_or(Undecryptable)?;
+    if version != FORMAT_V1 || rest.len() < NONCE_LEN {
+        return Err(Undecryptable);
+    }
+    let (nonce_bytes, sealed) = rest.split_at(NONCE_LEN);
+    let nonce_array: [u8; NONCE_LEN] = nonce_bytes.try_into().map_err(|_| Undecryptable)?;
+    let plain = cipher
+        .decrypt(
+            &Nonce::from(nonce_array),
+            Payload {
+                msg: sealed,
+                aad: user_id.as_bytes(),
+            },
+        )
+        .map_err(|_| Undecryptable)?;
+    String::from_utf8(plain)
+        .map(Secret::new)
+        .map_err(|_| Undecryptable)
 }
 
 /// Reads the development key from `path`, creating it (mode 0600, 32 random bytes as hex) if it
@@ -174,6 +239,43 @@ mod tests {
         assert_eq!(
             cipher().decrypt("ada@example.com", &[1, 2, 3]),
             Err(Undecryptable)
+        );
+    }
+
+    #[test]
+    fn the_previous_key_still_opens_what_it_wrote_and_says_so() {
+        let old = TokenCipher::new(&[8u8; 32]);
+        let blob = old.encrypt("ada@example.com", &Secret::new("ada-token"));
+        let rotated = cipher().with_previous(Some(&[8u8; 32]));
+        assert_eq!(
+            rotated.open("ada@example.com", &blob),
+            Ok((Secret::new("ada-token"), KeyUsed::Previous))
+        );
+        let fresh = rotated.encrypt("ada@example.com", &Secret::new("ada-token"));
+        assert_eq!(
+            rotated.open("ada@example.com", &fresh).map(|(_, k)| k),
+            Ok(KeyUsed::Current)
+        );
+        assert_eq!(cipher().open("ada@example.com", &blob), Err(Undecryptable));
+        assert_eq!(
+            old.open("ada@example.com", &fresh),
+            Err(Undecryptable),
+            "new writes use the new key only"
+        );
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_do_not_show_the_key() {
+        let a = fingerprint(&[7u8; 32]);
+        assert_eq!(a, cipher().fingerprint());
+        assert_ne!(a, fingerprint(&[8u8; 32]));
+        assert_eq!(a.len(), 64);
+        assert!(!a.contains(&hex::encode([7u8; 32])));
+        assert_eq!(
+            cipher()
+                .with_previous(Some(&[8u8; 32]))
+                .previous_fingerprint(),
+            Some(fingerprint(&[8u8; 32]).as_str())
         );
     }
 

@@ -44,9 +44,14 @@ where
             .map_or_else(|| parts.uri.path(), MatchedPath::as_str);
         let base_url = config.public_url(path);
 
-        let verified = SignedParams::from_query(parts.uri.query())
-            .and_then(|params| presign::verify(&config.presign, &base_url, &params, unix_now()));
+        let now = unix_now();
         let life = tools::by_route(path).map_or(tools::UrlLife::Session, |t| t.url_life);
+        let life_seconds = tools::url_life_of(path, config);
+        // A genuine signature over a longer life than the route's (a leaked signing secret, a
+        // `sign-url --ttl` of a day) is refused like a forgery.
+        let verified = SignedParams::from_query(parts.uri.query())
+            .and_then(|params| presign::verify(&config.presign, &base_url, &params, now))
+            .and_then(|v| presign::within_life(v.exp, now, life_seconds).map(|()| v));
         match verified {
             Ok(v) => {
                 if v.signed_with == SignedWith::Previous {
@@ -57,11 +62,21 @@ where
                     tracing::warn!(route = path, user_id = %v.uid, "tool call rate-limited");
                     return Err(limited);
                 }
-                Ok(Self {
+                let user = Self {
+                    session: v.exp.saturating_sub(life_seconds),
                     user_id: v.uid,
                     exp: v.exp,
-                    session: v.exp.saturating_sub(life.seconds(config)),
-                })
+                };
+                // Sign-out (on any instance) ends the sessions minted before it.
+                let signed_out = state.store.signed_out_at(&user.user_id).await?;
+                if signed_out
+                    .is_some_and(|at| i64::try_from(user.session).unwrap_or(i64::MAX) <= at)
+                {
+                    state.metrics.presign_refusal("signed_out");
+                    tracing::info!(route = path, user_id = %user.user_id, "tool URL from before the user signed out");
+                    return Err(Error::SignedOut);
+                }
+                Ok(user)
             }
             Err(reason) => {
                 state.metrics.presign_refusal(reason.code());

@@ -5,6 +5,37 @@ mod audit;
 
 pub use audit::audit;
 
+/// `calendar-agent rotate-key`: re-encrypts what the previous key wrote, and says what is left.
+pub async fn rotate_key(config: &Config) -> Result<String, String> {
+    if config.token_encryption_key.is_none() {
+        return Err(
+            "TOKEN_ENCRYPTION_KEY is not set: set the new key there and the old one \
+                    as TOKEN_ENCRYPTION_KEY_PREVIOUS"
+                .into(),
+        );
+    }
+    let store = crate::state::open_store(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let done = store.rotate_key().await.map_err(|e| e.to_string())?;
+    let mut line = format!(
+        "re-encrypted {} grant(s) under TOKEN_ENCRYPTION_KEY; {} already were",
+        done.reencrypted, done.current
+    );
+    if done.unreadable > 0 {
+        line.push_str(&format!(
+            "; {} grant(s) open under neither key (those users must sign in again)",
+            done.unreadable
+        ));
+    }
+    line.push_str(if done.unreadable == 0 {
+        ". None is left under the old key: TOKEN_ENCRYPTION_KEY_PREVIOUS can be removed."
+    } else {
+        "."
+    });
+    Ok(line)
+}
+
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, SecretSource, random_hex_secret};
@@ -34,7 +65,8 @@ pub enum Command {
         /// The user id (email) to sign for.
         #[arg(long)]
         user: String,
-        /// Seconds until it expires (default TOOL_URL_TTL_SECONDS).
+        /// Seconds until it expires (default and most: the route's URL life, TOOL_URL_TTL_SECONDS
+        /// or MEETING_URL_TTL_SECONDS; the server refuses a longer one).
         #[arg(long)]
         ttl: Option<u64>,
     },
@@ -43,6 +75,9 @@ pub enum Command {
         /// The full URL, e.g. one copied from Anam's tool-call log.
         url: String,
     },
+    /// Re-encrypt every stored grant under TOKEN_ENCRYPTION_KEY (after a rotation, with the old
+    /// key as TOKEN_ENCRYPTION_KEY_PREVIOUS).
+    RotateKey,
     /// Print the invitation audit: every create_meeting attempt, oldest first.
     Audit {
         /// Only this user's (their email).
@@ -248,12 +283,23 @@ pub fn sign_url(
     if user.is_empty() {
         return Err("--user must not be empty".into());
     }
+    let life = route_life(config, path);
+    if ttl > life {
+        return Err(format!(
+            "--ttl {ttl} is longer than {path}'s URL life ({life} s); the server would refuse it"
+        ));
+    }
     Ok(presign::presign_url(
         &config.presign,
         &config.public_url(path),
         user,
         now + ttl,
     ))
+}
+
+/// How long the server lets a URL for `path` live (its route's life).
+pub fn route_life(config: &Config, path: &str) -> u64 {
+    crate::tools::url_life_of(path, config)
 }
 
 /// URLs signed by a throwaway secret are useless outside the process that made it.
@@ -357,6 +403,17 @@ mod tests {
         let report = check_url(&tunnel(), &url, NOW);
         assert_eq!(report, UrlReport::Refused(VerifyError::WrongSignature));
         assert!(report.to_string().starts_with("wrong signature"));
+    }
+
+    #[test]
+    fn a_url_is_never_signed_for_longer_than_its_route_lives() {
+        let c = tunnel();
+        let err = sign_url(&c, "/api/calendar/meetings", "ada@example.com", 86_400, NOW)
+            .expect_err("a day");
+        assert!(err.contains("900 s"), "{err}");
+        assert!(sign_url(&c, "/api/calendar/meetings", "ada@example.com", 900, NOW).is_ok());
+        assert!(sign_url(&c, "/api/calendar/events", "ada@example.com", 3600, NOW).is_ok());
+        assert!(sign_url(&c, "/api/calendar/events", "ada@example.com", 3601, NOW).is_err());
     }
 
     #[test]

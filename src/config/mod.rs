@@ -19,6 +19,9 @@ use crate::tools::working_hours::WorkingHours;
 /// their signatures) show up in logs, so a short secret would fall to an offline search.
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// Variables renamed: (old name, still read with a warning; new name).
+pub const RENAMED: &[(&str, &str)] = &[("INVITES_PER_HOUR", "GUEST_EMAILS_PER_HOUR")];
+
 /// The default Anam SDK build the page loads, and its subresource-integrity hash.
 pub const DEFAULT_ANAM_SDK_URL: &str =
     "https://cdn.jsdelivr.net/npm/@anam-ai/js-sdk@4.27.0/dist/umd/anam.js";
@@ -163,8 +166,12 @@ pub struct Config {
     pub tool_url_ttl_seconds: u64,
     /// `MEETING_URL_TTL_SECONDS`: the `create_meeting` URL's shorter life.
     pub meeting_url_ttl_seconds: u64,
-    /// `INVITES_PER_HOUR`: invited addresses per user per hour, counted in the store.
-    pub invites_per_hour: NonZeroU32,
+    /// `GUEST_EMAILS_PER_HOUR` (formerly `INVITES_PER_HOUR`): e-mails Google may send to other
+    /// people for one user per hour (invitations, updates, cancellations, answers), counted in
+    /// the store before each write.
+    pub guest_emails_per_hour: NonZeroU32,
+    /// Variables read under an old name, with the name to use instead (logged at start-up).
+    pub deprecated: Vec<(&'static str, &'static str)>,
     /// `COOKIE_SECRET`, when set explicitly (else derived from the presign secrets).
     pub cookie_secret: Option<Secret>,
     /// Anam settings.
@@ -175,6 +182,8 @@ pub struct Config {
     pub database_url: String,
     /// `TOKEN_ENCRYPTION_KEY`, decoded (None: the dev key file is used).
     pub token_encryption_key: Option<[u8; 32]>,
+    /// `TOKEN_ENCRYPTION_KEY_PREVIOUS`: the key being rotated away from, read only.
+    pub token_encryption_key_previous: Option<[u8; 32]>,
     /// `SESSION_TOKEN_RATE_PER_MINUTE`.
     pub session_token_rate_per_minute: NonZeroU32,
     /// `TOOL_RATE_PER_MINUTE`.
@@ -265,6 +274,29 @@ impl Config {
                 "must be at least 1",
             ));
         }
+
+        // The routes that send e-mail as the user get the shorter life, never a longer one.
+        if meeting_url_ttl_seconds > tool_url_ttl_seconds {
+            return Err(ConfigError::new(
+                "MEETING_URL_TTL_SECONDS",
+                format!("must not be longer than TOOL_URL_TTL_SECONDS ({tool_url_ttl_seconds} s)"),
+            ));
+        }
+
+        let mut deprecated = Vec::new();
+        let guest_emails_per_hour = match (get("GUEST_EMAILS_PER_HOUR"), get("INVITES_PER_HOUR")) {
+            (Some(v), old) => {
+                if old.is_some() {
+                    deprecated.push(("INVITES_PER_HOUR", "GUEST_EMAILS_PER_HOUR"));
+                }
+                rate("GUEST_EMAILS_PER_HOUR", Some(v), 20)?
+            }
+            (None, Some(old)) => {
+                deprecated.push(("INVITES_PER_HOUR", "GUEST_EMAILS_PER_HOUR"));
+                rate("INVITES_PER_HOUR", Some(old), 20)?
+            }
+            (None, None) => rate("GUEST_EMAILS_PER_HOUR", None, 20)?,
+        };
 
         let cookie_secret = match get("COOKIE_SECRET") {
             Some(s) if s.len() < 32 => {
@@ -366,6 +398,15 @@ impl Config {
         let token_encryption_key = get("TOKEN_ENCRYPTION_KEY")
             .map(|hex_key| parse_key("TOKEN_ENCRYPTION_KEY", &hex_key))
             .transpose()?;
+        let token_encryption_key_previous = get("TOKEN_ENCRYPTION_KEY_PREVIOUS")
+            .map(|hex_key| parse_key("TOKEN_ENCRYPTION_KEY_PREVIOUS", &hex_key))
+            .transpose()?;
+        if token_encryption_key_previous.is_some() && token_encryption_key.is_none() {
+            return Err(ConfigError::new(
+                "TOKEN_ENCRYPTION_KEY_PREVIOUS",
+                "is set without TOKEN_ENCRYPTION_KEY (the new key to rotate to)",
+            ));
+        }
         // A shared database means several instances: a per-machine development key or a
         // per-process secret would make each one unable to read the others' tokens and URLs.
         if !database_url.starts_with("sqlite:") {
@@ -391,12 +432,14 @@ impl Config {
             presign_source,
             tool_url_ttl_seconds,
             meeting_url_ttl_seconds,
-            invites_per_hour: rate("INVITES_PER_HOUR", get("INVITES_PER_HOUR"), 20)?,
+            guest_emails_per_hour,
+            deprecated,
             cookie_secret,
             anam,
             google,
             database_url,
             token_encryption_key,
+            token_encryption_key_previous,
             session_token_rate_per_minute: rate(
                 "SESSION_TOKEN_RATE_PER_MINUTE",
                 get("SESSION_TOKEN_RATE_PER_MINUTE"),

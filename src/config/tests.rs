@@ -223,3 +223,61 @@ fn metrics_and_the_session_cap_are_off_unless_set() {
     );
     assert_eq!(c.anam.max_session_seconds, Some(1800));
 }
+
+#[test]
+fn the_guest_email_allowance_reads_its_old_name_with_a_warning() {
+    let c = config(&[]).expect("valid");
+    assert_eq!(c.guest_emails_per_hour.get(), 20);
+    assert!(c.deprecated.is_empty());
+    let c = config(&[("INVITES_PER_HOUR", "7")]).expect("valid");
+    assert_eq!(c.guest_emails_per_hour.get(), 7);
+    assert_eq!(
+        c.deprecated,
+        [("INVITES_PER_HOUR", "GUEST_EMAILS_PER_HOUR")]
+    );
+    let c = config(&[("INVITES_PER_HOUR", "7"), ("GUEST_EMAILS_PER_HOUR", "3")]).expect("valid");
+    assert_eq!(c.guest_emails_per_hour.get(), 3, "the new name wins");
+    assert_eq!(
+        config(&[("GUEST_EMAILS_PER_HOUR", "0")])
+            .expect_err("zero")
+            .variable,
+        "GUEST_EMAILS_PER_HOUR"
+    );
+}
+
+#[test]
+fn the_sending_routes_may_not_outlive_the_other_tools() {
+    let err = config(&[
+        ("TOOL_URL_TTL_SECONDS", "600"),
+        ("MEETING_URL_TTL_SECONDS", "900"),
+    ])
+    .expect_err("longer");
+    assert_eq!(err.variable, "MEETING_URL_TTL_SECONDS");
+    assert!(err.to_string().contains("TOOL_URL_TTL_SECONDS"), "{err}");
+    assert!(
+        config(&[
+            ("TOOL_URL_TTL_SECONDS", "900"),
+            ("MEETING_URL_TTL_SECONDS", "900")
+        ])
+        .is_ok()
+    );
+}
+
+#[test]
+fn a_previous_token_key_needs_a_current_one_and_is_decoded() {
+    let (new, old) = ("22".repeat(32), "11".repeat(32));
+    let c = config(&[
+        ("TOKEN_ENCRYPTION_KEY", &new),
+        ("TOKEN_ENCRYPTION_KEY_PREVIOUS", &old),
+    ])
+    .expect("valid");
+    assert_eq!(c.token_encryption_key_previous, Some([0x11; 32]));
+    let err = config(&[("TOKEN_ENCRYPTION_KEY_PREVIOUS", &old)]).expect_err("alone");
+    assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY_PREVIOUS");
+    let err = config(&[
+        ("TOKEN_ENCRYPTION_KEY", &new),
+        ("TOKEN_ENCRYPTION_KEY_PREVIOUS", "short"),
+    ])
+    .expect_err("bad");
+    assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY_PREVIOUS");
+}

@@ -149,6 +149,14 @@ pub enum VerifyError {
     /// The signature does not match under any accepted secret.
     #[error("the signature does not match this URL")]
     WrongSignature,
+    /// `exp` is further ahead than the route's URL life allows: no URL we mint lives that long.
+    #[error("the URL expires at {exp}, after the latest its route allows ({latest})")]
+    BeyondLife {
+        /// Its expiry.
+        exp: u64,
+        /// Now + the route's life (+ the clock skew allowed between instances).
+        latest: u64,
+    },
 }
 
 impl VerifyError {
@@ -161,6 +169,7 @@ impl VerifyError {
             Self::Expired { .. } => "expired",
             Self::MalformedSignature => "malformed_signature",
             Self::WrongSignature => "wrong_signature",
+            Self::BeyondLife { .. } => "beyond_life",
         }
     }
 }
@@ -183,6 +192,21 @@ pub struct Verified {
     pub exp: u64,
     /// Which secret matched.
     pub signed_with: SignedWith,
+}
+
+/// How far apart the clocks of instances sharing one store may be: a URL minted on an instance
+/// whose clock runs this much ahead is still accepted by the others.
+pub const CLOCK_SKEW_SECONDS: u64 = 30;
+
+/// Refuses an `exp` further ahead than `now + life` (plus [`CLOCK_SKEW_SECONDS`]): a URL
+/// lives at most its route's life, whoever signed it and for however long.
+pub fn within_life(exp: u64, now: u64, life: u64) -> Result<(), VerifyError> {
+    let latest = now.saturating_add(life).saturating_add(CLOCK_SKEW_SECONDS);
+    if exp > latest {
+        Err(VerifyError::BeyondLife { exp, latest })
+    } else {
+        Ok(())
+    }
 }
 
 /// Checks a presigned URL's parameters against `base_url` (origin + route path, no query).

@@ -209,3 +209,25 @@ fn the_previous_secret_still_verifies_and_is_reported() {
         Err(VerifyError::WrongSignature)
     );
 }
+
+#[test]
+fn an_expiry_beyond_the_routes_life_is_refused_however_it_was_signed() {
+    assert_eq!(within_life(NOW + 900, NOW, 900), Ok(()));
+    assert_eq!(
+        within_life(NOW + 900 + CLOCK_SKEW_SECONDS, NOW, 900),
+        Ok(()),
+        "another instance's clock may run a little ahead"
+    );
+    assert_eq!(
+        within_life(NOW + 86_400, NOW, 900),
+        Err(VerifyError::BeyondLife {
+            exp: NOW + 86_400,
+            latest: NOW + 900 + CLOCK_SKEW_SECONDS
+        })
+    );
+    assert_eq!(
+        within_life(u64::MAX, u64::MAX - 1, 900),
+        Ok(()),
+        "no overflow"
+    );
+}

@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
+use super::origin::PageOrigin;
 use super::page::page_with_message;
 use crate::client_ip::ClientIp;
 use crate::clock::unix_now;
@@ -251,20 +252,19 @@ async fn store_grant(
 /// stored token. Refuses cross-site requests by their `Origin`.
 async fn signout(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: PageOrigin,
     user: Option<CurrentUser>,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    if let Some(origin) = headers.get("origin") {
-        let origin = origin.to_str().unwrap_or("");
-        if !allowed_origin(&state, origin) {
-            tracing::warn!(origin = %clip(origin), "sign-out refused: foreign Origin");
-            return Err(Error::Forbidden("sign-out must come from this site's page"));
-        }
-    }
     let forget = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .any(|(k, v)| k == "forget" && matches!(v.as_ref(), "1" | "true" | "yes"));
     if let Some(user) = &user {
+        // First what makes the sign-out hold everywhere: the avatar's tool URLs minted before
+        // now stop working on every instance.
+        state
+            .store
+            .record_sign_out(&user.user_id, crate::store::now_i64())
+            .await?;
         // Nobody is looking any more: Google can stop telling us about this calendar.
         if let Err(e) = watch::stop_all(&state, &user.user_id).await {
             tracing::warn!(user_id = %user.user_id, error = %e, "stopping push channels failed; they expire by themselves");
@@ -303,26 +303,6 @@ async fn forget_user(state: &AppState, user_id: &str) -> Result<()> {
     state.contexts.forget(user_id);
     tracing::info!(user_id, "signed out and forgotten");
     Ok(())
-}
-
-/// The page's own origins: `PUBLIC_BASE_URL`'s and the local one.
-fn allowed_origin(state: &AppState, origin: &str) -> bool {
-    let origin_of = |url: &str| {
-        url::Url::parse(url)
-            .map(|u| u.origin().ascii_serialization())
-            .ok()
-    };
-    let config = &state.config;
-    let local = config.local_origin();
-    let loopback = format!("http://127.0.0.1:{}", config.port);
-    [
-        config.public_base_url.as_str(),
-        local.as_str(),
-        loopback.as_str(),
-    ]
-    .iter()
-    .filter_map(|u| origin_of(u))
-    .any(|allowed| allowed == origin)
 }
 
 /// Who is signed in, and whether their Google grant is usable: `connected` is false when the

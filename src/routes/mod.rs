@@ -6,6 +6,7 @@ mod bookings;
 mod edge;
 mod health;
 mod live;
+mod origin;
 mod page;
 mod security;
 mod session;

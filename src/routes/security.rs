@@ -3,7 +3,8 @@
 //! and `nosniff`, no referrer, no framing, the microphone for this origin only.
 
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue};
 
@@ -42,7 +43,7 @@ pub fn content_security_policy(config: &Config) -> String {
 pub fn headers(config: &Config) -> Vec<(HeaderName, HeaderValue)> {
     let csp = HeaderValue::from_str(&content_security_policy(config))
         .unwrap_or(HeaderValue::from_static("default-src 'self'"));
-    vec![
+    let mut headers = vec![
         (CONTENT_SECURITY_POLICY, csp),
         (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
@@ -51,7 +52,16 @@ pub fn headers(config: &Config) -> Vec<(HeaderName, HeaderValue)> {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("microphone=(self), camera=(), geolocation=()"),
         ),
-    ]
+    ];
+    // Served over https (the public URL): browsers never fall back to plain http for a year.
+    // Not over plain http, where the header means nothing and would only confuse a local setup.
+    if config.secure_cookies() {
+        headers.push((
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    headers
 }
 
 #[cfg(test)]
@@ -65,6 +75,21 @@ mod tests {
                 .map(|(_, v)| (*v).to_owned())
         })
         .expect("config")
+    }
+
+    #[test]
+    fn hsts_only_when_the_public_url_is_https() {
+        let hsts = |vars: &[(&str, &str)]| {
+            headers(&config(vars))
+                .into_iter()
+                .find(|(name, _)| name == STRICT_TRANSPORT_SECURITY)
+                .map(|(_, value)| value)
+        };
+        assert_eq!(hsts(&[]), None);
+        assert_eq!(
+            hsts(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app")]),
+            Some(HeaderValue::from_static("max-age=31536000"))
+        );
     }
 
     #[test]

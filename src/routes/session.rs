@@ -6,6 +6,7 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::origin::PageOrigin;
 use crate::client_ip::ClientIp;
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
@@ -28,11 +29,12 @@ pub fn router() -> Router<AppState> {
 async fn session_token(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    origin: Result<PageOrigin>,
     user: Result<CurrentUser>,
 ) -> Result<Json<Value>> {
-    let result = match user {
-        Ok(user) => mint(&state, ip, &user).await,
-        Err(e) => Err(e),
+    let result = match (origin, user) {
+        (Ok(PageOrigin), Ok(user)) => mint(&state, ip, &user).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     state
         .metrics
@@ -72,6 +74,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
         _ => return Err(Error::NotConnected),
     };
     let zone = user_zone(state, &user.user_id).await?;
+    let now = after_sign_out(state, &user.user_id).await?;
     // A live session: changes made elsewhere should reach the page (over https).
     let (watcher, who) = (state.clone(), user.user_id.clone());
     tokio::spawn(async move {
@@ -90,7 +93,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
         &Session {
             user_id: &user.user_id,
             zone: &zone,
-            now: Timestamp::now(),
+            now,
             contacts,
         },
     );
@@ -103,6 +106,23 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
         })?;
     tracing::info!(user_id = %user.user_id, zone = %zone.name, "session token minted");
     Ok(Json(json!({ "sessionToken": token })))
+}
+
+/// The moment the session is minted at, in a later second than the user's latest sign-out: a
+/// tool URL counts as minted before a sign-out when its mint second is not after it (URLs carry
+/// whole seconds), so a sign-in and Start within the sign-out's second waits for the next one.
+async fn after_sign_out(state: &AppState, user_id: &str) -> Result<Timestamp> {
+    let now = Timestamp::now();
+    let Some(out) = state.store.signed_out_at(user_id).await? else {
+        return Ok(now);
+    };
+    if now.as_second() > out {
+        return Ok(now);
+    }
+    let next = Timestamp::from_second(out + 1).unwrap_or(now);
+    let wait = now.duration_until(next).unsigned_abs();
+    tokio::time::sleep(wait.min(std::time::Duration::from_secs(2))).await;
+    Ok(Timestamp::now().max(next))
 }
 
 /// The user's calendar zone for the prompt (and, cached, for the tools that follow). A session

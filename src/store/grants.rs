@@ -5,13 +5,15 @@ use sqlx::Row;
 use super::{Store, StoreError, now_i64};
 use crate::google::scopes::Granted;
 use crate::secret::Secret;
+use crate::token_cipher::KeyUsed;
 
 /// What is stored about a user, minus the token itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
     /// The Google account's email.
     pub email: String,
-    /// Whether a usable refresh token is stored (false after Google said `invalid_grant`).
+    /// Whether a usable refresh token is stored: false after Google said `invalid_grant`,
+    /// and for a token that no configured key decrypts.
     pub connected: bool,
     /// The scopes Google granted.
     pub scope: Granted,
@@ -77,7 +79,9 @@ impl Store {
         .await?;
         Ok(row.map(|r| Grant {
             email: r.get("email"),
-            connected: r.get::<Option<Vec<u8>>, _>("refresh_token").is_some(),
+            connected: r
+                .get::<Option<Vec<u8>>, _>("refresh_token")
+                .is_some_and(|sealed| self.cipher.open(user_id, &sealed).is_ok()),
             scope: Granted::new(r.get::<String, _>("scope")),
             epoch: r.get("session_epoch"),
         }))
@@ -108,21 +112,62 @@ impl Store {
         Ok(self.stored_token(user_id).await?.map(|t| t.token))
     }
 
-    /// The decrypted refresh token with the ciphertext it was read from.
+    /// The decrypted refresh token with the ciphertext it was read from. A token still under
+    /// `TOKEN_ENCRYPTION_KEY_PREVIOUS` is re-encrypted under the current key on the way.
     pub async fn stored_token(&self, user_id: &str) -> Result<Option<StoredToken>, StoreError> {
         let row = sqlx::query("SELECT refresh_token, scope FROM google_grants WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let Some(sealed) = row.get::<Option<Vec<u8>>, _>("refresh_token") else {
+        let Some(mut sealed) = row.get::<Option<Vec<u8>>, _>("refresh_token") else {
             return Ok(None);
         };
+        let (token, key) = self.cipher.open(user_id, &sealed)?;
+        if key == KeyUsed::Previous {
+            let resealed = self.cipher.encrypt(user_id, &token);
+            if self.swap_sealed(user_id, &sealed, &resealed).await? {
+                tracing::info!(
+                    user_id,
+                    "grant re-encrypted under the new TOKEN_ENCRYPTION_KEY"
+                );
+                sealed = resealed;
+            }
+        }
         Ok(Some(StoredToken {
-            token: self.cipher.decrypt(user_id, &sealed)?,
+            token,
             sealed,
             scope: Granted::new(row.get::<String, _>("scope")),
         }))
+    }
+
+    /// Re-encrypts `token` (read from `sealed`) under the current key, if the row still holds
+    /// `sealed`. Returns whether it did.
+    pub(super) async fn reseal_if_unchanged(
+        &self,
+        user_id: &str,
+        sealed: &[u8],
+        token: &Secret,
+    ) -> Result<bool, StoreError> {
+        let resealed = self.cipher.encrypt(user_id, token);
+        self.swap_sealed(user_id, sealed, &resealed).await
+    }
+
+    async fn swap_sealed(
+        &self,
+        user_id: &str,
+        sealed: &[u8],
+        resealed: &[u8],
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE google_grants SET refresh_token = $3 WHERE user_id = $1 AND refresh_token = $2",
+        )
+        .bind(user_id)
+        .bind(sealed)
+        .bind(resealed)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Replaces the refresh token (Google rotated it) and the scopes, if the row still holds

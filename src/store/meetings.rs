@@ -2,7 +2,27 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, now_i64};
+use super::rate_limits::{Limit, take_in};
+use super::{Allowance, Store, StoreError, now_i64};
+
+/// How long a claim on a draft holds while it is being sent. A request that claimed it and then
+/// vanished (a crash mid-send) leaves it claimed; after this long a retry may send it again.
+/// Well past the longest a send can take (the 4.5 s Google budget and the store's waits).
+pub const SEND_LEASE_SECONDS: i64 = 30;
+
+/// What claiming a draft found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This request may send it; the guest e-mails were counted.
+    Claimed,
+    /// Another request holds it, or it was sent: read it again.
+    Lost,
+    /// Sending it would pass the guest e-mail allowance; nothing was claimed or counted.
+    Exhausted {
+        /// When enough of the allowance frees.
+        retry_after: std::time::Duration,
+    },
+}
 
 /// Letters and digits no one confuses when said or heard: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
 pub const DRAFT_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
@@ -45,7 +65,8 @@ pub struct AuditRow {
     pub attendees: String,
     /// The event, when one exists.
     pub event_id: Option<String>,
-    /// `created`, `repeat`, `not_found`, `expired`, `already_sent`, `rate_limited`, `failed`.
+    /// `sending` (written before Google is asked; completed after), `created`, `repeat`,
+    /// `in_progress`, `not_found`, `expired`, `already_sent`, `rate_limited`, `failed`.
     pub outcome: String,
     /// More about a failure.
     pub detail: Option<String>,
@@ -141,18 +162,46 @@ impl Store {
         Ok(row.as_ref().map(draft_of))
     }
 
-    /// Marks the draft used, if nobody has: true for exactly one caller, on every instance.
-    pub async fn claim_draft(&self, id: &str) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE meeting_drafts SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-                .bind(id)
-                .bind(now_i64())
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
+    /// Claims the draft for sending and counts `emails` against `allowance`, in one
+    /// transaction: on every instance exactly one caller gets [`Claim::Claimed`], and only if
+    /// the allowance has room. A draft can be claimed when unclaimed (new, or its last send
+    /// failed) or when its claim is older than [`SEND_LEASE_SECONDS`].
+    pub async fn claim_draft(
+        &self,
+        id: &str,
+        allowance: Limit<'_>,
+        emails: u32,
+    ) -> Result<Claim, StoreError> {
+        let now = now_i64();
+        let mut tx = self.pool.begin().await?;
+        // The allowance's lock first, then the row: every claimer takes them in this order.
+        self.lock_key(&mut tx, allowance.key).await?;
+        let claimed = sqlx::query(
+            "UPDATE meeting_drafts SET used_at = $2
+             WHERE id = $1 AND answer IS NULL AND (used_at IS NULL OR used_at < $3)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(now - SEND_LEASE_SECONDS)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Claim::Lost);
+        }
+        if emails > 0 {
+            if let Allowance::Exhausted { retry_after } =
+                take_in(&mut tx, allowance, emails).await?
+            {
+                tx.rollback().await?;
+                return Ok(Claim::Exhausted { retry_after });
+            }
+        }
+        tx.commit().await?;
+        Ok(Claim::Claimed)
     }
 
-    /// Gives a claimed draft back (nothing was sent: the invite limit refused it).
+    /// Gives a claimed draft back after a failed send: a retry may send it again, once.
     pub async fn release_draft(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE meeting_drafts SET used_at = NULL WHERE id = $1 AND answer IS NULL")
             .bind(id)
@@ -177,11 +226,11 @@ impl Store {
         Ok(())
     }
 
-    /// Appends one audit row (before the attempt is answered).
-    pub async fn audit(&self, row: &AuditRow) -> Result<(), StoreError> {
-        sqlx::query(
+    /// Appends one audit row; returns its id (to complete it with [`Self::finish_audit`]).
+    pub async fn audit(&self, row: &AuditRow) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
             "INSERT INTO meeting_audit (at, user_id, draft_id, attendees, event_id, outcome, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(row.at)
         .bind(&row.user_id)
@@ -190,6 +239,24 @@ impl Store {
         .bind(&row.event_id)
         .bind(&row.outcome)
         .bind(&row.detail)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Completes the attempt row `id` (written before Google was called) with its outcome.
+    pub async fn finish_audit(
+        &self,
+        id: i64,
+        outcome: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE meeting_audit SET outcome = $2, detail = $3, finished_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(outcome)
+        .bind(detail)
+        .bind(now_i64())
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -12,11 +12,14 @@ mod grants;
 mod meetings;
 mod oauth_states;
 mod rate_limits;
+mod sign_outs;
+mod token_key;
 
 pub use channels::{Channel, Knock};
 pub use grants::{Grant, StoredToken};
-pub use meetings::{AuditRow, Draft, normalise_draft_id};
-pub use rate_limits::Allowance;
+pub use meetings::{AuditRow, Claim, Draft, SEND_LEASE_SECONDS, normalise_draft_id};
+pub use rate_limits::{Allowance, Limit};
+pub use token_key::Rotation;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -45,6 +48,13 @@ pub enum StoreError {
     /// A stored token did not decrypt for its user.
     #[error(transparent)]
     Undecryptable(#[from] Undecryptable),
+    /// The store's grants are encrypted under another `TOKEN_ENCRYPTION_KEY`.
+    #[error(
+        "TOKEN_ENCRYPTION_KEY does not match the key this database's grants are encrypted with \
+         (every instance on one database needs the same key; to change it, set the old one as \
+         TOKEN_ENCRYPTION_KEY_PREVIOUS)"
+    )]
+    KeyMismatch,
     /// `DATABASE_URL` names a backend this build does not have.
     #[error("DATABASE_URL: {0}")]
     Unsupported(String),
@@ -134,11 +144,13 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self {
+        let store = Self {
             pool,
             cipher,
             backend,
-        })
+        };
+        store.check_token_key().await?;
+        Ok(store)
     }
 
     /// Which database this is.

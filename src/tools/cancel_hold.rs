@@ -11,6 +11,7 @@ use super::run::answer;
 use super::{Offered, Tool, UrlLife, made_by_agent};
 use crate::error::Result;
 use crate::google::scopes;
+use crate::guest_emails;
 use crate::state::AppState;
 use crate::tool_args::ToolArgs;
 use crate::webhook_auth::VerifiedUser;
@@ -57,6 +58,8 @@ async fn cancel_hold(
             return Ok(json!({"eventId": id, "title": title, "cancelled": true, "guestsNotified": false}));
         }
         let send = made_by_agent::send_updates(&event);
+        let told = guest_emails::guests_told(&event).len();
+        guest_emails::take(google.state(), &user.user_id, guest_emails::count(told)).await?;
         let id_ref = id.as_str();
         google
             .call(&[&scopes::EVENTS_DELETE], |client, token| async move {

@@ -1,9 +1,12 @@
 //! `create_meeting`: sends the invitations of a draft, exactly as drafted. It takes nothing but
 //! the draft id: the invitation can only be the one the avatar read back. The draft must be the
-//! caller's, from this session, unexpired and unsent; a retry of the same call gets the same
-//! answer and sends nothing twice. Every attempt is audited before it is answered.
-
-use std::time::Duration;
+//! caller's, from this session, unexpired and unsent.
+//!
+//! Sent once, whatever races (DESIGN.md §14): claiming the draft and counting its guests'
+//! e-mails against the allowance are one transaction in the store, so of N concurrent calls on
+//! N instances exactly one sends, and only if the allowance has room; the others answer 409
+//! `in_progress` while it is being sent, and the first answer after. The audit row is written
+//! before Google is called and completed after.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +14,8 @@ use axum::routing::post;
 use google_calendar3::api::{
     ConferenceData, ConferenceSolutionKey, CreateConferenceRequest, Event, EventAttendee,
 };
+use std::time::Duration;
+
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
@@ -23,8 +28,9 @@ use super::{Offered, Tool, UrlLife, made_by_agent};
 use crate::error::{Error, Result};
 use crate::google::calendar::event_time;
 use crate::google::user_calendar::{Once, UserCalendar};
+use crate::guest_emails;
 use crate::state::AppState;
-use crate::store::{Allowance, AuditRow, Draft, normalise_draft_id};
+use crate::store::{AuditRow, Claim, Draft, SEND_LEASE_SECONDS, Store, normalise_draft_id};
 use crate::tool_args::ToolArgs;
 use crate::webhook_auth::VerifiedUser;
 
@@ -60,11 +66,11 @@ pub const TOOL: Tool = Tool {
 /// What a request may do with a draft.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Judgement {
-    /// Send it (first use).
+    /// Send it: first use, after a failed send, or after a claim that outlived its lease (a
+    /// crash mid-send; Google's duplicate-id answer keeps it to one event).
     Send(MeetingDraft),
-    /// It was claimed before without an answer (a failure mid-way): send again; Google's
-    /// duplicate-id answer keeps it to one event.
-    Resume(MeetingDraft),
+    /// Another request is sending it right now.
+    InProgress,
     /// A retry of a sent draft: this answer again.
     Repeat(String),
     /// Nothing may be sent: (audit outcome, the reason in words).
@@ -82,18 +88,23 @@ pub fn judge(draft: Option<&Draft>, user: &VerifiedUser, now: i64) -> Judgement 
     if draft.session != user.session {
         return Judgement::Refuse("other_session", "it was made in an earlier session");
     }
-    if let (Some(used), Some(answer)) = (draft.used_at, &draft.answer) {
-        return if now - used <= RETRY_WINDOW_SECONDS {
-            Judgement::Repeat(answer.clone())
-        } else {
-            Judgement::Refuse("already_sent", "its invitations were already sent")
-        };
+    match (draft.used_at, &draft.answer) {
+        (Some(used), Some(answer)) => {
+            return if now - used <= RETRY_WINDOW_SECONDS {
+                Judgement::Repeat(answer.clone())
+            } else {
+                Judgement::Refuse("already_sent", "its invitations were already sent")
+            };
+        }
+        (Some(claimed), None) if now - claimed <= SEND_LEASE_SECONDS => {
+            return Judgement::InProgress;
+        }
+        _ => {}
     }
     if now > draft.expires_at {
         return Judgement::Refuse("expired", "drafts last 15 minutes and this one has expired");
     }
     match serde_json::from_str::<MeetingDraft>(&draft.payload) {
-        Ok(meeting) if draft.used_at.is_some() => Judgement::Resume(meeting),
         Ok(meeting) => Judgement::Send(meeting),
         Err(_) => Judgement::Refuse("not_found", "the draft could not be read"),
     }
@@ -196,6 +207,32 @@ async fn send(
     Ok(answer_for(&held, meeting, zone))
 }
 
+/// Audit rows for one create_meeting call: who asked, which draft, whom it invites.
+struct Audit<'a> {
+    store: &'a Store,
+    user_id: &'a str,
+    draft_id: String,
+    attendees: String,
+}
+
+impl Audit<'_> {
+    /// Writes a row with `outcome`; returns its id.
+    async fn write(&self, outcome: &str, event_id: Option<&str>) -> Result<i64> {
+        Ok(self
+            .store
+            .audit(&AuditRow {
+                at: crate::store::now_i64(),
+                user_id: self.user_id.to_owned(),
+                draft_id: self.draft_id.clone(),
+                attendees: self.attendees.clone(),
+                event_id: event_id.map(str::to_owned),
+                outcome: outcome.to_owned(),
+                detail: None,
+            })
+            .await?)
+    }
+}
+
 async fn create_meeting(
     State(state): State<AppState>,
     user: VerifiedUser,
@@ -205,103 +242,134 @@ async fn create_meeting(
     let started = Instant::now();
     let store = &state.store;
     let id = normalise_draft_id(given);
-    let mut draft = match &id {
+    let draft = match &id {
         Some(id) => store.draft(id).await?,
         None => None,
     };
-    // Who would be invited, for the audit (nobody's, for a draft that is not the caller's).
-    let attendees = draft
-        .as_ref()
-        .filter(|d| d.user_id == user.user_id)
-        .and_then(|d| serde_json::from_str::<MeetingDraft>(&d.payload).ok())
-        .map(|m| m.attendees.join(","))
-        .unwrap_or_default();
-    let audit = async |outcome: &str, event_id: Option<String>, detail: Option<String>| {
-        store
-            .audit(&AuditRow {
-                at: crate::store::now_i64(),
-                user_id: user.user_id.clone(),
-                draft_id: id.clone().unwrap_or_else(|| crate::log_safe::clip(given)),
-                attendees: attendees.clone(),
-                event_id,
-                outcome: outcome.to_owned(),
-                detail,
-            })
-            .await
+    let audit = Audit {
+        store,
+        user_id: &user.user_id,
+        draft_id: id.clone().unwrap_or_else(|| crate::log_safe::clip(given)),
+        // Who would be invited (nobody's, for a draft that is not the caller's).
+        attendees: draft
+            .as_ref()
+            .filter(|d| d.user_id == user.user_id)
+            .and_then(|d| serde_json::from_str::<MeetingDraft>(&d.payload).ok())
+            .map(|m| m.attendees.join(","))
+            .unwrap_or_default(),
     };
     let now = crate::store::now_i64();
     let mut judgement = judge(draft.as_ref(), &user, now);
-    if let (Judgement::Send(_), Some(found)) = (&judgement, &draft) {
-        if !store.claim_draft(&found.id).await? {
-            // Another request (another instance, maybe) claimed it just now: judge again.
-            draft = store.draft(&found.id).await?;
-            judgement = judge(draft.as_ref(), &user, now);
-        } else {
-            let invited = u32::try_from(match &judgement {
-                Judgement::Send(m) => m.attendees.len(),
-                _ => 0,
-            })
-            .unwrap_or(u32::MAX);
-            let per_hour = state.config.invites_per_hour.get();
-            let allowance = store
-                .take_allowance(
-                    &format!("invites:{}", user.user_id),
-                    per_hour,
-                    Duration::from_secs(3600),
-                    invited,
-                )
-                .await?;
-            if let Allowance::Exhausted { retry_after } = allowance {
-                store.release_draft(&found.id).await?;
-                audit("rate_limited", None, None).await?;
-                tracing::warn!(user_id = %user.user_id, invited, "invite limit reached");
-                return Err(Error::InviteLimit {
-                    per_hour,
-                    retry_after,
-                });
+    if let (Judgement::Send(meeting), Some(found)) = (&judgement, &draft) {
+        // Checked before the claim: a claimed draft must not fail for its own content.
+        Zone::parse(&meeting.timezone, "timezone")?;
+        let key = guest_emails::key(&user.user_id);
+        let emails = guest_emails::count(meeting.attendees.len());
+        match store
+            .claim_draft(&found.id, guest_emails::limit(&state.config, &key), emails)
+            .await?
+        {
+            Claim::Claimed => {}
+            Claim::Lost => {
+                // Another request (another instance, maybe) claimed it just now.
+                let again = store.draft(&found.id).await?;
+                judgement = match judge(again.as_ref(), &user, now) {
+                    Judgement::Send(_) => Judgement::InProgress,
+                    other => other,
+                };
+            }
+            Claim::Exhausted { retry_after } => {
+                audit.write("rate_limited", None).await?;
+                tracing::warn!(user_id = %user.user_id, emails, "guest e-mail allowance reached; nothing sent");
+                return Err(guest_emails::refused(&state.config, retry_after));
             }
         }
     }
     let (meeting, draft) = match (judgement, draft) {
+        (Judgement::Send(meeting), Some(draft)) => (meeting, draft),
         (Judgement::Refuse(outcome, why), _) => {
-            audit(outcome, None, None).await?;
+            audit.write(outcome, None).await?;
             return Err(Error::DraftUnusable(why));
         }
-        (Judgement::Repeat(answer), Some(draft)) => {
-            audit("repeat", draft.event_id.clone(), None).await?;
+        (Judgement::InProgress, _) => {
+            audit.write("in_progress", None).await?;
+            return Err(Error::InProgress("those invitations"));
+        }
+        (Judgement::Repeat(answer), draft) => {
+            let event = draft.as_ref().and_then(|d| d.event_id.as_deref());
+            audit.write("repeat", event).await?;
             tracing::info!(user_id = %user.user_id, "create_meeting repeated; the same answer, nothing sent");
             let answer = serde_json::from_str(&answer)
                 .map_err(|e| Error::Internal(format!("stored answer: {e}")))?;
             return Ok(Json(answer));
         }
-        (Judgement::Send(meeting) | Judgement::Resume(meeting), Some(draft)) => (meeting, draft),
-        (_, None) => return Err(Error::DraftUnusable("there is no draft with that id")),
+        // `judge` says Send only for a draft it was given.
+        (Judgement::Send(_), None) => {
+            return Err(Error::DraftUnusable("there is no draft with that id"));
+        }
     };
-    let zone = Zone::parse(&meeting.timezone, "timezone")?;
-    let event_id = event_id(&draft);
-    let mut google = UserCalendar::new(&state, &user.user_id);
+    let result = send_claimed(&state, &user, &audit, &draft, &meeting).await;
+    let (result, google_time) = match result {
+        Ok((answer, time)) => (Ok(answer), time),
+        Err((e, time)) => (Err(e), time),
+    };
+    finish("create_meeting", &user, started, google_time, result)
+}
+
+/// Sends a claimed draft: the attempt audited before Google is asked, completed after. Once
+/// Google has made the meeting, the answer stands even if recording it fails: a retry meets the
+/// same event id, never a second invitation.
+async fn send_claimed(
+    state: &AppState,
+    user: &VerifiedUser,
+    audit: &Audit<'_>,
+    draft: &Draft,
+    meeting: &MeetingDraft,
+) -> std::result::Result<(Value, Duration), (Error, Duration)> {
+    let store = &state.store;
+    let zone = Zone::parse(&meeting.timezone, "timezone").map_err(|e| (e, Duration::ZERO))?;
+    let event_id = event_id(draft);
+    let attempt = match audit.write("sending", Some(&event_id)).await {
+        Ok(id) => id,
+        Err(e) => {
+            // Not audited, so not sent: give the draft back for a retry.
+            let _ = store.release_draft(&draft.id).await;
+            return Err((e, Duration::ZERO));
+        }
+    };
+    let mut google = UserCalendar::new(state, &user.user_id);
     let result = within_budget(
         "create_meeting",
-        send(&mut google, &meeting, &zone, &event_id),
+        send(&mut google, meeting, &zone, &event_id),
     )
     .await;
-    match &result {
+    let time = google.google_time;
+    match result {
         Ok(answer) => {
-            store
+            if let Err(e) = store
                 .finish_draft(&draft.id, &event_id, &answer.to_string())
-                .await?;
-            audit("created", Some(event_id.clone()), None).await?;
+                .await
+            {
+                tracing::error!(user_id = %user.user_id, error = %e, event_id, "meeting created, but recording its answer failed");
+            }
+            if let Err(e) = store.finish_audit(attempt, "created", None).await {
+                tracing::error!(user_id = %user.user_id, error = %e, event_id, "meeting created; its audit row stays `sending`");
+            }
+            Ok((answer, time))
         }
         Err(e) => {
-            audit(
-                "failed",
-                Some(event_id.clone()),
-                Some(e.reason().to_owned()),
-            )
-            .await?;
+            if let Err(release) = store.release_draft(&draft.id).await {
+                tracing::warn!(error = %release, "giving the draft back failed; it frees after its lease");
+            }
+            if let Err(audit_error) = store
+                .finish_audit(attempt, "failed", Some(e.reason()))
+                .await
+            {
+                tracing::error!(error = %audit_error, event_id, "the failed attempt's audit row stays `sending`");
+            }
+            Err((e, time))
         }
     }
-    finish("create_meeting", &user, started, google.google_time, result)
 }
 
 #[cfg(test)]
@@ -376,11 +444,16 @@ mod tests {
             )),
             "already_sent"
         );
+        // Claimed and not answered yet: someone is sending it, until the lease runs out.
         let mut half = draft();
         half.used_at = Some(1_100);
+        assert_eq!(
+            judge(Some(&half), &user(1_000), 1_100 + SEND_LEASE_SECONDS),
+            Judgement::InProgress
+        );
         assert!(matches!(
-            judge(Some(&half), &user(1_000), 1_150),
-            Judgement::Resume(_)
+            judge(Some(&half), &user(1_000), 1_101 + SEND_LEASE_SECONDS),
+            Judgement::Send(_)
         ));
     }
 

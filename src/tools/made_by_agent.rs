@@ -69,18 +69,13 @@ pub fn ensure_ours(event: &Event) -> Result<()> {
     }
 }
 
-/// Whether changing `event` should notify its guests (it has people other than the user).
-pub fn has_guests(event: &Event) -> bool {
-    event
-        .attendees
-        .iter()
-        .flatten()
-        .any(|a| a.self_ != Some(true) && a.resource != Some(true))
-}
-
 /// Google's `sendUpdates` for a change to `event`: its guests hear of it, a hold tells nobody.
 pub fn send_updates(event: &Event) -> &'static str {
-    if has_guests(event) { "all" } else { "none" }
+    if crate::guest_emails::guests_told(event).is_empty() {
+        "none"
+    } else {
+        "all"
+    }
 }
 
 #[cfg(test)]

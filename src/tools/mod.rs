@@ -99,6 +99,13 @@ pub fn by_route(route: &str) -> Option<&'static Tool> {
     TOOLS.iter().copied().find(|t| t.route == route)
 }
 
+/// How long the URL of the tool at `route` lives, in seconds (an unknown route: a session's).
+pub fn url_life_of(route: &str, config: &Config) -> u64 {
+    by_route(route)
+        .map_or(UrlLife::Session, |t| t.url_life)
+        .seconds(config)
+}
+
 /// Every tool's route.
 pub fn router() -> Router<AppState> {
     TOOLS.iter().fold(Router::new(), |router, tool| {

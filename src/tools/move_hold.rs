@@ -16,6 +16,7 @@ use super::{Offered, Tool, UrlLife, made_by_agent};
 use crate::error::Result;
 use crate::google::calendar::event_time;
 use crate::google::scopes;
+use crate::guest_emails;
 use crate::state::AppState;
 use crate::tool_args::ToolArgs;
 use crate::webhook_auth::VerifiedUser;
@@ -91,6 +92,9 @@ async fn move_hold(
         }
         made_by_agent::ensure_ours(&event)?;
         let send = made_by_agent::send_updates(&event);
+        // Each guest told is an e-mail: counted before the write, refused beyond the allowance.
+        let told = guest_emails::guests_told(&event).len();
+        guest_emails::take(google.state(), &user.user_id, guest_emails::count(told)).await?;
         let patch = Event {
             start: Some(event_time(args.start, &args.timezone)),
             end: Some(event_time(args.end, &args.timezone)),

@@ -14,6 +14,7 @@ use super::time::required_str;
 use super::{Offered, Tool, UrlLife};
 use crate::error::{Error, Result};
 use crate::google::scopes;
+use crate::guest_emails;
 use crate::state::AppState;
 use crate::tool_args::ToolArgs;
 use crate::webhook_auth::VerifiedUser;
@@ -123,6 +124,8 @@ async fn respond_to_invite(
             return Err(super::args::no_such_event());
         }
         let patch = answered(&event, &args)?;
+        // The organizer hears of the answer: one e-mail, counted before the write.
+        guest_emails::take(google.state(), &user.user_id, 1).await?;
         let (id, patch) = (args.event_id.as_str(), &patch);
         google
             .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
