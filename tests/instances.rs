@@ -251,3 +251,230 @@ async fn the_invite_limit_counts_addresses_across_both_instances() {
         .count();
     assert_eq!(inserts, 2, "refused meetings reach Google never");
 }
+
+/// Ada signed in through `a`; her Google connection shared by both instances.
+async fn ada_signed_in(a: &Server) -> String {
+    browser_sign_in(&client(), &a.address, ADA, "203.0.113.1")
+        .await
+        .expect("sign-in through A")
+}
+
+/// A one-guest draft made on `server` in the session minted at `minted`: its id.
+async fn one_guest_draft(server: &Server, minted: u64, hour: u32, guest: &str) -> String {
+    let draft = json!({"title": "Sync", "start": format!("2030-03-05T{hour:02}:00:00"),
+        "end": format!("2030-03-05T{hour:02}:30:00"), "timezone": "UTC",
+        "attendees": [guest], "video_call": false});
+    let (status, body) =
+        json_of(tool(server, "/api/calendar/meeting-drafts", ADA, minted, draft).await).await;
+    assert_eq!(status, 200, "{body}");
+    body["draft_id"].as_str().expect("draft_id").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_sends_on_both_instances_never_pass_the_guest_email_allowance() {
+    let Some((google, a, b)) = two_instances(&[("GUEST_EMAILS_PER_HOUR", "3")]).await else {
+        return;
+    };
+    let events = fake_calendar::mount_events(&google).await;
+    let guests = [
+        "g0@example.com",
+        "g1@example.com",
+        "g2@example.com",
+        "g3@example.com",
+    ];
+    let mut busy = serde_json::Map::new();
+    busy.insert("primary".into(), json!([]));
+    for g in guests {
+        busy.insert(g.into(), json!([]));
+    }
+    fake_calendar::mount_busy_by_calendar(&google, serde_json::Value::Object(busy)).await;
+    ada_signed_in(&a).await;
+    let minted = unix_now();
+    // One e-mail spent: two are left for four drafts, each sent from A and B at the same moment.
+    let first = one_guest_draft(&a, minted, 8, "g0@example.com").await;
+    let (status, _) = json_of(
+        tool(
+            &b,
+            "/api/calendar/meetings",
+            ADA,
+            minted,
+            json!({"draft_id": first}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut drafts = Vec::new();
+    for (i, g) in guests.iter().enumerate() {
+        drafts
+            .push(one_guest_draft(if i % 2 == 0 { &a } else { &b }, minted, 9 + i as u32, g).await);
+    }
+    let calls = drafts.iter().flat_map(|id| {
+        [&a, &b].map(|server| {
+            tool(
+                server,
+                "/api/calendar/meetings",
+                ADA,
+                minted,
+                json!({"draft_id": id}),
+            )
+        })
+    });
+    let answers: Vec<u16> = futures_util::future::join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        events.len(),
+        3,
+        "the first meeting and two more: {answers:?}"
+    );
+    assert_eq!(
+        events.emails().len(),
+        3,
+        "never more e-mails than the allowance"
+    );
+    assert!(
+        answers.iter().all(|s| [200, 409, 429].contains(s)),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().filter(|s| **s == 429).count() >= 2,
+        "{answers:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_on_one_instance_ends_the_sessions_tool_urls_on_the_other() {
+    let Some((google, a, b)) = two_instances(&[]).await else {
+        return;
+    };
+    fake_calendar::mount_list(&google, json!([])).await;
+    let cookie = ada_signed_in(&a).await;
+    let minted = unix_now();
+    let list = || tool(&b, "/api/calendar/list-events", ADA, minted, json!({}));
+    assert_eq!(list().await.status().as_u16(), 200);
+    let out = client()
+        .post(format!("{}/api/auth/signout", a.address))
+        .header("cookie", &cookie)
+        .header("origin", "https://demo.ngrok.app")
+        .send()
+        .await
+        .expect("sign out on A");
+    assert_eq!(out.status().as_u16(), 303);
+    let before = common::fake_calendar::calendar_requests(&google)
+        .await
+        .len();
+    let (status, body) = json_of(list().await).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("signed_out")),
+        "{body}"
+    );
+    assert_eq!(
+        common::fake_calendar::calendar_requests(&google)
+            .await
+            .len(),
+        before,
+        "B asked Google nothing"
+    );
+}
+
+/// Every grant row, decrypted with `cipher` where it opens.
+async fn grants_opening_with(
+    db: &str,
+    cipher: &calendar_agent::token_cipher::TokenCipher,
+) -> (usize, usize) {
+    use sqlx::Connection;
+    let mut conn = sqlx::postgres::PgConnection::connect(db)
+        .await
+        .expect("connect");
+    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+        "SELECT user_id, refresh_token FROM google_grants WHERE refresh_token IS NOT NULL",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("rows");
+    let opening = rows
+        .iter()
+        .filter(|(u, s)| cipher.decrypt(u, s).is_ok())
+        .count();
+    (opening, rows.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_key_on_the_store_refuses_to_start_and_a_rotation_moves_every_grant() {
+    use calendar_agent::token_cipher::TokenCipher;
+    let Some(db) = common::postgres::fresh_database().await else {
+        return;
+    };
+    let google = MockServer::start().await;
+    let tokens = fake_google::Tokens::default();
+    fake_google::guard(&google, &tokens).await;
+    fake_calendar::mount_defaults(&google).await;
+    fake_google::mount(&google, &tokens, 3600).await;
+    fake_calendar::mount_list(&google, json!([])).await;
+    let a = start_server(&google, &db, &[]).await;
+    let users = ["u1@example.com", "u2@example.com", "u3@example.com"];
+    for (i, u) in users.iter().enumerate() {
+        browser_sign_in(&client(), &a.address, u, &format!("203.0.113.{}", i + 1))
+            .await
+            .expect("sign-in");
+    }
+    let new_key = "02".repeat(32);
+    let (old, new) = (TokenCipher::new(&[1u8; 32]), TokenCipher::new(&[2u8; 32]));
+
+    // Another key on A's store: refused at start-up, naming the variable.
+    let (code, out) =
+        common::process::run_to_exit(&google, &db, &[("TOKEN_ENCRYPTION_KEY", &new_key)], &[])
+            .await;
+    assert_ne!(code, Some(0), "{out}");
+    assert!(out.contains("TOKEN_ENCRYPTION_KEY does not match"), "{out}");
+
+    // With A's key as the previous one: B starts, serves a grant, and re-encrypts it.
+    let rotating = [
+        ("TOKEN_ENCRYPTION_KEY", new_key.as_str()),
+        ("TOKEN_ENCRYPTION_KEY_PREVIOUS", common::TEST_TOKEN_KEY),
+    ];
+    let b = start_server(&google, &db, &rotating).await;
+    let url = signed_tool_url(&b, "/api/calendar/list-events", users[0], unix_now() + 600);
+    let (status, body) = json_of(
+        client()
+            .post(url)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("tool"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        grants_opening_with(&db, &new).await,
+        (1, 3),
+        "the grant read was re-encrypted"
+    );
+    assert_eq!(grants_opening_with(&db, &old).await, (2, 3));
+
+    // rotate-key does the rest; none is left under the old key.
+    let (code, out) = common::process::run_to_exit(&google, &db, &rotating, &["rotate-key"]).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("re-encrypted 2 grant(s)"), "{out}");
+    assert!(out.contains("1 already were"), "{out}");
+    assert_eq!(grants_opening_with(&db, &new).await, (3, 3));
+    assert_eq!(grants_opening_with(&db, &old).await, (0, 3));
+    for u in users {
+        let url = signed_tool_url(&b, "/api/calendar/list-events", u, unix_now() + 600);
+        let response = client()
+            .post(url)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("tool");
+        assert_eq!(response.status().as_u16(), 200, "{u}");
+    }
+    // The store now belongs to the new key: the old one alone is refused.
+    let (code, out) = common::process::run_to_exit(&google, &db, &[], &[]).await;
+    assert_ne!(code, Some(0), "{out}");
+    assert!(out.contains("TOKEN_ENCRYPTION_KEY"), "{out}");
+}

@@ -12,31 +12,60 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 pub const BASE: &str = "/calendar/v3";
 
 /// Events created through the fake, by id. Like Google, a deleted event stays, with status
-/// `cancelled`, and its id cannot be inserted again.
+/// `cancelled`, and its id cannot be inserted again. Every e-mail Google would send for a write
+/// with `sendUpdates=all` is put in the outbox: the guests of an event the user organizes (when
+/// it is created, changed or cancelled), the organizer of one they only attend (their answer).
 #[derive(Clone, Default)]
-pub struct Events(pub Arc<Mutex<HashMap<String, Value>>>);
+pub struct Events {
+    events: Arc<Mutex<HashMap<String, Value>>>,
+    outbox: Arc<Mutex<Vec<String>>>,
+}
 
 impl Events {
     /// How many distinct events exist (cancelled ones included, as Google keeps them).
     pub fn len(&self) -> usize {
-        self.0.lock().expect("lock").len()
+        self.events.lock().expect("lock").len()
     }
 
     /// The event with `id`, if any.
     pub fn get(&self, id: &str) -> Option<Value> {
-        self.0.lock().expect("lock").get(id).cloned()
+        self.events.lock().expect("lock").get(id).cloned()
     }
 
     /// Puts `event` (with its `id`) on the calendar, as if made elsewhere.
     pub fn put(&self, event: Value) {
         let id = event["id"].as_str().expect("id").to_owned();
-        self.0.lock().expect("lock").insert(id, event);
+        self.events.lock().expect("lock").insert(id, event);
     }
 
     /// What the user deleting the event in Google Calendar does.
     pub fn cancel(&self, id: &str) {
-        if let Some(event) = self.0.lock().expect("lock").get_mut(id) {
+        if let Some(event) = self.events.lock().expect("lock").get_mut(id) {
             event["status"] = json!("cancelled");
+        }
+    }
+
+    /// Every e-mail sent so far, one recipient per entry.
+    pub fn emails(&self) -> Vec<String> {
+        self.outbox.lock().expect("lock").clone()
+    }
+
+    /// Google's e-mails for a write to `event` with `sendUpdates=all`.
+    fn mail(&self, request: &Request, event: &Value) {
+        if query(request, "sendUpdates").as_deref() != Some("all") {
+            return;
+        }
+        let mut outbox = self.outbox.lock().expect("lock");
+        if event["organizer"].is_object() && event["organizer"]["self"] != json!(true) {
+            if let Some(organizer) = event["organizer"]["email"].as_str() {
+                outbox.push(organizer.to_owned());
+            }
+            return;
+        }
+        for guest in event["attendees"].as_array().into_iter().flatten() {
+            if guest["self"] != json!(true) && guest["resource"] != json!(true) {
+                outbox.push(guest["email"].as_str().unwrap_or_default().to_owned());
+            }
         }
     }
 }
@@ -59,7 +88,7 @@ impl Respond for Insert {
             Err(_) => return ResponseTemplate::new(400),
         };
         let id = body["id"].as_str().unwrap_or("generated").to_owned();
-        let mut events = self.0.0.lock().expect("lock");
+        let mut events = self.0.events.lock().expect("lock");
         if events.contains_key(&id) {
             return ResponseTemplate::new(409).set_body_json(json!({
                 "error": {"code": 409, "message": "The requested identifier already exists.",
@@ -69,6 +98,7 @@ impl Respond for Insert {
         body["htmlLink"] = json!(format!("https://calendar.google.com/event?eid={id}"));
         body["status"] = json!("confirmed");
         events.insert(id, body.clone());
+        self.0.mail(request, &body);
         ResponseTemplate::new(200).set_body_json(body)
     }
 }
@@ -93,7 +123,7 @@ impl Respond for Update {
             return ResponseTemplate::new(400);
         };
         let id = event_id(request).to_owned();
-        let mut events = self.0.0.lock().expect("lock");
+        let mut events = self.0.events.lock().expect("lock");
         let Some(old) = events.get(&id) else {
             return not_found();
         };
@@ -115,13 +145,14 @@ impl Respond for Patch {
         let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
             return ResponseTemplate::new(400);
         };
-        let mut events = self.0.0.lock().expect("lock");
+        let mut events = self.0.events.lock().expect("lock");
         let Some(event) = events.get_mut(event_id(request)) else {
             return not_found();
         };
         for (key, value) in fields {
             event[key] = value;
         }
+        self.0.mail(request, event);
         ResponseTemplate::new(200).set_body_json(event.clone())
     }
 }
@@ -131,7 +162,7 @@ struct Delete(Events);
 
 impl Respond for Delete {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let mut events = self.0.0.lock().expect("lock");
+        let mut events = self.0.events.lock().expect("lock");
         match events.get_mut(event_id(request)) {
             None => not_found(),
             Some(event) if event["status"] == "cancelled" => ResponseTemplate::new(410)
@@ -141,6 +172,7 @@ impl Respond for Delete {
                 ),
             Some(event) => {
                 event["status"] = json!("cancelled");
+                self.0.mail(request, event);
                 ResponseTemplate::new(204)
             }
         }

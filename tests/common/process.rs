@@ -27,38 +27,7 @@ pub async fn start_server(
     database_url: &str,
     extra: &[(&str, &str)],
 ) -> Server {
-    let g = google.uri();
-    // Set for integration tests; an example that borrows this harness never starts the binary.
-    let Some(binary) = option_env!("CARGO_BIN_EXE_calendar-agent") else {
-        panic!("the server binary is known only to integration tests");
-    };
-    let mut command = Command::new(binary);
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("PORT", "0")
-        .env("RUST_LOG", "info")
-        .env("PRESIGN_SECRET", TEST_PRESIGN_SECRET)
-        .env("PUBLIC_BASE_URL", "https://demo.ngrok.app")
-        .env("GOOGLE_CLIENT_ID", "id")
-        .env("GOOGLE_CLIENT_SECRET", "secret")
-        .env("GOOGLE_AUTH_URL", format!("{g}/auth"))
-        .env("GOOGLE_TOKEN_URL", format!("{g}/token"))
-        .env("GOOGLE_USERINFO_URL", format!("{g}/userinfo"))
-        .env("GOOGLE_CALENDAR_BASE_URL", format!("{g}/calendar/v3/"))
-        .env("ANAM_API_BASE_URL", &g)
-        .env("ANAM_API_KEY", "test-anam-key")
-        .env("ANAM_AVATAR_ID", "avatar-test")
-        .env("ANAM_VOICE_ID", "voice-test")
-        .env("ANAM_LLM_ID", "llm-test")
-        .env("DATABASE_URL", database_url)
-        .env("TOKEN_ENCRYPTION_KEY", TEST_TOKEN_KEY);
-    for (k, v) in extra {
-        command.env(k, v);
-    }
-    // No .env of the developer's: run where there is none.
-    let mut child = command
-        .current_dir(std::env::temp_dir())
+    let mut child = server_command(google, database_url, extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -97,6 +66,64 @@ pub async fn start_server(
         address,
         log,
     }
+}
+
+/// Runs the binary as [`start_server`] would, with `args` (none: serve), expecting it to exit
+/// within 30 s: its exit code and what it wrote to stdout and stderr.
+pub async fn run_to_exit(
+    google: &MockServer,
+    database_url: &str,
+    extra: &[(&str, &str)],
+    args: &[&str],
+) -> (Option<i32>, String) {
+    let mut command = server_command(google, database_url, extra);
+    command.args(args).kill_on_drop(true);
+    let out = tokio::time::timeout(Duration::from_secs(30), command.output())
+        .await
+        .expect("exits within 30 s")
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// The binary with the test settings against `google` and `database_url`, then `extra`, run
+/// where there is no developer's `.env`.
+fn server_command(google: &MockServer, database_url: &str, extra: &[(&str, &str)]) -> Command {
+    let g = google.uri();
+    // Set for integration tests; an example that borrows this harness never starts the binary.
+    let Some(binary) = option_env!("CARGO_BIN_EXE_calendar-agent") else {
+        panic!("the server binary is known only to integration tests");
+    };
+    let mut command = Command::new(binary);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORT", "0")
+        .env("RUST_LOG", "info")
+        .env("PRESIGN_SECRET", TEST_PRESIGN_SECRET)
+        .env("PUBLIC_BASE_URL", "https://demo.ngrok.app")
+        .env("GOOGLE_CLIENT_ID", "id")
+        .env("GOOGLE_CLIENT_SECRET", "secret")
+        .env("GOOGLE_AUTH_URL", format!("{g}/auth"))
+        .env("GOOGLE_TOKEN_URL", format!("{g}/token"))
+        .env("GOOGLE_USERINFO_URL", format!("{g}/userinfo"))
+        .env("GOOGLE_CALENDAR_BASE_URL", format!("{g}/calendar/v3/"))
+        .env("ANAM_API_BASE_URL", &g)
+        .env("ANAM_API_KEY", "test-anam-key")
+        .env("ANAM_AVATAR_ID", "avatar-test")
+        .env("ANAM_VOICE_ID", "voice-test")
+        .env("ANAM_LLM_ID", "llm-test")
+        .env("DATABASE_URL", database_url)
+        .env("TOKEN_ENCRYPTION_KEY", TEST_TOKEN_KEY);
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    command.current_dir(std::env::temp_dir());
+    command
 }
 
 /// The URL of `route`'s tool on `server`, signed for `user` (as a Start at
