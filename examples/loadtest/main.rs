@@ -10,10 +10,14 @@
 //!
 //! `ceiling [seconds] [connections] [older service binary] [its revision]`: the service beside
 //! a bare Axum app with the same HMAC check (`examples/ceiling.rs`); see `ceiling.rs`.
+//!
+//! `toolpath OLDER_BINARY [its revision] [seconds] [postgres URL]`: this build's tool path
+//! beside an older build's; see `toolpath.rs` and `scripts/toolpath.sh`.
 
 mod ceiling;
 mod server;
 mod standin;
+mod toolpath;
 mod wrk;
 
 use std::collections::HashMap;
@@ -65,6 +69,10 @@ async fn main() {
         ceiling::run(seconds, connections, before).await;
         return;
     }
+    if args.get(1).is_some_and(|a| a == "toolpath") {
+        toolpath_run(&args[2..]).await;
+        return;
+    }
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
     let connections: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(64);
     let postgres = args
@@ -112,6 +120,66 @@ async fn main() {
         out.push_str(&instances_report(&one, &two, connections));
     }
     println!("{out}");
+}
+
+/// `toolpath OLDER_BINARY [REVISION] [SECONDS] [POSTGRES_URL]`.
+async fn toolpath_run(args: &[String]) {
+    let older = args
+        .first()
+        .map(PathBuf::from)
+        .expect("the older build's binary");
+    let revision = args.get(1).cloned().unwrap_or_else(|| "older build".into());
+    let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let postgres = args
+        .get(3)
+        .cloned()
+        .or_else(|| std::env::var("TEST_POSTGRES_URL").ok());
+    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/calendar-agent");
+    let standin = Arc::new(standin::Standin::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let g = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = standin::router(Arc::clone(&standin));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("stand-in") });
+    let work = tempfile::tempdir().expect("tempdir");
+    let sqlite = |name: &str| format!("sqlite://{}", work.path().join(name).display());
+    let mut backends = vec![("SQLite", sqlite("new.db"), sqlite("old.db"))];
+    if let Some(url) = postgres {
+        backends.push((
+            "PostgreSQL",
+            fresh_pg(&url, "new").await,
+            fresh_pg(&url, "old").await,
+        ));
+    }
+    let out = toolpath::run(
+        &binary,
+        &(older, revision),
+        &g,
+        work.path(),
+        &backends,
+        &signed("/api/calendar/list-events"),
+        seconds,
+    )
+    .await;
+    println!("{out}");
+}
+
+/// A new database `toolpath_{name}_{random}` on the cluster at `admin`: its URL.
+async fn fresh_pg(admin: &str, name: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::postgres::PgConnection::connect(admin)
+        .await
+        .expect("postgres");
+    let mut bytes = [0u8; 4];
+    rand::fill(&mut bytes);
+    let db = format!("toolpath_{name}_{}", hex::encode(bytes));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let (base, _) = admin.rsplit_once('/').expect("URL with a database");
+    format!("{base}/{db}")
 }
 
 /// Tool URL paths (with their signed queries) for every user, for `route`.
