@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 rev="${1:-HEAD~1}"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 command -v wrk >/dev/null 2>&1 || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+ours=""
 if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   eval "$(bash scripts/test-postgres.sh start)"
-  trap 'bash scripts/test-postgres.sh stop "$TEST_POSTGRES_DATA"' EXIT
+  ours="$TEST_POSTGRES_DATA"
 fi
 older="$(mktemp -d)"
 git worktree add --detach "$older" "$rev" >/dev/null
-trap 'git worktree remove --force "$older"; [ -n "${TEST_POSTGRES_DATA:-}" ] && bash scripts/test-postgres.sh stop "$TEST_POSTGRES_DATA" || true' EXIT
+# Only what this script made is removed: a cluster it was given stays up.
+trap 'git worktree remove --force "$older"; if [ -n "$ours" ]; then bash scripts/test-postgres.sh stop "$ours"; fi' EXIT
 CARGO_TARGET_DIR="$PWD/target/older" cargo build --release --bin calendar-agent --manifest-path "$older/Cargo.toml"
 cargo build --release --bin calendar-agent --example loadtest
 target/release/examples/loadtest toolpath "$PWD/target/older/release/calendar-agent" \

@@ -157,6 +157,9 @@ pub enum Error {
     /// The database cannot be reached right now (down, restarting, unreachable).
     #[error("store unavailable: {0}")]
     StoreUnavailable(String),
+    /// The instance is shutting down (`/readyz` after SIGTERM).
+    #[error("draining")]
+    Draining,
     /// A bug or an unexpected failure; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -180,7 +183,7 @@ impl Error {
             | Self::NotMadeByAgent
             | Self::ScopeMissing { .. }
             | Self::GoogleForbidden { .. } => StatusCode::FORBIDDEN,
-            Self::GoogleRateLimited { .. } | Self::StoreUnavailable(_) => {
+            Self::GoogleRateLimited { .. } | Self::StoreUnavailable(_) | Self::Draining => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Google { .. } => StatusCode::BAD_GATEWAY,
@@ -236,6 +239,7 @@ impl Error {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::StoreUnavailable(_) => "store_unavailable",
+            Self::Draining => "draining",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -376,6 +380,9 @@ impl Error {
                 "The calendar service cannot reach its database right now. Please try again in a \
                  moment."
                     .into()
+            }
+            Self::Draining => {
+                "This instance is shutting down; another one takes the requests.".into()
             }
             Self::Internal(_) => {
                 "Something went wrong on the calendar service. Please try again.".into()

@@ -3,6 +3,7 @@
 //! Data flows one way: route → extractor → domain → Google client → projection for the LLM.
 
 pub mod anam;
+pub mod background;
 pub mod cli;
 pub mod client_ip;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod secret;
 pub mod server;
+pub mod sign_outs;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -13,6 +13,7 @@ use axum::routing::get;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -47,6 +48,11 @@ struct OutcomeLabel {
     outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabel {
+    state: &'static str,
+}
+
 fn histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
@@ -63,6 +69,11 @@ pub struct Metrics {
     session_mints: Family<OutcomeLabel, Counter>,
     token_refreshes: Family<OutcomeLabel, Counter>,
     log_lines_dropped: Counter,
+    pool_connections: Family<StateLabel, Gauge>,
+    relay_up: Gauge,
+    relay_reconnects: Counter,
+    renewal_failures: Counter,
+    undecryptable_grants: Counter,
 }
 
 impl Default for Metrics {
@@ -75,6 +86,37 @@ impl Default for Metrics {
         let session_mints = Family::<OutcomeLabel, Counter>::default();
         let token_refreshes = Family::<OutcomeLabel, Counter>::default();
         let log_lines_dropped = Counter::default();
+        let pool_connections = Family::<StateLabel, Gauge>::default();
+        let relay_up = Gauge::default();
+        let relay_reconnects = Counter::default();
+        let renewal_failures = Counter::default();
+        let undecryptable_grants = Counter::default();
+        registry.register(
+            "calendar_agent_db_pool_connections",
+            "Database connections of the requests' pool, by state (in_use, idle)",
+            pool_connections.clone(),
+        );
+        registry.register(
+            "calendar_agent_change_relay_up",
+            "1 while the PostgreSQL LISTEN connection of the change relay works (its self-check \
+             heard back), else 0 (always 0 on SQLite, which needs no relay)",
+            relay_up.clone(),
+        );
+        registry.register(
+            "calendar_agent_change_relay_reconnects",
+            "Times the change relay reconnected after losing its LISTEN connection",
+            relay_reconnects.clone(),
+        );
+        registry.register(
+            "calendar_agent_channel_renewal_failures",
+            "Push-channel renewals that failed (they are tried again)",
+            renewal_failures.clone(),
+        );
+        registry.register(
+            "calendar_agent_undecryptable_grants",
+            "Reads of a stored grant that no configured TOKEN_ENCRYPTION_KEY opens",
+            undecryptable_grants.clone(),
+        );
         // Counters get `_total` appended when encoded.
         registry.register(
             "calendar_agent_tool_calls",
@@ -120,6 +162,11 @@ impl Default for Metrics {
             session_mints,
             token_refreshes,
             log_lines_dropped,
+            pool_connections,
+            relay_up,
+            relay_reconnects,
+            renewal_failures,
+            undecryptable_grants,
         }
     }
 }
@@ -166,6 +213,42 @@ impl Metrics {
     /// Log lines the writer dropped since the last report.
     pub fn log_lines_dropped(&self, n: u64) {
         self.log_lines_dropped.inc_by(n);
+    }
+
+    /// The requests' pool: `size` connections open, `idle` of them idle.
+    pub fn pool(&self, size: u32, idle: usize) {
+        let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+        self.pool_connections
+            .get_or_create(&StateLabel { state: "idle" })
+            .set(idle);
+        self.pool_connections
+            .get_or_create(&StateLabel { state: "in_use" })
+            .set(i64::from(size) - idle);
+    }
+
+    /// The change relay's connection is up (or not).
+    pub fn relay(&self, up: bool) {
+        self.relay_up.set(i64::from(up));
+    }
+
+    /// The change relay reconnected.
+    pub fn relay_reconnected(&self) {
+        self.relay_reconnects.inc();
+    }
+
+    /// Whether the change relay is up.
+    pub fn relay_is_up(&self) -> bool {
+        self.relay_up.get() == 1
+    }
+
+    /// A push-channel renewal failed.
+    pub fn renewal_failed(&self) {
+        self.renewal_failures.inc();
+    }
+
+    /// A stored grant did not decrypt.
+    pub fn undecryptable_grant(&self) {
+        self.undecryptable_grants.inc();
     }
 
     /// Everything in Prometheus' text format (OpenMetrics).
@@ -236,6 +319,10 @@ mod tests {
             r#"calendar_agent_session_mints_total{outcome="ok"} 1"#,
             r#"calendar_agent_token_refreshes_total{outcome="ok"} 1"#,
             "calendar_agent_log_lines_dropped_total 0",
+            "calendar_agent_change_relay_up 0",
+            "calendar_agent_change_relay_reconnects_total 0",
+            "calendar_agent_channel_renewal_failures_total 0",
+            "calendar_agent_undecryptable_grants_total 0",
         ] {
             assert!(text.contains(line), "{line} in:\n{text}");
         }

@@ -1,4 +1,9 @@
-//! Binding, start-up report and graceful shutdown.
+//! Binding, start-up report and the drain on SIGTERM.
+//!
+//! Rolling restarts lose nothing (DESIGN.md §14): on SIGTERM `/readyz` answers 503 at once,
+//! the listener keeps serving for `SHUTDOWN_GRACE_SECONDS` so the load balancer can stop
+//! sending, then no new connection is taken, in-flight requests finish and open streams end,
+//! background work stops at a safe point, and the pool closes, all within [`STOP_BUDGET`].
 
 use std::future::IntoFuture;
 use std::io;
@@ -13,12 +18,12 @@ use crate::metrics;
 use crate::routes::app;
 use crate::state::AppState;
 
-/// After SIGTERM or Ctrl-C, how long in-flight requests get before the process exits anyway
-/// (orchestrators usually kill at 10 s).
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+/// After the grace, how long in-flight requests, background work and the pool get before the
+/// process exits anyway (orchestrators kill at grace + this, or later).
+pub const STOP_BUDGET: Duration = Duration::from_secs(10);
 
 /// Binds `HOST:PORT` (and `METRICS_ADDR` when set), reports what is missing, and serves until
-/// Ctrl-C or SIGTERM.
+/// Ctrl-C or SIGTERM, then drains.
 pub async fn run(config: Config) -> io::Result<()> {
     let listener = bind((config.host, config.port).into(), "HOST:PORT").await?;
     let metrics_listener = match config.metrics_addr {
@@ -43,11 +48,22 @@ pub async fn run(config: Config) -> io::Result<()> {
         });
     }
 
-    let signalled = state.clone();
+    let draining = state.clone();
+    let grace = state.config.shutdown_grace;
+    let stopped_at = Arc::new(std::sync::OnceLock::new());
+    let stop_began = Arc::clone(&stopped_at);
     let graceful = async move {
         shutdown_signal().await;
+        draining.begin_drain();
+        tracing::info!(
+            grace_s = grace.as_secs(),
+            "draining: /readyz answers 503; still serving until the grace ends"
+        );
+        tokio::time::sleep(grace).await;
+        tracing::info!("no new connections; open requests may finish");
         // Open event streams end; in-flight requests run to their end.
-        signalled.begin_shutdown();
+        let _ = stop_began.set(tokio::time::Instant::now());
+        draining.begin_shutdown();
     };
     let serving = axum::serve(
         listener,
@@ -55,16 +71,35 @@ pub async fn run(config: Config) -> io::Result<()> {
     )
     .with_graceful_shutdown(graceful)
     .into_future();
-    let deadline = async {
+    let stop_by = async {
         state.stopping().await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tokio::time::sleep(STOP_BUDGET).await;
     };
     tokio::select! {
         served = serving => served?,
-        () = deadline => tracing::warn!(
-            "requests still running {} s after the signal; exiting anyway",
-            SHUTDOWN_GRACE.as_secs()
+        () = stop_by => tracing::warn!(
+            "requests still running {} s after the grace; exiting anyway",
+            STOP_BUDGET.as_secs()
         ),
+    }
+    // Whatever is left of the budget goes to background work, then the pool closes.
+    let spent = stopped_at.get().map_or(Duration::ZERO, |at| at.elapsed());
+    let left = STOP_BUDGET.saturating_sub(spent);
+    if !state
+        .background
+        .stop(left.max(Duration::from_secs(1)))
+        .await
+    {
+        tracing::warn!(
+            running = state.background.running(),
+            "background work still running; exiting anyway"
+        );
+    }
+    if tokio::time::timeout(Duration::from_secs(2), state.store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database pool did not close in time");
     }
     tracing::info!("stopped");
     Ok(())
@@ -129,5 +164,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: no new connections; open requests may finish");
 }

@@ -15,7 +15,7 @@ use crate::google::people::{PeopleClient, Warmups};
 use crate::google::user_context::ContextCache;
 use crate::live::bus::ChangeBus;
 use crate::live::watch::Syncs;
-use crate::log_budget::{LogBudget, report_skipped};
+use crate::log_budget::LogBudget;
 use crate::metrics::Metrics;
 use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
@@ -92,8 +92,23 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// How many lines about strangers' requests may be logged.
     pub log_budget: Arc<LogBudget>,
-    /// Told when the server is shutting down: open event streams end.
-    shutdown_tx: tokio::sync::watch::Sender<bool>,
+    /// Users' latest sign-outs, as this instance last read them.
+    pub sign_outs: crate::sign_outs::SignOuts,
+    /// Serving, draining (SIGTERM: not ready) or stopping (streams end).
+    phase: tokio::sync::watch::Sender<Phase>,
+    /// Tracked background tasks, stopped cleanly at shutdown.
+    pub background: crate::background::Background,
+}
+
+/// Where the instance is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Ready for traffic.
+    Serving,
+    /// SIGTERM received: still serving, `/readyz` 503.
+    Draining,
+    /// Shutting down: no new connections, open streams end.
+    Stopping,
 }
 
 /// Sign-in starts allowed per client IP per minute.
@@ -103,62 +118,38 @@ pub const AUTH_STARTS_PER_MINUTE: u32 = 60;
 pub const EVENTS_READS_PER_MINUTE: u32 = 30;
 
 impl AppState {
-    /// Starts what runs beside the requests: the cross-instance change relay (PostgreSQL) and,
-    /// every minute, pruning and push-channel renewal.
+    /// Starts what runs beside the requests (see [`crate::background`]).
     pub fn start_background(&self) {
-        self.bus.start_relay(&self.config.database_url);
-        // Every second: what the log budget held back, and what the log writer dropped.
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(1));
-            loop {
-                every.tick().await;
-                report_skipped(&state.log_budget);
-                let dropped = crate::telemetry::take_dropped_lines();
-                if dropped > 0 {
-                    state.metrics.log_lines_dropped(dropped);
-                    tracing::warn!(
-                        dropped,
-                        "log lines dropped: the log output is not keeping up"
-                    );
-                }
-            }
-        });
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                every.tick().await;
-                state.prune_limits();
-                if let Err(e) = state.store.prune().await {
-                    tracing::warn!(error = %e, "pruning the store failed");
-                }
-                // A sign-out matters until every URL minted before it has expired.
-                let longest =
-                    state.config.tool_url_ttl_seconds + crate::presign::CLOCK_SKEW_SECONDS;
-                let before = crate::store::now_i64() - i64::try_from(longest).unwrap_or(i64::MAX);
-                if let Err(e) = state.store.prune_sign_outs(before).await {
-                    tracing::warn!(error = %e, "pruning sign-outs failed");
-                }
-                if let Err(e) = crate::live::watch::renew_due(&state).await {
-                    tracing::warn!(error = %e, "renewing push channels failed");
-                }
-            }
+        crate::background::start(self);
+    }
+
+    /// SIGTERM: `/readyz` answers 503 from now on, so the load balancer stops sending; requests
+    /// are still served.
+    pub fn begin_drain(&self) {
+        self.phase.send_if_modified(|phase| {
+            let was = *phase;
+            *phase = was.max(Phase::Draining);
+            was != *phase
         });
     }
 
-    /// Tells open event streams to end (graceful shutdown).
+    /// Tells open event streams to end (after the drain's grace: graceful shutdown).
     pub fn begin_shutdown(&self) {
-        self.shutdown_tx.send_replace(true);
+        self.phase.send_replace(Phase::Stopping);
+    }
+
+    /// Whether the instance is draining or stopping (not ready for new traffic).
+    pub fn is_draining(&self) -> bool {
+        *self.phase.borrow() >= Phase::Draining
     }
 
     /// Resolves once shutdown has begun (at once if it already has).
     pub async fn stopping(&self) {
-        // The sender lives as long as this state, so this only ends on `true`.
+        // The sender lives as long as this state, so this only ends on `Stopping`.
         let _ = self
-            .shutdown_tx
+            .phase
             .subscribe()
-            .wait_for(|stopping| *stopping)
+            .wait_for(|phase| *phase == Phase::Stopping)
             .await;
     }
 
@@ -170,6 +161,7 @@ impl AppState {
         self.tokens.prune();
         self.contexts.prune();
         self.contacts_warmups.prune();
+        self.sign_outs.prune();
     }
 
     /// Opens the store (migrating it) and builds the clients.
@@ -187,7 +179,7 @@ impl AppState {
             store.clone(),
             Arc::clone(&metrics),
         ));
-        let shutdown_tx = tokio::sync::watch::Sender::new(false);
+        let phase = tokio::sync::watch::Sender::new(Phase::Serving);
         let cookie_keys = CookieKeys::from_config(&config);
         let calendar =
             CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
@@ -217,7 +209,9 @@ impl AppState {
             cookie_keys,
             metrics,
             log_budget: Arc::default(),
-            shutdown_tx,
+            sign_outs: crate::sign_outs::SignOuts::default(),
+            phase,
+            background: crate::background::Background::default(),
         })))
     }
 }

@@ -25,6 +25,16 @@ pub struct VerifiedUser {
     /// When the session's URLs were minted (unix seconds): the expiry less the route's URL
     /// life. The same for every tool URL of one Start, whatever each one's life.
     pub session: u64,
+    /// When verification began: the tool's time budget counts from here, so the store's
+    /// waits are inside it too.
+    pub arrived: tokio::time::Instant,
+}
+
+impl VerifiedUser {
+    /// When the call's answer is due: [`crate::tools::run::GOOGLE_BUDGET`] after it arrived.
+    pub fn deadline(&self) -> tokio::time::Instant {
+        self.arrived + crate::tools::run::GOOGLE_BUDGET
+    }
 }
 
 impl<S> FromRequestParts<S> for VerifiedUser
@@ -35,6 +45,7 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let arrived = tokio::time::Instant::now();
         let state = AppState::from_ref(state);
         let config = &state.config;
         // The matched route, not the raw path: the URL was signed over the route we serve.
@@ -66,9 +77,15 @@ where
                     session: v.exp.saturating_sub(life_seconds),
                     user_id: v.uid,
                     exp: v.exp,
+                    arrived,
                 };
                 // Sign-out (on any instance) ends the sessions minted before it.
-                let signed_out = state.store.signed_out_at(&user.user_id).await?;
+                let signed_out = tokio::time::timeout_at(
+                    user.deadline(),
+                    state.sign_outs.latest(&state.store, &user.user_id),
+                )
+                .await
+                .map_err(|_| Error::StoreUnavailable("sign-out check timed out".into()))??;
                 if signed_out
                     .is_some_and(|at| i64::try_from(user.session).unwrap_or(i64::MAX) <= at)
                 {

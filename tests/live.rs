@@ -314,7 +314,10 @@ on_both_backends! {
         // 90 minutes on, half an hour is left: renewed. Every instance runs renewals; each
         // channel is claimed by one of them.
         let store = &app.state.store;
-        let (a, b) = tokio::join!(store.claim_expiring(now + 5400, 3600), store.claim_expiring(now + 5400, 3600));
+        let (a, b) = tokio::join!(
+            store.claim_due(now + 5400, 3600, now, 8, "a"),
+            store.claim_due(now + 5400, 3600, now, 8, "b")
+        );
         let (a, b) = (a.expect("claim"), b.expect("claim"));
         assert_eq!(a.len() + b.len(), 1, "claimed once: {a:?} {b:?}");
         sqlx::query("UPDATE watch_channels SET renew_claimed_at = NULL")

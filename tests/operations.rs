@@ -1,7 +1,7 @@
 //! Operating the real binary (DESIGN.md §13): a flood of forged tool URLs writes a handful of
 //! log lines, every request still accounted for; metrics move on their own listener and are
-//! not served on the public port; SIGTERM lets in-flight calls finish, ends open event streams
-//! and exits in time.
+//! not served on the public port; SIGTERM drains (`/readyz` 503 at once, served through the
+//! grace), lets in-flight calls finish, ends open event streams and exits in time.
 
 mod common;
 
@@ -312,16 +312,19 @@ async fn tool_calls_refusals_and_mints_move_their_counters_on_the_metrics_listen
     assert_eq!(public.status(), 404);
 }
 
+/// Seconds the drain test's server keeps serving after SIGTERM.
+const GRACE: Duration = Duration::from_secs(2);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_lets_in_flight_calls_finish_ends_streams_and_exits_in_time() {
-    let (google, mut server, _dir) = server(&[]).await;
-    // Google takes two seconds to list: the call is in flight when the signal comes.
+async fn sigterm_drains_serves_through_the_grace_finishes_in_flight_calls_and_exits_in_time() {
+    let (google, mut server, _dir) = server(&[("SHUTDOWN_GRACE_SECONDS", "2")]).await;
+    // Google takes 3.5 s to list: the call is still in flight when the grace ends.
     Mock::given(method("GET"))
         .and(path("/calendar/v3/calendars/primary/events"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"kind": "calendar#events", "items": []}))
-                .set_delay(Duration::from_secs(2)),
+                .set_delay(Duration::from_millis(3500)),
         )
         .mount(&google)
         .await;
@@ -329,14 +332,13 @@ async fn sigterm_lets_in_flight_calls_finish_ends_streams_and_exits_in_time() {
     let cookie = browser_sign_in(&http, &server.address, ADA, "203.0.113.8")
         .await
         .expect("signed in");
-    let stream = http
+    let mut stream = http
         .get(format!("{}/api/events/stream", server.address))
         .header("cookie", &cookie)
         .send()
         .await
         .expect("stream");
     assert_eq!(stream.status(), 200);
-    let mut stream = stream;
     let call = tokio::spawn({
         let (http, url) = (http.clone(), signed(&server, LIST, ADA));
         async move {
@@ -359,6 +361,12 @@ async fn sigterm_lets_in_flight_calls_finish_ends_streams_and_exits_in_time() {
         assert!(Instant::now() < deadline, "the tool call reached Google");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // A load balancer's steady traffic, each request on a connection of its own.
+    let fresh = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
     let pid = server.child.id().expect("pid");
     let signalled = Instant::now();
     let kill = tokio::process::Command::new("kill")
@@ -368,27 +376,72 @@ async fn sigterm_lets_in_flight_calls_finish_ends_streams_and_exits_in_time() {
         .expect("kill");
     assert!(kill.success());
 
-    // The open stream ends (rather than holding the shutdown up).
-    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+    let address = server.address.clone();
+    let (readiness, traffic) = tokio::join!(
+        async {
+            // /readyz says "not ready" at once.
+            loop {
+                let status = fresh
+                    .get(format!("{address}/readyz"))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .map_err(|e| e.to_string());
+                if status == Ok(503) {
+                    return signalled.elapsed();
+                }
+                assert!(signalled.elapsed() < Duration::from_secs(1), "{status:?}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        },
+        async {
+            // Everything sent during the grace is served.
+            let mut answered = Vec::new();
+            while signalled.elapsed() < GRACE - Duration::from_millis(300) {
+                let status = fresh
+                    .get(format!("{address}/healthz"))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16());
+                answered.push(status.map_err(|e| e.to_string()));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            answered
+        }
+    );
+    assert!(
+        readiness < Duration::from_millis(200),
+        "/readyz 503 after {readiness:?}"
+    );
+    assert!(traffic.len() > 20, "{traffic:?}");
+    let failed: Vec<_> = traffic.iter().filter(|s| *s != &Ok(200)).collect();
+    assert!(failed.is_empty(), "failed during the grace: {failed:?}");
+
+    // After the grace the open stream ends (rather than holding the shutdown up).
+    let ended = tokio::time::timeout(GRACE + Duration::from_secs(5), async {
         while let Ok(Some(_)) = stream.chunk().await {}
     })
     .await;
-    assert!(ended.is_ok(), "the event stream ended after SIGTERM");
+    assert!(ended.is_ok(), "the event stream ended after the grace");
 
     // The call in flight is answered in full.
     let (status, body) = call.await.expect("task");
     assert_eq!(status, 200, "{body}");
     assert!(body["events"].is_array(), "{body}");
 
-    let exit = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
+    let exit = tokio::time::timeout(GRACE + Duration::from_secs(10), server.child.wait())
         .await
-        .expect("exited within 10 s of SIGTERM")
+        .expect("exited within grace + 10 s of SIGTERM")
         .expect("status");
     assert!(exit.success(), "{exit:?}");
-    assert!(signalled.elapsed() < Duration::from_secs(10));
-    // No new connection is taken after the signal.
+    assert!(signalled.elapsed() < GRACE + Duration::from_secs(10));
+    let log = server.log.lock().expect("log").join("\n");
+    assert!(log.contains("draining"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    // No connection is taken once it is gone.
     assert!(
-        http.get(format!("{}/healthz", server.address))
+        fresh
+            .get(format!("{address}/healthz"))
             .send()
             .await
             .is_err()

@@ -88,6 +88,13 @@ async fn timezone() -> Json<Value> {
     Json(json!({"kind": "calendar#setting", "id": "timezone", "value": "America/New_York"}))
 }
 
+/// The user's calendars: their primary one only (the service reads the list with the zone).
+async fn calendar_list() -> Json<Value> {
+    Json(json!({"kind": "calendar#calendarList", "items": [
+        {"id": "load@example.com", "summary": "load@example.com", "primary": true,
+         "selected": true, "accessRole": "owner"}]}))
+}
+
 async fn list(State(s): State<Shared>) -> Response {
     if let Some(failed) = flaky(&s) {
         return failed;
@@ -151,6 +158,7 @@ pub fn router(state: Shared) -> Router {
         .route("/token", post(token))
         .route("/userinfo", get(userinfo))
         .route("/calendar/v3/users/me/settings/timezone", get(timezone))
+        .route("/calendar/v3/users/me/calendarList", get(calendar_list))
         .route(
             "/calendar/v3/calendars/primary/events",
             get(list).post(insert),

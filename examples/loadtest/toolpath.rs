@@ -18,15 +18,42 @@ struct Running {
     address: String,
 }
 
-async fn ready(binary: &Path, g: &str, database_url: &str, dir: &Path, users: usize) -> Running {
+async fn ready(
+    binary: &Path,
+    g: &str,
+    database_url: &str,
+    dir: &Path,
+    lists: &[String],
+) -> Running {
     let (child, address) = start(binary, g, database_url, dir).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .build()
         .expect("client");
-    for i in 0..users {
+    for i in 0..lists.len() {
         sign_in(&client, &address, &format!("load{i}@example.com")).await;
+    }
+    // Every user's call must succeed before anything is measured.
+    for path in lists {
+        let answer = client
+            .post(format!("{address}{path}"))
+            .json(&serde_json::json!({"timezone": "America/New_York"}))
+            .send()
+            .await
+            .expect("tool call");
+        let status = answer.status();
+        let body = answer.text().await.unwrap_or_default();
+        if !status.is_success() {
+            let logs: Vec<String> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect();
+            panic!("{}: {status} {body}\n{}", binary.display(), logs.join("\n"));
+        }
     }
     Running { child, address }
 }
@@ -60,8 +87,8 @@ pub async fn run(
     .expect("lua");
     for (label, new_db, old_db) in backends {
         let mut builds = [
-            ready(binary, g, new_db, dir, lists.len()).await,
-            ready(&older.0, g, old_db, dir, lists.len()).await,
+            ready(binary, g, new_db, dir, lists).await,
+            ready(&older.0, g, old_db, dir, lists).await,
         ];
         for connections in [64, 4] {
             let mut rounds: [Vec<Phase>; 2] = [Vec::new(), Vec::new()];

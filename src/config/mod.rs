@@ -197,6 +197,9 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// `WORKING_HOURS` and `WORKING_DAYS`: where `find_free_time` looks unless told `any_time`.
     pub working_hours: WorkingHours,
+    /// `SHUTDOWN_GRACE_SECONDS`: after SIGTERM, how long the listener keeps serving (with
+    /// `/readyz` 503) before it stops taking connections.
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Config {
@@ -462,6 +465,20 @@ impl Config {
                     ConfigError::new(variable, reason)
                 })?
             },
+            shutdown_grace: {
+                let seconds = parse_number::<u64>(
+                    "SHUTDOWN_GRACE_SECONDS",
+                    get("SHUTDOWN_GRACE_SECONDS"),
+                    5,
+                )?;
+                if seconds > MAX_SHUTDOWN_GRACE_SECONDS {
+                    return Err(ConfigError::new(
+                        "SHUTDOWN_GRACE_SECONDS",
+                        format!("must be at most {MAX_SHUTDOWN_GRACE_SECONDS}"),
+                    ));
+                }
+                std::time::Duration::from_secs(seconds)
+            },
             metrics_addr: get("METRICS_ADDR")
                 .map(|v| {
                     v.parse::<SocketAddr>().map_err(|_| {
@@ -519,6 +536,9 @@ impl Config {
         format!("{}{path}", self.public_base_url)
     }
 }
+
+/// The longest drain: orchestrators kill long before this.
+const MAX_SHUTDOWN_GRACE_SECONDS: u64 = 300;
 
 /// `ANAM_MAX_SESSION_SECONDS` bounds: a session shorter than a minute is no conversation; Anam
 /// ends sessions by itself long before a day.

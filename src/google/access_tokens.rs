@@ -82,6 +82,7 @@ impl AccessTokens {
                 Ok(Some(read)) => read,
                 Ok(None) => return Err(Error::NotConnected),
                 Err(StoreError::Undecryptable(e)) => {
+                    self.metrics.undecryptable_grant();
                     tracing::warn!(user_id, error = %e, "stored refresh token is unusable; the user must sign in again");
                     return Err(Error::NotConnected);
                 }

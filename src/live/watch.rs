@@ -13,6 +13,7 @@ use std::time::Duration;
 use google_calendar3::api::Event;
 
 use super::bus::Change;
+use crate::background;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
 use crate::google::scopes;
@@ -82,7 +83,8 @@ impl Syncs {
 
 /// Makes sure each calendar the user has selected is watched, and keeps their channels wanted.
 /// Called when a page opens its stream and when a session starts; runs at most once a minute
-/// per user across instances.
+/// per user across instances. A calendar that has a channel (live, being opened, or being
+/// renewed, on any instance) is left to it: the store holds at most one per calendar.
 pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     if !enabled(state) {
         return Ok(());
@@ -101,12 +103,8 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     let mut google = UserCalendar::new(state, user_id);
     let context = google.context().await?;
     let existing = store.channels_of(user_id).await?;
-    let soon = now_i64() + RENEW_BEFORE_SECONDS;
     for calendar in &context.calendars {
-        let watched = existing
-            .iter()
-            .any(|c| c.calendar_id == calendar.id && c.expires_at > soon);
-        if !watched {
+        if !existing.iter().any(|c| c.calendar_id == calendar.id) {
             open(state, &mut google, user_id, &calendar.id).await?;
         }
     }
@@ -118,19 +116,32 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens a channel on `calendar_id`, records it, and syncs once to set the starting point.
-async fn open(
+/// A channel asked of Google: its new id and token, and what Google answered.
+struct Opened {
+    id: String,
+    token: String,
+    resource_id: Option<String>,
+    expires_at: i64,
+}
+
+/// A fresh channel id and token.
+fn fresh() -> (String, String) {
+    (random_hex(16), random_hex(32))
+}
+
+/// `events.watch` on `calendar_id` as channel `id` with `token`, within the background budget.
+async fn watch(
     state: &AppState,
     google: &mut UserCalendar<'_>,
-    user_id: &str,
     calendar_id: &str,
-) -> Result<()> {
-    let (id, token) = (random_hex(16), random_hex(32));
+    (id, token): (String, String),
+) -> Result<Opened> {
     let address = state.config.public_url(NOTIFICATIONS_PATH);
     let asked = now_i64() + CHANNEL_SECONDS;
     let (id_ref, token_ref, address_ref) = (&id, &token, &address);
-    let opened = google
-        .call(&[&scopes::EVENTS_WATCH], |client, t| async move {
+    let opened = background::google(
+        "events.watch",
+        google.call(&[&scopes::EVENTS_WATCH], |client, t| async move {
             client
                 .watch_events(
                     &t,
@@ -141,36 +152,91 @@ async fn open(
                     asked * 1000,
                 )
                 .await
-        })
-        .await?;
+        }),
+    )
+    .await?;
+    Ok(Opened {
+        expires_at: opened.expiration_ms.map_or(asked, |ms| ms / 1000),
+        resource_id: opened.resource_id,
+        id,
+        token,
+    })
+}
+
+/// Opens a channel on `calendar_id`: the calendar's slot is reserved in the store first (so no
+/// other page or instance opens a second one), then Google is asked, then the channel is
+/// recorded and synced once to set the starting point. A channel Google opened is always either
+/// recorded or stopped.
+async fn open(
+    state: &AppState,
+    google: &mut UserCalendar<'_>,
+    user_id: &str,
+    calendar_id: &str,
+) -> Result<()> {
+    let (id, token) = fresh();
+    let store = &state.store;
+    let wanted = now_i64() + WANTED_SECONDS;
+    if !store
+        .reserve_channel(user_id, calendar_id, &id, &token, wanted)
+        .await?
+    {
+        return Ok(());
+    }
+    // Google's first message (`sync`) may come before the answer: the reservation already has
+    // the channel's id and token.
+    let opened = match watch(state, google, calendar_id, (id.clone(), token)).await {
+        Ok(opened) => opened,
+        Err(e) => {
+            store.delete_channel(&id).await?;
+            return Err(e);
+        }
+    };
     let channel = Channel {
-        id: id.clone(),
+        id: opened.id.clone(),
         user_id: user_id.to_owned(),
         calendar_id: calendar_id.to_owned(),
-        resource_id: opened.resource_id,
-        expires_at: opened.expiration_ms.map_or(asked, |ms| ms / 1000),
-        wanted_until: now_i64() + WANTED_SECONDS,
+        resource_id: opened.resource_id.clone(),
+        expires_at: opened.expires_at,
+        wanted_until: wanted,
         sync_token: None,
     };
-    state.store.save_channel(&channel, &token).await?;
-    tracing::info!(user_id, channel = %id, "watching a calendar for changes");
-    schedule_sync(state, &id);
+    if !store
+        .activate_channel(&id, channel.resource_id.as_deref(), channel.expires_at)
+        .await?
+    {
+        tracing::info!(
+            user_id,
+            "signed out while a channel was opened; stopping it"
+        );
+        stop_at_google(google, &channel).await;
+        return Ok(());
+    }
+    tracing::info!(user_id, channel = %channel.id, "watching a calendar for changes");
+    schedule_sync(state, &channel.id);
     Ok(())
 }
 
-/// Stops a channel at Google (best effort: it expires by itself anyway) and forgets it.
-async fn stop(state: &AppState, google: &mut UserCalendar<'_>, channel: &Channel) {
-    if let Some(resource) = channel.resource_id.as_deref() {
-        let id = channel.id.as_str();
-        let stopped = google
-            .call(&[&scopes::CHANNELS_STOP], |client, t| async move {
-                client.stop_channel(&t, id, resource).await
-            })
-            .await;
-        if let Err(e) = stopped {
-            tracing::info!(channel = %channel.id, error = %e, "stopping a channel at Google failed; it will expire");
-        }
+/// Stops a channel at Google (best effort: it expires by itself anyway).
+async fn stop_at_google(google: &mut UserCalendar<'_>, channel: &Channel) {
+    let Some(resource) = channel.resource_id.as_deref() else {
+        return;
+    };
+    let id = channel.id.as_str();
+    let stopped = background::google(
+        "channels.stop",
+        google.call(&[&scopes::CHANNELS_STOP], |client, t| async move {
+            client.stop_channel(&t, id, resource).await
+        }),
+    )
+    .await;
+    if let Err(e) = stopped {
+        tracing::info!(channel = %channel.id, error = %e, "stopping a channel at Google failed; it will expire");
     }
+}
+
+/// Stops a channel at Google and forgets it.
+async fn stop(state: &AppState, google: &mut UserCalendar<'_>, channel: &Channel) {
+    stop_at_google(google, channel).await;
     if let Err(e) = state.store.delete_channel(&channel.id).await {
         tracing::warn!(channel = %channel.id, error = %e, "forgetting a channel failed");
     }
@@ -202,26 +268,110 @@ pub async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Channels claimed per batch: small, so a slow Google holds few of them at once.
+pub const RENEW_BATCH: i64 = 8;
+/// Renewals of one batch running at once: one Google call that never answers holds up one.
+const RENEW_AT_ONCE: usize = 4;
+/// The longest one store call of the renewal loop may wait.
+const STORE_WAIT: Duration = Duration::from_secs(10);
+/// The longest one channel's renewal may take.
+const CHANNEL_BUDGET: Duration = Duration::from_secs(30);
+
 /// Renews channels about to end whose user is still around, and stops the others. Run every
 /// minute by every instance; each channel is claimed by one.
 pub async fn renew_due(state: &AppState) -> Result<()> {
     renew_due_at(state, now_i64()).await
 }
 
-/// [`renew_due`] as if it were `at` (unix seconds).
+/// [`renew_due`] as if it were `at` (unix seconds). Channels are claimed a small batch at a
+/// time, the batch's lease extended as each renewal starts; shutdown stops it between channels.
 pub async fn renew_due_at(state: &AppState, at: i64) -> Result<()> {
-    let due = state.store.claim_expiring(at, RENEW_BEFORE_SECONDS).await?;
-    for channel in due {
-        let mut google = UserCalendar::new(state, &channel.user_id);
-        if channel.wanted_until > at && enabled(state) {
-            if let Err(e) = open(state, &mut google, &channel.user_id, &channel.calendar_id).await {
-                tracing::warn!(channel = %channel.id, error = %e, "renewing a channel failed");
-                continue;
-            }
+    use futures_util::StreamExt;
+    let store = &state.store;
+    // Each calendar once per pass: a channel renewed now is not claimed again in the same pass
+    // (as it could be when `at` is ahead of the clock).
+    let mut done = std::collections::HashSet::new();
+    while !state.background.is_stopping() {
+        let claim = random_hex(16);
+        let claiming = store.claim_due(at, RENEW_BEFORE_SECONDS, now_i64(), RENEW_BATCH, &claim);
+        let Ok(due) = tokio::time::timeout(STORE_WAIT, claiming).await else {
+            tracing::warn!("claiming channels to renew timed out");
+            break;
+        };
+        let (again, due): (Vec<Channel>, Vec<Channel>) = due?
+            .into_iter()
+            .partition(|c| done.contains(&(c.user_id.clone(), c.calendar_id.clone())));
+        for channel in &again {
+            store.release_claim(&channel.id).await?;
         }
-        stop(state, &mut google, &channel).await;
+        if due.is_empty() {
+            break;
+        }
+        done.extend(
+            due.iter()
+                .map(|c| (c.user_id.clone(), c.calendar_id.clone())),
+        );
+        let claim = claim.as_str();
+        futures_util::stream::iter(due)
+            .for_each_concurrent(RENEW_AT_ONCE, |channel| async move {
+                if state.background.is_stopping() {
+                    return;
+                }
+                let extending = store.extend_claim(claim, now_i64());
+                if !matches!(tokio::time::timeout(STORE_WAIT, extending).await, Ok(Ok(()))) {
+                    tracing::warn!(channel = %channel.id, "extending the renewal lease failed");
+                }
+                // Two Google calls of at most 10 s and a few store writes; a store that stopped
+                // answering without closing must not hold the loop for good.
+                if tokio::time::timeout(CHANNEL_BUDGET, renew_one(state, &channel, at))
+                    .await
+                    .is_err()
+                {
+                    state.metrics.renewal_failed();
+                    tracing::warn!(channel = %channel.id, "renewing a channel took too long; tried again later");
+                }
+            })
+            .await;
     }
     Ok(())
+}
+
+/// Renews one claimed channel in place (a new channel at Google, recorded in the old one's
+/// slot, then the old one stopped), or stops it when nobody wants it. A failure leaves the
+/// claim to run out, and the renewal is tried again after the lease.
+async fn renew_one(state: &AppState, channel: &Channel, at: i64) {
+    let mut google = UserCalendar::new(state, &channel.user_id);
+    if channel.wanted_until <= at || !enabled(state) {
+        stop(state, &mut google, channel).await;
+        return;
+    }
+    let opened = match watch(state, &mut google, &channel.calendar_id, fresh()).await {
+        Ok(opened) => opened,
+        Err(e) => {
+            state.metrics.renewal_failed();
+            tracing::warn!(channel = %channel.id, error = %e, "renewing a channel failed; tried again later");
+            return;
+        }
+    };
+    let renewed = Channel {
+        id: opened.id,
+        resource_id: opened.resource_id,
+        expires_at: opened.expires_at,
+        ..channel.clone()
+    };
+    match state
+        .store
+        .replace_channel(&channel.id, &renewed, &opened.token)
+        .await
+    {
+        Ok(true) => stop_at_google(&mut google, channel).await,
+        Ok(false) => stop_at_google(&mut google, &renewed).await,
+        Err(e) => {
+            state.metrics.renewal_failed();
+            tracing::warn!(channel = %channel.id, error = %e, "recording a renewed channel failed; stopping it");
+            stop_at_google(&mut google, &renewed).await;
+        }
+    }
 }
 
 /// A genuine notification for `channel_id`: sync in the background (answering Google at once),
@@ -231,7 +381,7 @@ pub fn schedule_sync(state: &AppState, channel_id: &str) {
         return;
     }
     let (state, id) = (state.clone(), channel_id.to_owned());
-    tokio::spawn(async move {
+    state.clone().background.spawn(async move {
         loop {
             if let Err(e) = sync_once(&state, &id).await {
                 tracing::warn!(channel = %id, error = %e, "calendar sync failed");
@@ -251,20 +401,24 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
     let calendar = channel.calendar_id.as_str();
     let mut full = channel.sync_token.is_none();
     let from = channel.sync_token.as_deref();
-    let changes = match google
-        .call(&[&scopes::EVENTS_LIST], |client, t| async move {
+    let changes = match background::google(
+        "events.list",
+        google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
             client.changes(&t, calendar, from).await
-        })
-        .await
+        }),
+    )
+    .await
     {
         Err(e) if is_gone(&e) => {
             tracing::info!(channel = %channel.id, "sync token expired; syncing in full");
             full = true;
-            google
-                .call(&[&scopes::EVENTS_LIST], |client, t| async move {
+            background::google(
+                "events.list",
+                google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
                     client.changes(&t, calendar, None).await
-                })
-                .await?
+                }),
+            )
+            .await?
         }
         other => other?,
     };

@@ -265,6 +265,8 @@ async fn signout(
             .store
             .record_sign_out(&user.user_id, crate::store::now_i64())
             .await?;
+        let recorded = tokio::time::Instant::now();
+        state.sign_outs.forget(&user.user_id);
         // Nobody is looking any more: Google can stop telling us about this calendar.
         if let Err(e) = watch::stop_all(&state, &user.user_id).await {
             tracing::warn!(user_id = %user.user_id, error = %e, "stopping push channels failed; they expire by themselves");
@@ -275,13 +277,16 @@ async fn signout(
             state.store.bump_epoch(&user.user_id).await?;
             tracing::info!(user_id = %user.user_id, "signed out");
         }
-        // Every open page of this user, on every instance, ends its stream.
+        // Every open page of this user, on every instance, ends its stream, and every instance
+        // drops what it knew of the user's sign-out.
         state
             .bus
             .publish(Change::SignedOut {
                 user_id: user.user_id.clone(),
             })
             .await;
+        // Answered only once no instance can still trust an older read of the sign-out.
+        tokio::time::sleep_until(recorded + crate::sign_outs::CACHE_FOR).await;
     }
     Ok((removal(USER_COOKIE, "/"), Redirect::to("/")).into_response())
 }

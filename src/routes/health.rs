@@ -19,8 +19,12 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// A load balancer sends traffic here only while the database answers.
+/// A load balancer sends traffic here only while the database answers, and not once the
+/// instance is draining (SIGTERM). The store is asked on a connection of its own.
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>> {
+    if state.is_draining() {
+        return Err(Error::Draining);
+    }
     state.store.ping().await.map_err(|e| {
         let error = Error::from(e);
         match error {

@@ -41,7 +41,7 @@ async fn stream(
     let rx = state.bus.subscribe();
     // A page is open: its calendars should be watched (over https), off the request.
     let (watcher, who) = (state.clone(), user.user_id.clone());
-    tokio::spawn(async move {
+    state.background.spawn(async move {
         if let Err(e) = watch::ensure_watching(&watcher, &who).await {
             tracing::info!(user_id = %who, error = %e, "could not watch the calendars");
         }
@@ -54,6 +54,8 @@ async fn stream(
             loop {
                 let event = tokio::select! {
                     received = rx.recv() => match received {
+                        // The relay reconnected: whatever was missed, reading again covers it.
+                        Ok(Change::Resync) => Event::default().event("changed").data("{}"),
                         Ok(change) if change.user_id() != user.user_id => continue,
                         Ok(Change::SignedOut { .. }) | Err(RecvError::Closed) => return None,
                         Ok(Change::Changed { calendar_id, .. }) => {
@@ -69,11 +71,17 @@ async fn stream(
                     () = state.stopping() => return None,
                     _ = tick.tick() => {
                         // Signed out on another instance, or the cookie is stale: end.
-                        match state.store.epoch(&user.user_id).await {
-                            Ok(Some(epoch)) if epoch == user.epoch => Event::default().comment("heartbeat"),
-                            Ok(_) => return None,
-                            Err(e) => {
+                        // Bounded: a database that stopped answering must not freeze the page.
+                        let check = tokio::time::timeout(HEARTBEAT / 3, state.store.epoch(&user.user_id));
+                        match check.await {
+                            Ok(Ok(Some(epoch))) if epoch == user.epoch => Event::default().comment("heartbeat"),
+                            Ok(Ok(_)) => return None,
+                            Ok(Err(e)) => {
                                 tracing::info!(error = %e, "stream heartbeat could not check the user");
+                                Event::default().comment("heartbeat")
+                            }
+                            Err(_) => {
+                                tracing::info!("stream heartbeat: the database did not answer in time");
                                 Event::default().comment("heartbeat")
                             }
                         }

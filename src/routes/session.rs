@@ -77,7 +77,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
     let now = after_sign_out(state, &user.user_id).await?;
     // A live session: changes made elsewhere should reach the page (over https).
     let (watcher, who) = (state.clone(), user.user_id.clone());
-    tokio::spawn(async move {
+    state.background.spawn(async move {
         if let Err(e) = crate::live::watch::ensure_watching(&watcher, &who).await {
             tracing::info!(user_id = %who, error = %e, "could not watch the calendars");
         }

@@ -25,6 +25,17 @@ pub struct Channel {
     pub sync_token: Option<String>,
 }
 
+impl Channel {
+    /// Reserved but not yet opened at Google (`expires_at` 0).
+    pub fn is_pending(&self) -> bool {
+        self.expires_at == 0
+    }
+}
+
+/// How long a renewal claim (or an opening reservation) holds before another instance may take
+/// the channel over: far longer than one channel's work (two Google calls of at most 10 s).
+pub const RENEW_LEASE_SECONDS: i64 = 300;
+
 /// What checking a notification's channel and token found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Knock {
@@ -60,7 +71,82 @@ macro_rules! columns {
 }
 
 impl Store {
-    /// Records a channel Google accepted; `token` is kept only as its hash.
+    /// Reserves the one channel slot of `user_id`'s `calendar_id` for a channel about to be
+    /// opened at Google with `id` and `token` (kept only as its hash). False if the calendar
+    /// already has a channel (live, or being opened or renewed elsewhere): nothing is opened.
+    pub async fn reserve_channel(
+        &self,
+        user_id: &str,
+        calendar_id: &str,
+        id: &str,
+        token: &str,
+        wanted_until: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now_i64();
+        let done = sqlx::query(
+            "INSERT INTO watch_channels
+                 (id, user_id, calendar_id, token_hash, expires_at, wanted_until, created_at,
+                  renew_claimed_at)
+             VALUES ($1, $2, $3, $4, 0, $5, $6, $6)
+             ON CONFLICT (user_id, calendar_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(calendar_id)
+        .bind(hash(token))
+        .bind(wanted_until)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records what Google said when it opened the reserved channel `id`. False if the
+    /// reservation is gone (the user signed out meanwhile): the caller stops the channel.
+    pub async fn activate_channel(
+        &self,
+        id: &str,
+        resource_id: Option<&str>,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE watch_channels SET resource_id = $2, expires_at = $3, renew_claimed_at = NULL
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(resource_id)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Puts the renewed channel `new` (opened at Google with `token`) in the place of `old_id`,
+    /// keeping its sync token. False if the old one is gone (signed out meanwhile): the caller
+    /// stops the new one.
+    pub async fn replace_channel(
+        &self,
+        old_id: &str,
+        new: &Channel,
+        token: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE watch_channels SET id = $2, token_hash = $3, resource_id = $4, expires_at = $5,
+                 created_at = $6, last_message = 0, renew_claimed_at = NULL, renew_claim = NULL
+             WHERE id = $1",
+        )
+        .bind(old_id)
+        .bind(&new.id)
+        .bind(hash(token))
+        .bind(&new.resource_id)
+        .bind(new.expires_at)
+        .bind(now_i64())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a channel as opened (tests, and stores built by hand); `token` only as its hash.
     pub async fn save_channel(&self, channel: &Channel, token: &str) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO watch_channels
@@ -147,41 +233,69 @@ impl Store {
         Ok(())
     }
 
-    /// Channels due for renewal at `at` (unix seconds): ending within `margin` seconds and past
-    /// half their life, so a channel Google granted only briefly is not renewed over and over.
-    /// Each is claimed by one caller only (a claim lasts five minutes, so a crashed renewer's
-    /// channels are picked up again).
-    pub async fn claim_expiring(&self, at: i64, margin: i64) -> Result<Vec<Channel>, StoreError> {
-        let now = now_i64();
+    /// Claims at most `limit` channels due for renewal at `at` (unix seconds) under `claim`:
+    /// ending within `margin` seconds and past half their life (a channel Google granted only
+    /// briefly is not renewed over and over), or reserved and never opened. Each is claimed by
+    /// one caller only, on every instance; a claim older than [`RENEW_LEASE_SECONDS`] at `now`
+    /// (a crashed renewer's) may be taken over. See [`Self::extend_claim`].
+    pub async fn claim_due(
+        &self,
+        at: i64,
+        margin: i64,
+        now: i64,
+        limit: i64,
+        claim: &str,
+    ) -> Result<Vec<Channel>, StoreError> {
+        let stale = now - RENEW_LEASE_SECONDS;
+        sqlx::query(
+            "UPDATE watch_channels SET renew_claimed_at = $3, renew_claim = $4
+             WHERE (renew_claimed_at IS NULL OR renew_claimed_at < $5)
+               AND id IN (
+                 SELECT id FROM watch_channels
+                 WHERE expires_at < $1 + $2 AND 2 * (expires_at - $1) < expires_at - created_at
+                   AND (renew_claimed_at IS NULL OR renew_claimed_at < $5)
+                 ORDER BY expires_at LIMIT $6)",
+        )
+        .bind(at)
+        .bind(margin)
+        .bind(now)
+        .bind(claim)
+        .bind(stale)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
         let rows = sqlx::query(concat!(
             "SELECT ",
             columns!(),
-            " FROM watch_channels
-             WHERE expires_at < $1 AND 2 * (expires_at - $3) < expires_at - created_at
-               AND (renew_claimed_at IS NULL OR renew_claimed_at < $2)"
+            " FROM watch_channels WHERE renew_claim = $1 AND renew_claimed_at = $2 ORDER BY expires_at"
         ))
-        .bind(at + margin)
-        .bind(now - 300)
-        .bind(at)
+        .bind(claim)
+        .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        let mut claimed = Vec::new();
-        for row in &rows {
-            let channel = channel_of(row);
-            let done = sqlx::query(
-                "UPDATE watch_channels SET renew_claimed_at = $2
-                 WHERE id = $1 AND (renew_claimed_at IS NULL OR renew_claimed_at < $3)",
-            )
-            .bind(&channel.id)
+        Ok(rows.iter().map(channel_of).collect())
+    }
+
+    /// Gives a claimed channel back unrenewed (it is someone else's to claim again).
+    pub async fn release_claim(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE watch_channels SET renew_claimed_at = NULL, renew_claim = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Renews the lease on every channel still claimed under `claim` (the renewer is working
+    /// through its batch and has not finished these).
+    pub async fn extend_claim(&self, claim: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE watch_channels SET renew_claimed_at = $2 WHERE renew_claim = $1")
+            .bind(claim)
             .bind(now)
-            .bind(now - 300)
             .execute(&self.pool)
             .await?;
-            if done.rows_affected() == 1 {
-                claimed.push(channel);
-            }
-        }
-        Ok(claimed)
+        Ok(())
     }
 
     /// Where the channel's incremental sync resumes next time.

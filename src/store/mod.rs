@@ -15,7 +15,7 @@ mod rate_limits;
 mod sign_outs;
 mod token_key;
 
-pub use channels::{Channel, Knock};
+pub use channels::{Channel, Knock, RENEW_LEASE_SECONDS};
 pub use grants::{Grant, StoredToken};
 pub use meetings::{AuditRow, Claim, Draft, SEND_LEASE_SECONDS, normalise_draft_id};
 pub use rate_limits::{Allowance, Limit};
@@ -35,6 +35,13 @@ use crate::token_cipher::{TokenCipher, Undecryptable};
 /// How long a request waits for a database connection before the store counts as unavailable.
 /// Short: a tool answer must leave within Anam's 5 s.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest one statement may run, lock waits included (PostgreSQL `statement_timeout`,
+/// SQLite's busy timeout): every store wait inside a tool call stays well inside its budget.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_millis(2500);
+/// The longest a statement waits for a row or advisory lock (PostgreSQL `lock_timeout`).
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long `/readyz` waits for its own connection.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -116,10 +123,12 @@ impl Backend {
     }
 }
 
-/// The store. Cheap to clone (a pool handle).
+/// The store. Cheap to clone (pool handles).
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// One connection of its own for `/readyz`, so readiness never waits behind a busy pool.
+    health: AnyPool,
     cipher: TokenCipher,
     backend: Backend,
 }
@@ -130,15 +139,15 @@ impl Store {
     pub async fn connect(database_url: &str, cipher: TokenCipher) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of(database_url)?;
-        let pool = match backend {
-            Backend::Sqlite => open_sqlite(database_url).await?,
-            Backend::Postgres => {
-                AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect(database_url)
-                    .await?
+        let (pool, health) = match backend {
+            Backend::Sqlite => {
+                let pool = open_sqlite(database_url, 8, ACQUIRE_TIMEOUT).await?;
+                (pool, open_sqlite(database_url, 1, PING_TIMEOUT).await?)
             }
+            Backend::Postgres => (
+                open_postgres(database_url, 16, ACQUIRE_TIMEOUT).await?,
+                open_postgres(database_url, 1, PING_TIMEOUT).await?,
+            ),
         };
         match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
@@ -146,6 +155,7 @@ impl Store {
         }
         let store = Self {
             pool,
+            health,
             cipher,
             backend,
         };
@@ -158,11 +168,12 @@ impl Store {
         self.backend
     }
 
-    /// Whether the database answers (`SELECT 1`), within [`ACQUIRE_TIMEOUT`].
+    /// Whether the database answers (`SELECT 1` on the readiness connection, never behind the
+    /// requests' pool), within [`PING_TIMEOUT`] twice over.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let answer = tokio::time::timeout(ACQUIRE_TIMEOUT, async {
+        let answer = tokio::time::timeout(2 * PING_TIMEOUT, async {
             sqlx::query_scalar::<_, i32>("SELECT 1")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.health)
                 .await
         })
         .await
@@ -192,12 +203,58 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// The requests' pool: (connections open, of which idle).
+    pub fn pool_size(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// Closes both pools, waiting for connections in use to be given back (shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.health.close().await;
+    }
+}
+
+/// PostgreSQL: every session gets the statement and lock timeouts, and server-side TCP
+/// keepalives, so PostgreSQL too drops a connection whose client vanished. (sqlx 0.9 has no
+/// client-side keepalive; the change relay checks its own connection instead.)
+async fn open_postgres(
+    database_url: &str,
+    connections: u32,
+    acquire: Duration,
+) -> Result<AnyPool, StoreError> {
+    let settings = format!(
+        "SET statement_timeout = {}; SET lock_timeout = {}; \
+         SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; \
+         SET tcp_keepalives_count = 3;",
+        STATEMENT_TIMEOUT.as_millis(),
+        LOCK_TIMEOUT.as_millis()
+    );
+    Ok(AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(acquire)
+        .after_connect(move |conn, _| {
+            let settings = settings.clone();
+            Box::pin(async move {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(settings))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect(database_url)
+        .await?)
 }
 
 /// SQLite through the Any driver: WAL is switched on once (it persists in the file and needs
 /// a lock no other connection holds), then every pooled connection gets `synchronous=FULL` and
 /// a busy timeout.
-async fn open_sqlite(database_url: &str) -> Result<AnyPool, StoreError> {
+async fn open_sqlite(
+    database_url: &str,
+    connections: u32,
+    acquire: Duration,
+) -> Result<AnyPool, StoreError> {
     let file = SqliteConnectOptions::from_str(database_url)?;
     ensure_parent_folder(file.get_filename())?;
     let url = if database_url.contains("mode=") {
@@ -213,12 +270,17 @@ async fn open_sqlite(database_url: &str) -> Result<AnyPool, StoreError> {
         .execute(&mut first)
         .await?;
     first.close().await?;
+    let pragmas = format!(
+        "PRAGMA synchronous=FULL; PRAGMA busy_timeout={};",
+        STATEMENT_TIMEOUT.as_millis()
+    );
     Ok(AnyPoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _| {
+        .max_connections(connections)
+        .acquire_timeout(acquire)
+        .after_connect(move |conn, _| {
+            let pragmas = pragmas.clone();
             Box::pin(async move {
-                sqlx::raw_sql("PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;")
+                sqlx::raw_sql(sqlx::AssertSqlSafe(pragmas))
                     .execute(conn)
                     .await?;
                 Ok(())

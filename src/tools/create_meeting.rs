@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use tokio::time::Instant;
 
 use super::answers::edge;
 use super::draft_meeting::MeetingDraft;
@@ -239,7 +238,7 @@ async fn create_meeting(
     ToolArgs(raw): ToolArgs<Map<String, Value>>,
 ) -> Result<Json<Value>> {
     let given = required_str(raw.get("draft_id"), "draft_id")?;
-    let started = Instant::now();
+    let started = user.arrived;
     let store = &state.store;
     let id = normalise_draft_id(given);
     let draft = match &id {
@@ -340,6 +339,7 @@ async fn send_claimed(
     let mut google = UserCalendar::new(state, &user.user_id);
     let result = within_budget(
         "create_meeting",
+        user,
         send(&mut google, meeting, &zone, &event_id),
     )
     .await;
@@ -381,6 +381,7 @@ mod tests {
             user_id: "ada@example.com".into(),
             exp: session + 900,
             session,
+            arrived: tokio::time::Instant::now(),
         }
     }
 

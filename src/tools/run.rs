@@ -29,18 +29,19 @@ pub async fn answer<F>(
 where
     F: AsyncFnOnce(&mut UserCalendar<'_>) -> Result<Value>,
 {
-    let started = Instant::now();
     let mut google = UserCalendar::new(state, &user.user_id);
-    let result = within_budget(tool, work(&mut google)).await;
-    finish(tool, user, started, google.google_time, result)
+    let result = within_budget(tool, user, work(&mut google)).await;
+    finish(tool, user, user.arrived, google.google_time, result)
 }
 
-/// Runs the Google part of a tool under the time budget (504 beyond it).
+/// Runs a tool's work (Google and the store alike) until the call's deadline, its budget
+/// counted from its arrival (504 beyond it).
 pub async fn within_budget<T>(
     tool: &'static str,
+    user: &VerifiedUser,
     work: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    tokio::time::timeout(GOOGLE_BUDGET, work)
+    tokio::time::timeout_at(user.deadline(), work)
         .await
         .unwrap_or(Err(Error::GoogleTimeout { what: tool }))
 }

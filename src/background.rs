@@ -1,0 +1,171 @@
+//! Work that runs beside the requests: the change relay, the once-a-second report, and the
+//! minute's housekeeping (pruning, push-channel renewal).
+//!
+//! Bounded and independent (DESIGN.md §14): each step is its own task on its own timer, so a
+//! Google call that never answers holds up at most the step that made it, and every background
+//! Google call has [`GOOGLE_BUDGET`]. Every task is tracked, so shutdown can stop them at a safe
+//! point (between two channels, never inside one) and wait for them before the pool closes.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::error::{Error, Result};
+use crate::log_budget::report_skipped;
+use crate::state::AppState;
+
+/// The longest one background Google call (watch, stop, sync) may take.
+pub const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
+/// How often pruning and renewal run.
+pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+/// The longest one pruning pass may take (its deletes are bounded by the store's timeouts too).
+const PRUNE_BUDGET: Duration = Duration::from_secs(30);
+
+/// The tracked background tasks and the signal that tells them to stop.
+#[derive(Default)]
+pub struct Background {
+    tasks: TaskTracker,
+    cancel: CancellationToken,
+}
+
+impl Background {
+    /// Runs `work` as a tracked task: shutdown waits for it.
+    pub fn spawn<F>(&self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.spawn(work);
+    }
+
+    /// Whether shutdown asked background work to stop.
+    pub fn is_stopping(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Resolves when shutdown asks background work to stop.
+    pub async fn stop_requested(&self) {
+        self.cancel.cancelled().await;
+    }
+
+    /// Asks every task to stop at its next safe point and waits up to `within` for them all.
+    /// Returns whether they all ended.
+    pub async fn stop(&self, within: Duration) -> bool {
+        self.cancel.cancel();
+        self.tasks.close();
+        tokio::time::timeout(within, self.tasks.wait())
+            .await
+            .is_ok()
+    }
+
+    /// How many tasks are running.
+    pub fn running(&self) -> usize {
+        self.tasks.len()
+    }
+}
+
+/// A background Google call under [`GOOGLE_BUDGET`].
+pub async fn google<T>(what: &'static str, work: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(GOOGLE_BUDGET, work)
+        .await
+        .unwrap_or(Err(Error::GoogleTimeout { what }))
+}
+
+/// Starts the relay, the once-a-second report and the housekeeping loops.
+pub fn start(state: &AppState) {
+    crate::live::bus::start_relay(state);
+    follow_sign_outs(state);
+    every(state, Duration::from_secs(1), |state| async move {
+        report(&state);
+    });
+    every(state, HOUSEKEEPING_EVERY, |state| async move {
+        if tokio::time::timeout(PRUNE_BUDGET, prune(&state))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "pruning took over {} s; it runs again in a minute",
+                PRUNE_BUDGET.as_secs()
+            );
+        }
+    });
+    every(state, HOUSEKEEPING_EVERY, |state| async move {
+        if let Err(e) = crate::live::watch::renew_due(&state).await {
+            tracing::warn!(error = %e, "renewing push channels failed");
+        }
+    });
+}
+
+/// Another instance's sign-out (or a relay reconnect, after which anything may have been
+/// missed) drops this instance's cached answer at once.
+fn follow_sign_outs(state: &AppState) {
+    use crate::live::bus::Change;
+    use tokio::sync::broadcast::error::RecvError;
+    let state = state.clone();
+    let mut changes = state.bus.subscribe();
+    state.clone().background.spawn(async move {
+        loop {
+            let change = tokio::select! {
+                () = state.background.stop_requested() => return,
+                change = changes.recv() => change,
+            };
+            match change {
+                Ok(Change::SignedOut { user_id }) => state.sign_outs.forget(&user_id),
+                Ok(Change::Resync) | Err(RecvError::Lagged(_)) => state.sign_outs.forget_all(),
+                Ok(_) => {}
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+/// Runs `step` every `period` (the first time one period after start) on its own task, until
+/// shutdown.
+fn every<F, Fut>(state: &AppState, period: Duration, step: F)
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let state = state.clone();
+    state.clone().background.spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = state.background.stop_requested() => return,
+                _ = tick.tick() => step(state.clone()).await,
+            }
+        }
+    });
+}
+
+/// What the log budget held back, what the log writer dropped, and the pool's gauges.
+fn report(state: &AppState) {
+    report_skipped(&state.log_budget);
+    let dropped = crate::telemetry::take_dropped_lines();
+    if dropped > 0 {
+        state.metrics.log_lines_dropped(dropped);
+        tracing::warn!(
+            dropped,
+            "log lines dropped: the log output is not keeping up"
+        );
+    }
+    let (size, idle) = state.store.pool_size();
+    state.metrics.pool(size, idle);
+}
+
+/// One pruning pass: in-memory limits, then each store table on its own (one failing does not
+/// keep the others from being pruned).
+pub async fn prune(state: &AppState) {
+    state.prune_limits();
+    if let Err(e) = state.store.prune().await {
+        tracing::warn!(error = %e, "pruning the store failed");
+    }
+    // A sign-out matters until every URL minted before it has expired.
+    let longest = state.config.tool_url_ttl_seconds + crate::presign::CLOCK_SKEW_SECONDS;
+    let before = crate::store::now_i64() - i64::try_from(longest).unwrap_or(i64::MAX);
+    if let Err(e) = state.store.prune_sign_outs(before).await {
+        tracing::warn!(error = %e, "pruning sign-outs failed");
+    }
+}
