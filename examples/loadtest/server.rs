@@ -11,8 +11,10 @@ pub const PUBLIC_BASE_URL: &str = "https://load.example";
 pub const SECRET: &str = "load-test-presign-secret-0123456789abcdef";
 
 /// What every server of a run is started with (default logging).
-pub const SETTINGS: [(&str, &str); 9] = [
+pub const SETTINGS: [(&str, &str); 10] = [
     ("RUST_LOG", "info"),
+    // Stopped servers exit at once (builds before the drain ignore it).
+    ("SHUTDOWN_GRACE_SECONDS", "0"),
     ("PRESIGN_SECRET", SECRET),
     ("GOOGLE_CLIENT_ID", "id"),
     ("GOOGLE_CLIENT_SECRET", "secret"),
@@ -29,6 +31,17 @@ pub const SETTINGS: [(&str, &str); 9] = [
 /// Starts the release server on a free port against the stand-in at `g` and the store at
 /// `database_url`; its log goes to `{dir}/server-{port}.log`.
 pub async fn start(binary: &Path, g: &str, database_url: &str, dir: &Path) -> (Child, String) {
+    start_under(&[], binary, g, database_url, dir).await
+}
+
+/// [`start`], run by `wrapper` (e.g. `valgrind --tool=callgrind …`) when it is not empty.
+pub async fn start_under(
+    wrapper: &[String],
+    binary: &Path,
+    g: &str,
+    database_url: &str,
+    dir: &Path,
+) -> (Child, String) {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -36,7 +49,15 @@ pub async fn start(binary: &Path, g: &str, database_url: &str, dir: &Path) -> (C
         .port();
     let log = std::fs::File::create(dir.join(format!("server-{port}.log"))).expect("log");
     let address = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(binary)
+    let mut command = match wrapper.split_first() {
+        None => Command::new(binary),
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(binary);
+            c
+        }
+    };
+    let mut child = command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(SETTINGS)

@@ -75,7 +75,7 @@ pub async fn run(
     seconds: u64,
 ) -> String {
     let mut out = format!(
-        "\n## Tool path: this build beside {} (list_events, {seconds} s per phase, median of {ROUNDS} alternating rounds)\n\n\
+        "\n## Tool path: this build beside {} (list_events, {seconds} s per phase, median of {ROUNDS} rounds, order alternating)\n\n\
          | store | connections | build | req/s | this / before | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n",
         older.1
     );
@@ -92,9 +92,12 @@ pub async fn run(
         ];
         for connections in [64, 4] {
             let mut rounds: [Vec<Phase>; 2] = [Vec::new(), Vec::new()];
-            // A first round warms both token caches and is not kept.
+            // A first round warms both token caches and is not kept; the order alternates, so
+            // neither build always runs first.
             for round in 0..=ROUNDS {
-                for (b, build) in builds.iter().enumerate() {
+                let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+                for b in order {
+                    let build = &builds[b];
                     let pid = build.child.id().expect("pid");
                     let phase = wrk(
                         "list_events",
@@ -140,4 +143,80 @@ pub async fn run(
         }
     }
     out
+}
+
+/// Calls per measured run: the per-call cost is the difference of two runs over the
+/// difference of their calls, so start-up and shutdown cancel out.
+const FEW: usize = 100;
+const MANY: usize = 600;
+
+/// Instructions one `list_events` call costs the server, counted by callgrind (repeatable,
+/// whatever else the machine is doing), for each build: `(label, instructions per call)`.
+pub async fn cost(
+    binary: &Path,
+    older: &(PathBuf, String),
+    g: &str,
+    dir: &Path,
+    lists: &[String],
+) -> String {
+    let mut out = format!(
+        "\n## Tool path cost: instructions per list_events call (callgrind, SQLite, {MANY} minus {FEW} sequential calls)\n\n\
+         | build | instructions per call | this / before |\n|---|---|---|\n"
+    );
+    let mut per_call = Vec::new();
+    for (label, path) in [("this build", binary), (older.1.as_str(), older.0.as_path())] {
+        let few = counted_run(path, g, dir, &lists[..1], FEW).await;
+        let many = counted_run(path, g, dir, &lists[..1], MANY).await;
+        let cost = (many - few) as f64 / (MANY - FEW) as f64;
+        eprintln!("{label}: {few} / {many} instructions -> {cost:.0} per call");
+        per_call.push((label, cost));
+    }
+    let before = per_call[1].1;
+    for (label, cost) in &per_call {
+        let _ = writeln!(out, "| {label} | {cost:.0} | {:.3} |", cost / before);
+    }
+    out
+}
+
+/// Runs `binary` under callgrind, makes `calls` sequential list_events calls after a warm-up,
+/// stops it, and returns the instructions it executed in all.
+async fn counted_run(binary: &Path, g: &str, dir: &Path, lists: &[String], calls: usize) -> u64 {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let counts = dir.join(format!("callgrind-{n}.out"));
+    let db = format!("sqlite://{}", dir.join(format!("cost-{n}.db")).display());
+    let wrapper = vec![
+        "valgrind".to_owned(),
+        "--tool=callgrind".to_owned(),
+        format!("--callgrind-out-file={}", counts.display()),
+    ];
+    let (mut child, address) =
+        crate::server::start_under(&wrapper, binary, g, &db, dir).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .expect("client");
+    sign_in(&client, &address, "load0@example.com").await;
+    for i in 0..(20 + calls) {
+        let answer = client
+            .post(format!("{address}{}", lists[i % lists.len()]))
+            .json(&serde_json::json!({"timezone": "America/New_York"}))
+            .send()
+            .await
+            .expect("tool call");
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+    let pid = child.id().expect("pid");
+    let _ = tokio::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .await;
+    let _ = child.wait().await;
+    let text = std::fs::read_to_string(&counts).expect("callgrind output");
+    text.lines()
+        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .and_then(|n| n.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("callgrind totals")
 }
