@@ -155,7 +155,11 @@ async fn toolpath_run(args: &[String]) {
     let lists = signed("/api/calendar/list-events");
     let older = (older, revision);
     let mut out = toolpath::run(&binary, &older, &g, work.path(), &backends, &lists, seconds).await;
-    if std::process::Command::new("valgrind").arg("--version").output().is_ok() {
+    if std::process::Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
         out.push_str(&toolpath::cost(&binary, &older, &g, work.path(), &lists).await);
     } else {
         eprintln!("valgrind is not installed: the instruction count is skipped");

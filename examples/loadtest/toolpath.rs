@@ -164,7 +164,10 @@ pub async fn cost(
          | build | instructions per call | this / before |\n|---|---|---|\n"
     );
     let mut per_call = Vec::new();
-    for (label, path) in [("this build", binary), (older.1.as_str(), older.0.as_path())] {
+    for (label, path) in [
+        ("this build", binary),
+        (older.1.as_str(), older.0.as_path()),
+    ] {
         let few = counted_run(path, g, dir, &lists[..1], FEW).await;
         let many = counted_run(path, g, dir, &lists[..1], MANY).await;
         let cost = (many - few) as f64 / (MANY - FEW) as f64;
@@ -190,8 +193,7 @@ async fn counted_run(binary: &Path, g: &str, dir: &Path, lists: &[String], calls
         "--tool=callgrind".to_owned(),
         format!("--callgrind-out-file={}", counts.display()),
     ];
-    let (mut child, address) =
-        crate::server::start_under(&wrapper, binary, g, &db, dir).await;
+    let (mut child, address) = crate::server::start_under(&wrapper, binary, g, &db, dir).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -215,7 +217,10 @@ async fn counted_run(binary: &Path, g: &str, dir: &Path, lists: &[String], calls
     let _ = child.wait().await;
     let text = std::fs::read_to_string(&counts).expect("callgrind output");
     text.lines()
-        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .find_map(|l| {
+            l.strip_prefix("totals:")
+                .or_else(|| l.strip_prefix("summary:"))
+        })
         .and_then(|n| n.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("callgrind totals")
