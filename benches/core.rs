@@ -4,10 +4,10 @@
 use std::hint::black_box;
 
 use calendar_agent::Config;
+use calendar_agent::calendar::Zone;
 use calendar_agent::persona::{PersonaIds, Session, persona_config};
 use calendar_agent::presign::{SignedParams, SigningKeys, presign_url, verify};
 use calendar_agent::secret::Secret;
-use calendar_agent::tools::time::Zone;
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 

@@ -5,9 +5,9 @@
 
 use std::hint::black_box;
 
-use calendar_agent::tools::free_slots::{Interval, MAX_SLOTS, free_slots, free_slots_within};
-use calendar_agent::tools::time::{Window, Zone};
-use calendar_agent::tools::working_hours::WorkingHours;
+use calendar_agent::calendar::WorkingHours;
+use calendar_agent::calendar::{Interval, MAX_SLOTS, free_slots, free_slots_within};
+use calendar_agent::calendar::{Window, Zone};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
 

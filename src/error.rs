@@ -406,6 +406,15 @@ impl Error {
     }
 }
 
+impl From<crate::calendar::Invalid> for Error {
+    fn from(invalid: crate::calendar::Invalid) -> Self {
+        Self::InvalidArgument {
+            argument: invalid.argument,
+            message: invalid.message,
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for Error {
     fn from(error: crate::store::StoreError) -> Self {
         if error.is_unavailable() {

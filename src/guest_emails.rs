@@ -5,12 +5,9 @@
 
 use std::time::Duration;
 
-use google_calendar3::api::Event;
-
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::state::AppState;
-use crate::store::{Allowance, Limit};
+use crate::store::{Allowance, Limit, Store};
 
 /// The allowance's window.
 pub const WINDOW: Duration = Duration::from_secs(3600);
@@ -39,14 +36,13 @@ pub fn refused(config: &Config, retry_after: Duration) -> Error {
 
 /// Counts `emails` for `user_id` before a write that sends them; 429 (nothing counted) when
 /// they do not fit. Zero e-mails cost nothing and never touch the store.
-pub async fn take(state: &AppState, user_id: &str, emails: u32) -> Result<()> {
+pub async fn take(store: &Store, config: &Config, user_id: &str, emails: u32) -> Result<()> {
     if emails == 0 {
         return Ok(());
     }
     let key = key(user_id);
-    let limit = limit(&state.config, &key);
-    match state
-        .store
+    let limit = limit(config, &key);
+    match store
         .take_allowance(limit.key, limit.limit, limit.window, emails)
         .await?
     {
@@ -57,21 +53,9 @@ pub async fn take(state: &AppState, user_id: &str, emails: u32) -> Result<()> {
                 emails,
                 "guest e-mail allowance reached; nothing written"
             );
-            Err(refused(&state.config, retry_after))
+            Err(refused(config, retry_after))
         }
     }
-}
-
-/// The people Google tells when `event` is changed or cancelled with `sendUpdates=all`: its
-/// guests other than the user and rooms.
-pub fn guests_told(event: &Event) -> Vec<String> {
-    event
-        .attendees
-        .iter()
-        .flatten()
-        .filter(|a| a.self_ != Some(true) && a.resource != Some(true))
-        .filter_map(|a| a.email.clone())
-        .collect()
 }
 
 /// As a count for [`take`].

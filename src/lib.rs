@@ -4,6 +4,7 @@
 
 pub mod anam;
 pub mod background;
+pub mod calendar;
 pub mod cli;
 pub mod client_ip;
 pub mod clock;
@@ -28,7 +29,6 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod token_cipher;
-pub mod tool_args;
 pub mod tools;
 pub mod webhook_auth;
 

@@ -8,10 +8,12 @@ use std::time::Duration;
 use crate::anam::AnamClient;
 use crate::config::Config;
 use crate::cookies::CookieKeys;
+use crate::google::Google;
 use crate::google::access_tokens::AccessTokens;
 use crate::google::calendar::CalendarClient;
 use crate::google::oauth::OAuthClient;
 use crate::google::people::{PeopleClient, Warmups};
+use crate::google::user_calendar::UserCalendar;
 use crate::google::user_context::ContextCache;
 use crate::live::bus::ChangeBus;
 use crate::live::watch::Syncs;
@@ -64,12 +66,10 @@ pub struct Shared {
     pub store: Store,
     /// Google OAuth endpoints.
     pub oauth: OAuthClient,
-    /// Cached, single-flight Google access tokens.
-    pub tokens: Arc<AccessTokens>,
+    /// Google: access tokens, the Calendar client, users' zones and calendars.
+    pub google: Arc<Google>,
     /// Keys for the signed cookies.
     pub cookie_keys: CookieKeys,
-    /// Google Calendar, on its own pooled client.
-    pub calendar: CalendarClient,
     /// Google People (contact search).
     pub people: PeopleClient,
     /// When each user's contact search was last warmed up.
@@ -78,8 +78,6 @@ pub struct Shared {
     pub bus: Arc<ChangeBus>,
     /// Calendar syncs running on this instance.
     pub syncs: Arc<Syncs>,
-    /// Users' calendar time zones and calendars.
-    pub contexts: Arc<ContextCache>,
     /// Tool calls per user per minute.
     pub tool_limit: Arc<PerMinute<String>>,
     /// Anam's API.
@@ -118,6 +116,11 @@ pub const AUTH_STARTS_PER_MINUTE: u32 = 60;
 pub const EVENTS_READS_PER_MINUTE: u32 = 30;
 
 impl AppState {
+    /// Google access for `user_id`.
+    pub fn google_for(&self, user_id: &str) -> UserCalendar {
+        UserCalendar::new(&self.google, user_id)
+    }
+
     /// Starts what runs beside the requests (see [`crate::background`]).
     pub fn start_background(&self) {
         crate::background::start(self);
@@ -158,8 +161,8 @@ impl AppState {
         self.tool_limit.prune();
         self.auth_ip_limit.prune();
         self.events_user_limit.prune();
-        self.tokens.prune();
-        self.contexts.prune();
+        self.google.tokens.prune();
+        self.google.contexts.prune();
         self.contacts_warmups.prune();
         self.sign_outs.prune();
     }
@@ -174,15 +177,16 @@ impl AppState {
             .build()?;
         let oauth = OAuthClient::new(http.clone(), config.google.clone());
         let metrics = Arc::new(Metrics::default());
-        let tokens = Arc::new(AccessTokens::new(
-            oauth.clone(),
-            store.clone(),
-            Arc::clone(&metrics),
-        ));
+        let google = Arc::new(Google {
+            tokens: AccessTokens::new(oauth.clone(), store.clone(), Arc::clone(&metrics)),
+            calendar: Arc::new(
+                CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?,
+            ),
+            contexts: ContextCache::default(),
+            metrics: Arc::clone(&metrics),
+        });
         let phase = tokio::sync::watch::Sender::new(Phase::Serving);
         let cookie_keys = CookieKeys::from_config(&config);
-        let calendar =
-            CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?;
         let tool_limit = Arc::new(PerMinute::new(config.tool_rate_per_minute));
         let people = PeopleClient::new(http.clone(), &config.google.people_base_url);
         let anam = AnamClient::new(
@@ -194,18 +198,16 @@ impl AppState {
             anam,
             auth_ip_limit: Arc::new(PerMinute::new(per_minute(AUTH_STARTS_PER_MINUTE))),
             events_user_limit: Arc::new(PerMinute::new(per_minute(EVENTS_READS_PER_MINUTE))),
-            calendar,
             people,
             contacts_warmups: Arc::default(),
             bus: Arc::new(ChangeBus::new(store.clone())),
             syncs: Arc::default(),
-            contexts: Arc::default(),
             tool_limit,
             config: Arc::new(config),
             http,
             store,
             oauth,
-            tokens,
+            google,
             cookie_keys,
             metrics,
             log_budget: Arc::default(),

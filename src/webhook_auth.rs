@@ -7,12 +7,37 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
 use crate::clock::unix_now;
+use crate::config::Config;
 use crate::error::Error;
 use crate::log_budget::Topic;
 use crate::log_safe::clip;
 use crate::presign::{self, SignedParams, SignedWith, VerifyError};
 use crate::state::AppState;
-use crate::tools;
+
+/// Time allowed for a whole tool call, from its arrival (the store's waits and Google's, token
+/// refresh included). Anam waits at most 5 s; this leaves room for the network back to Anam.
+pub const GOOGLE_BUDGET: std::time::Duration = std::time::Duration::from_millis(4500);
+
+/// How long a tool's presigned URL lives after Start. The tools' router puts each route's life
+/// on its requests; verification caps `exp` by it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UrlLife {
+    /// `TOOL_URL_TTL_SECONDS`, like the session.
+    #[default]
+    Session,
+    /// `MEETING_URL_TTL_SECONDS`: what sends e-mail as the user gets a shorter window.
+    Meeting,
+}
+
+impl UrlLife {
+    /// In seconds, from the configuration.
+    pub fn seconds(self, config: &Config) -> u64 {
+        match self {
+            Self::Session => config.tool_url_ttl_seconds,
+            Self::Meeting => config.meeting_url_ttl_seconds,
+        }
+    }
+}
 
 /// The user a tool URL was signed for, and the session it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +56,9 @@ pub struct VerifiedUser {
 }
 
 impl VerifiedUser {
-    /// When the call's answer is due: [`crate::tools::run::GOOGLE_BUDGET`] after it arrived.
+    /// When the call's answer is due: [`GOOGLE_BUDGET`] after it arrived.
     pub fn deadline(&self) -> tokio::time::Instant {
-        self.arrived + crate::tools::run::GOOGLE_BUDGET
+        self.arrived + GOOGLE_BUDGET
     }
 }
 
@@ -56,8 +81,12 @@ where
         let base_url = config.public_url(path);
 
         let now = unix_now();
-        let life = tools::by_route(path).map_or(tools::UrlLife::Session, |t| t.url_life);
-        let life_seconds = tools::url_life_of(path, config);
+        let life = parts
+            .extensions
+            .get::<UrlLife>()
+            .copied()
+            .unwrap_or_default();
+        let life_seconds = life.seconds(config);
         // A genuine signature over a longer life than the route's (a leaked signing secret, a
         // `sign-url --ttl` of a day) is refused like a forgery.
         let verified = SignedParams::from_query(parts.uri.query())
@@ -112,7 +141,7 @@ where
                 }
                 match (reason, life) {
                     // The short-lived URL has its own sentence: the other tools still work.
-                    (VerifyError::Expired { .. }, tools::UrlLife::Meeting) => {
+                    (VerifyError::Expired { .. }, UrlLife::Meeting) => {
                         Err(Error::MeetingUrlExpired)
                     }
                     (reason, _) => Err(Error::Presign(reason)),

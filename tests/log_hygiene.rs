@@ -68,7 +68,7 @@ async fn no_secret_reaches_the_log_at_trace_level() {
     let cookie = app.sign_in(ada).await;
     // Expire the cached token so a refresh happens too.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let refreshed = app.state.tokens.get(ada).await.expect("token");
+    let refreshed = app.state.google.tokens.get(ada).await.expect("token");
 
     let url = presign_url(
         &app.config.presign,

@@ -199,7 +199,7 @@ async fn a_revoked_grant_is_reported_instead_of_starting_a_useless_session() {
     let (app, cookie) = ready(&[]).await;
     mount_anam_ok(&app).await;
     app.state.store.disconnect(ADA).await.expect("disconnect");
-    app.state.tokens.forget(ADA).await;
+    app.state.google.tokens.forget(ADA).await;
     let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
     assert_eq!(status, 401);
     assert_eq!(body["error"], "not_connected");

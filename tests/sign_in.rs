@@ -144,7 +144,7 @@ async fn the_access_token_from_sign_in_is_reused_without_a_refresh() {
     let app = spawn_app(&[]).await;
     app.mount_google(3600).await;
     app.sign_in(ADA).await;
-    let token = app.state.tokens.get(ADA).await.expect("token");
+    let token = app.state.google.tokens.get(ADA).await.expect("token");
     assert_eq!(token.token.expose(), fake_google::access_token_for(ADA));
     let refreshes = requests_to(&app.google, "/token").await.len();
     assert_eq!(refreshes, 1, "only the code exchange");

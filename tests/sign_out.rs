@@ -59,7 +59,7 @@ async fn sign_out_with_forget_revokes_at_google_and_deletes_the_token() {
     let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
     assert_eq!(me, serde_json::json!({"signedIn": false}));
     assert!(matches!(
-        app.state.tokens.get(ADA).await,
+        app.state.google.tokens.get(ADA).await,
         Err(calendar_agent::Error::NotConnected)
     ));
 }

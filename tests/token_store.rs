@@ -106,7 +106,7 @@ on_both_backends! {
         ));
         // Through the token cache it surfaces as "not connected", and Google is never asked.
         assert!(matches!(
-            app.state.tokens.get(EVE).await,
+            app.state.google.tokens.get(EVE).await,
             Err(Error::NotConnected)
         ));
         assert_eq!(refreshes(&app).await, 0);
@@ -171,7 +171,7 @@ on_both_backends! {
             let tasks: Vec<_> = (0..20)
                 .map(|_| {
                     let app = Arc::clone(&app);
-                    tokio::spawn(async move { app.state.tokens.get(ADA).await })
+                    tokio::spawn(async move { app.state.google.tokens.get(ADA).await })
                 })
                 .collect();
             for task in tasks {
@@ -194,7 +194,7 @@ on_both_backends! {
         app.mount_google(3600).await;
         seed(&app, ADA).await;
         seed(&app, EVE).await;
-        let (a, e) = tokio::join!(app.state.tokens.get(ADA), app.state.tokens.get(EVE));
+        let (a, e) = tokio::join!(app.state.google.tokens.get(ADA), app.state.google.tokens.get(EVE));
         assert_eq!(a.expect("ada").token.expose(), format!("at2:{ADA}"));
         assert_eq!(e.expect("eve").token.expose(), format!("at2:{EVE}"));
         assert_eq!(refreshes(&app).await, 2);
@@ -205,14 +205,14 @@ on_both_backends! {
         fake_google::answer_token_with(&app.google, fake_google::invalid_grant_answer()).await;
         seed(&app, ADA).await;
 
-        let first = app.state.tokens.get(ADA).await;
+        let first = app.state.google.tokens.get(ADA).await;
         assert!(matches!(first, Err(Error::ReauthRequired)), "{first:?}");
         let response = axum::response::IntoResponse::into_response(Error::ReauthRequired);
         assert_eq!(response.status().as_u16(), 401);
 
         // The user is now disconnected: no second refresh is attempted.
         assert!(matches!(
-            app.state.tokens.get(ADA).await,
+            app.state.google.tokens.get(ADA).await,
             Err(Error::NotConnected)
         ));
         assert_eq!(requests_to(&app.google, "/token").await.len(), 1);
@@ -234,7 +234,7 @@ on_both_backends! {
             .mount(&app.google)
             .await;
         seed(&app, ADA).await;
-        let result = app.state.tokens.get(ADA).await;
+        let result = app.state.google.tokens.get(ADA).await;
         assert!(
             matches!(
                 result,
@@ -265,7 +265,7 @@ on_both_backends! {
             .await;
         seed(&app, ADA).await;
         let started = std::time::Instant::now();
-        let result = app.state.tokens.get(ADA).await;
+        let result = app.state.google.tokens.get(ADA).await;
         assert!(
             matches!(result, Err(Error::GoogleTimeout { .. })),
             "{result:?}"
@@ -305,7 +305,7 @@ on_both_backends! {
 
         let refreshing = {
             let app = Arc::clone(&app);
-            tokio::spawn(async move { app.state.tokens.get(ADA).await })
+            tokio::spawn(async move { app.state.google.tokens.get(ADA).await })
         };
         tokio::time::sleep(Duration::from_millis(200)).await;
         // The sign-in lands while the old refresh is in flight.

@@ -11,9 +11,9 @@ use std::str::FromStr;
 use ipnet::IpNet;
 use url::Url;
 
+use crate::calendar::WorkingHours;
 use crate::presign::SigningKeys;
 use crate::secret::Secret;
-use crate::tools::working_hours::WorkingHours;
 
 /// The shortest accepted `PRESIGN_SECRET` / `PRESIGN_SECRET_PREVIOUS`, in bytes: tool URLs (and
 /// their signatures) show up in logs, so a short secret would fall to an offline search.

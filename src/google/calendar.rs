@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 
 use google_calendar3::CalendarHub;
-use google_calendar3::api::{Event, EventDateTime, FreeBusyRequest, FreeBusyRequestItem};
+use google_calendar3::api::{Event, FreeBusyRequest, FreeBusyRequestItem};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
-use jiff::Timestamp;
 
 use super::api_error::api_error;
 use super::scopes;
+use crate::calendar::{
+    CalendarRef, Interval, Page as EventPage, Window, Zone, from_chrono, to_chrono,
+};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::tools::free_slots::Interval;
-use crate::tools::time::{Window, Zone};
 
 type Connector = HttpsConnector<HttpConnector>;
 
@@ -56,20 +56,6 @@ pub enum Deleted {
     Already,
 }
 
-/// One of the user's calendars that counts for them: the primary one, and every one they have
-/// selected (ticked) in Google Calendar.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CalendarRef {
-    /// The id to call Google with (`primary` for the primary calendar).
-    pub id: String,
-    /// The name the user sees (their own override, else the calendar's).
-    pub name: String,
-    /// Whether it is the user's primary calendar.
-    pub primary: bool,
-    /// Its colour in Google Calendar (`#rrggbb`), for the page.
-    pub color: Option<String>,
-}
-
 /// Google counts at most this many calendars in one `freebusy.query`.
 pub const MAX_FREEBUSY_ITEMS: usize = 50;
 
@@ -81,15 +67,6 @@ pub struct FreeBusy {
     /// Calendars Google could not answer for (no shared free/busy, unknown, external), with
     /// its reason.
     pub errors: HashMap<String, String>,
-}
-
-/// One `events.list` answer, pages followed.
-#[derive(Debug, Default)]
-pub struct EventPage {
-    /// The events, in Google's order (start time), commitments only.
-    pub items: Vec<Event>,
-    /// Google had more than the cap (or more pages than are followed).
-    pub truncated: bool,
 }
 
 impl CalendarClient {
@@ -436,39 +413,9 @@ fn is_commitment(event: &Event) -> bool {
         )
 }
 
-/// An event's start or end: an instant (sent as UTC, decoded as UTC by the crate) with the
-/// zone it should be shown in.
-pub fn event_time(at: Timestamp, zone: &Zone) -> EventDateTime {
-    EventDateTime {
-        date: None,
-        date_time: Some(to_chrono(at)),
-        time_zone: Some(zone.name.clone()),
-    }
-}
-
-/// The crate's `chrono` time to a jiff instant.
-pub fn from_chrono(at: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
-    Timestamp::new(
-        at.timestamp(),
-        i32::try_from(at.timestamp_subsec_nanos()).ok()?,
-    )
-    .ok()
-}
-
-fn to_chrono(at: Timestamp) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(at.as_second(), at.subsec_nanosecond().unsigned_abs())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chrono_and_jiff_instants_round_trip() {
-        let at: Timestamp = "2026-11-24T14:00:00.5Z".parse().expect("ts");
-        assert_eq!(from_chrono(to_chrono(at)), Some(at));
-    }
 
     #[test]
     fn calendar_ids_are_safe_in_a_path() {

@@ -1,4 +1,5 @@
-//! Google: OAuth (sign-in, refresh, revoke) and access tokens per user.
+//! Google: OAuth (sign-in, refresh, revoke), access tokens per user, and the typed clients of
+//! the Calendar and People APIs.
 
 pub mod access_tokens;
 pub mod api_error;
@@ -10,9 +11,25 @@ pub mod scopes;
 pub mod user_calendar;
 pub mod user_context;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::metrics::Metrics;
+
+/// What Google work for any user needs: their access tokens, the Calendar client, the cache of
+/// their zones and calendars, and the metrics it reports to. Shared (behind an `Arc`) by every
+/// request; [`user_calendar::UserCalendar`] is one user's view of it.
+pub struct Google {
+    /// Cached, single-flight access tokens.
+    pub tokens: access_tokens::AccessTokens,
+    /// Google Calendar, on its own pooled client.
+    pub calendar: Arc<calendar::CalendarClient>,
+    /// Users' calendar zones and calendars.
+    pub contexts: user_context::ContextCache,
+    /// Where Google latencies are counted.
+    pub metrics: Arc<Metrics>,
+}
 
 /// How long one call to Google's OAuth endpoints may take.
 pub const OAUTH_TIMEOUT: Duration = Duration::from_secs(4);

@@ -9,16 +9,14 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use google_calendar3::api::Event;
-use jiff::Timestamp;
 
+use super::Google;
 use super::access_tokens::Access;
-use super::calendar::{CalendarClient, CalendarRef, EventPage, Inserted, from_chrono};
+use super::calendar::{CalendarClient, Inserted};
 use super::scopes::{self, Method};
-use super::user_context::UserContext;
+use crate::calendar::{CalendarRef, Listed, UserContext, Window, Zone, merge_pages};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::state::AppState;
-use crate::tools::time::{Window, Zone};
 
 /// What inserting an event with a chosen id found.
 #[derive(Debug)]
@@ -29,99 +27,29 @@ pub enum Once {
     Existing(Event),
 }
 
-/// Events of several calendars, merged into one list by start.
-#[derive(Debug, Default)]
-pub struct Listed {
-    /// Each event with the calendar it is on, in start order.
-    pub events: Vec<(Event, CalendarRef)>,
-    /// Some calendar had more than the cap, or the merged list did.
-    pub truncated: bool,
-}
-
-/// When an event starts, for ordering: an all-day event at the start of its day in `zone`.
-fn starts_at(event: &Event, zone: &Zone) -> Timestamp {
-    let Some(start) = event.start.as_ref() else {
-        return Timestamp::MAX;
-    };
-    if let Some(at) = start.date_time.and_then(from_chrono) {
-        return at;
-    }
-    start
-        .date
-        .and_then(|d| {
-            use chrono::Datelike;
-            let day = jiff::civil::Date::new(
-                i16::try_from(d.year()).ok()?,
-                i8::try_from(d.month()).ok()?,
-                i8::try_from(d.day()).ok()?,
-            )
-            .ok()?;
-            zone.tz
-                .to_ambiguous_zoned(day.to_datetime(jiff::civil::Time::midnight()))
-                .compatible()
-                .ok()
-        })
-        .map_or(Timestamp::MAX, |z| z.timestamp())
-}
-
-/// Merges each calendar's page into one list by start (ties keep the calendars' order), drops
-/// the second copy of an event that is on two calendars, and keeps at most `cap`.
-pub fn merge_pages(pages: Vec<(CalendarRef, EventPage)>, cap: usize, zone: &Zone) -> Listed {
-    let mut truncated = pages.iter().any(|(_, p)| p.truncated);
-    let mut all: Vec<(Timestamp, usize, Event, CalendarRef)> = pages
-        .into_iter()
-        .enumerate()
-        .flat_map(|(order, (calendar, page))| {
-            page.items
-                .into_iter()
-                .map(move |e| (order, e, calendar.clone()))
-        })
-        .map(|(order, e, c)| (starts_at(&e, zone), order, e, c))
-        .collect();
-    all.sort_by_key(|(at, order, _, _)| (*at, *order));
-    let mut seen = std::collections::HashSet::new();
-    let mut events: Vec<(Event, CalendarRef)> = Vec::new();
-    for (at, _, event, calendar) in all {
-        let identity = event
-            .i_cal_uid
-            .clone()
-            .or_else(|| event.id.clone())
-            .unwrap_or_default();
-        if !identity.is_empty() && !seen.insert((identity, at)) {
-            continue;
-        }
-        events.push((event, calendar));
-    }
-    if events.len() > cap {
-        events.truncate(cap);
-        truncated = true;
-    }
-    Listed { events, truncated }
-}
-
-/// Google access for one user during one request.
-pub struct UserCalendar<'a> {
-    state: &'a AppState,
-    user_id: &'a str,
+/// Google access for one user during one request (or one piece of background work).
+pub struct UserCalendar {
+    google: Arc<Google>,
+    user_id: String,
     access: Option<Access>,
     /// Time spent waiting on Google (token refresh and Calendar calls).
     pub google_time: Duration,
 }
 
-impl<'a> UserCalendar<'a> {
+impl UserCalendar {
     /// Google access for `user_id`; nothing is fetched until the first call.
-    pub fn new(state: &'a AppState, user_id: &'a str) -> Self {
+    pub fn new(google: &Arc<Google>, user_id: &str) -> Self {
         Self {
-            state,
-            user_id,
+            google: Arc::clone(google),
+            user_id: user_id.to_owned(),
             access: None,
             google_time: Duration::ZERO,
         }
     }
 
-    /// The application state this access runs in.
-    pub fn state(&self) -> &'a AppState {
-        self.state
+    /// Whose access this is.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
     }
 
     async fn access(&mut self) -> Result<Access> {
@@ -129,7 +57,7 @@ impl<'a> UserCalendar<'a> {
             return Ok(access.clone());
         }
         let started = Instant::now();
-        let access = self.state.tokens.get(self.user_id).await;
+        let access = self.google.tokens.get(&self.user_id).await;
         self.google_time += started.elapsed();
         let access = access?;
         self.access = Some(access.clone());
@@ -158,11 +86,12 @@ impl<'a> UserCalendar<'a> {
     /// at once, with one token). See [`Self::with_token`].
     pub async fn call<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
     where
-        F: Fn(&'a CalendarClient, Secret) -> Fut,
+        F: Fn(Arc<CalendarClient>, Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let client: &'a CalendarClient = &self.state.calendar;
-        self.with_token(methods, |token| call(client, token)).await
+        let client = Arc::clone(&self.google.calendar);
+        self.with_token(methods, |token| call(Arc::clone(&client), token))
+            .await
     }
 
     /// Runs one piece of Google work that calls `methods`, with the user's access token. A
@@ -184,7 +113,7 @@ impl<'a> UserCalendar<'a> {
                 .collect();
             if !missing.is_empty() {
                 tracing::info!(
-                    user_id = self.user_id,
+                    user_id = %self.user_id,
                     ?missing,
                     "the stored grant lacks a scope this call needs"
                 );
@@ -195,17 +124,17 @@ impl<'a> UserCalendar<'a> {
             let took = started.elapsed();
             self.google_time += took;
             let api = methods.first().map_or("google", |m| m.name);
-            self.state.metrics.google_request(api, took);
+            self.google.metrics.google_request(api, took);
             match result {
                 Err(Error::Google {
                     status: Some(401), ..
                 }) => {
                     self.access = None;
                     if attempt == 1 {
-                        self.state.tokens.refused(self.user_id).await?;
+                        self.google.tokens.refused(&self.user_id).await?;
                         return Err(Error::ReauthRequired);
                     }
-                    self.state.tokens.forget(self.user_id).await;
+                    self.google.tokens.forget(&self.user_id).await;
                 }
                 other => return other,
             }
@@ -240,12 +169,28 @@ impl<'a> UserCalendar<'a> {
         }
     }
 
+    /// Event `id` on the user's primary calendar; `None` when Google does not know it (404).
+    pub async fn event(&mut self, id: &str) -> Result<Option<Event>> {
+        let read = self
+            .call(&[&scopes::EVENTS_GET], |client, token| async move {
+                client.get_event(&token, id).await
+            })
+            .await;
+        match read {
+            Ok(event) => Ok(Some(event)),
+            Err(Error::Google {
+                status: Some(404), ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The user's calendar zone and calendars (cached together for an hour, read together:
     /// `settings.get` and `calendarList.list` at once). Google's failures are reported, not
     /// hidden behind a default: a wrong zone puts holds at the wrong hour. Only a zone name the
     /// tz database does not know falls back to UTC, with a warning.
     pub async fn context(&mut self) -> Result<Arc<UserContext>> {
-        if let Some(context) = self.state.contexts.get(self.user_id) {
+        if let Some(context) = self.google.contexts.get(&self.user_id) {
             return Ok(context);
         }
         let (name, calendars) = self
@@ -259,13 +204,13 @@ impl<'a> UserCalendar<'a> {
             )
             .await?;
         let zone = Zone::parse(&name, "timezone").unwrap_or_else(|_| {
-            tracing::warn!(user_id = self.user_id, zone = %crate::log_safe::clip(&name), "calendar zone unknown to the tz database; using UTC");
+            tracing::warn!(user_id = %self.user_id, zone = %crate::log_safe::clip(&name), "calendar zone unknown to the tz database; using UTC");
             Zone::utc()
         });
         Ok(self
-            .state
+            .google
             .contexts
-            .put(self.user_id, UserContext { zone, calendars }))
+            .put(&self.user_id, UserContext { zone, calendars }))
     }
 
     /// `events.list` on each of `calendars` at once (one call each, one token), merged by
@@ -282,7 +227,7 @@ impl<'a> UserCalendar<'a> {
             .call(&[&scopes::EVENTS_LIST], |client, token| {
                 let token = token.clone();
                 async move {
-                    let token = &token;
+                    let (token, client) = (&token, &client);
                     let calls = calendars.iter().map(|c| async move {
                         client
                             .list_events(token, &c.id, window, cap, zone, query)

@@ -7,32 +7,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::calendar::CalendarRef;
-use crate::tools::time::Zone;
+use crate::calendar::UserContext;
 
 /// How long a user's zone and calendars are trusted before asking Google again.
 pub const CONTEXT_TTL: Duration = Duration::from_secs(3600);
-
-/// A user's calendar zone and calendars.
-#[derive(Clone, Debug)]
-pub struct UserContext {
-    /// The zone of their calendar settings.
-    pub zone: Zone,
-    /// Primary first, then the selected ones.
-    pub calendars: Vec<CalendarRef>,
-}
-
-impl UserContext {
-    /// The calendar ids, in order.
-    pub fn calendar_ids(&self) -> Vec<String> {
-        self.calendars.iter().map(|c| c.id.clone()).collect()
-    }
-
-    /// The calendar named `id`, if it is one of these.
-    pub fn calendar(&self, id: &str) -> Option<&CalendarRef> {
-        self.calendars.iter().find(|c| c.id == id)
-    }
-}
 
 /// User id → context, with an expiry.
 #[derive(Default)]

@@ -14,13 +14,13 @@ use google_calendar3::api::Event;
 
 use super::bus::Change;
 use crate::background;
+use crate::calendar::organised_by_user;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
 use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 use crate::store::{Allowance, Channel, now_i64};
-use crate::tools::made_by_agent::organised_by_user;
 
 /// Where Google sends notifications.
 pub const NOTIFICATIONS_PATH: &str = "/api/google/notifications";
@@ -100,7 +100,7 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     {
         return Ok(());
     }
-    let mut google = UserCalendar::new(state, user_id);
+    let mut google = state.google_for(user_id);
     let context = google.context().await?;
     let existing = store.channels_of(user_id).await?;
     for calendar in &context.calendars {
@@ -132,7 +132,7 @@ fn fresh() -> (String, String) {
 /// `events.watch` on `calendar_id` as channel `id` with `token`, within the background budget.
 async fn watch(
     state: &AppState,
-    google: &mut UserCalendar<'_>,
+    google: &mut UserCalendar,
     calendar_id: &str,
     (id, token): (String, String),
 ) -> Result<Opened> {
@@ -169,7 +169,7 @@ async fn watch(
 /// recorded or stopped.
 async fn open(
     state: &AppState,
-    google: &mut UserCalendar<'_>,
+    google: &mut UserCalendar,
     user_id: &str,
     calendar_id: &str,
 ) -> Result<()> {
@@ -217,7 +217,7 @@ async fn open(
 }
 
 /// Stops a channel at Google (best effort: it expires by itself anyway).
-async fn stop_at_google(google: &mut UserCalendar<'_>, channel: &Channel) {
+async fn stop_at_google(google: &mut UserCalendar, channel: &Channel) {
     let Some(resource) = channel.resource_id.as_deref() else {
         return;
     };
@@ -235,7 +235,7 @@ async fn stop_at_google(google: &mut UserCalendar<'_>, channel: &Channel) {
 }
 
 /// Stops a channel at Google and forgets it.
-async fn stop(state: &AppState, google: &mut UserCalendar<'_>, channel: &Channel) {
+async fn stop(state: &AppState, google: &mut UserCalendar, channel: &Channel) {
     stop_at_google(google, channel).await;
     if let Err(e) = state.store.delete_channel(&channel.id).await {
         tracing::warn!(channel = %channel.id, error = %e, "forgetting a channel failed");
@@ -250,7 +250,7 @@ const STOP_BUDGET: Duration = Duration::from_secs(3);
 /// (their notifications then meet an unknown channel).
 pub async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
     let channels = state.store.channels_of(user_id).await?;
-    let mut google = UserCalendar::new(state, user_id);
+    let mut google = state.google_for(user_id);
     let stopping = async {
         for channel in &channels {
             stop(state, &mut google, channel).await;
@@ -340,7 +340,7 @@ pub async fn renew_due_at(state: &AppState, at: i64) -> Result<()> {
 /// slot, then the old one stopped), or stops it when nobody wants it. A failure leaves the
 /// claim to run out, and the renewal is tried again after the lease.
 async fn renew_one(state: &AppState, channel: &Channel, at: i64) {
-    let mut google = UserCalendar::new(state, &channel.user_id);
+    let mut google = state.google_for(&channel.user_id);
     if channel.wanted_until <= at || !enabled(state) {
         stop(state, &mut google, channel).await;
         return;
@@ -397,7 +397,7 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
     let Some(channel) = state.store.channel(channel_id).await? else {
         return Ok(());
     };
-    let mut google = UserCalendar::new(state, &channel.user_id);
+    let mut google = state.google_for(&channel.user_id);
     let calendar = channel.calendar_id.as_str();
     let mut full = channel.sync_token.is_none();
     let from = channel.sync_token.as_deref();
@@ -456,7 +456,7 @@ async fn new_declines(
             .end
             .as_ref()
             .and_then(|e| e.date_time)
-            .and_then(crate::google::calendar::from_chrono)
+            .and_then(crate::calendar::from_chrono)
             .is_some_and(|end| end < now);
         let Some(event_id) = event.id.as_deref() else {
             continue;

@@ -5,10 +5,10 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use crate::calendar::Zone;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::presign::presign_url;
-use crate::tools::time::Zone;
 use crate::tools::{Offered, TOOLS, Tool};
 
 /// The persona's name.
@@ -38,12 +38,16 @@ impl<'a> PersonaIds<'a> {
     }
 }
 
-/// The system prompt: how to speak, when to use which tool, and where "today" is for this user.
+/// The system prompt: how to speak, when to use which tool (each offered tool's own line), and
+/// where "today" is for this user.
 pub fn system_prompt(zone: &Zone, now: Timestamp, contacts: bool) -> String {
     let local = zone.zoned(now);
     let today = local.strftime("%A, %B %-d, %Y");
     let time = local.strftime("%-I:%M %p");
     let iso_date = local.strftime("%Y-%m-%d");
+    let tools: String = offered(contacts)
+        .map(|tool| format!("- {}\n", tool.when_to_use))
+        .collect();
     format!(
         "You are {NAME}, a scheduling assistant for one person. You can look at their own Google \
 Calendar, find free time in it, and put holds on it for them.
@@ -60,29 +64,12 @@ such as Thursday at half past two, or tomorrow at nine in the morning.
 - Before you use a tool, tell the user in a few words what you are about to check or do.
 
 Which tool to use:
-- Questions about what is on their calendars: list_events. It covers every calendar they \
-show in Google Calendar. An event with myResponse declined is not a commitment; say so when it \
-matters. madeByAgent marks events you made.
-- Questions about when they are free, or requests to find time: find_free_time. It looks \
-inside their working hours; set any_time only when they ask for evenings, weekends or any \
-time. Suggest no more than three of the slots it returns.
-- Putting time aside for the user: block_time. It creates a private hold with no other people \
-on it; never try to invite anyone. First read back the title, the day, the start and end time \
-and the time zone, and call it only after the user clearly says yes.
-- Moving or cancelling something you made (madeByAgent): move_hold or cancel_hold. First read \
-back which event it is and exactly what will change, the new day, start and end time and time \
-zone for a move, and that a meeting's guests will be told, and call it only after the user \
-clearly says yes. You cannot change events you did not make; say the user can do that in \
-Google Calendar.
-- Answering an invitation: respond_to_invite. Read back the event and the answer, accepted, \
-declined or tentative, and any note, and call it only after the user clearly says yes.
-- Meetings with other people, in this order. {people} Then find_free_time with their \
-addresses in attendees, and offer at most three slots, naming anyone whose availability is \
-unknown. Then draft_meeting, and read back the title, the day, the start and end time, the \
-time zone and every attendee, and anyone busy then. Call create_meeting with the draft_id \
-only after the user clearly says yes; it sends the invitations. Never send an invitation the \
-user did not hear read back.
-- If a tool answers with an error, say its message in your own words. If it asks the user to \
+{tools}
+Meetings with other people, in this order. {people} Then find_free_time with their addresses \
+in attendees, and offer at most three slots, naming anyone whose availability is unknown. Then \
+draft_meeting, and read it back. Then create_meeting with the draft_id, only after a clear yes.
+
+If a tool answers with an error, say its message in your own words. If it asks the user to \
 sign in with Google again, tell them to do that on the page and then press Start again.",
         tz = zone.name,
         people = if contacts {
@@ -92,6 +79,14 @@ sign in with Google again, tell them to do that on the page and then press Start
             "Ask the user to spell each person's email address, and repeat it back to them."
         },
     )
+}
+
+/// The tools offered to a user who has (or has not) allowed contacts, in declaration order.
+fn offered(contacts: bool) -> impl Iterator<Item = &'static Tool> {
+    TOOLS
+        .iter()
+        .copied()
+        .filter(move |tool| tool.offered == Offered::Always || contacts)
 }
 
 fn webhook(name: &str, description: &str, url: String, parameters: Value) -> Value {
@@ -140,9 +135,7 @@ pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'
         "voiceId": ids.voice_id,
         "llmId": ids.llm_id,
         "systemPrompt": system_prompt(session.zone, session.now, session.contacts),
-        "tools": TOOLS
-            .iter()
-            .filter(|tool| tool.offered == Offered::Always || session.contacts)
+        "tools": offered(session.contacts)
             .map(|tool| webhook(tool.name, tool.description, sign(tool), (tool.parameters)()))
             .collect::<Vec<_>>(),
     });

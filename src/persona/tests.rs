@@ -240,6 +240,23 @@ fn the_prompt_places_the_user_in_their_own_day_and_zone() {
 }
 
 #[test]
+fn the_prompt_lists_each_offered_tools_own_line_and_no_other() {
+    for contacts in [false, true] {
+        let p = build_for(&config(&[]), "UTC", contacts);
+        let prompt = p["systemPrompt"].as_str().expect("prompt");
+        for tool in crate::tools::TOOLS {
+            let offered = tool.offered == crate::tools::Offered::Always || contacts;
+            assert_eq!(
+                prompt.contains(tool.when_to_use),
+                offered,
+                "{} (contacts {contacts})",
+                tool.name
+            );
+        }
+    }
+}
+
+#[test]
 fn missing_ids_name_the_variable() {
     for var in ["ANAM_AVATAR_ID", "ANAM_VOICE_ID", "ANAM_LLM_ID"] {
         let mut vars = vec![

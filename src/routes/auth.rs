@@ -191,6 +191,7 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         return Ok(back_with("no_refresh_token").into_response());
     };
     state
+        .google
         .tokens
         .seed(&email, grant.access_token, grant.expires_in, scopes)
         .await;
@@ -304,8 +305,8 @@ async fn forget_user(state: &AppState, user_id: &str) -> Result<()> {
     }
     state.store.delete(user_id).await?;
     state.store.forget_guest_responses(user_id).await?;
-    state.tokens.forget(user_id).await;
-    state.contexts.forget(user_id);
+    state.google.tokens.forget(user_id).await;
+    state.google.contexts.forget(user_id);
     tracing::info!(user_id, "signed out and forgotten");
     Ok(())
 }

@@ -8,13 +8,12 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde_json::{Value, json};
 
+use crate::calendar;
+use crate::calendar::{Window, Zone};
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
-use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
-use crate::tools::answers;
-use crate::tools::run::GOOGLE_BUDGET;
-use crate::tools::time::{Window, Zone};
+use crate::webhook_auth::GOOGLE_BUDGET;
 
 /// Events shown at most (pages are followed up to this many).
 const MAX_BOOKINGS: u32 = 250;
@@ -34,7 +33,7 @@ pub fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
     let end = first
         .checked_add(2.months())
         .map_err(|e| Error::Internal(format!("month end: {e}")))?;
-    Window::new(first.timestamp(), end.timestamp())
+    Ok(Window::new(first.timestamp(), end.timestamp())?)
 }
 
 /// The Monday of the week holding `day`, and the window from it to the next Monday, in `zone`
@@ -80,7 +79,7 @@ async fn events(
     let week = week_param(query.as_deref())?;
     // Each read costs a Google call: a script in a tab must not spend the user's quota.
     state.events_user_limit.check(&user.user_id)?;
-    let mut google = UserCalendar::new(&state, &user.user_id);
+    let mut google = state.google_for(&user.user_id);
     let work = async {
         let context = google.context().await?;
         let zone = context.zone.clone();
@@ -99,7 +98,7 @@ async fn events(
         let events: Vec<Value> = listed
             .events
             .iter()
-            .map(|(event, calendar)| answers::page_event(event, &zone, calendar))
+            .map(|(event, calendar)| calendar::page_event(event, &zone, calendar))
             .collect();
         let mut body = json!({
             "events": events,

@@ -27,7 +27,7 @@ use edge::EdgeLayer;
 
 use crate::error::Error;
 use crate::state::AppState;
-use crate::tool_args::MAX_BODY_BYTES;
+use crate::tools::args::MAX_BODY_BYTES;
 
 /// Builds the whole application. Tests drive this same function.
 pub fn app(state: AppState) -> Router {

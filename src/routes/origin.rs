@@ -1,9 +1,11 @@
 //! `PageOrigin`: the extractor for routes only this site's page may call with the user's
 //! cookie (sign-out, the paid session mint). A request whose `Origin` is another site's is
 //! refused with 403 before anything happens; browsers send `Origin` on every cross-site POST, so
-//! a forged form or `fetch` from elsewhere cannot ride the user's cookie. A request with no
-//! `Origin` (curl, an old browser's same-origin form) is allowed: the SameSite=Lax cookie
-//! already keeps other sites' form posts from carrying it.
+//! a forged form or `fetch` from elsewhere cannot ride the user's cookie. This site is
+//! `PUBLIC_BASE_URL`, the local origins, and whatever host the request itself was sent to (a
+//! page served from that host is same-origin by definition; no browser lets another site claim
+//! it). A request with no `Origin` (curl, an old browser's same-origin form) is allowed: the
+//! SameSite=Lax cookie already keeps other sites' form posts from carrying it.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -27,13 +29,33 @@ where
             return Ok(Self);
         };
         let origin = origin.to_str().unwrap_or("");
-        if allowed(&AppState::from_ref(state), origin) {
+        let host = parts
+            .headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if same_host(origin, host) || allowed(&AppState::from_ref(state), origin) {
             Ok(Self)
         } else {
             tracing::warn!(route = parts.uri.path(), origin = %clip(origin), "refused: foreign Origin");
             Err(Error::Forbidden("this must come from this site's own page"))
         }
     }
+}
+
+/// Whether `origin` names the host (and port) the request was sent to.
+fn same_host(origin: &str, host: &str) -> bool {
+    let Ok(url) = url::Url::parse(origin) else {
+        return false;
+    };
+    let Some(name) = url.host_str() else {
+        return false;
+    };
+    let named = match url.port() {
+        Some(port) => format!("{name}:{port}"),
+        None => name.to_owned(),
+    };
+    !host.is_empty() && named.eq_ignore_ascii_case(host)
 }
 
 /// The page's own origins: `PUBLIC_BASE_URL`'s and the local ones.
@@ -54,4 +76,22 @@ fn allowed(state: &AppState, origin: &str) -> bool {
     .iter()
     .filter_map(|u| origin_of(u))
     .any(|allowed| allowed == origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_host;
+
+    #[test]
+    fn only_the_requests_own_host_counts_as_same_origin() {
+        assert!(same_host("http://127.0.0.1:4321", "127.0.0.1:4321"));
+        assert!(same_host(
+            "https://Calendar.Example.com",
+            "calendar.example.com"
+        ));
+        assert!(!same_host("https://evil.example", "calendar.example.com"));
+        assert!(!same_host("http://127.0.0.1:4321", "127.0.0.1:4322"));
+        assert!(!same_host("null", "127.0.0.1:4321"));
+        assert!(!same_host("http://127.0.0.1:4321", ""));
+    }
 }

@@ -7,16 +7,15 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::origin::PageOrigin;
+use crate::calendar::Zone;
 use crate::client_ip::ClientIp;
 use crate::current_user::CurrentUser;
 use crate::error::{Error, Result};
-use crate::google::user_calendar::UserCalendar;
 use crate::persona::{PersonaIds, Session, persona_config};
 use crate::state::AppState;
 use crate::store::Allowance;
 use crate::tools::get_contacts;
-use crate::tools::run::GOOGLE_BUDGET;
-use crate::tools::time::Zone;
+use crate::webhook_auth::GOOGLE_BUDGET;
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -129,7 +128,7 @@ async fn after_sign_out(state: &AppState, user_id: &str) -> Result<Timestamp> {
 /// whose tools could not reach the calendar is useless, so a lost Google grant or a missing
 /// permission is reported; Google being slow or failing falls back to UTC, with a warning.
 async fn user_zone(state: &AppState, user_id: &str) -> Result<Zone> {
-    let mut google = UserCalendar::new(state, user_id);
+    let mut google = state.google_for(user_id);
     match tokio::time::timeout(GOOGLE_BUDGET, google.zone()).await {
         Ok(Ok(zone)) => Ok(zone),
         Ok(Err(e @ (Error::NotConnected | Error::ReauthRequired | Error::ScopeMissing { .. }))) => {

@@ -2,17 +2,17 @@
 //! `find_free_time` and `draft_meeting`. An attendee whose calendar Google cannot answer for
 //! (no shared free/busy, unknown, another company's) is *unknown*, never free.
 
-use std::collections::HashMap;
+use serde_json::Value;
 
-use serde_json::{Map, Value};
+use super::args::Args;
 
-use super::free_slots::Interval;
-use super::time::{Window, Zone};
+pub use crate::calendar::Availability;
+use crate::calendar::UserContext;
+use crate::calendar::{Window, Zone, is_email};
 use crate::error::{Error, Result};
 use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
 use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
-use crate::google::user_context::UserContext;
 
 /// What a tool that looks at availability calls: the zone and calendars, then freeBusy.
 pub const METHODS: [&scopes::Method; 3] = [
@@ -24,48 +24,9 @@ pub const METHODS: [&scopes::Method; 3] = [
 /// At most this many people may be asked about (and invited) at once.
 pub const MAX_ATTENDEES: usize = 20;
 
-/// Busy time, by whom.
-#[derive(Debug, Default)]
-pub struct Availability {
-    /// The user's busy time over all their selected calendars.
-    pub user: Vec<Interval>,
-    /// Each attendee whose availability Google gave, with their busy time.
-    pub attendees: HashMap<String, Vec<Interval>>,
-    /// Attendees whose availability is unknown, in the order asked.
-    pub unknown: Vec<String>,
-}
-
-impl Availability {
-    /// Everyone's known busy time together.
-    pub fn all_busy(&self) -> Vec<Interval> {
-        self.user
-            .iter()
-            .chain(self.attendees.values().flatten())
-            .copied()
-            .collect()
-    }
-}
-
-/// A plausible email address: one `@`, something on each side, a dot in the domain, no
-/// spaces or angle brackets (so `Sam <sam@example.com>` is refused, not half-read).
-pub fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && text.len() <= 254
-        && !domain.contains('@')
-        && text
-            .chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '(' | ')'))
-}
-
 /// `attendees`: email addresses, lower-cased, each once, the user's own left out, at most
 /// [`MAX_ATTENDEES`]. `required` asks for at least one.
-pub fn attendees(args: &Map<String, Value>, user_id: &str, required: bool) -> Result<Vec<String>> {
+pub fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<String>> {
     let bad = |message: String| Error::InvalidArgument {
         argument: "attendees",
         message,
@@ -114,7 +75,7 @@ pub fn attendees(args: &Map<String, Value>, user_id: &str, required: bool) -> Re
 /// primary first). The primary calendar failing is an error; another of the user's calendars
 /// failing is logged and left out; an attendee failing is unknown.
 pub async fn availability(
-    google: &mut UserCalendar<'_>,
+    google: &mut UserCalendar,
     context: &UserContext,
     window: Window,
     zone: &Zone,

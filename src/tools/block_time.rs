@@ -1,25 +1,17 @@
 //! `block_time`: a private hold on the user's primary calendar, with nobody invited and nobody
 //! notified, tagged as made by this service so it can later be moved or cancelled.
 
-use axum::Json;
-use axum::extract::State;
-use axum::routing::post;
 use google_calendar3::api::Event;
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::args::{event_times, optional_text, required_zone};
-use super::run::answer;
-use super::time::{Zone, required_str};
-use super::{Offered, Tool, UrlLife, answers, made_by_agent};
+use super::args::{Args, event_times, optional_text, required_str, required_zone};
+use super::{Call, Offered, Tool, UrlLife, Work};
+use crate::calendar::{self, Zone, event_time};
 use crate::error::{Error, Result};
-use crate::google::calendar::event_time;
 use crate::google::scopes;
 use crate::google::user_calendar::Once;
-use crate::state::AppState;
-use crate::tool_args::ToolArgs;
-use crate::webhook_auth::VerifiedUser;
 
 /// The route.
 pub const ROUTE: &str = "/api/calendar/events";
@@ -31,10 +23,24 @@ pub const TOOL: Tool = Tool {
     description: "Create a private hold on the user's own calendar, with no other attendees. \
                   Use it only after the user has confirmed the title, date, start and end time \
                   out loud.",
-    parameters,
-    handler: || post(block_time),
+    when_to_use: "Putting time aside for the user: block_time. It creates a private hold \
+                  with no other people on it; never try to invite anyone. First read back the \
+                  title, the day, the start and end time and the time zone, and call it only \
+                  after the user clearly says yes.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
+    parameters,
+    examples: || {
+        vec![
+            json!({"title": "Focus", "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00",
+                    "timezone": "Europe/Berlin", "notes": "Quarterly plan"}),
+        ]
+    },
+    prepare: |args, _| {
+        Ok(Work::new(BlockTimeArgs::parse(args)?, |call, args| {
+            Box::pin(run(call, args))
+        }))
+    },
 };
 
 fn parameters() -> Value {
@@ -72,7 +78,7 @@ pub struct BlockTimeArgs {
 }
 
 /// A required, trimmed, non-empty title of at most [`MAX_TITLE_CHARS`].
-pub fn title(args: &Map<String, Value>) -> Result<String> {
+pub fn title(args: &Args<'_>) -> Result<String> {
     let title = required_str(args.get("title"), "title")?.trim().to_owned();
     if title.chars().count() > MAX_TITLE_CHARS {
         return Err(Error::InvalidArgument {
@@ -85,7 +91,7 @@ pub fn title(args: &Map<String, Value>) -> Result<String> {
 
 impl BlockTimeArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+    pub fn parse(args: &Args<'_>) -> Result<Self> {
         let title = title(args)?;
         let timezone = required_zone(args)?;
         let notes = optional_text(args, "notes", MAX_NOTES_CHARS)?.filter(|n| !n.is_empty());
@@ -130,45 +136,38 @@ impl BlockTimeArgs {
             start: Some(event_time(self.start, &self.timezone)),
             end: Some(event_time(self.end, &self.timezone)),
             transparency: Some("opaque".into()),
-            extended_properties: Some(made_by_agent::tag()),
+            extended_properties: Some(calendar::tag()),
             ..Default::default()
         }
     }
 }
 
-async fn block_time(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let args = BlockTimeArgs::parse(&raw)?;
-    let event_id = args.event_id(&user.user_id, user.exp);
-    let event = args.event(event_id.clone());
-    answer(&state, &user, "block_time", async |google| {
-        let held = match google.insert_once(&event, false).await? {
-            Once::Created(event) => event,
-            Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
-                // The user deleted this hold and asked for it again: Google keeps the id, so
-                // the hold is brought back rather than reported as made.
-                tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
-                let restored = &Event {
-                    status: Some("confirmed".into()),
-                    ..event.clone()
-                };
-                google
-                    .call(&[&scopes::EVENTS_UPDATE], |client, token| async move {
-                        client.update_event(&token, restored.clone()).await
-                    })
-                    .await?
-            }
-            Once::Existing(existing) => {
-                tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
-                existing
-            }
-        };
-        Ok(answers::blocked(&held, &args.timezone))
-    })
-    .await
+async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
+    let user = &call.user;
+    let event = args.event(args.event_id(&user.user_id, user.exp));
+    let google = &mut call.google;
+    let held = match google.insert_once(&event, false).await? {
+        Once::Created(event) => event,
+        Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
+            // The user deleted this hold and asked for it again: Google keeps the id, so the
+            // hold is brought back rather than reported as made.
+            tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
+            let restored = &Event {
+                status: Some("confirmed".into()),
+                ..event.clone()
+            };
+            google
+                .call(&[&scopes::EVENTS_UPDATE], |client, token| async move {
+                    client.update_event(&token, restored.clone()).await
+                })
+                .await?
+        }
+        Once::Existing(existing) => {
+            tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
+            existing
+        }
+    };
+    Ok(calendar::blocked(&held, &args.timezone))
 }
 
 #[cfg(test)]
@@ -192,9 +191,9 @@ mod tests {
             ("end", json!("2026-11-24T08:00:00"), "end"),
             ("start", json!("tomorrow"), "start"),
         ] {
-            let mut m = map(ok.clone());
-            m.insert(key.into(), value);
-            assert_eq!(argument_of(BlockTimeArgs::parse(&m)), named, "{key}");
+            let mut m = ok.clone();
+            m[key] = value;
+            assert_eq!(argument_of(BlockTimeArgs::parse(&map(m))), named, "{key}");
         }
     }
 
@@ -216,7 +215,7 @@ mod tests {
     fn the_hold_is_tagged_opaque_and_has_no_guests() {
         let a = BlockTimeArgs::parse(&map(json!({"title": "Focus", "start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z", "timezone": "UTC"}))).expect("valid");
         let e = a.event("abc123".into());
-        assert!(made_by_agent::is_tagged(&e));
+        assert!(calendar::is_tagged(&e));
         assert_eq!(e.transparency.as_deref(), Some("opaque"));
         assert!(e.attendees.is_none());
     }

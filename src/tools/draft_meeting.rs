@@ -2,24 +2,16 @@
 //! that exact time and stored as a draft for 15 minutes under a short id. Nothing is sent to
 //! anyone: `create_meeting` sends exactly this draft, and nothing else.
 
-use axum::Json;
-use axum::extract::State;
-use axum::routing::post;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::args::{event_times, optional_bool, optional_text, required_zone};
+use super::args::{Args, event_times, optional_bool, optional_text, required_zone};
 use super::availability::{self, Availability};
 use super::block_time::{MAX_NOTES_CHARS, title};
-use super::free_slots::Interval;
-use super::run::answer;
-use super::time::{Window, Zone};
-use super::{Offered, Tool, UrlLife};
+use super::{Call, Offered, Tool, UrlLife, Work};
+use crate::calendar::{Interval, Window, Zone};
 use crate::error::{Error, Result};
-use crate::state::AppState;
-use crate::tool_args::ToolArgs;
-use crate::webhook_auth::VerifiedUser;
 
 /// The route.
 pub const ROUTE: &str = "/api/calendar/meeting-drafts";
@@ -50,9 +42,24 @@ pub const TOOL: Tool = Tool {
             "required": ["title", "start", "end", "timezone", "attendees"]
         })
     },
-    handler: || post(draft_meeting),
+    when_to_use: "Preparing a meeting with other people: draft_meeting, with the time found \
+                  and every attendee's address. It sends nothing. Read back the title, the day, \
+                  the start and end time, the time zone, every attendee and anyone busy then.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
+    examples: || {
+        vec![
+            json!({"title": "Kickoff", "start": "2026-11-24T10:00:00", "end": "2026-11-24T11:00:00",
+                    "timezone": "Europe/London", "attendees": ["sam@example.com"],
+                    "notes": "Agenda to follow", "video_call": true}),
+        ]
+    },
+    prepare: |args, user| {
+        Ok(Work::new(
+            MeetingDraft::parse(args, &user.user_id)?,
+            |call, (draft, zone)| Box::pin(run(call, draft, zone)),
+        ))
+    },
 };
 
 /// A draft's content: what the avatar read back, and exactly what `create_meeting` sends.
@@ -76,7 +83,7 @@ pub struct MeetingDraft {
 
 impl MeetingDraft {
     /// Parses `user_id`'s arguments; every one is checked here.
-    pub fn parse(args: &Map<String, Value>, user_id: &str) -> Result<(Self, Zone)> {
+    pub fn parse(args: &Args<'_>, user_id: &str) -> Result<(Self, Zone)> {
         let title = title(args)?;
         let zone = required_zone(args)?;
         let (start, end) = event_times(args, &zone)?;
@@ -124,39 +131,33 @@ fn conflicts(
     out
 }
 
-async fn draft_meeting(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let (draft, zone) = MeetingDraft::parse(&raw, &user.user_id)?;
-    let store = state.store.clone();
-    answer(&state, &user, "draft_meeting", async |google| {
-        google.require(&availability::METHODS).await?;
-        let context = google.context().await?;
-        let window = Window::new(draft.start, draft.end)?;
-        let known =
-            availability::availability(google, &context, window, &zone, &draft.attendees).await?;
-        let busy = conflicts(&known, window, &user.user_id, &draft);
-        let payload = serde_json::to_string(&draft)
-            .map_err(|e| Error::Internal(format!("draft payload: {e}")))?;
-        let saved = store
-            .save_draft(&user.user_id, user.session, &payload, DRAFT_MINUTES * 60)
-            .await?;
-        Ok(json!({
-            "draft_id": saved.id,
-            "title": draft.title,
-            "start": zone.format(draft.start),
-            "end": zone.format(draft.end),
-            "timezone": zone.name,
-            "attendees": draft.attendees,
-            "conflicts": busy,
-            "unknown_availability": known.unknown,
-            "video_call": draft.video_call,
-            "expires_in_minutes": DRAFT_MINUTES,
-        }))
-    })
-    .await
+async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> {
+    let (user, google) = (&call.user, &mut call.google);
+    google.require(&availability::METHODS).await?;
+    let context = google.context().await?;
+    let window = Window::new(draft.start, draft.end)?;
+    let known =
+        availability::availability(google, &context, window, &zone, &draft.attendees).await?;
+    let busy = conflicts(&known, window, &user.user_id, &draft);
+    let payload = serde_json::to_string(&draft)
+        .map_err(|e| Error::Internal(format!("draft payload: {e}")))?;
+    let saved = call
+        .state
+        .store
+        .save_draft(&user.user_id, user.session, &payload, DRAFT_MINUTES * 60)
+        .await?;
+    Ok(json!({
+        "draft_id": saved.id,
+        "title": draft.title,
+        "start": zone.format(draft.start),
+        "end": zone.format(draft.end),
+        "timezone": zone.name,
+        "attendees": draft.attendees,
+        "conflicts": busy,
+        "unknown_availability": known.unknown,
+        "video_call": draft.video_call,
+        "expires_in_minutes": DRAFT_MINUTES,
+    }))
 }
 
 #[cfg(test)]
@@ -180,10 +181,10 @@ mod tests {
             ("timezone", json!("Nowhere/Else"), "timezone"),
             ("video_call", json!("yes please"), "video_call"),
         ] {
-            let mut m = map(ok.clone());
-            m.insert(key.into(), value);
+            let mut m = ok.clone();
+            m[key] = value;
             assert_eq!(
-                argument_of(MeetingDraft::parse(&m, "ada@example.com")),
+                argument_of(MeetingDraft::parse(&map(m), "ada@example.com")),
                 named,
                 "{key}"
             );

@@ -1,21 +1,19 @@
 //! `find_free_time`: slots of the asked length where every calendar the user has selected is
 //! free, inside working hours unless the user asked for any time.
 
-use axum::Json;
-use axum::extract::State;
-use axum::routing::post;
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::args::{check_early, optional_bool, optional_zone, required_time};
-use super::free_slots::{Interval, MAX_SLOTS, free_slots_within};
-use super::run::{answer, zone_for};
-use super::time::{DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone, optional_integer};
-use super::{Offered, Tool, UrlLife, answers, availability};
+use super::args::{
+    Args, check_early, optional_bool, optional_integer, optional_zone, required_time,
+};
+use super::handler::zone_for;
+use super::{Call, Offered, Tool, UrlLife, Work, availability};
+use crate::calendar::{
+    self, DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone,
+    free_slots_within,
+};
 use crate::error::{Error, Result};
-use crate::state::AppState;
-use crate::tool_args::ToolArgs;
-use crate::webhook_auth::VerifiedUser;
 
 /// The route.
 pub const ROUTE: &str = "/api/calendar/freebusy";
@@ -28,10 +26,26 @@ pub const TOOL: Tool = Tool {
                   user's calendars, inside their working hours. Set any_time to true only when \
                   the user asks for evenings, weekends or any time. Use it before suggesting \
                   times to put a hold on.",
-    parameters,
-    handler: || post(find_free_time),
+    when_to_use: "Questions about when they are free, or requests to find time: \
+                  find_free_time. It looks inside their working hours; set any_time only when \
+                  they ask for evenings, weekends or any time. Suggest no more than three of \
+                  the slots it returns.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
+    parameters,
+    examples: || {
+        vec![
+            json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-24T18:00:00",
+                    "duration_minutes": 60, "timezone": "Europe/Berlin", "any_time": false,
+                    "attendees": ["sam@example.com"]}),
+        ]
+    },
+    prepare: |args, user| {
+        Ok(Work::new(
+            FindFreeTimeArgs::parse(args, &user.user_id)?,
+            |call, args| Box::pin(run(call, args)),
+        ))
+    },
 };
 
 fn parameters() -> Value {
@@ -68,7 +82,7 @@ pub struct FindFreeTimeArgs {
 
 impl FindFreeTimeArgs {
     /// Parses the JSON arguments of `user_id`'s call.
-    pub fn parse(args: &Map<String, Value>, user_id: &str) -> Result<Self> {
+    pub fn parse(args: &Args<'_>, user_id: &str) -> Result<Self> {
         let window_start = required_time(args, "window_start")?;
         let window_end = required_time(args, "window_end")?;
         let minutes = optional_integer(args.get("duration_minutes"), "duration_minutes")?
@@ -138,46 +152,39 @@ pub fn from_now(window: Window, now: Timestamp) -> Option<Window> {
     Window::new(start, window.end).ok()
 }
 
-async fn find_free_time(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let args = FindFreeTimeArgs::parse(&raw, &user.user_id)?;
-    let working = state.config.working_hours;
-    answer(&state, &user, "find_free_time", async |google| {
-        google.require(&availability::METHODS).await?;
-        let zone = zone_for(google, args.timezone.as_ref()).await?;
-        let window = args.window(&zone)?;
-        let hours = (!args.any_time).then(|| working.to_string());
-        // Slots in the past are no use to anyone: search from now on.
-        let Some(searched) = from_now(window, Timestamp::now()) else {
-            return Ok(answers::slots(&[], &zone, window, hours));
-        };
-        let allowed: Vec<Interval> = if args.any_time {
-            vec![Interval {
-                start: searched.start,
-                end: searched.end,
-            }]
-        } else {
-            working.intervals(searched, &zone)
-        };
-        if allowed.is_empty() {
-            return Ok(answers::slots(&[], &zone, searched, hours));
-        }
-        let context = google.context().await?;
-        let known =
-            availability::availability(google, &context, searched, &zone, &args.attendees).await?;
-        let busy = known.all_busy();
-        let slots = free_slots_within(&allowed, &busy, args.duration, MAX_SLOTS);
-        let mut answer = answers::slots(&slots, &zone, searched, hours);
-        if !args.attendees.is_empty() {
-            // Their availability is unknown, never assumed free: the model must say so.
-            answer["unknown_availability"] = json!(known.unknown);
-        }
-        Ok(answer)
-    })
-    .await
+async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
+    let working = call.state.config.working_hours;
+    let google = &mut call.google;
+    google.require(&availability::METHODS).await?;
+    let zone = zone_for(google, args.timezone.as_ref()).await?;
+    let window = args.window(&zone)?;
+    let hours = (!args.any_time).then(|| working.to_string());
+    // Slots in the past are no use to anyone: search from now on.
+    let Some(searched) = from_now(window, Timestamp::now()) else {
+        return Ok(calendar::slots(&[], &zone, window, hours));
+    };
+    let allowed: Vec<Interval> = if args.any_time {
+        vec![Interval {
+            start: searched.start,
+            end: searched.end,
+        }]
+    } else {
+        working.intervals(searched, &zone)
+    };
+    if allowed.is_empty() {
+        return Ok(calendar::slots(&[], &zone, searched, hours));
+    }
+    let context = google.context().await?;
+    let known =
+        availability::availability(google, &context, searched, &zone, &args.attendees).await?;
+    let busy = known.all_busy();
+    let slots = free_slots_within(&allowed, &busy, args.duration, MAX_SLOTS);
+    let mut answer = calendar::slots(&slots, &zone, searched, hours);
+    if !args.attendees.is_empty() {
+        // Their availability is unknown, never assumed free: the model must say so.
+        answer["unknown_availability"] = json!(known.unknown);
+    }
+    Ok(answer)
 }
 
 #[cfg(test)]
@@ -194,12 +201,12 @@ mod tests {
         let base =
             json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-24T12:00:00"});
         let with = |d: Value| {
-            let mut m = map(base.clone());
-            m.insert("duration_minutes".into(), d);
+            let mut m = base.clone();
+            m["duration_minutes"] = d;
             m
         };
-        let parse = |m: &Map<String, Value>| FindFreeTimeArgs::parse(m, "ada@example.com");
-        assert_eq!(argument_of(parse(&map(base.clone()))), "duration_minutes");
+        let parse = |m: &Value| FindFreeTimeArgs::parse(&map(m.clone()), "ada@example.com");
+        assert_eq!(argument_of(parse(&base)), "duration_minutes");
         assert_eq!(argument_of(parse(&with(json!(0)))), "duration_minutes");
         assert_eq!(argument_of(parse(&with(json!(-30)))), "duration_minutes");
         let long = parse(&with(json!(240))).expect("parses");
@@ -208,9 +215,9 @@ mod tests {
         assert!(fits.window(&Zone::utc()).is_ok());
         assert!(!fits.any_time);
         let mut any = with(json!(30));
-        any.insert("any_time".into(), json!(true));
+        any["any_time"] = json!(true);
         assert!(parse(&any).expect("parses").any_time);
-        any.insert("any_time".into(), json!("often"));
+        any["any_time"] = json!("often");
         assert_eq!(argument_of(parse(&any)), "any_time");
     }
 

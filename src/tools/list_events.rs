@@ -1,21 +1,17 @@
 //! `list_events`: what is on the user's calendars in a period, merged from every calendar they
 //! have selected in Google Calendar.
 
-use axum::Json;
-use axum::extract::State;
-use axum::routing::post;
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::args::{check_early, optional_text, optional_time, optional_zone};
-use super::run::{answer, zone_for};
-use super::time::{DateMeans, TimeText, Window, Zone, days_from, optional_integer};
-use super::{Offered, Tool, UrlLife, answers};
+use super::args::{
+    Args, check_early, optional_integer, optional_text, optional_time, optional_zone,
+};
+use super::handler::zone_for;
+use super::{Call, Offered, Tool, UrlLife, Work};
+use crate::calendar::{self, DateMeans, TimeText, Window, Zone, days_from};
 use crate::error::Result;
 use crate::google::scopes;
-use crate::state::AppState;
-use crate::tool_args::ToolArgs;
-use crate::webhook_auth::VerifiedUser;
 
 /// The route.
 pub const ROUTE: &str = "/api/calendar/list-events";
@@ -28,10 +24,23 @@ pub const TOOL: Tool = Tool {
                   matching some words. Use it when the user asks what is on their calendar, \
                   what comes next, whether a meeting exists, or for a summary of their schedule. \
                   Events with myResponse declined are not commitments.",
-    parameters,
-    handler: || post(list_events),
+    when_to_use: "Questions about what is on their calendars: list_events. It covers every \
+                  calendar they show in Google Calendar. An event with myResponse declined is \
+                  not a commitment; say so when it matters. madeByAgent marks events you made.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
+    parameters,
+    examples: || {
+        vec![
+            json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-25",
+                    "max_results": 5, "timezone": "Europe/Berlin", "query": "dentist"}),
+        ]
+    },
+    prepare: |args, _| {
+        Ok(Work::new(ListEventsArgs::parse(args)?, |call, args| {
+            Box::pin(run(call, args))
+        }))
+    },
 };
 
 fn parameters() -> Value {
@@ -72,7 +81,7 @@ pub struct ListEventsArgs {
 
 impl ListEventsArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+    pub fn parse(args: &Args<'_>) -> Result<Self> {
         let max_results = optional_integer(args.get("max_results"), "max_results")?
             .map_or(DEFAULT_MAX_RESULTS, |n| n.clamp(1, MAX_RESULTS_CAP) as u32);
         let parsed = Self {
@@ -96,39 +105,32 @@ impl ListEventsArgs {
             Some(t) => t.resolve(zone, DateMeans::EndOfDay, "window_end")?,
             None => days_from(start, zone, DEFAULT_DAYS),
         };
-        Window::new(start, end)
+        Ok(Window::new(start, end)?)
     }
 }
 
-async fn list_events(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let args = ListEventsArgs::parse(&raw)?;
-    answer(&state, &user, "list_events", async |google| {
-        google
-            .require(&[
-                &scopes::SETTINGS_GET,
-                &scopes::CALENDAR_LIST_LIST,
-                &scopes::EVENTS_LIST,
-            ])
-            .await?;
-        let context = google.context().await?;
-        let zone = zone_for(google, args.timezone.as_ref()).await?;
-        let window = args.window(&zone, Timestamp::now())?;
-        let listed = google
-            .events_across(
-                &context.calendars,
-                window,
-                args.max_results,
-                &zone,
-                args.query.as_deref(),
-            )
-            .await?;
-        Ok(answers::event_list(&listed, &zone, window))
-    })
-    .await
+async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
+    let google = &mut call.google;
+    google
+        .require(&[
+            &scopes::SETTINGS_GET,
+            &scopes::CALENDAR_LIST_LIST,
+            &scopes::EVENTS_LIST,
+        ])
+        .await?;
+    let context = google.context().await?;
+    let zone = zone_for(google, args.timezone.as_ref()).await?;
+    let window = args.window(&zone, Timestamp::now())?;
+    let listed = google
+        .events_across(
+            &context.calendars,
+            window,
+            args.max_results,
+            &zone,
+            args.query.as_deref(),
+        )
+        .await?;
+    Ok(calendar::event_list(&listed, &zone, window))
 }
 
 #[cfg(test)]

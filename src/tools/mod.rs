@@ -1,11 +1,8 @@
-//! The calendar tools Anam calls. Each tool is declared once, in a file of its own: name,
-//! route, description, parameter schema and handler. The router and the persona are both built
-//! from [`TOOLS`], so adding a tool is one new file and one line here.
-//!
-//! Every handler follows DESIGN.md §4: verified user → typed arguments (400 before any Google
-//! call) → Google within the time budget → a compact answer the model reads.
+//! The calendar tools Anam calls. Each tool is one file holding its whole declaration
+//! ([`Tool`]): the router, the persona and the docs are all built from [`TOOLS`], and every
+//! call runs through one generic handler ([`handler::handle`]). Adding a tool is one new file
+//! and one line here.
 
-pub mod answers;
 pub mod args;
 pub mod availability;
 pub mod block_time;
@@ -13,68 +10,22 @@ pub mod cancel_hold;
 pub mod create_meeting;
 pub mod draft_meeting;
 pub mod find_free_time;
-pub mod free_slots;
 pub mod get_contacts;
+pub mod handler;
 pub mod list_events;
-pub mod made_by_agent;
 pub mod move_hold;
 pub mod respond_to_invite;
-pub mod run;
-pub mod time;
-pub mod working_hours;
+pub mod send_once;
+pub mod tool;
 
-use axum::Router;
-use axum::routing::MethodRouter;
-use serde_json::Value;
+use axum::routing::post;
+use axum::{Extension, Router};
+
+pub use crate::webhook_auth::UrlLife;
+pub use tool::{Call, Offered, Tool, Work};
 
 use crate::config::Config;
 use crate::state::AppState;
-
-/// When the persona offers a tool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Offered {
-    /// In every session.
-    Always,
-    /// Only when the user has allowed contact search.
-    WithContacts,
-}
-
-/// How long a tool's presigned URL lives after Start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UrlLife {
-    /// `TOOL_URL_TTL_SECONDS`, like the session.
-    Session,
-    /// `MEETING_URL_TTL_SECONDS`: sending invitations as the user gets a shorter window.
-    Meeting,
-}
-
-impl UrlLife {
-    /// In seconds, from the configuration.
-    pub fn seconds(self, config: &Config) -> u64 {
-        match self {
-            Self::Session => config.tool_url_ttl_seconds,
-            Self::Meeting => config.meeting_url_ttl_seconds,
-        }
-    }
-}
-
-/// One tool: everything the persona and the router need to know about it.
-pub struct Tool {
-    /// The name the model calls it by.
-    pub name: &'static str,
-    /// The route its webhook is served at (and signed for).
-    pub route: &'static str,
-    /// When the model should use it (Anam allows 1–1024 characters).
-    pub description: &'static str,
-    /// Its JSON Schema parameters.
-    pub parameters: fn() -> Value,
-    /// Its handler, as a method router.
-    pub handler: fn() -> MethodRouter<AppState>,
-    /// When it is offered.
-    pub offered: Offered,
-    /// How long its URL lives.
-    pub url_life: UrlLife,
-}
 
 /// Every tool, in the order the persona offers them.
 pub const TOOLS: &[&Tool] = &[
@@ -106,11 +57,15 @@ pub fn url_life_of(route: &str, config: &Config) -> u64 {
         .seconds(config)
 }
 
-/// Every tool's route.
+/// Every tool's route, each served by the generic handler with its own URL life.
 pub fn router() -> Router<AppState> {
-    TOOLS.iter().fold(Router::new(), |router, tool| {
-        router.route(tool.route, (tool.handler)())
-    })
+    TOOLS
+        .iter()
+        .copied()
+        .fold(Router::new(), |router, tool: &'static Tool| {
+            let serve = post(move |state, user, args| handler::handle(tool, state, user, args));
+            router.route(tool.route, serve.layer(Extension(tool.url_life)))
+        })
 }
 
 /// Helpers for the tools' unit tests.
@@ -118,11 +73,14 @@ pub fn router() -> Router<AppState> {
 pub(crate) mod test_support {
     use serde_json::{Map, Value};
 
+    use super::args::Args;
     use crate::error::{Error, Result};
 
-    /// A JSON object literal as a tool's arguments.
-    pub fn map(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().expect("object")
+    /// A JSON object literal as a tool's arguments (leaked: tests only).
+    pub fn map(v: Value) -> Args<'static> {
+        let map: &'static Map<String, Value> =
+            Box::leak(Box::new(v.as_object().cloned().expect("object")));
+        Args::new(map)
     }
 
     /// The argument a 400 names (panics on anything else).
@@ -131,5 +89,70 @@ pub(crate) mod test_support {
             Err(Error::InvalidArgument { argument, .. }) => argument,
             other => panic!("expected a 400, got {other:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::args::Args;
+    use super::*;
+    use crate::webhook_auth::VerifiedUser;
+
+    #[test]
+    fn every_tools_schema_names_exactly_the_keys_its_parser_reads() {
+        let user = VerifiedUser {
+            user_id: "ada@example.com".into(),
+            exp: 2_000,
+            session: 1_000,
+            arrived: tokio::time::Instant::now(),
+        };
+        for tool in TOOLS {
+            let schema = (tool.parameters)();
+            let properties: BTreeSet<&str> = schema["properties"]
+                .as_object()
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let required = required.as_str().unwrap_or_default();
+                assert!(properties.contains(required), "{}: {required}", tool.name);
+            }
+            let mut read = BTreeSet::new();
+            for example in (tool.examples)() {
+                let map = example.as_object().cloned().unwrap_or_default();
+                let args = Args::new(&map);
+                if let Err(e) = (tool.prepare)(&args, &user) {
+                    panic!("{}: its example does not parse: {e}", tool.name);
+                }
+                read.extend(args.asked());
+                for given in map.keys() {
+                    assert!(
+                        properties.contains(given.as_str()),
+                        "{}: {given}",
+                        tool.name
+                    );
+                }
+            }
+            assert_eq!(
+                read, properties,
+                "{}: read by the parser vs the schema",
+                tool.name
+            );
+            assert!(
+                (1..=1024).contains(&tool.description.len()),
+                "{}: Anam takes 1-1024 characters",
+                tool.name
+            );
+            assert!(tool.when_to_use.contains(tool.name), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn names_and_routes_are_unique() {
+        let names: BTreeSet<_> = TOOLS.iter().map(|t| t.name).collect();
+        let routes: BTreeSet<_> = TOOLS.iter().map(|t| t.route).collect();
+        assert_eq!(names.len(), TOOLS.len());
+        assert_eq!(routes.len(), TOOLS.len());
     }
 }

@@ -1,25 +1,16 @@
 //! `move_hold`: moves a hold or meeting this service made for the user to a new time. Any
 //! other event is refused before anything is written; a meeting's guests are told.
 
-use axum::Json;
-use axum::extract::State;
-use axum::routing::post;
 use google_calendar3::api::Event;
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::answers::edge;
-use super::args::{event_id, event_times, no_such_event, required_zone};
-use super::run::answer;
-use super::time::Zone;
-use super::{Offered, Tool, UrlLife, made_by_agent};
-use crate::error::Result;
-use crate::google::calendar::event_time;
+use super::args::{Args, event_id, event_times, no_such_event, required_zone};
+use super::{Call, Offered, Tool, UrlLife, Work};
+use crate::calendar::{self, Zone, edge, event_time};
+use crate::error::{Error, Result};
 use crate::google::scopes;
 use crate::guest_emails;
-use crate::state::AppState;
-use crate::tool_args::ToolArgs;
-use crate::webhook_auth::VerifiedUser;
 
 /// The route.
 pub const ROUTE: &str = "/api/calendar/holds/move";
@@ -32,10 +23,23 @@ pub const TOOL: Tool = Tool {
                   start and end time. Only events list_events marks madeByAgent can be moved. \
                   First read back the event, its new day, start and end time and time zone, and \
                   call it only after the user clearly says yes. Guests of a meeting are told.",
-    parameters,
-    handler: || post(move_hold),
+    when_to_use: "Moving something you made (madeByAgent): move_hold. First read back which \
+                  event it is and exactly what will change, its new day, start and end time and \
+                  time zone, and that a meeting's guests will be told; call it only after the \
+                  user clearly says yes. You cannot change events you did not make; say the \
+                  user can do that in Google Calendar.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
+    parameters,
+    examples: || {
+        vec![json!({"event_id": "abc123", "start": "2026-11-24T09:00:00",
+                    "end": "2026-11-24T10:00:00", "timezone": "Europe/Berlin"})]
+    },
+    prepare: |args, _| {
+        Ok(Work::new(MoveHoldArgs::parse(args)?, |call, args| {
+            Box::pin(run(call, args))
+        }))
+    },
 };
 
 fn parameters() -> Value {
@@ -66,7 +70,7 @@ pub struct MoveHoldArgs {
 
 impl MoveHoldArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+    pub fn parse(args: &Args<'_>) -> Result<Self> {
         let event_id = event_id(args)?;
         let timezone = required_zone(args)?;
         let (start, end) = event_times(args, &timezone)?;
@@ -79,43 +83,47 @@ impl MoveHoldArgs {
     }
 }
 
-async fn move_hold(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let args = MoveHoldArgs::parse(&raw)?;
-    answer(&state, &user, "move_hold", async |google| {
-        let event = made_by_agent::read(google, &args.event_id).await?;
-        if event.status.as_deref() == Some("cancelled") {
-            return Err(no_such_event());
-        }
-        made_by_agent::ensure_ours(&event)?;
-        let send = made_by_agent::send_updates(&event);
-        // Each guest told is an e-mail: counted before the write, refused beyond the allowance.
-        let told = guest_emails::guests_told(&event).len();
-        guest_emails::take(google.state(), &user.user_id, guest_emails::count(told)).await?;
-        let patch = Event {
-            start: Some(event_time(args.start, &args.timezone)),
-            end: Some(event_time(args.end, &args.timezone)),
-            ..Default::default()
-        };
-        let (id, patch) = (args.event_id.as_str(), &patch);
-        let moved = google
-            .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
-                client.patch_event(&token, id, patch.clone(), send).await
-            })
-            .await?;
-        Ok(json!({
-            "eventId": args.event_id,
-            "title": moved.summary.or(event.summary),
-            "start": edge(moved.start.as_ref(), &args.timezone, false),
-            "end": edge(moved.end.as_ref(), &args.timezone, false),
-            "timezone": args.timezone.name,
-            "guestsNotified": send == "all",
-        }))
-    })
-    .await
+async fn run(call: &mut Call, args: MoveHoldArgs) -> Result<Value> {
+    let (state, user, google) = (&call.state, &call.user, &mut call.google);
+    let event = google
+        .event(&args.event_id)
+        .await?
+        .ok_or_else(no_such_event)?;
+    if event.status.as_deref() == Some("cancelled") {
+        return Err(no_such_event());
+    }
+    if !calendar::made_by_agent_for_user(&event) {
+        return Err(Error::NotMadeByAgent);
+    }
+    let send = calendar::send_updates(&event);
+    // Each guest told is an e-mail: counted before the write, refused beyond the allowance.
+    let told = calendar::guests_told(&event).len();
+    guest_emails::take(
+        &state.store,
+        &state.config,
+        &user.user_id,
+        guest_emails::count(told),
+    )
+    .await?;
+    let patch = Event {
+        start: Some(event_time(args.start, &args.timezone)),
+        end: Some(event_time(args.end, &args.timezone)),
+        ..Default::default()
+    };
+    let (id, patch) = (args.event_id.as_str(), &patch);
+    let moved = google
+        .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
+            client.patch_event(&token, id, patch.clone(), send).await
+        })
+        .await?;
+    Ok(json!({
+        "eventId": args.event_id,
+        "title": moved.summary.or(event.summary),
+        "start": edge(moved.start.as_ref(), &args.timezone, false),
+        "end": edge(moved.end.as_ref(), &args.timezone, false),
+        "timezone": args.timezone.name,
+        "guestsNotified": send == "all",
+    }))
 }
 
 #[cfg(test)]
@@ -135,9 +143,9 @@ mod tests {
             ("end", json!("2026-11-24T08:00:00"), "end"),
             ("timezone", json!(null), "timezone"),
         ] {
-            let mut m = map(ok.clone());
-            m.insert(key.into(), value);
-            match MoveHoldArgs::parse(&m) {
+            let mut m = ok.clone();
+            m[key] = value;
+            match MoveHoldArgs::parse(&map(m)) {
                 Err(Error::InvalidArgument { argument, .. }) => assert_eq!(argument, named),
                 other => panic!("{key}: {other:?}"),
             }

@@ -1,23 +1,14 @@
 //! `respond_to_invite`: the user's own answer to an invitation. Only their attendee entry
 //! changes; every other guest's response is sent back exactly as Google gave it.
 
-use axum::Json;
-use axum::extract::State;
-use axum::routing::post;
 use google_calendar3::api::Event;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::args::{event_id, optional_text};
-use super::made_by_agent;
-use super::run::answer;
-use super::time::required_str;
-use super::{Offered, Tool, UrlLife};
+use super::args::{Args, event_id, no_such_event, optional_text, required_str};
+use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
 use crate::google::scopes;
 use crate::guest_emails;
-use crate::state::AppState;
-use crate::tool_args::ToolArgs;
-use crate::webhook_auth::VerifiedUser;
 
 /// The route.
 pub const ROUTE: &str = "/api/calendar/invites/respond";
@@ -30,10 +21,18 @@ pub const TOOL: Tool = Tool {
                   with an optional short comment for the organizer. Use it for events where \
                   list_events shows a myResponse. First read back the event and the answer, and \
                   call it only after the user clearly says yes. The organizer is told.",
-    parameters,
-    handler: || post(respond_to_invite),
+    when_to_use: "Answering an invitation: respond_to_invite. Read back the event and the \
+                  answer, accepted, declined or tentative, and any note, and call it only after \
+                  the user clearly says yes.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
+    parameters,
+    examples: || vec![json!({"event_id": "inv1", "response": "declined", "comment": "Travelling"})],
+    prepare: |args, _| {
+        Ok(Work::new(RespondArgs::parse(args)?, |call, args| {
+            Box::pin(run(call, args))
+        }))
+    },
 };
 
 fn parameters() -> Value {
@@ -63,7 +62,7 @@ pub struct RespondArgs {
 
 impl RespondArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Map<String, Value>) -> Result<Self> {
+    pub fn parse(args: &Args<'_>) -> Result<Self> {
         let event_id = event_id(args)?;
         let given = required_str(args.get("response"), "response")?.trim();
         let response = ["accepted", "declined", "tentative"]
@@ -112,29 +111,25 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
     })
 }
 
-async fn respond_to_invite(
-    State(state): State<AppState>,
-    user: VerifiedUser,
-    ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let args = RespondArgs::parse(&raw)?;
-    answer(&state, &user, "respond_to_invite", async |google| {
-        let event = made_by_agent::read(google, &args.event_id).await?;
-        if event.status.as_deref() == Some("cancelled") {
-            return Err(super::args::no_such_event());
-        }
-        let patch = answered(&event, &args)?;
-        // The organizer hears of the answer: one e-mail, counted before the write.
-        guest_emails::take(google.state(), &user.user_id, 1).await?;
-        let (id, patch) = (args.event_id.as_str(), &patch);
-        google
-            .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
-                client.patch_event(&token, id, patch.clone(), "all").await
-            })
-            .await?;
-        Ok(json!({"eventId": args.event_id, "title": event.summary, "response": args.response}))
-    })
-    .await
+async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
+    let (state, user, google) = (&call.state, &call.user, &mut call.google);
+    let event = google
+        .event(&args.event_id)
+        .await?
+        .ok_or_else(no_such_event)?;
+    if event.status.as_deref() == Some("cancelled") {
+        return Err(no_such_event());
+    }
+    let patch = answered(&event, &args)?;
+    // The organizer hears of the answer: one e-mail, counted before the write.
+    guest_emails::take(&state.store, &state.config, &user.user_id, 1).await?;
+    let (id, patch) = (args.event_id.as_str(), &patch);
+    google
+        .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
+            client.patch_event(&token, id, patch.clone(), "all").await
+        })
+        .await?;
+    Ok(json!({"eventId": args.event_id, "title": event.summary, "response": args.response}))
 }
 
 #[cfg(test)]

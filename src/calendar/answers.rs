@@ -5,33 +5,12 @@
 use google_calendar3::api::{Event, EventDateTime};
 use serde_json::{Map, Value, json};
 
-use super::free_slots::Interval;
-use super::made_by_agent;
-use super::time::{Window, Zone};
-use crate::google::calendar::{CalendarRef, from_chrono};
-use crate::google::user_calendar::Listed;
+use super::Interval;
+use super::events::{CalendarRef, Listed, is_tagged, my_response};
+use super::time::{Window, Zone, from_chrono};
 
 /// At most this many other attendees are named per event; the rest are counted.
 pub const MAX_ATTENDEES: usize = 10;
-
-/// The user's own answer to an invitation (`accepted`, `declined`, `tentative`,
-/// `needsAction`), when they are a guest rather than the organizer. A declined event is not a
-/// commitment, and the model must be able to say so.
-pub fn my_response(event: &Event) -> Option<&str> {
-    if event
-        .organizer
-        .as_ref()
-        .is_some_and(|o| o.self_ == Some(true))
-    {
-        return None;
-    }
-    event
-        .attendees
-        .iter()
-        .flatten()
-        .find(|a| a.self_ == Some(true))
-        .and_then(|a| a.response_status.as_deref())
-}
 
 /// The people on the event other than the user (rooms and resources left out), each with
 /// their answer.
@@ -80,7 +59,7 @@ pub fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
     if let Some(response) = my_response(event) {
         out.insert("myResponse".into(), json!(response));
     }
-    if made_by_agent::is_tagged(event) {
+    if is_tagged(event) {
         out.insert("madeByAgent".into(), json!(true));
     }
     let mut others = other_attendees(event);

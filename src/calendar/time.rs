@@ -1,16 +1,15 @@
-//! Tool times: parsing what the model sends (ISO 8601 with an offset, `Z`, or none) into
-//! instants, validating windows, and formatting answers in one time zone.
+//! Times: parsing what the model sends (ISO 8601 with an offset, `Z`, or none) into instants,
+//! validating windows, formatting answers in one time zone, and Google's date-times.
 //!
 //! A time without an offset is a wall-clock time in the tool's time zone. In a DST gap the
 //! time moves forward by the gap's length; in an overlap the earlier instant wins (jiff's
 //! "compatible" rule, as in RFC 5545), so the same text always gives the same instant.
 
+use super::{Invalid, Result};
+use google_calendar3::api::EventDateTime;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, Zoned};
-use serde_json::Value;
-
-use crate::error::{Error, Result};
 
 /// The longest window a tool may ask about.
 pub const MAX_WINDOW_DAYS: i64 = 62;
@@ -35,7 +34,7 @@ impl Zone {
                 name: tz.iana_name().unwrap_or(trimmed).to_owned(),
                 tz,
             })
-            .map_err(|_| Error::InvalidArgument {
+            .map_err(|_| Invalid {
                 argument,
                 message: format!(
                     "{argument} \"{trimmed}\" is not an IANA time zone. Use a name such as \
@@ -103,7 +102,7 @@ impl TimeText {
         if let Ok(dt) = text.parse::<DateTime>() {
             return Ok(Self::Civil(dt));
         }
-        Err(Error::InvalidArgument {
+        Err(Invalid {
             argument,
             message: format!(
                 "{argument} \"{text}\" is not an ISO 8601 date and time. Use a form such as \
@@ -141,7 +140,7 @@ impl TimeText {
         civil
             .and_then(|dt| zone.tz.to_ambiguous_zoned(dt).compatible().ok())
             .map(|z| z.timestamp())
-            .ok_or_else(|| Error::InvalidArgument {
+            .ok_or_else(|| Invalid {
                 argument,
                 message: format!("{argument} is outside the supported range of dates."),
             })
@@ -171,13 +170,13 @@ impl Window {
     /// Checks the order and the length; the messages name the arguments.
     pub fn new(start: Timestamp, end: Timestamp) -> Result<Self> {
         if end <= start {
-            return Err(Error::InvalidArgument {
+            return Err(Invalid {
                 argument: "window_end",
                 message: "window_end must be after window_start.".into(),
             });
         }
         if end.duration_since(start) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
-            return Err(Error::InvalidArgument {
+            return Err(Invalid {
                 argument: "window_end",
                 message: format!(
                     "window_end is more than {MAX_WINDOW_DAYS} days after window_start. Ask \
@@ -201,46 +200,29 @@ pub fn days_from(now: Timestamp, zone: &Zone, days: i64) -> Timestamp {
         .map_or(now, |z| z.timestamp())
 }
 
-/// Reads an optional string argument: absent or null is `None`; anything else must be a string.
-pub fn optional_str<'a>(
-    value: Option<&'a Value>,
-    argument: &'static str,
-) -> Result<Option<&'a str>> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(Error::InvalidArgument {
-            argument,
-            message: format!("{argument} must be a string."),
-        }),
+/// An event's start or end: an instant (sent as UTC, decoded as UTC by the crate) with the
+/// zone it should be shown in.
+pub fn event_time(at: Timestamp, zone: &Zone) -> EventDateTime {
+    EventDateTime {
+        date: None,
+        date_time: Some(to_chrono(at)),
+        time_zone: Some(zone.name.clone()),
     }
 }
 
-/// Reads a required string argument.
-pub fn required_str<'a>(value: Option<&'a Value>, argument: &'static str) -> Result<&'a str> {
-    optional_str(value, argument)?.ok_or_else(|| Error::InvalidArgument {
-        argument,
-        message: format!("{argument} is required."),
-    })
+/// The crate's `chrono` time to a jiff instant.
+pub fn from_chrono(at: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
+    Timestamp::new(
+        at.timestamp(),
+        i32::try_from(at.timestamp_subsec_nanos()).ok()?,
+    )
+    .ok()
 }
 
-/// Reads an optional whole number, accepting `30`, `30.0` and `"30"` (models send all three).
-pub fn optional_integer(value: Option<&Value>, argument: &'static str) -> Result<Option<i64>> {
-    let bad = || Error::InvalidArgument {
-        argument,
-        message: format!("{argument} must be a whole number."),
-    };
-    let number = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_f64().ok_or_else(bad)?,
-        Some(Value::String(s)) => s.trim().parse::<f64>().map_err(|_| bad())?,
-        Some(_) => return Err(bad()),
-    };
-    if !number.is_finite() || number.fract() != 0.0 || number.abs() > 1e12 {
-        return Err(bad());
-    }
-    Ok(Some(number as i64))
+/// A jiff instant as the crate's `chrono` time.
+pub fn to_chrono(at: Timestamp) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(at.as_second(), at.subsec_nanosecond().unsigned_abs())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -321,7 +303,7 @@ mod tests {
     fn unparseable_times_name_the_argument() {
         for text in ["next tuesday", "", "2026-13-01T00:00:00", "9am"] {
             match parse_time(text, &ny(), "window_start", DateMeans::StartOfDay) {
-                Err(Error::InvalidArgument { argument, message }) => {
+                Err(Invalid { argument, message }) => {
                     assert_eq!(argument, "window_start");
                     assert!(message.contains("window_start"), "{message}");
                 }
@@ -334,7 +316,7 @@ mod tests {
     fn unknown_zones_are_refused() {
         assert!(matches!(
             Zone::parse("Mars/Olympus", "timezone"),
-            Err(Error::InvalidArgument {
+            Err(Invalid {
                 argument: "timezone",
                 ..
             })
@@ -387,17 +369,8 @@ mod tests {
     }
 
     #[test]
-    fn integers_arrive_in_several_shapes() {
-        let v = |j: &str| serde_json::from_str::<Value>(j).expect("json");
-        assert_eq!(optional_integer(Some(&v("30")), "d").ok(), Some(Some(30)));
-        assert_eq!(optional_integer(Some(&v("30.0")), "d").ok(), Some(Some(30)));
-        assert_eq!(
-            optional_integer(Some(&v("\"45\"")), "d").ok(),
-            Some(Some(45))
-        );
-        assert_eq!(optional_integer(None, "d").ok(), Some(None));
-        assert!(optional_integer(Some(&v("30.5")), "d").is_err());
-        assert!(optional_integer(Some(&v("\"soon\"")), "d").is_err());
-        assert!(optional_integer(Some(&v("[1]")), "d").is_err());
+    fn chrono_and_jiff_instants_round_trip() {
+        let at: Timestamp = "2026-11-24T14:00:00.5Z".parse().expect("ts");
+        assert_eq!(from_chrono(to_chrono(at)), Some(at));
     }
 }

@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::time::Window;
+use super::Window;
 
 /// At most this many slots are offered (the persona offers at most three per turn).
 pub const MAX_SLOTS: usize = 5;

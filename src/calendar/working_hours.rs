@@ -7,8 +7,7 @@ use std::fmt;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 
-use super::free_slots::Interval;
-use super::time::{Window, Zone};
+use super::{Interval, Window, Zone};
 
 /// The weekly working time: the same hours on each working day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

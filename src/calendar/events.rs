@@ -1,0 +1,228 @@
+//! Events as this service reasons about them: the calendars that count for a user, events of
+//! several calendars merged into one list, the mark this service puts on what it creates, who
+//! is told of a change, and the user's own answer to an invitation.
+
+use std::collections::{HashMap, HashSet};
+
+use google_calendar3::api::{Event, EventExtendedProperties};
+use jiff::Timestamp;
+
+use super::time::{Zone, from_chrono};
+
+/// One of the user's calendars that counts for them: the primary one, and every one they have
+/// selected (ticked) in Google Calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarRef {
+    /// The id to call Google with (`primary` for the primary calendar).
+    pub id: String,
+    /// The name the user sees (their own override, else the calendar's).
+    pub name: String,
+    /// Whether it is the user's primary calendar.
+    pub primary: bool,
+    /// Its colour in Google Calendar (`#rrggbb`), for the page.
+    pub color: Option<String>,
+}
+
+/// One calendar's `events.list` answer, pages followed.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The events, in Google's order (start time), commitments only.
+    pub items: Vec<Event>,
+    /// Google had more than the cap (or more pages than are followed).
+    pub truncated: bool,
+}
+
+/// A user's calendar zone and calendars.
+#[derive(Clone, Debug)]
+pub struct UserContext {
+    /// The zone of their calendar settings.
+    pub zone: Zone,
+    /// Primary first, then the selected ones.
+    pub calendars: Vec<CalendarRef>,
+}
+
+impl UserContext {
+    /// The calendar ids, in order.
+    pub fn calendar_ids(&self) -> Vec<String> {
+        self.calendars.iter().map(|c| c.id.clone()).collect()
+    }
+
+    /// The calendar named `id`, if it is one of these.
+    pub fn calendar(&self, id: &str) -> Option<&CalendarRef> {
+        self.calendars.iter().find(|c| c.id == id)
+    }
+}
+
+/// Events of several calendars, merged into one list by start.
+#[derive(Debug, Default)]
+pub struct Listed {
+    /// Each event with the calendar it is on, in start order.
+    pub events: Vec<(Event, CalendarRef)>,
+    /// Some calendar had more than the cap, or the merged list did.
+    pub truncated: bool,
+}
+
+/// When an event starts, for ordering: an all-day event at the start of its day in `zone`.
+fn starts_at(event: &Event, zone: &Zone) -> Timestamp {
+    let Some(start) = event.start.as_ref() else {
+        return Timestamp::MAX;
+    };
+    if let Some(at) = start.date_time.and_then(from_chrono) {
+        return at;
+    }
+    start
+        .date
+        .and_then(|d| {
+            use chrono::Datelike;
+            let day = jiff::civil::Date::new(
+                i16::try_from(d.year()).ok()?,
+                i8::try_from(d.month()).ok()?,
+                i8::try_from(d.day()).ok()?,
+            )
+            .ok()?;
+            zone.tz
+                .to_ambiguous_zoned(day.to_datetime(jiff::civil::Time::midnight()))
+                .compatible()
+                .ok()
+        })
+        .map_or(Timestamp::MAX, |z| z.timestamp())
+}
+
+/// Merges each calendar's page into one list by start (ties keep the calendars' order), drops
+/// the second copy of an event that is on two calendars, and keeps at most `cap`.
+pub fn merge_pages(pages: Vec<(CalendarRef, Page)>, cap: usize, zone: &Zone) -> Listed {
+    let mut truncated = pages.iter().any(|(_, p)| p.truncated);
+    let mut all: Vec<(Timestamp, usize, Event, CalendarRef)> = pages
+        .into_iter()
+        .enumerate()
+        .flat_map(|(order, (calendar, page))| {
+            page.items
+                .into_iter()
+                .map(move |e| (order, e, calendar.clone()))
+        })
+        .map(|(order, e, c)| (starts_at(&e, zone), order, e, c))
+        .collect();
+    all.sort_by_key(|(at, order, _, _)| (*at, *order));
+    let mut seen = HashSet::new();
+    let mut events: Vec<(Event, CalendarRef)> = Vec::new();
+    for (at, _, event, calendar) in all {
+        let identity = event
+            .i_cal_uid
+            .clone()
+            .or_else(|| event.id.clone())
+            .unwrap_or_default();
+        if !identity.is_empty() && !seen.insert((identity, at)) {
+            continue;
+        }
+        events.push((event, calendar));
+    }
+    if events.len() > cap {
+        events.truncate(cap);
+        truncated = true;
+    }
+    Listed { events, truncated }
+}
+
+/// The mark this service puts on what it creates (`block_time` holds, `create_meeting`
+/// meetings), in the event's *private* extended properties: private to the copy on this user's
+/// calendar, so a guest's copy of a meeting someone else made here does not carry it.
+/// The private extended property key.
+pub const KEY: &str = "createdBy";
+/// Its value.
+pub const VALUE: &str = "calendar-agent";
+
+/// The extended properties to give a new event.
+pub fn tag() -> EventExtendedProperties {
+    EventExtendedProperties {
+        private: Some(HashMap::from([(KEY.to_owned(), VALUE.to_owned())])),
+        shared: None,
+    }
+}
+
+/// Whether this service made `event` for the calendar it is on.
+pub fn is_tagged(event: &Event) -> bool {
+    event
+        .extended_properties
+        .as_ref()
+        .and_then(|p| p.private.as_ref())
+        .and_then(|p| p.get(KEY))
+        .is_some_and(|v| v == VALUE)
+}
+
+/// Whether the user whose calendar this is organised `event` (holds have no organizer field
+/// set by us; Google fills in the calendar's owner).
+pub fn organised_by_user(event: &Event) -> bool {
+    event
+        .organizer
+        .as_ref()
+        .is_none_or(|o| o.self_ == Some(true))
+}
+
+/// Whether this service made `event` for this user and the user organises it: what
+/// `move_hold` and `cancel_hold` may change.
+pub fn made_by_agent_for_user(event: &Event) -> bool {
+    is_tagged(event) && organised_by_user(event)
+}
+
+/// The people Google tells when `event` is changed or cancelled with `sendUpdates=all`: its
+/// guests other than the user and rooms.
+pub fn guests_told(event: &Event) -> Vec<String> {
+    event
+        .attendees
+        .iter()
+        .flatten()
+        .filter(|a| a.self_ != Some(true) && a.resource != Some(true))
+        .filter_map(|a| a.email.clone())
+        .collect()
+}
+
+/// Google's `sendUpdates` for a change to `event`: its guests hear of it, a hold tells nobody.
+pub fn send_updates(event: &Event) -> &'static str {
+    if guests_told(event).is_empty() {
+        "none"
+    } else {
+        "all"
+    }
+}
+
+/// The user's own answer to an invitation (`accepted`, `declined`, `tentative`,
+/// `needsAction`), when they are a guest rather than the organizer. A declined event is not a
+/// commitment, and the model must be able to say so.
+pub fn my_response(event: &Event) -> Option<&str> {
+    if event
+        .organizer
+        .as_ref()
+        .is_some_and(|o| o.self_ == Some(true))
+    {
+        return None;
+    }
+    event
+        .attendees
+        .iter()
+        .flatten()
+        .find(|a| a.self_ == Some(true))
+        .and_then(|a| a.response_status.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(v: serde_json::Value) -> Event {
+        serde_json::from_value(v).expect("event")
+    }
+
+    #[test]
+    fn only_the_private_tag_counts() {
+        assert!(is_tagged(&event(
+            serde_json::json!({"extendedProperties": {"private": {"createdBy": "calendar-agent"}}})
+        )));
+        for other in [
+            serde_json::json!({}),
+            serde_json::json!({"extendedProperties": {"shared": {"createdBy": "calendar-agent"}}}),
+            serde_json::json!({"extendedProperties": {"private": {"createdBy": "someone-else"}}}),
+        ] {
+            assert!(!is_tagged(&event(other.clone())), "{other}");
+        }
+    }
+}
