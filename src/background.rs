@@ -3,78 +3,23 @@
 //!
 //! Bounded and independent (DESIGN.md §14): each step is its own task on its own timer, so a
 //! Google call that never answers holds up at most the step that made it, and every background
-//! Google call has [`GOOGLE_BUDGET`]. Every task is tracked, so shutdown can stop them at a safe
-//! point (between two channels, never inside one) and wait for them before the pool closes.
+//! Google call has [`crate::tasks::GOOGLE_BUDGET`]. Every task is tracked
+//! ([`crate::tasks::Background`]), so shutdown can stop them at a safe point (between two
+//! channels, never inside one) and wait for them before the pool closes.
 
 use std::future::Future;
 use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-
-use crate::error::{Error, Result};
 use crate::log_budget::report_skipped;
 use crate::state::AppState;
-
-/// The longest one background Google call (watch, stop, sync) may take.
-pub const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
 /// How often pruning and renewal run.
 pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
 /// The longest one pruning pass may take (its deletes are bounded by the store's timeouts too).
 const PRUNE_BUDGET: Duration = Duration::from_secs(30);
 
-/// The tracked background tasks and the signal that tells them to stop.
-#[derive(Default)]
-pub struct Background {
-    tasks: TaskTracker,
-    cancel: CancellationToken,
-}
-
-impl Background {
-    /// Runs `work` as a tracked task: shutdown waits for it.
-    pub fn spawn<F>(&self, work: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        self.tasks.spawn(work);
-    }
-
-    /// Whether shutdown asked background work to stop.
-    pub fn is_stopping(&self) -> bool {
-        self.cancel.is_cancelled()
-    }
-
-    /// Resolves when shutdown asks background work to stop.
-    pub async fn stop_requested(&self) {
-        self.cancel.cancelled().await;
-    }
-
-    /// Asks every task to stop at its next safe point and waits up to `within` for them all.
-    /// Returns whether they all ended.
-    pub async fn stop(&self, within: Duration) -> bool {
-        self.cancel.cancel();
-        self.tasks.close();
-        tokio::time::timeout(within, self.tasks.wait())
-            .await
-            .is_ok()
-    }
-
-    /// How many tasks are running.
-    pub fn running(&self) -> usize {
-        self.tasks.len()
-    }
-}
-
-/// A background Google call under [`GOOGLE_BUDGET`].
-pub async fn google<T>(what: &'static str, work: impl Future<Output = Result<T>>) -> Result<T> {
-    tokio::time::timeout(GOOGLE_BUDGET, work)
-        .await
-        .unwrap_or(Err(Error::GoogleTimeout { what }))
-}
-
 /// Starts the relay, the once-a-second report and the housekeeping loops.
 pub fn start(state: &AppState) {
-    crate::live::bus::start_relay(state);
+    crate::live::relay::start_relay(state);
     follow_sign_outs(state);
     every(state, Duration::from_secs(1), |state| async move {
         report(&state);

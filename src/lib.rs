@@ -27,6 +27,7 @@ pub mod server;
 pub mod sign_outs;
 pub mod state;
 pub mod store;
+pub mod tasks;
 pub mod telemetry;
 pub mod token_cipher;
 pub mod tools;

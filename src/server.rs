@@ -36,7 +36,7 @@ pub async fn run(config: Config) -> io::Result<()> {
         .await
         .map_err(|e| io::Error::other(e.to_string()))?;
     report_startup(&state.config, addr);
-    state.start_background();
+    crate::background::start(&state);
     if let Some(listener) = metrics_listener {
         tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
         let (metrics, stopping) = (Arc::clone(&state.metrics), state.clone());

@@ -16,7 +16,7 @@ use crate::google::people::{PeopleClient, Warmups};
 use crate::google::user_calendar::UserCalendar;
 use crate::google::user_context::ContextCache;
 use crate::live::bus::ChangeBus;
-use crate::live::watch::Syncs;
+use crate::live::syncs::Syncs;
 use crate::log_budget::LogBudget;
 use crate::metrics::Metrics;
 use crate::rate_limit::PerMinute;
@@ -95,7 +95,7 @@ pub struct Shared {
     /// Serving, draining (SIGTERM: not ready) or stopping (streams end).
     phase: tokio::sync::watch::Sender<Phase>,
     /// Tracked background tasks, stopped cleanly at shutdown.
-    pub background: crate::background::Background,
+    pub background: crate::tasks::Background,
 }
 
 /// Where the instance is in its life.
@@ -119,11 +119,6 @@ impl AppState {
     /// Google access for `user_id`.
     pub fn google_for(&self, user_id: &str) -> UserCalendar {
         UserCalendar::new(&self.google, user_id)
-    }
-
-    /// Starts what runs beside the requests (see [`crate::background`]).
-    pub fn start_background(&self) {
-        crate::background::start(self);
     }
 
     /// SIGTERM: `/readyz` answers 503 from now on, so the load balancer stops sending; requests
@@ -213,7 +208,7 @@ impl AppState {
             log_budget: Arc::default(),
             sign_outs: crate::sign_outs::SignOuts::default(),
             phase,
-            background: crate::background::Background::default(),
+            background: crate::tasks::Background::default(),
         })))
     }
 }

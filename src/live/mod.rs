@@ -3,4 +3,6 @@
 //! is connected to.
 
 pub mod bus;
+pub mod relay;
+pub mod syncs;
 pub mod watch;

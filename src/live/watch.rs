@@ -6,14 +6,11 @@
 //! Channels need Google to reach `PUBLIC_BASE_URL` over https; over plain http there are none
 //! and the page re-reads every minute instead.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use google_calendar3::api::Event;
 
 use super::bus::Change;
-use crate::background;
 use crate::calendar::organised_by_user;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
@@ -21,6 +18,7 @@ use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 use crate::store::{Allowance, Channel, now_i64};
+use crate::tasks;
 
 /// Where Google sends notifications.
 pub const NOTIFICATIONS_PATH: &str = "/api/google/notifications";
@@ -40,45 +38,6 @@ fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::fill(&mut buf[..]);
     hex::encode(buf)
-}
-
-/// Syncs running on this instance, by channel: a notification arriving during one asks for one
-/// more after it, so a burst costs two syncs, not one each.
-#[derive(Default)]
-pub struct Syncs {
-    running: Mutex<HashMap<String, bool>>,
-}
-
-impl Syncs {
-    /// True if the caller should run a sync now; false if one is running (it will run again).
-    fn start(&self, channel_id: &str) -> bool {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        match running.get_mut(channel_id) {
-            Some(again) => {
-                *again = true;
-                false
-            }
-            None => {
-                running.insert(channel_id.to_owned(), false);
-                true
-            }
-        }
-    }
-
-    /// After a sync: true if another was asked for meanwhile (and is now due).
-    fn again(&self, channel_id: &str) -> bool {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        match running.get_mut(channel_id) {
-            Some(again) if *again => {
-                *again = false;
-                true
-            }
-            _ => {
-                running.remove(channel_id);
-                false
-            }
-        }
-    }
 }
 
 /// Makes sure each calendar the user has selected is watched, and keeps their channels wanted.
@@ -139,7 +98,7 @@ async fn watch(
     let address = state.config.public_url(NOTIFICATIONS_PATH);
     let asked = now_i64() + CHANNEL_SECONDS;
     let (id_ref, token_ref, address_ref) = (&id, &token, &address);
-    let opened = background::google(
+    let opened = tasks::google(
         "events.watch",
         google.call(&[&scopes::EVENTS_WATCH], |client, t| async move {
             client
@@ -222,7 +181,7 @@ async fn stop_at_google(google: &mut UserCalendar, channel: &Channel) {
         return;
     };
     let id = channel.id.as_str();
-    let stopped = background::google(
+    let stopped = tasks::google(
         "channels.stop",
         google.call(&[&scopes::CHANNELS_STOP], |client, t| async move {
             client.stop_channel(&t, id, resource).await
@@ -401,7 +360,7 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
     let calendar = channel.calendar_id.as_str();
     let mut full = channel.sync_token.is_none();
     let from = channel.sync_token.as_deref();
-    let changes = match background::google(
+    let changes = match tasks::google(
         "events.list",
         google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
             client.changes(&t, calendar, from).await
@@ -412,7 +371,7 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
         Err(e) if is_gone(&e) => {
             tracing::info!(channel = %channel.id, "sync token expired; syncing in full");
             full = true;
-            background::google(
+            tasks::google(
                 "events.list",
                 google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
                     client.changes(&t, calendar, None).await
@@ -499,22 +458,4 @@ async fn new_declines(
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_burst_runs_one_sync_and_one_more() {
-        let syncs = Syncs::default();
-        assert!(syncs.start("c1"), "the first runs");
-        for _ in 0..49 {
-            assert!(!syncs.start("c1"), "the rest fold in");
-        }
-        assert!(syncs.start("c2"), "another channel is separate");
-        assert!(syncs.again("c1"), "one more after the burst");
-        assert!(!syncs.again("c1"), "then done");
-        assert!(syncs.start("c1"), "and free again");
-    }
 }

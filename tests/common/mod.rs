@@ -95,7 +95,7 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
     let state = AppState::build(config.clone()).await.expect("state");
-    state.start_background();
+    calendar_agent::background::start(&state);
     let router = app(state.clone());
     tokio::spawn(async move {
         axum::serve(

@@ -1,0 +1,126 @@
+//! The cross-instance half of the change bus, on PostgreSQL: one `LISTEN` connection relays
+//! every instance's `NOTIFY`s to this instance's streams. It is checked, not trusted: a
+//! connection whose peer vanished without FIN or RST would wait forever, so the relay notifies
+//! itself every few seconds on a channel of its own and reconnects when it does not hear back.
+//! After any reconnect, whatever was missed is unknown, so every open page on this instance is
+//! told to read again.
+
+use std::future::Future;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use tokio::time::Instant;
+
+use super::bus::{Change, PG_CHANNEL};
+use crate::state::AppState;
+use crate::store::Backend;
+
+/// How often the relay checks its connection by notifying itself.
+pub const SELF_CHECK_EVERY: Duration = Duration::from_secs(5);
+/// A self-check not heard back within this long means the connection is dead.
+pub const SELF_CHECK_DEADLINE: Duration = Duration::from_secs(10);
+/// The longest one connection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The pause between connection attempts.
+const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+/// On PostgreSQL, relays every instance's `NOTIFY`s to this instance's streams, as a tracked
+/// background task, reconnecting whenever the connection fails or its self-check goes
+/// unanswered. Nothing to do on SQLite.
+pub fn start_relay(state: &AppState) {
+    if state.store.backend() != Backend::Postgres {
+        return;
+    }
+    let state = state.clone();
+    state.clone().background.spawn(async move {
+        let mut connected_before = false;
+        loop {
+            let lost = tokio::select! {
+                () = state.background.stop_requested() => return,
+                lost = relay(&state, &mut connected_before) => lost,
+            };
+            state.metrics.relay(false);
+            tracing::warn!(error = %lost, "change relay lost; reconnecting");
+            tokio::select! {
+                () = state.background.stop_requested() => return,
+                () = tokio::time::sleep(RETRY_AFTER) => {}
+            }
+        }
+    });
+}
+
+/// Why the relay's connection was given up.
+#[derive(Debug, thiserror::Error)]
+enum Lost {
+    #[error("{0}")]
+    Database(#[from] sqlx::Error),
+    #[error("connecting or listening took over {} s", CONNECT_TIMEOUT.as_secs())]
+    Slow,
+    #[error("the connection closed")]
+    Closed,
+    #[error("its self-check was not heard back within {} s", SELF_CHECK_DEADLINE.as_secs())]
+    Silent,
+}
+
+async fn within<T>(work: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, Lost> {
+    Ok(tokio::time::timeout(CONNECT_TIMEOUT, work)
+        .await
+        .map_err(|_| Lost::Slow)??)
+}
+
+/// One connection's life: connect, listen, relay until it fails or falls silent.
+async fn relay(state: &AppState, connected_before: &mut bool) -> Lost {
+    match relay_until_lost(state, connected_before).await {
+        Ok(never) => match never {},
+        Err(lost) => lost,
+    }
+}
+
+async fn relay_until_lost(
+    state: &AppState,
+    connected_before: &mut bool,
+) -> Result<std::convert::Infallible, Lost> {
+    let bus = &state.bus;
+    let mut listener = within(PgListener::connect(&state.config.database_url)).await?;
+    // PostgreSQL drops the old session too when this client vanishes.
+    within(sqlx::query("SET tcp_keepalives_idle = 10").execute(&mut listener)).await?;
+    within(listener.listen_all([PG_CHANNEL, bus.check_channel()])).await?;
+    state.metrics.relay(true);
+    if std::mem::replace(connected_before, true) {
+        state.metrics.relay_reconnected();
+        tracing::info!("change relay reconnected; every open page reads again");
+        let _ = bus.deliver(Change::Resync);
+    } else {
+        tracing::info!("change relay listening");
+    }
+    let mut tick = tokio::time::interval(SELF_CHECK_EVERY);
+    let mut unanswered: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            note = listener.try_recv() => {
+                let Some(note) = note? else { return Err(Lost::Closed) };
+                if note.channel() == bus.check_channel() {
+                    unanswered = None;
+                    continue;
+                }
+                match serde_json::from_str::<Change>(note.payload()) {
+                    Ok(Change::Resync) => {}
+                    Ok(change) => bus.deliver(change),
+                    Err(e) => tracing::warn!(error = %e, "unreadable change notification"),
+                }
+            }
+            _ = tick.tick() => match unanswered {
+                Some(sent) if sent.elapsed() > SELF_CHECK_DEADLINE => return Err(Lost::Silent),
+                Some(_) => {}
+                None => {
+                    unanswered = Some(Instant::now());
+                    // Sent from the pool, off this loop: a dead pool must not stall it.
+                    let (store, channel) = (state.store.clone(), bus.check_channel().to_owned());
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout(CONNECT_TIMEOUT, store.notify(&channel, "check")).await;
+                    });
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The tracked background tasks: spawned through [`Background`], told to stop at shutdown,
+//! and waited for before the pool closes; and the bound on every background Google call.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::error::{Error, Result};
+
+/// The longest one background Google call (watch, stop, sync) may take.
+pub const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
+
+/// The tracked background tasks and the signal that tells them to stop.
+#[derive(Default)]
+pub struct Background {
+    tasks: TaskTracker,
+    cancel: CancellationToken,
+}
+
+impl Background {
+    /// Runs `work` as a tracked task: shutdown waits for it.
+    pub fn spawn<F>(&self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.spawn(work);
+    }
+
+    /// Whether shutdown asked background work to stop.
+    pub fn is_stopping(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Resolves when shutdown asks background work to stop.
+    pub async fn stop_requested(&self) {
+        self.cancel.cancelled().await;
+    }
+
+    /// Asks every task to stop at its next safe point and waits up to `within` for them all.
+    /// Returns whether they all ended.
+    pub async fn stop(&self, within: Duration) -> bool {
+        self.cancel.cancel();
+        self.tasks.close();
+        tokio::time::timeout(within, self.tasks.wait())
+            .await
+            .is_ok()
+    }
+
+    /// How many tasks are running.
+    pub fn running(&self) -> usize {
+        self.tasks.len()
+    }
+}
+
+/// A background Google call under [`GOOGLE_BUDGET`].
+pub async fn google<T>(what: &'static str, work: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(GOOGLE_BUDGET, work)
+        .await
+        .unwrap_or(Err(Error::GoogleTimeout { what }))
+}
