@@ -108,7 +108,7 @@ pub async fn prune(state: &AppState) {
         tracing::warn!(error = %e, "pruning the store failed");
     }
     // A sign-out matters until every URL minted before it has expired.
-    let longest = state.config.tool_url_ttl_seconds + crate::presign::CLOCK_SKEW_SECONDS;
+    let longest = state.config.signing.tool_url_ttl_seconds + crate::presign::CLOCK_SKEW_SECONDS;
     let before = crate::store::now_i64() - i64::try_from(longest).unwrap_or(i64::MAX);
     if let Err(e) = state.store.prune_sign_outs(before).await {
         tracing::warn!(error = %e, "pruning sign-outs failed");

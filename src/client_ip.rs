@@ -37,7 +37,7 @@ where
         Ok(Self(client_ip(
             peer,
             &parts.headers,
-            &state.config.trusted_proxies,
+            &state.config.server.trusted_proxies,
         )))
     }
 }

@@ -38,14 +38,14 @@ impl CookieKeys {
     /// `COOKIE_SECRET` if set; otherwise derived from `PRESIGN_SECRET` (and its previous value,
     /// so a rotation does not sign everyone out).
     pub fn from_config(config: &Config) -> Self {
-        match &config.cookie_secret {
+        match &config.signing.cookie_secret {
             Some(secret) => Self {
                 current: derive(secret),
                 previous: None,
             },
             None => Self {
-                current: derive(&config.presign.current),
-                previous: config.presign.previous.as_ref().map(derive),
+                current: derive(&config.signing.presign.current),
+                previous: config.signing.presign.previous.as_ref().map(derive),
             },
         }
     }

@@ -21,7 +21,7 @@ pub fn key(user_id: &str) -> String {
 pub fn limit<'a>(config: &Config, key: &'a str) -> Limit<'a> {
     Limit {
         key,
-        limit: config.guest_emails_per_hour.get(),
+        limit: config.limits.guest_emails_per_hour.get(),
         window: WINDOW,
     }
 }
@@ -29,7 +29,7 @@ pub fn limit<'a>(config: &Config, key: &'a str) -> Limit<'a> {
 /// The 429 for a refused allowance.
 pub fn refused(config: &Config, retry_after: Duration) -> Error {
     Error::InviteLimit {
-        per_hour: config.guest_emails_per_hour.get(),
+        per_hour: config.limits.guest_emails_per_hour.get(),
         retry_after,
     }
 }

@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve) => {
             // Held until exit: dropping it flushes the queued log lines.
-            let _log = telemetry::init(config.log_format);
+            let _log = telemetry::init(config.server.log_format);
             match server::run(config).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -25,8 +25,8 @@ pub const STOP_BUDGET: Duration = Duration::from_secs(10);
 /// Binds `HOST:PORT` (and `METRICS_ADDR` when set), reports what is missing, and serves until
 /// Ctrl-C or SIGTERM, then drains.
 pub async fn run(config: Config) -> io::Result<()> {
-    let listener = bind((config.host, config.port).into(), "HOST:PORT").await?;
-    let metrics_listener = match config.metrics_addr {
+    let listener = bind((config.server.host, config.server.port).into(), "HOST:PORT").await?;
+    let metrics_listener = match config.server.metrics_addr {
         Some(addr) => Some(bind(addr, "METRICS_ADDR").await?),
         None => None,
     };
@@ -49,7 +49,7 @@ pub async fn run(config: Config) -> io::Result<()> {
     }
 
     let draining = state.clone();
-    let grace = state.config.shutdown_grace;
+    let grace = state.config.server.shutdown_grace;
     let stopped_at = Arc::new(std::sync::OnceLock::new());
     let stop_began = Arc::clone(&stopped_at);
     let graceful = async move {
@@ -118,15 +118,15 @@ fn report_startup(config: &Config, addr: SocketAddr) {
         format!("http://{addr}")
     };
     tracing::info!("calendar-agent listening on {shown}");
-    tracing::info!(public_base_url = %config.public_base_url, "tool URLs are signed for this address");
-    if config.presign_source == SecretSource::GeneratedForThisProcess {
+    tracing::info!(public_base_url = %config.server.public_base_url, "tool URLs are signed for this address");
+    if config.signing.presign_source == SecretSource::GeneratedForThisProcess {
         tracing::warn!(
             "PRESIGN_SECRET is not set: using a random secret for this process only. Tool URLs \
              and sign-in cookies stop working at every restart. Run `calendar-agent secret` and \
              put the result in .env as PRESIGN_SECRET."
         );
     }
-    for (old, new) in &config.deprecated {
+    for (old, new) in &config.limits.deprecated {
         tracing::warn!("{old} is an old name: rename it to {new} (it is still read for now)");
     }
     let missing = config.missing();

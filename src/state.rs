@@ -182,7 +182,7 @@ impl AppState {
         });
         let phase = tokio::sync::watch::Sender::new(Phase::Serving);
         let cookie_keys = CookieKeys::from_config(&config);
-        let tool_limit = Arc::new(PerMinute::new(config.tool_rate_per_minute));
+        let tool_limit = Arc::new(PerMinute::new(config.limits.tool_rate_per_minute));
         let people = PeopleClient::new(http.clone(), &config.google.people_base_url);
         let anam = AnamClient::new(
             http.clone(),
@@ -219,7 +219,7 @@ fn per_minute(n: u32) -> NonZeroU32 {
 
 /// The token key (`TOKEN_ENCRYPTION_KEY`, or the development key file) and the store.
 pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
-    let key = match config.token_encryption_key {
+    let key = match config.store.token_encryption_key {
         Some(key) => key,
         None => {
             let (key, created) =
@@ -233,6 +233,6 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
         }
     };
     let cipher =
-        TokenCipher::new(&key).with_previous(config.token_encryption_key_previous.as_ref());
-    Ok(Store::connect(&config.database_url, cipher).await?)
+        TokenCipher::new(&key).with_previous(config.store.token_encryption_key_previous.as_ref());
+    Ok(Store::connect(&config.store.database_url, cipher).await?)
 }

@@ -33,8 +33,8 @@ impl UrlLife {
     /// In seconds, from the configuration.
     pub fn seconds(self, config: &Config) -> u64 {
         match self {
-            Self::Session => config.tool_url_ttl_seconds,
-            Self::Meeting => config.meeting_url_ttl_seconds,
+            Self::Session => config.signing.tool_url_ttl_seconds,
+            Self::Meeting => config.signing.meeting_url_ttl_seconds,
         }
     }
 }
@@ -90,7 +90,7 @@ where
         // A genuine signature over a longer life than the route's (a leaked signing secret, a
         // `sign-url --ttl` of a day) is refused like a forgery.
         let verified = SignedParams::from_query(parts.uri.query())
-            .and_then(|params| presign::verify(&config.presign, &base_url, &params, now))
+            .and_then(|params| presign::verify(&config.signing.presign, &base_url, &params, now))
             .and_then(|v| presign::within_life(v.exp, now, life_seconds).map(|()| v));
         match verified {
             Ok(v) => {
@@ -133,7 +133,7 @@ where
                 {
                     log_refusal(
                         &parts.headers,
-                        &config.public_base_url,
+                        &config.server.public_base_url,
                         path,
                         &reason,
                         not_logged,

@@ -17,8 +17,8 @@ fn example() -> HashMap<String, String> {
 fn the_example_file_is_a_valid_configuration_as_copied() {
     let vars = example();
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("valid as copied");
-    assert_eq!(config.port, 3000);
-    assert_eq!(config.public_base_url, "http://localhost:3000");
+    assert_eq!(config.server.port, 3000);
+    assert_eq!(config.server.public_base_url, "http://localhost:3000");
 }
 
 #[test]

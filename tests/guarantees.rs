@@ -233,7 +233,7 @@ async fn a_url_signed_with_the_right_secret_for_a_day_is_refused() {
     let now = unix_now();
     let signed = |route: &str, exp: u64| {
         calendar_agent::presign::presign_url(
-            &app.config.presign,
+            &app.config.signing.presign,
             &app.config.public_url(route),
             ADA,
             exp,

@@ -71,7 +71,7 @@ async fn no_secret_reaches_the_log_at_trace_level() {
     let refreshed = app.state.google.tokens.get(ada).await.expect("token");
 
     let url = presign_url(
-        &app.config.presign,
+        &app.config.signing.presign,
         &app.config.public_url(LIST_EVENTS_PATH),
         ada,
         unix_now() + 60,

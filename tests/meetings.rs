@@ -459,7 +459,7 @@ async fn the_audit_command_prints_every_attempt() {
         command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", &app.config.database_url)
+            .env("DATABASE_URL", &app.config.store.database_url)
             .env("TOKEN_ENCRYPTION_KEY", common::TEST_TOKEN_KEY)
             .env("PRESIGN_SECRET", common::TEST_PRESIGN_SECRET)
             .current_dir(app.dir.path())

@@ -99,7 +99,8 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
         let (base, query) = url.split_once('?').expect("query");
         assert_eq!(base, format!("https://demo.ngrok.app{route}"));
         let params = SignedParams::from_query(Some(query)).expect("params");
-        let verified = verify(&app.config.presign, base, &params, unix_now()).expect("verifies");
+        let verified =
+            verify(&app.config.signing.presign, base, &params, unix_now()).expect("verifies");
         assert_eq!(verified.uid, ADA);
         if route == "/api/calendar/meetings" {
             // MEETING_URL_TTL_SECONDS: 900 by default, from the same Start.

@@ -13,7 +13,7 @@ const ADA: &str = "ada@example.com";
 
 /// A second handle on the same database, as another instance would open it.
 async fn second_instance(app: &TestApp) -> Store {
-    Store::connect(&app.config.database_url, TokenCipher::new(&[1u8; 32]))
+    Store::connect(&app.config.store.database_url, TokenCipher::new(&[1u8; 32]))
         .await
         .expect("second instance opens the same database (migrations already applied)")
 }

@@ -12,7 +12,12 @@ use serde_json::json;
 const USER: &str = "ada@example.com";
 
 fn signed(app: &TestApp, path: &str, uid: &str, exp: u64) -> String {
-    presign_url(&app.config.presign, &app.config.public_url(path), uid, exp)
+    presign_url(
+        &app.config.signing.presign,
+        &app.config.public_url(path),
+        uid,
+        exp,
+    )
 }
 
 fn fresh(app: &TestApp, path: &str) -> String {
@@ -263,7 +268,7 @@ async fn a_url_signed_for_another_host_or_route_is_refused_through_the_router() 
     // Our own secret, but the URL names another deployment's origin (say, a staging tunnel
     // sharing the secret): the signature covers the origin, so it does not open this one.
     let foreign = presign_url(
-        &app.config.presign,
+        &app.config.signing.presign,
         &format!("https://staging.example{LIST_EVENTS_PATH}"),
         USER,
         exp,

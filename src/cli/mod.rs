@@ -7,7 +7,7 @@ pub use audit::audit;
 
 /// `calendar-agent rotate-key`: re-encrypts what the previous key wrote, and says what is left.
 pub async fn rotate_key(config: &Config) -> Result<String, String> {
-    if config.token_encryption_key.is_none() {
+    if config.store.token_encryption_key.is_none() {
         return Err(
             "TOKEN_ENCRYPTION_KEY is not set: set the new key there and the old one \
                     as TOKEN_ENCRYPTION_KEY_PREVIOUS"
@@ -247,17 +247,17 @@ pub fn check_url(config: &Config, url: &str, now: u64) -> UrlReport {
     };
     // The server signs over PUBLIC_BASE_URL + route path; a URL elsewhere cannot match it.
     let under_public = base
-        .strip_prefix(config.public_base_url.as_str())
+        .strip_prefix(config.server.public_base_url.as_str())
         .is_some_and(|rest| rest.starts_with('/'));
     if !under_public {
-        let genuine = presign::verify(&config.presign, base, &params, now).is_ok();
+        let genuine = presign::verify(&config.signing.presign, base, &params, now).is_ok();
         return UrlReport::OriginMismatch {
             called: base.to_owned(),
-            expected: config.public_base_url.clone(),
+            expected: config.server.public_base_url.clone(),
             genuine,
         };
     }
-    match presign::verify(&config.presign, base, &params, now) {
+    match presign::verify(&config.signing.presign, base, &params, now) {
         Ok(v) => UrlReport::Valid {
             uid: v.uid,
             exp: v.exp,
@@ -290,7 +290,7 @@ pub fn sign_url(
         ));
     }
     Ok(presign::presign_url(
-        &config.presign,
+        &config.signing.presign,
         &config.public_url(path),
         user,
         now + ttl,
@@ -304,7 +304,7 @@ pub fn route_life(config: &Config, path: &str) -> u64 {
 
 /// URLs signed by a throwaway secret are useless outside the process that made it.
 pub fn require_configured_secret(config: &Config) -> Result<(), String> {
-    match config.presign_source {
+    match config.signing.presign_source {
         SecretSource::Configured => Ok(()),
         SecretSource::GeneratedForThisProcess => Err(
             "PRESIGN_SECRET is not set (in the environment or .env). Without it the server uses \

@@ -1,7 +1,9 @@
 //! Unit tests of the parent module.
 
 use super::*;
+use crate::secret::Secret;
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
 
 fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let map: HashMap<String, String> = vars
@@ -14,12 +16,15 @@ fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
 #[test]
 fn an_empty_environment_gives_the_documented_defaults() {
     let c = config(&[]).expect("defaults are valid");
-    assert_eq!(c.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
-    assert_eq!(c.port, 3000);
-    assert_eq!(c.public_base_url, "http://localhost:3000");
-    assert_eq!(c.presign_source, SecretSource::GeneratedForThisProcess);
-    assert_eq!(c.presign.current.expose().len(), 64);
-    assert_eq!(c.tool_url_ttl_seconds, 3600);
+    assert_eq!(c.server.host, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    assert_eq!(c.server.port, 3000);
+    assert_eq!(c.server.public_base_url, "http://localhost:3000");
+    assert_eq!(
+        c.signing.presign_source,
+        SecretSource::GeneratedForThisProcess
+    );
+    assert_eq!(c.signing.presign.current.expose().len(), 64);
+    assert_eq!(c.signing.tool_url_ttl_seconds, 3600);
     assert_eq!(c.anam.api_base_url, "https://api.anam.ai");
     assert_eq!(c.anam.sdk_url, DEFAULT_ANAM_SDK_URL);
     assert_eq!(c.anam.sdk_integrity, Some(DEFAULT_ANAM_SDK_INTEGRITY));
@@ -31,9 +36,9 @@ fn an_empty_environment_gives_the_documented_defaults() {
         c.google.calendar_base_url,
         "https://www.googleapis.com/calendar/v3/"
     );
-    assert_eq!(c.database_url, "sqlite://.data/calendar-agent.db");
-    assert_eq!(c.session_token_rate_per_minute.get(), 5);
-    assert_eq!(c.tool_rate_per_minute.get(), 60);
+    assert_eq!(c.store.database_url, "sqlite://.data/calendar-agent.db");
+    assert_eq!(c.limits.session_token_rate_per_minute.get(), 5);
+    assert_eq!(c.limits.tool_rate_per_minute.get(), 60);
     let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
     assert_eq!(
         missing,
@@ -51,7 +56,7 @@ fn an_empty_environment_gives_the_documented_defaults() {
 #[test]
 fn port_feeds_the_local_defaults() {
     let c = config(&[("PORT", "8080")]).expect("valid");
-    assert_eq!(c.public_base_url, "http://localhost:8080");
+    assert_eq!(c.server.public_base_url, "http://localhost:8080");
     assert_eq!(
         c.google.redirect_uri,
         "http://localhost:8080/api/auth/google/callback"
@@ -61,7 +66,7 @@ fn port_feeds_the_local_defaults() {
 #[test]
 fn trailing_slashes_are_ignored_on_the_public_url() {
     let c = config(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app/")]).expect("valid");
-    assert_eq!(c.public_base_url, "https://demo.ngrok.app");
+    assert_eq!(c.server.public_base_url, "https://demo.ngrok.app");
     assert_eq!(
         c.public_url("/api/calendar/events"),
         "https://demo.ngrok.app/api/calendar/events"
@@ -119,13 +124,13 @@ fn configured_secrets_and_keys_are_used() {
         ("GOOGLE_CLIENT_ID", "id"),
     ])
     .expect("valid");
-    assert_eq!(c.presign_source, SecretSource::Configured);
-    assert_eq!(c.presign.current.expose(), s1);
+    assert_eq!(c.signing.presign_source, SecretSource::Configured);
+    assert_eq!(c.signing.presign.current.expose(), s1);
     assert_eq!(
-        c.presign.previous.as_ref().map(Secret::expose),
+        c.signing.presign.previous.as_ref().map(Secret::expose),
         Some(s0.as_str())
     );
-    assert_eq!(c.token_encryption_key, Some([0x11; 32]));
+    assert_eq!(c.store.token_encryption_key, Some([0x11; 32]));
     let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
     assert!(!missing.contains(&"ANAM_API_KEY"));
     assert!(!missing.contains(&"GOOGLE_CLIENT_ID"));
@@ -155,7 +160,7 @@ fn the_secret_never_prints_in_debug_output() {
 #[test]
 fn a_secret_of_exactly_32_bytes_is_enough() {
     let c = config(&[("PRESIGN_SECRET", &"k".repeat(32))]).expect("valid");
-    assert_eq!(c.presign.current.expose().len(), 32);
+    assert_eq!(c.signing.presign.current.expose().len(), 32);
     let err = config(&[("PRESIGN_SECRET", "hunter2")]).expect_err("short");
     assert_eq!(
         err.to_string(),
@@ -170,9 +175,20 @@ fn a_secret_of_exactly_32_bytes_is_enough() {
 #[test]
 fn trusted_proxies_take_cidrs_and_single_addresses() {
     let c = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 fd00::/8")]).expect("valid");
-    let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+    let shown: Vec<String> = c
+        .server
+        .trusted_proxies
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
-    assert!(config(&[]).expect("valid").trusted_proxies.is_empty());
+    assert!(
+        config(&[])
+            .expect("valid")
+            .server
+            .trusted_proxies
+            .is_empty()
+    );
 }
 
 #[test]
@@ -190,7 +206,10 @@ fn postgresql_needs_shared_keys_set_explicitly() {
         ("PRESIGN_SECRET", &secret),
     ])
     .expect("valid");
-    assert_eq!(c.database_url, "postgres://calendar@db.internal/calendar");
+    assert_eq!(
+        c.store.database_url,
+        "postgres://calendar@db.internal/calendar"
+    );
 }
 
 #[test]
@@ -210,7 +229,7 @@ fn working_hours_default_to_nine_to_six_on_weekdays() {
 #[test]
 fn metrics_and_the_session_cap_are_off_unless_set() {
     let c = config(&[]).expect("valid");
-    assert_eq!(c.metrics_addr, None);
+    assert_eq!(c.server.metrics_addr, None);
     assert_eq!(c.anam.max_session_seconds, None);
     let c = config(&[
         ("METRICS_ADDR", "127.0.0.1:9464"),
@@ -218,7 +237,7 @@ fn metrics_and_the_session_cap_are_off_unless_set() {
     ])
     .expect("valid");
     assert_eq!(
-        c.metrics_addr,
+        c.server.metrics_addr,
         Some("127.0.0.1:9464".parse().expect("addr"))
     );
     assert_eq!(c.anam.max_session_seconds, Some(1800));
@@ -227,16 +246,16 @@ fn metrics_and_the_session_cap_are_off_unless_set() {
 #[test]
 fn the_guest_email_allowance_reads_its_old_name_with_a_warning() {
     let c = config(&[]).expect("valid");
-    assert_eq!(c.guest_emails_per_hour.get(), 20);
-    assert!(c.deprecated.is_empty());
+    assert_eq!(c.limits.guest_emails_per_hour.get(), 20);
+    assert!(c.limits.deprecated.is_empty());
     let c = config(&[("INVITES_PER_HOUR", "7")]).expect("valid");
-    assert_eq!(c.guest_emails_per_hour.get(), 7);
+    assert_eq!(c.limits.guest_emails_per_hour.get(), 7);
     assert_eq!(
-        c.deprecated,
+        c.limits.deprecated,
         [("INVITES_PER_HOUR", "GUEST_EMAILS_PER_HOUR")]
     );
     let c = config(&[("INVITES_PER_HOUR", "7"), ("GUEST_EMAILS_PER_HOUR", "3")]).expect("valid");
-    assert_eq!(c.guest_emails_per_hour.get(), 3, "the new name wins");
+    assert_eq!(c.limits.guest_emails_per_hour.get(), 3, "the new name wins");
     assert_eq!(
         config(&[("GUEST_EMAILS_PER_HOUR", "0")])
             .expect_err("zero")
@@ -271,7 +290,7 @@ fn a_previous_token_key_needs_a_current_one_and_is_decoded() {
         ("TOKEN_ENCRYPTION_KEY_PREVIOUS", &old),
     ])
     .expect("valid");
-    assert_eq!(c.token_encryption_key_previous, Some([0x11; 32]));
+    assert_eq!(c.store.token_encryption_key_previous, Some([0x11; 32]));
     let err = config(&[("TOKEN_ENCRYPTION_KEY_PREVIOUS", &old)]).expect_err("alone");
     assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY_PREVIOUS");
     let err = config(&[
@@ -280,4 +299,109 @@ fn a_previous_token_key_needs_a_current_one_and_is_decoded() {
     ])
     .expect_err("bad");
     assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY_PREVIOUS");
+}
+
+#[test]
+fn every_secret_can_come_from_a_file_with_its_trailing_newline_trimmed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = "f".repeat(40);
+    let key = "33".repeat(32);
+    let values = [
+        ("PRESIGN_SECRET", secret.as_str()),
+        ("PRESIGN_SECRET_PREVIOUS", secret.as_str()),
+        ("COOKIE_SECRET", secret.as_str()),
+        ("TOKEN_ENCRYPTION_KEY", key.as_str()),
+        ("TOKEN_ENCRYPTION_KEY_PREVIOUS", key.as_str()),
+        ("ANAM_API_KEY", "anam-key-from-a-file"),
+        ("GOOGLE_CLIENT_SECRET", "google-secret-from-a-file"),
+        ("DATABASE_URL", "postgres://calendar@db.internal/calendar"),
+    ];
+    assert_eq!(
+        values.len(),
+        SECRET_FILES.len(),
+        "every secret variable is tried"
+    );
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for (name, value) in values {
+        let path = dir.path().join(name.to_ascii_lowercase());
+        std::fs::write(&path, format!("{value}\n")).expect("write");
+        let file_var = SECRET_FILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| *f)
+            .expect("a file variable");
+        vars.push((file_var.to_owned(), path.display().to_string()));
+    }
+    let map: HashMap<String, String> = vars.into_iter().collect();
+    let c = Config::from_lookup(|k| map.get(k).cloned()).expect("valid");
+    assert_eq!(c.signing.presign.current.expose(), secret);
+    assert_eq!(
+        c.signing.presign.previous.as_ref().map(Secret::expose),
+        Some(secret.as_str())
+    );
+    assert_eq!(
+        c.signing.cookie_secret.as_ref().map(Secret::expose),
+        Some(secret.as_str())
+    );
+    assert_eq!(c.store.token_encryption_key, Some([0x33; 32]));
+    assert_eq!(c.store.token_encryption_key_previous, Some([0x33; 32]));
+    assert_eq!(
+        c.anam.api_key.as_ref().map(Secret::expose),
+        Some("anam-key-from-a-file")
+    );
+    assert_eq!(
+        c.google.client_secret.as_ref().map(Secret::expose),
+        Some("google-secret-from-a-file")
+    );
+    assert_eq!(
+        c.store.database_url,
+        "postgres://calendar@db.internal/calendar"
+    );
+}
+
+#[test]
+fn a_secret_set_twice_or_in_an_unreadable_file_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("key");
+    std::fs::write(&path, "k\n").expect("write");
+    let file = path.display().to_string();
+    let err = config(&[("ANAM_API_KEY", "k"), ("ANAM_API_KEY_FILE", &file)]).expect_err("both");
+    assert_eq!(err.variable, "ANAM_API_KEY");
+    assert!(err.to_string().contains("ANAM_API_KEY_FILE"), "{err}");
+    let missing = dir.path().join("nope").display().to_string();
+    let err = config(&[("GOOGLE_CLIENT_SECRET_FILE", &missing)]).expect_err("unreadable");
+    assert_eq!(err.variable, "GOOGLE_CLIENT_SECRET_FILE");
+    assert!(err.to_string().contains(&missing), "{err}");
+    assert!(!err.to_string().contains('\n'), "one line: {err}");
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n").expect("write");
+    let err = config(&[("PRESIGN_SECRET_FILE", &empty.display().to_string())]).expect_err("empty");
+    assert_eq!(err.variable, "PRESIGN_SECRET_FILE");
+}
+
+#[test]
+fn each_section_reads_only_its_own_variables() {
+    let read = std::cell::RefCell::new(Vec::<String>::new());
+    let lookup = |k: &str| {
+        read.borrow_mut().push(k.to_owned());
+        None
+    };
+    let vars = Vars::new(&lookup);
+    Limits::read(&vars).expect("limits");
+    let limits: Vec<String> = read.borrow_mut().drain(..).collect();
+    assert!(
+        limits
+            .iter()
+            .all(|k| k.contains("RATE") || k.contains("PER_HOUR")),
+        "{limits:?}"
+    );
+    AnamConfig::read(&vars).expect("anam");
+    let anam: Vec<String> = read.borrow_mut().drain(..).collect();
+    assert!(anam.iter().all(|k| k.starts_with("ANAM_")), "{anam:?}");
+    GoogleConfig::read(&vars, "http://localhost:3000").expect("google");
+    let google: Vec<String> = read.borrow_mut().drain(..).collect();
+    assert!(
+        google.iter().all(|k| k.starts_with("GOOGLE_")),
+        "{google:?}"
+    );
 }

@@ -81,7 +81,7 @@ async fn relay_until_lost(
     connected_before: &mut bool,
 ) -> Result<std::convert::Infallible, Lost> {
     let bus = &state.bus;
-    let mut listener = within(PgListener::connect(&state.config.database_url)).await?;
+    let mut listener = within(PgListener::connect(&state.config.store.database_url)).await?;
     // PostgreSQL drops the old session too when this client vanishes.
     within(sqlx::query("SET tcp_keepalives_idle = 10").execute(&mut listener)).await?;
     within(listener.listen_all([PG_CHANNEL, bus.check_channel()])).await?;
@@ -89,7 +89,7 @@ async fn relay_until_lost(
     if std::mem::replace(connected_before, true) {
         state.metrics.relay_reconnected();
         tracing::info!("change relay reconnected; every open page reads again");
-        let _ = bus.deliver(Change::Resync);
+        bus.deliver(Change::Resync);
     } else {
         tracing::info!("change relay listening");
     }

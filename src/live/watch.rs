@@ -31,7 +31,7 @@ pub const WANTED_SECONDS: i64 = 86_400;
 
 /// Whether channels can work: Google delivers only to https.
 pub fn enabled(state: &AppState) -> bool {
-    state.config.public_base_url.starts_with("https://")
+    state.config.server.public_base_url.starts_with("https://")
 }
 
 fn random_hex(bytes: usize) -> String {

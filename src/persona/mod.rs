@@ -123,7 +123,7 @@ pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'
     let sign = |tool: &Tool| {
         let exp = minted + tool.url_life.seconds(config);
         presign_url(
-            &config.presign,
+            &config.signing.presign,
             &config.public_url(tool.route),
             session.user_id,
             exp,

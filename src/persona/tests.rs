@@ -169,7 +169,7 @@ fn every_tool_url_verifies_for_its_route_and_user_and_lives_its_own_life() {
         let (base, query) = url.split_once('?').expect("query");
         assert_eq!(base, format!("https://demo.ngrok.app{}", declared.route));
         let params = SignedParams::from_query(Some(query)).expect("params");
-        let verified = verify(&c.presign, base, &params, minted).expect("verifies");
+        let verified = verify(&c.signing.presign, base, &params, minted).expect("verifies");
         assert_eq!(verified.uid, "a+b@example.com");
         let life = if declared.name == "create_meeting" {
             300

@@ -67,9 +67,9 @@ fn allowed(state: &AppState, origin: &str) -> bool {
     };
     let config = &state.config;
     let local = config.local_origin();
-    let loopback = format!("http://127.0.0.1:{}", config.port);
+    let loopback = format!("http://127.0.0.1:{}", config.server.port);
     [
-        config.public_base_url.as_str(),
+        config.server.public_base_url.as_str(),
         local.as_str(),
         loopback.as_str(),
     ]

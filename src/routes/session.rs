@@ -46,7 +46,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
     state.anam.ensure_configured()?;
     let ids = PersonaIds::from_config(&state.config)?;
     // Counted in the store: every instance shares one allowance per user and per IP.
-    let per_minute = state.config.session_token_rate_per_minute.get();
+    let per_minute = state.config.limits.session_token_rate_per_minute.get();
     for key in [
         format!("mint:user:{}", user.user_id),
         format!("mint:ip:{ip}"),

@@ -135,12 +135,15 @@ try {
   // A guest's new decline on the user's meeting: a notice, and the grid names them.
   console.log("waiting for a decline");
   await page.locator("#week-notice:not([hidden])").waitFor({ timeout: 15000 });
-  assert.equal((await page.locator("#week-notice").textContent()).trim(), "Kim declined “Design review”.");
+  assert.equal((await page.locator("#week-notice").textContent()).trim(), "Kim declined “Planning”.");
+  await page.click("#week-next");
   await page.waitForFunction(
-    () => document.querySelector(".event[data-event-id='e2']")?.textContent.includes("kim@example.com"),
+    () => document.querySelector(".event[data-event-id='e6']")?.textContent.includes("kim@example.com"),
     null,
     { timeout: 10000 },
   );
+  await page.click("#week-today");
+  await page.locator(`#week-grid .day[data-date="${monday}"]`).waitFor();
   assert.equal(await page.evaluate(() => window.__sameDocument), true, "still no reload");
 
   // 5. A phone: the days stack, nothing overflows sideways.

@@ -125,7 +125,7 @@ impl TestApp {
     /// The local address for a public URL (same path and query, our loopback origin).
     pub fn local(&self, public_url: &str) -> String {
         let rest = public_url
-            .strip_prefix(&self.config.public_base_url)
+            .strip_prefix(&self.config.server.public_base_url)
             .expect("URL under PUBLIC_BASE_URL");
         format!("{}{rest}", self.address)
     }
@@ -148,7 +148,7 @@ impl TestApp {
     /// A tool URL for `path` signed for `user`, valid for ten minutes.
     pub fn tool_url(&self, path: &str, user: &str) -> String {
         calendar_agent::presign::presign_url(
-            &self.config.presign,
+            &self.config.signing.presign,
             &self.config.public_url(path),
             user,
             calendar_agent::clock::unix_now() + 600,
@@ -162,7 +162,7 @@ impl TestApp {
             .map_or(calendar_agent::tools::UrlLife::Session, |t| t.url_life)
             .seconds(&self.config);
         calendar_agent::presign::presign_url(
-            &self.config.presign,
+            &self.config.signing.presign,
             &self.config.public_url(path),
             user,
             minted + life,

@@ -1,0 +1,59 @@
+//! Google: the OAuth client and every endpoint (each a base URL tests point at a stand-in).
+
+use super::vars::{Read, Vars, with_slash};
+use crate::secret::Secret;
+
+/// Google OAuth and API settings.
+#[derive(Clone, Debug)]
+pub struct GoogleConfig {
+    /// `GOOGLE_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `GOOGLE_CLIENT_SECRET`.
+    pub client_secret: Option<Secret>,
+    /// `GOOGLE_REDIRECT_URI`.
+    pub redirect_uri: String,
+    /// `GOOGLE_AUTH_URL`.
+    pub auth_url: String,
+    /// `GOOGLE_TOKEN_URL`.
+    pub token_url: String,
+    /// `GOOGLE_USERINFO_URL`.
+    pub userinfo_url: String,
+    /// `GOOGLE_REVOKE_URL`.
+    pub revoke_url: String,
+    /// `GOOGLE_CALENDAR_BASE_URL`, always ending in `/`.
+    pub calendar_base_url: String,
+    /// `GOOGLE_PEOPLE_BASE_URL`, always ending in `/`.
+    pub people_base_url: String,
+}
+
+impl GoogleConfig {
+    /// Reads the section; the redirect URI defaults to the local origin's callback.
+    pub fn read(vars: &Vars<'_>, local_origin: &str) -> Read<Self> {
+        Ok(Self {
+            client_id: vars.get("GOOGLE_CLIENT_ID"),
+            client_secret: vars.secret("GOOGLE_CLIENT_SECRET")?.map(Secret::new),
+            redirect_uri: vars.url(
+                "GOOGLE_REDIRECT_URI",
+                &format!("{local_origin}/api/auth/google/callback"),
+            )?,
+            auth_url: vars.url(
+                "GOOGLE_AUTH_URL",
+                "https://accounts.google.com/o/oauth2/v2/auth",
+            )?,
+            token_url: vars.url("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")?,
+            userinfo_url: vars.url(
+                "GOOGLE_USERINFO_URL",
+                "https://openidconnect.googleapis.com/v1/userinfo",
+            )?,
+            revoke_url: vars.url("GOOGLE_REVOKE_URL", "https://oauth2.googleapis.com/revoke")?,
+            calendar_base_url: with_slash(vars.url(
+                "GOOGLE_CALENDAR_BASE_URL",
+                "https://www.googleapis.com/calendar/v3/",
+            )?),
+            people_base_url: with_slash(vars.url(
+                "GOOGLE_PEOPLE_BASE_URL",
+                "https://people.googleapis.com/v1/",
+            )?),
+        })
+    }
+}
