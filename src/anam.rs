@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Service};
 use crate::secret::Secret;
 
 /// How long one call to Anam may take.
@@ -39,9 +39,11 @@ impl AnamClient {
     }
 
     fn key(&self) -> Result<&Secret> {
-        self.api_key.as_ref().ok_or(Error::NotConfigured {
-            variable: "ANAM_API_KEY",
-        })
+        self.api_key
+            .as_ref()
+            .ok_or(Error::Service(Service::NotConfigured {
+                variable: "ANAM_API_KEY",
+            }))
     }
 
     /// Fails with 503 naming `ANAM_API_KEY` when it is not set.
@@ -66,10 +68,12 @@ impl AnamClient {
             .as_str()
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
-            .ok_or_else(|| Error::Anam {
-                status: None,
-                detail: "Anam's answer had no sessionToken".into(),
-                retry_after: None,
+            .ok_or_else(|| {
+                Error::Service(Service::Anam {
+                    status: None,
+                    detail: "Anam's answer had no sessionToken".into(),
+                    retry_after: None,
+                })
             })
     }
 
@@ -107,7 +111,7 @@ impl AnamClient {
 }
 
 fn unreachable(error: reqwest::Error) -> Error {
-    Error::Anam {
+    Error::Service(Service::Anam {
         status: None,
         detail: if error.is_timeout() {
             "Anam did not answer in time".into()
@@ -115,7 +119,7 @@ fn unreachable(error: reqwest::Error) -> Error {
             format!("Anam could not be reached: {}", error.without_url())
         },
         retry_after: None,
-    }
+    })
 }
 
 /// The JSON body of a successful answer, or Anam's own message as the error's detail.
@@ -130,10 +134,12 @@ async fn checked(response: reqwest::Response) -> Result<Value> {
         .map(|s| Duration::from_secs(s.clamp(1, 3600)));
     let text = response.text().await.map_err(unreachable)?;
     if status.is_success() {
-        return serde_json::from_str(&text).map_err(|_| Error::Anam {
-            status: None,
-            detail: "Anam's answer was not JSON".into(),
-            retry_after: None,
+        return serde_json::from_str(&text).map_err(|_| {
+            Error::Service(Service::Anam {
+                status: None,
+                detail: "Anam's answer was not JSON".into(),
+                retry_after: None,
+            })
         });
     }
     let parsed: Option<Value> = serde_json::from_str(&text).ok();
@@ -145,9 +151,9 @@ async fn checked(response: reqwest::Response) -> Result<Value> {
                 .find_map(|k| v[*k].as_str().map(str::to_owned))
         })
         .unwrap_or_else(|| text.chars().take(500).collect());
-    Err(Error::Anam {
+    Err(Error::Service(Service::Anam {
         status: Some(status.as_u16()),
         detail: message,
         retry_after: retry_after.filter(|_| status.as_u16() == 429),
-    })
+    }))
 }

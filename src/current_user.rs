@@ -8,7 +8,7 @@ use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
 use crate::clock::unix_now;
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, Result};
 use crate::state::AppState;
 
 /// The signed-in user. Missing, forged, expired or signed-out cookies → 401.
@@ -45,7 +45,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         current(parts, &AppState::from_ref(state))
             .await?
-            .ok_or(Error::NotSignedIn)
+            .ok_or(Error::Auth(Auth::NotSignedIn))
     }
 }
 

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 use crate::store::{Allowance, Limit, Store};
 
 /// The allowance's window.
@@ -28,10 +28,10 @@ pub fn limit<'a>(config: &Config, key: &'a str) -> Limit<'a> {
 
 /// The 429 for a refused allowance.
 pub fn refused(config: &Config, retry_after: Duration) -> Error {
-    Error::InviteLimit {
+    Error::Input(Input::InviteLimit {
         per_hour: config.limits.guest_emails_per_hour.get(),
         retry_after,
-    }
+    })
 }
 
 /// Counts `emails` for `user_id` before a write that sends them; 429 (nothing counted) when

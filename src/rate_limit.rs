@@ -9,7 +9,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-use crate::error::Error;
+use crate::error::{Error, Input};
 
 /// A keyed limiter allowing `n` per minute per key, with bursts up to `n`.
 pub struct PerMinute<K: Hash + Eq + Clone> {
@@ -28,9 +28,9 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
     pub fn check(&self, key: &K) -> Result<(), Error> {
         self.limiter.check_key(key).map_err(|not_until| {
             let retry_after = not_until.wait_time_from(DefaultClock::default().now());
-            Error::RateLimited {
+            Error::Input(Input::RateLimited {
                 retry_after: retry_after.max(Duration::from_secs(1)),
-            }
+            })
         })
     }
 
@@ -50,7 +50,7 @@ mod tests {
         assert!(limit.check(&"ada").is_ok());
         assert!(limit.check(&"ada").is_ok());
         match limit.check(&"ada") {
-            Err(Error::RateLimited { retry_after }) => {
+            Err(Error::Input(Input::RateLimited { retry_after })) => {
                 assert!(
                     retry_after >= Duration::from_secs(1) && retry_after <= Duration::from_secs(30)
                 );

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, GoogleError, Result};
 
 /// The longest one background Google call (watch, stop, sync) may take.
 pub const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
@@ -58,5 +58,5 @@ impl Background {
 pub async fn google<T>(what: &'static str, work: impl Future<Output = Result<T>>) -> Result<T> {
     tokio::time::timeout(GOOGLE_BUDGET, work)
         .await
-        .unwrap_or(Err(Error::GoogleTimeout { what }))
+        .unwrap_or(Err(Error::Google(GoogleError::Timeout { what })))
 }

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 
 use crate::clock::unix_now;
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Auth, Error, Service};
 use crate::log_budget::Topic;
 use crate::log_safe::clip;
 use crate::presign::{self, SignedParams, SignedWith, VerifyError};
@@ -114,13 +114,15 @@ where
                     state.sign_outs.latest(&state.store, &user.user_id),
                 )
                 .await
-                .map_err(|_| Error::StoreUnavailable("sign-out check timed out".into()))??;
+                .map_err(|_| {
+                    Error::Service(Service::StoreUnavailable("sign-out check timed out".into()))
+                })??;
                 if signed_out
                     .is_some_and(|at| i64::try_from(user.session).unwrap_or(i64::MAX) <= at)
                 {
                     state.metrics.presign_refusal("signed_out");
                     tracing::info!(route = path, user_id = %user.user_id, "tool URL from before the user signed out");
-                    return Err(Error::SignedOut);
+                    return Err(Error::Auth(Auth::SignedOut));
                 }
                 Ok(user)
             }
@@ -142,9 +144,9 @@ where
                 match (reason, life) {
                     // The short-lived URL has its own sentence: the other tools still work.
                     (VerifyError::Expired { .. }, UrlLife::Meeting) => {
-                        Err(Error::MeetingUrlExpired)
+                        Err(Error::Auth(Auth::MeetingUrlExpired))
                     }
-                    (reason, _) => Err(Error::Presign(reason)),
+                    (reason, _) => Err(Error::Auth(Auth::Presign(reason))),
                 }
             }
         }

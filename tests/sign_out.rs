@@ -60,7 +60,9 @@ async fn sign_out_with_forget_revokes_at_google_and_deletes_the_token() {
     assert_eq!(me, serde_json::json!({"signedIn": false}));
     assert!(matches!(
         app.state.google.tokens.get(ADA).await,
-        Err(calendar_agent::Error::NotConnected)
+        Err(calendar_agent::Error::Auth(
+            calendar_agent::error::Auth::NotConnected
+        ))
     ));
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calendar_agent::Error;
+use calendar_agent::error::{Auth, GoogleError};
 use calendar_agent::secret::Secret;
 use calendar_agent::store::StoreError;
 use common::fake_google::{self, form, requests_to};
@@ -107,7 +108,7 @@ on_both_backends! {
         // Through the token cache it surfaces as "not connected", and Google is never asked.
         assert!(matches!(
             app.state.google.tokens.get(EVE).await,
-            Err(Error::NotConnected)
+            Err(Error::Auth(Auth::NotConnected))
         ));
         assert_eq!(refreshes(&app).await, 0);
     }
@@ -206,14 +207,14 @@ on_both_backends! {
         seed(&app, ADA).await;
 
         let first = app.state.google.tokens.get(ADA).await;
-        assert!(matches!(first, Err(Error::ReauthRequired)), "{first:?}");
-        let response = axum::response::IntoResponse::into_response(Error::ReauthRequired);
+        assert!(matches!(first, Err(Error::Auth(Auth::ReauthRequired))), "{first:?}");
+        let response = axum::response::IntoResponse::into_response(Error::Auth(Auth::ReauthRequired));
         assert_eq!(response.status().as_u16(), 401);
 
         // The user is now disconnected: no second refresh is attempted.
         assert!(matches!(
             app.state.google.tokens.get(ADA).await,
-            Err(Error::NotConnected)
+            Err(Error::Auth(Auth::NotConnected))
         ));
         assert_eq!(requests_to(&app.google, "/token").await.len(), 1);
         let grant = app
@@ -238,10 +239,10 @@ on_both_backends! {
         assert!(
             matches!(
                 result,
-                Err(Error::Google {
+                Err(Error::Google(GoogleError::Failed {
                     status: Some(503),
                     ..
-                })
+                }))
             ),
             "{result:?}"
         );
@@ -267,7 +268,7 @@ on_both_backends! {
         let started = std::time::Instant::now();
         let result = app.state.google.tokens.get(ADA).await;
         assert!(
-            matches!(result, Err(Error::GoogleTimeout { .. })),
+            matches!(result, Err(Error::Google(GoogleError::Timeout { .. }))),
             "{result:?}"
         );
         assert!(started.elapsed() < Duration::from_secs(6));

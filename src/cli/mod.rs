@@ -123,7 +123,7 @@ pub async fn anam_table(config: &Config, list: AnamList) -> Result<String, Strin
     let client =
         crate::anam::AnamClient::new(http, &config.anam.api_base_url, config.anam.api_key.clone());
     let rows = client.list(list.kind()).await.map_err(|e| match e {
-        crate::Error::NotConfigured { variable } => {
+        crate::Error::Service(crate::error::Service::NotConfigured { variable }) => {
             format!("{variable} is not set (in the environment or .env); get a key at lab.anam.ai")
         }
         other => other.to_string(),

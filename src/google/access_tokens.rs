@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::oauth::OAuthClient;
 use super::scopes::Granted;
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, Result};
 use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::store::{Store, StoreError, StoredToken};
@@ -66,8 +66,8 @@ impl AccessTokens {
 
     /// A valid access token for `user_id`, refreshing at most once for concurrent callers.
     ///
-    /// Errors: [`Error::NotConnected`] when no usable refresh token is stored;
-    /// [`Error::ReauthRequired`] when Google answers `invalid_grant` (the user is then marked
+    /// Errors: [`Error::Auth(Auth::NotConnected)`] when no usable refresh token is stored;
+    /// [`Error::Auth(Auth::ReauthRequired)`] when Google answers `invalid_grant` (the user is then marked
     /// disconnected, so no refresh is tried again until they sign in).
     pub async fn get(&self, user_id: &str) -> Result<Access> {
         let slot = self.slot(user_id);
@@ -80,11 +80,11 @@ impl AccessTokens {
         for _ in 0..2 {
             let read = match self.store.stored_token(user_id).await {
                 Ok(Some(read)) => read,
-                Ok(None) => return Err(Error::NotConnected),
+                Ok(None) => return Err(Error::Auth(Auth::NotConnected)),
                 Err(StoreError::Undecryptable(e)) => {
                     self.metrics.undecryptable_grant();
                     tracing::warn!(user_id, error = %e, "stored refresh token is unusable; the user must sign in again");
-                    return Err(Error::NotConnected);
+                    return Err(Error::Auth(Auth::NotConnected));
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -97,7 +97,7 @@ impl AccessTokens {
                 None => continue,
             }
         }
-        Err(Error::ReauthRequired)
+        Err(Error::Auth(Auth::ReauthRequired))
     }
 
     /// One refresh from `read`. `None`: Google refused it, but a newer token was stored
@@ -109,7 +109,7 @@ impl AccessTokens {
             .google_request("oauth.token", started.elapsed());
         self.metrics.token_refresh(match &refreshed {
             Ok(_) => "ok",
-            Err(Error::ReauthRequired) => "invalid_grant",
+            Err(Error::Auth(Auth::ReauthRequired)) => "invalid_grant",
             Err(_) => "error",
         });
         match refreshed {
@@ -142,7 +142,7 @@ impl AccessTokens {
                     sealed: Some(read.sealed.clone()),
                 }))
             }
-            Err(Error::ReauthRequired) => {
+            Err(Error::Auth(Auth::ReauthRequired)) => {
                 if self
                     .store
                     .disconnect_if_unchanged(user_id, &read.sealed)
@@ -152,7 +152,7 @@ impl AccessTokens {
                         user_id,
                         "Google refused the refresh token (invalid_grant); marking the user disconnected"
                     );
-                    Err(Error::ReauthRequired)
+                    Err(Error::Auth(Auth::ReauthRequired))
                 } else {
                     tracing::info!(
                         user_id,

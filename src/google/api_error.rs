@@ -7,7 +7,7 @@ use google_calendar3::Error as ApiError;
 use serde_json::Value;
 
 use super::scopes::Method;
-use crate::error::Error;
+use crate::error::{Error, GoogleError};
 
 /// Rate-limit and quota reasons Google gives with a 403 (or a 429).
 const RATE_REASONS: [&str; 4] = [
@@ -40,17 +40,11 @@ pub fn api_error(method: &Method, error: ApiError) -> Error {
                 &Value::Null,
             )
         }
-        ApiError::HttpError(e) => Error::Google {
-            what,
-            status: None,
-            detail: format!("connection failed: {e}"),
-        },
-        ApiError::JsonDecodeError(_, e) => Error::Google {
-            what,
-            status: None,
-            detail: format!("unexpected answer: {e}"),
-        },
-        other => Error::Internal(format!("{what}: {other}")),
+        ApiError::HttpError(e) => Error::google(what, None, format!("connection failed: {e}")),
+        ApiError::JsonDecodeError(_, e) => {
+            Error::google(what, None, format!("unexpected answer: {e}"))
+        }
+        other => Error::internal(format!("{what}: {other}")),
     }
 }
 
@@ -79,17 +73,13 @@ fn classify(method: &Method, status: Option<u16>, detail: String, body: &Value) 
         )
     }) || detail.contains("insufficient authentication scopes");
     match status {
-        Some(429) => Error::GoogleRateLimited { what, detail },
-        Some(403) if rate_limited => Error::GoogleRateLimited { what, detail },
-        Some(403) if insufficient_scope => Error::ScopeMissing {
+        Some(429) => Error::Google(GoogleError::RateLimited { what, detail }),
+        Some(403) if rate_limited => Error::Google(GoogleError::RateLimited { what, detail }),
+        Some(403) if insufficient_scope => Error::Google(GoogleError::ScopeMissing {
             missing: vec![method.permission],
-        },
-        Some(403) => Error::GoogleForbidden { what, detail },
-        status => Error::Google {
-            what,
-            status,
-            detail,
-        },
+        }),
+        Some(403) => Error::Google(GoogleError::Forbidden { what, detail }),
+        status => Error::google(what, status, detail),
     }
 }
 
@@ -102,7 +92,7 @@ mod tests {
     fn the_status_comes_from_googles_error_body() {
         let body = serde_json::json!({"error": {"code": 409, "message": "The requested identifier already exists."}});
         match api_error(&scopes::EVENTS_INSERT, ApiError::BadRequest(body)) {
-            Error::Google { status, detail, .. } => {
+            Error::Google(GoogleError::Failed { status, detail, .. }) => {
                 assert_eq!(status, Some(409));
                 assert!(detail.contains("already exists"));
             }
@@ -119,24 +109,24 @@ mod tests {
             "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}]}});
         assert!(matches!(
             api_error(&scopes::SETTINGS_GET, ApiError::BadRequest(scope)),
-            Error::ScopeMissing { missing } if missing == [scopes::Permission::Settings]
+            Error::Google(GoogleError::ScopeMissing { missing }) if missing == [scopes::Permission::Settings]
         ));
         let rate = serde_json::json!({"error": {"code": 403, "message": "Rate Limit Exceeded",
             "errors": [{"domain": "usageLimits", "reason": "rateLimitExceeded"}]}});
         assert!(matches!(
             api_error(&scopes::EVENTS_LIST, ApiError::BadRequest(rate)),
-            Error::GoogleRateLimited { .. }
+            Error::Google(GoogleError::RateLimited { .. })
         ));
         let forbidden = serde_json::json!({"error": {"code": 403, "message": "Forbidden",
             "errors": [{"domain": "global", "reason": "forbidden"}]}});
         assert!(matches!(
             api_error(&scopes::EVENTS_PATCH, ApiError::BadRequest(forbidden)),
-            Error::GoogleForbidden { .. }
+            Error::Google(GoogleError::Forbidden { .. })
         ));
         let too_many = serde_json::json!({"error": {"code": 429, "message": "Too Many Requests"}});
         assert!(matches!(
             api_error(&scopes::FREEBUSY_QUERY, ApiError::BadRequest(too_many)),
-            Error::GoogleRateLimited { .. }
+            Error::Google(GoogleError::RateLimited { .. })
         ));
     }
 }

@@ -298,9 +298,7 @@ impl CalendarClient {
         match call.doit().await {
             Ok((_, event)) => Ok(Inserted::Created(Box::new(event))),
             Err(e) => match api_error(&scopes::EVENTS_INSERT, e) {
-                Error::Google {
-                    status: Some(409), ..
-                } => Ok(Inserted::AlreadyExists),
+                e if e.google_status() == Some(409) => Ok(Inserted::AlreadyExists),
                 other => Err(other),
             },
         }
@@ -370,9 +368,7 @@ impl CalendarClient {
         {
             Ok(_) => Ok(Deleted::Now),
             Err(e) => match api_error(&scopes::EVENTS_DELETE, e) {
-                Error::Google {
-                    status: Some(410), ..
-                } => Ok(Deleted::Already),
+                e if e.google_status() == Some(410) => Ok(Deleted::Already),
                 other => Err(other),
             },
         }
@@ -387,11 +383,9 @@ impl CalendarClient {
             .doit()
             .await
             .map_err(|e| api_error(&scopes::SETTINGS_GET, e))?;
-        setting.value.ok_or_else(|| Error::Google {
-            what: "settings.get",
-            status: None,
-            detail: "no timezone value".into(),
-        })
+        setting
+            .value
+            .ok_or_else(|| Error::google("settings.get", None, "no timezone value"))
     }
 }
 

@@ -33,13 +33,7 @@ pub struct Changes {
 
 /// A sync token Google no longer accepts (410 Gone): start over with a full sync.
 pub fn is_gone(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::Google {
-            status: Some(410),
-            ..
-        }
-    )
+    error.google_status() == Some(410)
 }
 
 impl CalendarClient {
@@ -91,9 +85,7 @@ impl CalendarClient {
         match hub.channels().stop(request).doit().await {
             Ok(_) => Ok(()),
             Err(e) => match api_error(&scopes::CHANNELS_STOP, e) {
-                Error::Google {
-                    status: Some(404), ..
-                } => Ok(()),
+                e if e.google_status() == Some(404) => Ok(()),
                 other => Err(other),
             },
         }

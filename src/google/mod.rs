@@ -14,7 +14,7 @@ pub mod user_context;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{Error, GoogleError};
 use crate::metrics::Metrics;
 
 /// What Google work for any user needs: their access tokens, the Calendar client, the cache of
@@ -38,12 +38,8 @@ pub const OAUTH_TIMEOUT: Duration = Duration::from_secs(4);
 /// The URL is dropped from the message (it may carry query parameters).
 pub(crate) fn transport_error(what: &'static str, error: reqwest::Error) -> Error {
     if error.is_timeout() {
-        Error::GoogleTimeout { what }
+        Error::Google(GoogleError::Timeout { what })
     } else {
-        Error::Google {
-            what,
-            status: None,
-            detail: error.without_url().to_string(),
-        }
+        Error::google(what, None, error.without_url().to_string())
     }
 }

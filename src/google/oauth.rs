@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::scopes::{contacts_scopes, sign_in_scopes};
 use super::{OAUTH_TIMEOUT, transport_error};
 use crate::config::GoogleConfig;
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, Result, Service};
 use crate::secret::Secret;
 
 /// A token endpoint answer (code exchange or refresh).
@@ -93,20 +93,20 @@ impl OAuthClient {
     }
 
     fn credentials(&self) -> Result<(&str, &Secret)> {
-        let id = self
-            .config
-            .client_id
-            .as_deref()
-            .ok_or(Error::NotConfigured {
-                variable: "GOOGLE_CLIENT_ID",
-            })?;
-        let secret = self
-            .config
-            .client_secret
-            .as_ref()
-            .ok_or(Error::NotConfigured {
-                variable: "GOOGLE_CLIENT_SECRET",
-            })?;
+        let id =
+            self.config
+                .client_id
+                .as_deref()
+                .ok_or(Error::Service(Service::NotConfigured {
+                    variable: "GOOGLE_CLIENT_ID",
+                }))?;
+        let secret =
+            self.config
+                .client_secret
+                .as_ref()
+                .ok_or(Error::Service(Service::NotConfigured {
+                    variable: "GOOGLE_CLIENT_SECRET",
+                }))?;
         Ok((id, secret))
     }
 
@@ -121,7 +121,7 @@ impl OAuthClient {
     pub fn authorization_url(&self, state: &str, pkce: &Pkce, contacts: bool) -> Result<String> {
         let (client_id, _) = self.credentials()?;
         let mut url = url::Url::parse(&self.config.auth_url)
-            .map_err(|e| Error::Internal(format!("GOOGLE_AUTH_URL: {e}")))?;
+            .map_err(|e| Error::internal(format!("GOOGLE_AUTH_URL: {e}")))?;
         url.query_pairs_mut()
             .append_pair("client_id", client_id)
             .append_pair("redirect_uri", &self.config.redirect_uri)
@@ -158,7 +158,7 @@ impl OAuthClient {
     }
 
     /// A fresh access token from a refresh token. `invalid_grant` (revoked or expired consent)
-    /// becomes [`Error::ReauthRequired`].
+    /// becomes [`Error::Auth(Auth::ReauthRequired)`].
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant> {
         let (client_id, client_secret) = self.credentials()?;
         let form = [
@@ -188,18 +188,18 @@ impl OAuthClient {
         }
         let body: Option<OAuthErrorBody> = response.json().await.ok();
         match body {
-            Some(b) if b.error == "invalid_grant" => Err(Error::ReauthRequired),
-            body => Err(Error::Google {
+            Some(b) if b.error == "invalid_grant" => Err(Error::Auth(Auth::ReauthRequired)),
+            body => Err(Error::google(
                 what,
-                status: Some(status.as_u16()),
-                detail: body.map_or_else(
+                Some(status.as_u16()),
+                body.map_or_else(
                     || "no error description".to_owned(),
                     |b| match b.error_description {
                         Some(d) => format!("{}: {d}", b.error),
                         None => b.error,
                     },
                 ),
-            }),
+            )),
         }
     }
 
@@ -217,11 +217,11 @@ impl OAuthClient {
             .map_err(|e| transport_error(WHAT, e))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(Error::Google {
-                what: WHAT,
-                status: Some(status.as_u16()),
-                detail: "userinfo refused the new access token".into(),
-            });
+            return Err(Error::google(
+                WHAT,
+                Some(status.as_u16()),
+                "userinfo refused the new access token",
+            ));
         }
         let info: UserInfo = response
             .json()
@@ -232,11 +232,11 @@ impl OAuthClient {
                 email: Some(email),
                 email_verified: Some(true) | None,
             } if !email.is_empty() => Ok(email),
-            _ => Err(Error::Google {
-                what: WHAT,
-                status: Some(status.as_u16()),
-                detail: "no verified email in userinfo (was the email scope granted?)".into(),
-            }),
+            _ => Err(Error::google(
+                WHAT,
+                Some(status.as_u16()),
+                "no verified email in userinfo (was the email scope granted?)",
+            )),
         }
     }
 
@@ -256,11 +256,7 @@ impl OAuthClient {
         if status.is_success() || status.as_u16() == 400 {
             Ok(())
         } else {
-            Err(Error::Google {
-                what: WHAT,
-                status: Some(status.as_u16()),
-                detail: "revoke failed".into(),
-            })
+            Err(Error::google(WHAT, Some(status.as_u16()), "revoke failed"))
         }
     }
 }

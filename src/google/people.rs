@@ -122,10 +122,12 @@ impl PeopleClient {
             let body: serde_json::Value = response.json().await.unwrap_or_default();
             return Err(api_error_from_status(method, status.as_u16(), &body));
         }
-        let answer: SearchAnswer = response.json().await.map_err(|e| Error::Google {
-            what: method.name,
-            status: None,
-            detail: format!("unexpected answer: {}", e.without_url()),
+        let answer: SearchAnswer = response.json().await.map_err(|e| {
+            Error::google(
+                method.name,
+                None,
+                format!("unexpected answer: {}", e.without_url()),
+            )
         })?;
         Ok(answer
             .results

@@ -15,7 +15,7 @@ use super::access_tokens::Access;
 use super::calendar::{CalendarClient, Inserted};
 use super::scopes::{self, Method};
 use crate::calendar::{CalendarRef, Listed, UserContext, Window, Zone, merge_pages};
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, GoogleError, Result};
 use crate::secret::Secret;
 
 /// What inserting an event with a chosen id found.
@@ -78,7 +78,7 @@ impl UserCalendar {
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(Error::ScopeMissing { missing })
+            Err(Error::Google(GoogleError::ScopeMissing { missing }))
         }
     }
 
@@ -117,7 +117,7 @@ impl UserCalendar {
                     ?missing,
                     "the stored grant lacks a scope this call needs"
                 );
-                return Err(Error::ScopeMissing { missing });
+                return Err(Error::Google(GoogleError::ScopeMissing { missing }));
             }
             let started = Instant::now();
             let result = call(access.token).await;
@@ -126,20 +126,18 @@ impl UserCalendar {
             let api = methods.first().map_or("google", |m| m.name);
             self.google.metrics.google_request(api, took);
             match result {
-                Err(Error::Google {
-                    status: Some(401), ..
-                }) => {
+                Err(e) if e.google_status() == Some(401) => {
                     self.access = None;
                     if attempt == 1 {
                         self.google.tokens.refused(&self.user_id).await?;
-                        return Err(Error::ReauthRequired);
+                        return Err(Error::Auth(Auth::ReauthRequired));
                     }
                     self.google.tokens.forget(&self.user_id).await;
                 }
                 other => return other,
             }
         }
-        Err(Error::ReauthRequired)
+        Err(Error::Auth(Auth::ReauthRequired))
     }
 
     /// Inserts `event` (which carries its own deterministic id) on primary, telling its guests
@@ -178,9 +176,7 @@ impl UserCalendar {
             .await;
         match read {
             Ok(event) => Ok(Some(event)),
-            Err(Error::Google {
-                status: Some(404), ..
-            }) => Ok(None),
+            Err(e) if e.google_status() == Some(404) => Ok(None),
             Err(e) => Err(e),
         }
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::calendar::Zone;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Service};
 use crate::presign::presign_url;
 use crate::tools::{Offered, TOOLS, Tool};
 
@@ -28,7 +28,9 @@ impl<'a> PersonaIds<'a> {
     /// The configured ids, or 503 naming the first missing variable.
     pub fn from_config(config: &'a Config) -> Result<Self> {
         let need = |value: &'a Option<String>, variable: &'static str| {
-            value.as_deref().ok_or(Error::NotConfigured { variable })
+            value
+                .as_deref()
+                .ok_or(Error::Service(Service::NotConfigured { variable }))
         };
         Ok(Self {
             avatar_id: need(&config.anam.avatar_id, "ANAM_AVATAR_ID")?,

@@ -269,7 +269,9 @@ fn missing_ids_name_the_variable() {
         let map: HashMap<&str, &str> = vars.into_iter().collect();
         let c = Config::from_lookup(|k| map.get(k).map(|v| (*v).to_owned())).expect("config");
         match PersonaIds::from_config(&c) {
-            Err(Error::NotConfigured { variable }) => assert_eq!(variable, var),
+            Err(Error::Service(crate::error::Service::NotConfigured { variable })) => {
+                assert_eq!(variable, var)
+            }
             _ => panic!("{var} should be reported missing"),
         }
     }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, Input};
 use crate::state::AppState;
 
 struct Asset {
@@ -59,7 +59,7 @@ pub fn router() -> Router<AppState> {
 
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     let Some(asset) = ASSETS.iter().find(|a| a.name == name) else {
-        return Error::NotFound.into_response();
+        return Error::Input(Input::NotFound).into_response();
     };
     let etag = format!("\"{}\"", *VERSION);
     let cache = [

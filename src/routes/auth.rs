@@ -17,7 +17,7 @@ use crate::cookies::{
     oauth_cookie, removal, user_cookie,
 };
 use crate::current_user::CurrentUser;
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, Result, Service};
 use crate::google::oauth::{Pkce, TokenGrant, random_token};
 use crate::google::scopes::Granted;
 use crate::live::bus::Change;
@@ -139,30 +139,30 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         return Ok(back_with(reason).into_response());
     }
     let (Some(code), Some(returned_state)) = (params.code, params.state) else {
-        return Err(Error::InvalidOAuthState(
+        return Err(Error::Auth(Auth::InvalidOAuthState(
             "Google's answer had no code or state",
-        ));
+        )));
     };
     let Some(flow) = stored.and_then(OAuthFlow::parse) else {
-        return Err(Error::InvalidOAuthState(
+        return Err(Error::Auth(Auth::InvalidOAuthState(
             "the sign-in cookie is missing or expired (it lasts 10 minutes)",
-        ));
+        )));
     };
     if !bool::from(flow.state.as_bytes().ct_eq(returned_state.as_bytes())) {
-        return Err(Error::InvalidOAuthState(
+        return Err(Error::Auth(Auth::InvalidOAuthState(
             "the state does not match this browser's sign-in",
-        ));
+        )));
     }
     // The cookie can be replayed for its 10 minutes; the server-side row only once.
     if !state.store.take_oauth_state(&returned_state).await? {
-        return Err(Error::InvalidOAuthState(
+        return Err(Error::Auth(Auth::InvalidOAuthState(
             "this sign-in was already completed or has expired",
-        ));
+        )));
     }
 
     let grant = match state.oauth.exchange_code(&code, &flow.verifier).await {
         Ok(grant) => grant,
-        Err(e @ Error::NotConfigured { .. }) => return Err(e),
+        Err(e @ Error::Service(Service::NotConfigured { .. })) => return Err(e),
         Err(e) => {
             tracing::warn!(error = %e, "code exchange failed");
             return Ok(back_with("exchange_failed").into_response());

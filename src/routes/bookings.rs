@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::calendar;
 use crate::calendar::{Window, Zone};
 use crate::current_user::CurrentUser;
-use crate::error::{Error, Result};
+use crate::error::{Error, GoogleError, Result};
 use crate::state::AppState;
 use crate::webhook_auth::GOOGLE_BUDGET;
 
@@ -29,10 +29,10 @@ pub fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
         .zoned(now)
         .first_of_month()
         .and_then(|d| d.start_of_day())
-        .map_err(|e| Error::Internal(format!("month start: {e}")))?;
+        .map_err(|e| Error::internal(format!("month start: {e}")))?;
     let end = first
         .checked_add(2.months())
-        .map_err(|e| Error::Internal(format!("month end: {e}")))?;
+        .map_err(|e| Error::internal(format!("month end: {e}")))?;
     Ok(Window::new(first.timestamp(), end.timestamp())?)
 }
 
@@ -42,17 +42,17 @@ pub fn week_of(day: Date, zone: &Zone) -> Result<(Date, Window)> {
     let offset = i64::from(day.weekday().to_monday_zero_offset());
     let monday = day
         .checked_sub(offset.days())
-        .map_err(|e| Error::Internal(format!("week start: {e}")))?;
+        .map_err(|e| Error::internal(format!("week start: {e}")))?;
     let at = |d: Date| {
         zone.tz
             .to_ambiguous_zoned(d.to_datetime(jiff::civil::Time::midnight()))
             .compatible()
             .map(|z| z.timestamp())
-            .map_err(|e| Error::Internal(format!("week edge: {e}")))
+            .map_err(|e| Error::internal(format!("week edge: {e}")))
     };
     let next = monday
         .checked_add(7.days())
-        .map_err(|e| Error::Internal(format!("week end: {e}")))?;
+        .map_err(|e| Error::internal(format!("week end: {e}")))?;
     Ok((monday, Window::new(at(monday)?, at(next)?)?))
 }
 
@@ -65,10 +65,7 @@ fn week_param(query: Option<&str>) -> Result<Option<Date>> {
     };
     text.parse::<Date>()
         .map(Some)
-        .map_err(|_| Error::InvalidArgument {
-            argument: "week",
-            message: "week must be a date such as 2026-11-23.".into(),
-        })
+        .map_err(|_| Error::invalid("week", "week must be a date such as 2026-11-23."))
 }
 
 async fn events(
@@ -121,8 +118,10 @@ async fn events(
     };
     let body = tokio::time::timeout(GOOGLE_BUDGET, work)
         .await
-        .map_err(|_| Error::GoogleTimeout {
-            what: "events.list",
+        .map_err(|_| {
+            Error::Google(GoogleError::Timeout {
+                what: "events.list",
+            })
         })??;
     Ok(Json(body))
 }

@@ -138,7 +138,7 @@ where
             Ok(Poll::Ready(Ok(response))) => response,
             Ok(Poll::Ready(Err(never))) => match never {},
             // The panic's message went to stderr through the panic hook.
-            Err(_) => Error::Internal("a handler panicked".into()).into_response(),
+            Err(_) => Error::internal("a handler panicked").into_response(),
         };
         let headers = response.headers_mut();
         headers.reserve(this.shared.headers.len());

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Service};
 use crate::state::AppState;
 
 /// Routes of this area.
@@ -23,13 +23,13 @@ async fn healthz() -> Json<Value> {
 /// instance is draining (SIGTERM). The store is asked on a connection of its own.
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>> {
     if state.is_draining() {
-        return Err(Error::Draining);
+        return Err(Error::Service(Service::Draining));
     }
     state.store.ping().await.map_err(|e| {
         let error = Error::from(e);
         match error {
-            Error::StoreUnavailable(_) => error,
-            other => Error::StoreUnavailable(other.to_string()),
+            Error::Service(Service::StoreUnavailable(_)) => error,
+            other => Error::Service(Service::StoreUnavailable(other.to_string())),
         }
     })?;
     Ok(Json(json!({ "status": "ready" })))

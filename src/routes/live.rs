@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::current_user::CurrentUser;
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, Input, Result};
 use crate::live::bus::Change;
 use crate::live::watch::{self, NOTIFICATIONS_PATH};
 use crate::log_budget::Topic;
@@ -119,13 +119,13 @@ async fn notification(State(state): State<AppState>, headers: HeaderMap) -> Resu
             if let Some(n) = admit(&state, "unknown_channel") {
                 tracing::info!(channel = %clip(id), not_logged_before = n, "notification for an unknown channel");
             }
-            return Err(Error::NotFound);
+            return Err(Error::Input(Input::NotFound));
         }
         Knock::WrongToken => {
             if let Some(n) = admit(&state, "wrong_channel_token") {
                 tracing::warn!(channel = %clip(id), not_logged_before = n, "notification with a wrong channel token");
             }
-            return Err(Error::BadChannelToken);
+            return Err(Error::Auth(Auth::BadChannelToken));
         }
     };
     // Google numbers each channel's messages from 1; without a number there is nothing to

@@ -25,7 +25,7 @@ use axum::extract::DefaultBodyLimit;
 
 use edge::EdgeLayer;
 
-use crate::error::Error;
+use crate::error::{Error, Input};
 use crate::state::AppState;
 use crate::tools::args::MAX_BODY_BYTES;
 
@@ -45,8 +45,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(session::router())
         .merge(crate::tools::router())
-        .fallback(|| async { Error::NotFound })
-        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .fallback(|| async { Error::Input(Input::NotFound) })
+        .method_not_allowed_fallback(|| async { Error::Input(Input::MethodNotAllowed) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(edge)
         .with_state(state)

@@ -10,7 +10,7 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::error::Error;
+use crate::error::{Auth, Error};
 use crate::log_safe::clip;
 use crate::state::AppState;
 
@@ -38,7 +38,9 @@ where
             Ok(Self)
         } else {
             tracing::warn!(route = parts.uri.path(), origin = %clip(origin), "refused: foreign Origin");
-            Err(Error::Forbidden("this must come from this site's own page"))
+            Err(Error::Auth(Auth::Forbidden(
+                "this must come from this site's own page",
+            )))
         }
     }
 }

@@ -10,7 +10,7 @@ use super::origin::PageOrigin;
 use crate::calendar::Zone;
 use crate::client_ip::ClientIp;
 use crate::current_user::CurrentUser;
-use crate::error::{Error, Result};
+use crate::error::{Auth, Error, GoogleError, Input, Result};
 use crate::persona::{PersonaIds, Session, persona_config};
 use crate::state::AppState;
 use crate::store::Allowance;
@@ -57,7 +57,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
             .await?;
         if let Allowance::Exhausted { retry_after } = allowance {
             tracing::warn!(user_id = %user.user_id, %ip, "session token rate-limited");
-            return Err(Error::RateLimited { retry_after });
+            return Err(Error::Input(Input::RateLimited { retry_after }));
         }
     }
 
@@ -66,11 +66,11 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
         Some(grant) if grant.connected => {
             let missing = grant.scope.missing();
             if !missing.is_empty() {
-                return Err(Error::ScopeMissing { missing });
+                return Err(Error::Google(GoogleError::ScopeMissing { missing }));
             }
             grant.scope.allows_contacts()
         }
-        _ => return Err(Error::NotConnected),
+        _ => return Err(Error::Auth(Auth::NotConnected)),
     };
     let zone = user_zone(state, &user.user_id).await?;
     let now = after_sign_out(state, &user.user_id).await?;
@@ -131,9 +131,11 @@ async fn user_zone(state: &AppState, user_id: &str) -> Result<Zone> {
     let mut google = state.google_for(user_id);
     match tokio::time::timeout(GOOGLE_BUDGET, google.zone()).await {
         Ok(Ok(zone)) => Ok(zone),
-        Ok(Err(e @ (Error::NotConnected | Error::ReauthRequired | Error::ScopeMissing { .. }))) => {
-            Err(e)
-        }
+        Ok(Err(
+            e @ (Error::Auth(Auth::NotConnected)
+            | Error::Auth(Auth::ReauthRequired)
+            | Error::Google(GoogleError::ScopeMissing { .. })),
+        )) => Err(e),
         Ok(Err(e)) => {
             tracing::warn!(user_id, error = %e, "calendar time zone unavailable; the prompt uses UTC");
             Ok(Zone::utc())

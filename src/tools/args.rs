@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::calendar::{DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone};
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, Result};
 
 /// The largest tool body accepted (64 KiB); larger ones answer 413.
 pub const MAX_BODY_BYTES: usize = 65_536;
@@ -34,14 +34,14 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
             if !is_json(content_type.to_str().unwrap_or("")) {
-                return Err(Error::UnsupportedMediaType);
+                return Err(Error::Input(Input::UnsupportedMediaType));
             }
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
+                Error::Input(Input::PayloadTooLarge)
             } else {
-                Error::InvalidJson("the body could not be read".into())
+                Error::Input(Input::InvalidJson("the body could not be read".into()))
             }
         })?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -49,14 +49,16 @@ where
         } else {
             &bytes
         };
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| Error::InvalidJson(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| Error::Input(Input::InvalidJson(e.to_string())))?;
         if !value.is_object() {
-            return Err(Error::InvalidJson("expected an object".into()));
+            return Err(Error::Input(Input::InvalidJson(
+                "expected an object".into(),
+            )));
         }
         serde_json::from_value(value)
             .map(ToolArgs)
-            .map_err(|e| Error::InvalidJson(e.to_string()))
+            .map_err(|e| Error::Input(Input::InvalidJson(e.to_string())))
     }
 }
 
@@ -125,9 +127,11 @@ pub fn optional_zone(args: &Args<'_>) -> Result<Option<Zone>> {
 
 /// `timezone`, required.
 pub fn required_zone(args: &Args<'_>) -> Result<Zone> {
-    optional_zone(args)?.ok_or_else(|| Error::InvalidArgument {
-        argument: "timezone",
-        message: "timezone is required, as an IANA name such as America/New_York.".into(),
+    optional_zone(args)?.ok_or_else(|| {
+        Error::invalid(
+            "timezone",
+            "timezone is required, as an IANA name such as America/New_York.",
+        )
     })
 }
 
@@ -138,10 +142,10 @@ pub fn optional_bool(args: &Args<'_>, name: &'static str) -> Result<Option<bool>
         Some(Value::Bool(b)) => Ok(Some(*b)),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(_) => Err(Error::InvalidArgument {
-            argument: name,
-            message: format!("{name} must be true or false."),
-        }),
+        Some(_) => Err(Error::invalid(
+            name,
+            format!("{name} must be true or false."),
+        )),
     }
 }
 
@@ -149,10 +153,10 @@ pub fn optional_bool(args: &Args<'_>, name: &'static str) -> Result<Option<bool>
 pub fn optional_text(args: &Args<'_>, name: &'static str, max: usize) -> Result<Option<String>> {
     let text = optional_str(args.get(name), name)?.map(|t| t.trim().to_owned());
     if text.as_ref().is_some_and(|t| t.chars().count() > max) {
-        return Err(Error::InvalidArgument {
-            argument: name,
-            message: format!("{name} must be at most {max} characters."),
-        });
+        return Err(Error::invalid(
+            name,
+            format!("{name} must be at most {max} characters."),
+        ));
     }
     Ok(text)
 }
@@ -167,11 +171,10 @@ pub fn event_id(args: &Args<'_>) -> Result<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if !fine {
-        return Err(Error::InvalidArgument {
-            argument: "event_id",
-            message: "event_id is not an event id. Use the id list_events gave for the event."
-                .into(),
-        });
+        return Err(Error::invalid(
+            "event_id",
+            "event_id is not an event id. Use the id list_events gave for the event.",
+        ));
     }
     Ok(id.to_owned())
 }
@@ -182,16 +185,13 @@ pub fn event_times(args: &Args<'_>, zone: &Zone) -> Result<(Timestamp, Timestamp
     let start = required_time(args, "start")?.resolve(zone, DateMeans::StartOfDay, "start")?;
     let end = required_time(args, "end")?.resolve(zone, DateMeans::EndOfDay, "end")?;
     if end <= start {
-        return Err(Error::InvalidArgument {
-            argument: "end",
-            message: "end must be after start.".into(),
-        });
+        return Err(Error::invalid("end", "end must be after start."));
     }
     if end.duration_since(start) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
-        return Err(Error::InvalidArgument {
-            argument: "end",
-            message: format!("An event can be at most {MAX_WINDOW_DAYS} days long."),
-        });
+        return Err(Error::invalid(
+            "end",
+            format!("An event can be at most {MAX_WINDOW_DAYS} days long."),
+        ));
     }
     Ok((start, end))
 }
@@ -210,12 +210,11 @@ pub fn check_early(start: Option<&TimeText>, end: Option<&TimeText>) -> Result<O
 
 /// An unknown event id, as the model should hear it (Google's 404 on read).
 pub fn no_such_event() -> Error {
-    Error::InvalidArgument {
-        argument: "event_id",
-        message: "There is no event with that event_id on the calendar. Use list_events to \
-                  find the event and its id."
-            .into(),
-    }
+    Error::invalid(
+        "event_id",
+        "There is no event with that event_id on the calendar. Use list_events to \
+                  find the event and its id.",
+    )
 }
 
 /// Reads an optional string argument: absent or null is `None`; anything else must be a string.
@@ -227,27 +226,22 @@ pub fn optional_str<'a>(
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(Error::InvalidArgument {
+        Some(_) => Err(Error::invalid(
             argument,
-            message: format!("{argument} must be a string."),
-        }),
+            format!("{argument} must be a string."),
+        )),
     }
 }
 
 /// Reads a required string argument.
 pub fn required_str<'a>(value: Option<&'a Value>, argument: &'static str) -> Result<&'a str> {
-    optional_str(value, argument)?.ok_or_else(|| Error::InvalidArgument {
-        argument,
-        message: format!("{argument} is required."),
-    })
+    optional_str(value, argument)?
+        .ok_or_else(|| Error::invalid(argument, format!("{argument} is required.")))
 }
 
 /// Reads an optional whole number, accepting `30`, `30.0` and `"30"` (models send all three).
 pub fn optional_integer(value: Option<&Value>, argument: &'static str) -> Result<Option<i64>> {
-    let bad = || Error::InvalidArgument {
-        argument,
-        message: format!("{argument} must be a whole number."),
-    };
+    let bad = || Error::invalid(argument, format!("{argument} must be a whole number."));
     let number = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Number(n)) => n.as_f64().ok_or_else(bad)?,
@@ -289,10 +283,10 @@ mod tests {
             assert!(
                 matches!(
                     event_id(&map(json!({"event_id": bad.clone()}))),
-                    Err(Error::InvalidArgument {
+                    Err(Error::Input(Input::InvalidArgument {
                         argument: "event_id",
                         ..
-                    })
+                    }))
                 ),
                 "{bad}"
             );

@@ -27,10 +27,7 @@ pub const MAX_ATTENDEES: usize = 20;
 /// `attendees`: email addresses, lower-cased, each once, the user's own left out, at most
 /// [`MAX_ATTENDEES`]. `required` asks for at least one.
 pub fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<String>> {
-    let bad = |message: String| Error::InvalidArgument {
-        argument: "attendees",
-        message,
-    };
+    let bad = |message: String| Error::invalid("attendees", message);
     let list = match args.get("attendees") {
         None | Some(Value::Null) if !required => return Ok(Vec::new()),
         None | Some(Value::Null) => {
@@ -91,11 +88,11 @@ pub async fn availability(
         })
         .await?;
     if let Some(reason) = answer.errors.get(PRIMARY) {
-        return Err(Error::Google {
-            what: "freebusy.query",
-            status: None,
-            detail: format!("primary calendar error: {reason}"),
-        });
+        return Err(Error::google(
+            "freebusy.query",
+            None,
+            format!("primary calendar error: {reason}"),
+        ));
     }
     let mut out = Availability::default();
     for id in &own {
@@ -124,6 +121,7 @@ pub async fn availability(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Input;
     use crate::tools::test_support::map;
     use serde_json::json;
 
@@ -158,10 +156,10 @@ mod tests {
             assert!(
                 matches!(
                     attendees(&map(bad.clone()), "ada@example.com", true),
-                    Err(Error::InvalidArgument {
+                    Err(Error::Input(Input::InvalidArgument {
                         argument: "attendees",
                         ..
-                    })
+                    }))
                 ),
                 "{bad}"
             );

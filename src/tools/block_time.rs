@@ -81,10 +81,10 @@ pub struct BlockTimeArgs {
 pub fn title(args: &Args<'_>) -> Result<String> {
     let title = required_str(args.get("title"), "title")?.trim().to_owned();
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(Error::InvalidArgument {
-            argument: "title",
-            message: format!("title must be at most {MAX_TITLE_CHARS} characters."),
-        });
+        return Err(Error::invalid(
+            "title",
+            format!("title must be at most {MAX_TITLE_CHARS} characters."),
+        ));
     }
     Ok(title)
 }

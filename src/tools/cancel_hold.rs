@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::args::{event_id, no_such_event};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar;
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::google::scopes;
 use crate::guest_emails;
 
@@ -49,7 +49,7 @@ async fn run(call: &mut Call, id: String) -> Result<Value> {
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let event = google.event(&id).await?.ok_or_else(no_such_event)?;
     if !calendar::made_by_agent_for_user(&event) {
-        return Err(Error::NotMadeByAgent);
+        return Err(Error::Action(Action::NotMadeByAgent));
     }
     let title = event.summary.clone();
     if event.status.as_deref() == Some("cancelled") {

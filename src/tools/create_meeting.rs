@@ -19,7 +19,7 @@ use super::draft_meeting::MeetingDraft;
 use super::send_once::{Sendable, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, edge, event_time};
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::{Once, UserCalendar};
 use crate::guest_emails;
 use crate::store::Draft;
@@ -67,7 +67,7 @@ const MEETING: Sendable<MeetingDraft> = Sendable {
     what: "those invitations",
     emails: |meeting| guest_emails::count(meeting.attendees.len()),
     people: |meeting| meeting.attendees.join(","),
-    unusable: Error::DraftUnusable,
+    unusable: |why| Action::DraftUnusable(why).into(),
     event_id: |_, draft| event_id(draft),
     done: "created",
 };
@@ -168,9 +168,9 @@ async fn send(
     let held = match google.insert_once(&event(meeting, zone, id), true).await? {
         Once::Created(event) => event,
         Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
-            return Err(Error::DraftUnusable(
+            return Err(Error::Action(Action::DraftUnusable(
                 "the meeting it made has since been cancelled",
-            ));
+            )));
         }
         Once::Existing(existing) => existing,
     };

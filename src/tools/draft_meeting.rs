@@ -140,7 +140,7 @@ async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> 
         availability::availability(google, &context, window, &zone, &draft.attendees).await?;
     let busy = conflicts(&known, window, &user.user_id, &draft);
     let payload = serde_json::to_string(&draft)
-        .map_err(|e| Error::Internal(format!("draft payload: {e}")))?;
+        .map_err(|e| Error::internal(format!("draft payload: {e}")))?;
     let saved = call
         .state
         .store

@@ -86,21 +86,18 @@ impl FindFreeTimeArgs {
         let window_start = required_time(args, "window_start")?;
         let window_end = required_time(args, "window_end")?;
         let minutes = optional_integer(args.get("duration_minutes"), "duration_minutes")?
-            .ok_or_else(|| Error::InvalidArgument {
-                argument: "duration_minutes",
-                message: "duration_minutes is required.".into(),
-            })?;
+            .ok_or_else(|| Error::invalid("duration_minutes", "duration_minutes is required."))?;
         if minutes <= 0 {
-            return Err(Error::InvalidArgument {
-                argument: "duration_minutes",
-                message: "duration_minutes must be a positive number of minutes.".into(),
-            });
+            return Err(Error::invalid(
+                "duration_minutes",
+                "duration_minutes must be a positive number of minutes.",
+            ));
         }
         if minutes > MAX_WINDOW_DAYS * 24 * 60 {
-            return Err(Error::InvalidArgument {
-                argument: "duration_minutes",
-                message: format!("duration_minutes must be at most {MAX_WINDOW_DAYS} days."),
-            });
+            return Err(Error::invalid(
+                "duration_minutes",
+                format!("duration_minutes must be at most {MAX_WINDOW_DAYS} days."),
+            ));
         }
         let duration = SignedDuration::from_mins(minutes);
         if let Some(window) = check_early(Some(&window_start), Some(&window_end))? {
@@ -131,12 +128,11 @@ impl FindFreeTimeArgs {
 
 fn check_fits(duration: SignedDuration, window: Window) -> Result<()> {
     if duration > window.duration() {
-        return Err(Error::InvalidArgument {
-            argument: "duration_minutes",
-            message: "duration_minutes is longer than the window between window_start and \
-                      window_end."
-                .into(),
-        });
+        return Err(Error::invalid(
+            "duration_minutes",
+            "duration_minutes is longer than the window between window_start and \
+                      window_end.",
+        ));
     }
     Ok(())
 }

@@ -49,10 +49,10 @@ const MAX_QUERY_CHARS: usize = 100;
 fn query(args: &Args<'_>) -> Result<String> {
     let query = required_str(args.get("query"), "query")?.trim().to_owned();
     if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::InvalidArgument {
-            argument: "query",
-            message: format!("query must be at most {MAX_QUERY_CHARS} characters."),
-        });
+        return Err(Error::invalid(
+            "query",
+            format!("query must be at most {MAX_QUERY_CHARS} characters."),
+        ));
     }
     Ok(query)
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::args::{Args, ToolArgs};
 use super::tool::{Call, Tool};
 use crate::calendar::Zone;
-use crate::error::{Error, Result};
+use crate::error::{Error, GoogleError, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 use crate::webhook_auth::VerifiedUser;
@@ -60,7 +60,7 @@ pub async fn until<T>(
 ) -> Result<T> {
     tokio::time::timeout_at(deadline, work)
         .await
-        .unwrap_or(Err(Error::GoogleTimeout { what: tool }))
+        .unwrap_or(Err(Error::Google(GoogleError::Timeout { what: tool })))
 }
 
 /// Logs one line per tool call: tool, user, outcome, Google latency, total latency. Never
@@ -74,7 +74,7 @@ fn finish(
     let (outcome, google_time) = match &result {
         Ok(_) => ("ok", google_time),
         // The call in flight when the budget ran out was not counted: it took the rest.
-        Err(e @ Error::GoogleTimeout { .. }) => (e.reason(), GOOGLE_BUDGET),
+        Err(e @ Error::Google(GoogleError::Timeout { .. })) => (e.reason(), GOOGLE_BUDGET),
         Err(e) => (e.reason(), google_time),
     };
     tracing::info!(

@@ -74,7 +74,7 @@ pub(crate) mod test_support {
     use serde_json::{Map, Value};
 
     use super::args::Args;
-    use crate::error::{Error, Result};
+    use crate::error::{Error, Input, Result};
 
     /// A JSON object literal as a tool's arguments (leaked: tests only).
     pub fn map(v: Value) -> Args<'static> {
@@ -86,7 +86,7 @@ pub(crate) mod test_support {
     /// The argument a 400 names (panics on anything else).
     pub fn argument_of(result: Result<impl std::fmt::Debug>) -> &'static str {
         match result {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
+            Err(Error::Input(Input::InvalidArgument { argument, .. })) => argument,
             other => panic!("expected a 400, got {other:?}"),
         }
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::args::{Args, event_id, event_times, no_such_event, required_zone};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, edge, event_time};
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::google::scopes;
 use crate::guest_emails;
 
@@ -93,7 +93,7 @@ async fn run(call: &mut Call, args: MoveHoldArgs) -> Result<Value> {
         return Err(no_such_event());
     }
     if !calendar::made_by_agent_for_user(&event) {
-        return Err(Error::NotMadeByAgent);
+        return Err(Error::Action(Action::NotMadeByAgent));
     }
     let send = calendar::send_updates(&event);
     // Each guest told is an e-mail: counted before the write, refused beyond the allowance.
@@ -130,6 +130,7 @@ async fn run(call: &mut Call, args: MoveHoldArgs) -> Result<Value> {
 mod tests {
     use super::*;
     use crate::error::Error;
+    use crate::error::Input;
     use crate::tools::test_support::map;
 
     #[test]
@@ -146,7 +147,9 @@ mod tests {
             let mut m = ok.clone();
             m[key] = value;
             match MoveHoldArgs::parse(&map(m)) {
-                Err(Error::InvalidArgument { argument, .. }) => assert_eq!(argument, named),
+                Err(Error::Input(Input::InvalidArgument { argument, .. })) => {
+                    assert_eq!(argument, named)
+                }
                 other => panic!("{key}: {other:?}"),
             }
         }

@@ -68,9 +68,11 @@ impl RespondArgs {
         let response = ["accepted", "declined", "tentative"]
             .into_iter()
             .find(|r| r.eq_ignore_ascii_case(given))
-            .ok_or_else(|| Error::InvalidArgument {
-                argument: "response",
-                message: "response must be accepted, declined or tentative.".into(),
+            .ok_or_else(|| {
+                Error::invalid(
+                    "response",
+                    "response must be accepted, declined or tentative.",
+                )
             })?;
         Ok(Self {
             event_id,
@@ -88,18 +90,17 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
         .as_ref()
         .is_some_and(|o| o.self_ == Some(true))
     {
-        return Err(Error::InvalidArgument {
-            argument: "event_id",
-            message: "The user organised this event, so there is no invitation to answer.".into(),
-        });
+        return Err(Error::invalid(
+            "event_id",
+            "The user organised this event, so there is no invitation to answer.",
+        ));
     }
     let mut attendees = event.attendees.clone().unwrap_or_default();
     let Some(me) = attendees.iter_mut().find(|a| a.self_ == Some(true)) else {
-        return Err(Error::InvalidArgument {
-            argument: "event_id",
-            message: "The user is not a guest of this event, so there is no invitation to answer."
-                .into(),
-        });
+        return Err(Error::invalid(
+            "event_id",
+            "The user is not a guest of this event, so there is no invitation to answer.",
+        ));
     };
     me.response_status = Some(args.response.to_owned());
     if let Some(comment) = &args.comment {
@@ -135,6 +136,7 @@ async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Input;
     use crate::tools::test_support::map;
 
     fn strip_nulls(v: &mut Value) {
@@ -185,10 +187,10 @@ mod tests {
     fn bad_responses_and_organised_events_are_refused() {
         assert!(matches!(
             RespondArgs::parse(&map(json!({"event_id": "inv1", "response": "maybe"}))),
-            Err(Error::InvalidArgument {
+            Err(Error::Input(Input::InvalidArgument {
                 argument: "response",
                 ..
-            })
+            }))
         ));
         let args = RespondArgs::parse(&map(json!({"event_id": "inv1", "response": "accepted"})))
             .expect("args");
@@ -197,19 +199,19 @@ mod tests {
             serde_json::from_value(json!({"email": "ada@example.com", "self": true})).ok();
         assert!(matches!(
             answered(&mine, &args),
-            Err(Error::InvalidArgument {
+            Err(Error::Input(Input::InvalidArgument {
                 argument: "event_id",
                 ..
-            })
+            }))
         ));
         let mut not_on_it = invitation();
         not_on_it.attendees = serde_json::from_value(json!([{"email": "bob@example.com"}])).ok();
         assert!(matches!(
             answered(&not_on_it, &args),
-            Err(Error::InvalidArgument {
+            Err(Error::Input(Input::InvalidArgument {
                 argument: "event_id",
                 ..
-            })
+            }))
         ));
     }
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::handler::{RECORD_RESERVE, until};
 use super::tool::Call;
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::guest_emails;
 use crate::state::AppState;
@@ -178,14 +178,14 @@ where
         }
         (Judgement::InProgress, _) => {
             audit.write("in_progress", None).await?;
-            return Err(Error::InProgress(spec.what));
+            return Err(Error::Action(Action::InProgress(spec.what)));
         }
         (Judgement::Repeat(answer), item) => {
             let event = item.as_ref().and_then(|d| d.event_id.as_deref());
             audit.write("repeat", event).await?;
             tracing::info!(user_id = %user.user_id, tool = spec.tool, "repeated; the same answer, nothing sent");
             return serde_json::from_str(&answer)
-                .map_err(|e| Error::Internal(format!("stored answer: {e}")));
+                .map_err(|e| Error::internal(format!("stored answer: {e}")));
         }
         // `judge` says Send only for an item it was given.
         (Judgement::Send(_), None) => return Err((spec.unusable)("there is none with that id")),

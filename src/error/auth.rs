@@ -1,0 +1,109 @@
+//! Who is calling: tool URLs, cookies, Google grants, channel tokens, origins.
+
+use axum::http::StatusCode;
+
+use super::Parts;
+use crate::presign::VerifyError;
+
+/// The caller is not (or no longer) allowed in.
+#[derive(Debug, thiserror::Error)]
+pub enum Auth {
+    /// A tool URL whose signature, expiry or parameters do not check out.
+    #[error("presigned URL refused: {0}")]
+    Presign(#[from] VerifyError),
+    /// The URL of a tool that sends outlived its shorter life (`MEETING_URL_TTL_SECONDS`).
+    #[error("sending URL expired")]
+    MeetingUrlExpired,
+    /// A tool URL of a session minted before the user's latest sign-out.
+    #[error("tool URL from before the user signed out")]
+    SignedOut,
+    /// No valid signed `userId` cookie.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The user has no usable Google grant stored (never signed in, or forgotten).
+    #[error("user has no Google connection")]
+    NotConnected,
+    /// Google refused the stored refresh token (`invalid_grant`): consent revoked or expired.
+    #[error("Google grant revoked or expired")]
+    ReauthRequired,
+    /// The OAuth callback's `state`/cookie check failed; Google was not called.
+    #[error("OAuth state check failed: {0}")]
+    InvalidOAuthState(&'static str),
+    /// A push notification whose token is not its channel's.
+    #[error("wrong channel token")]
+    BadChannelToken,
+    /// A cross-site request to a route that changes state.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+}
+
+impl Auth {
+    /// Status, reason and sentence.
+    pub fn parts(&self) -> Parts {
+        use StatusCode as S;
+        match self {
+            Self::Presign(VerifyError::Expired { .. }) => Parts::new(
+                S::UNAUTHORIZED,
+                "url_expired",
+                "This calendar link has expired. Ask the user to end the call and press Start \
+                 again.",
+            ),
+            Self::Presign(refused) => Parts::new(
+                S::UNAUTHORIZED,
+                match refused {
+                    VerifyError::Missing(_) => "missing_signature",
+                    VerifyError::BeyondLife { .. } => "url_too_long_lived",
+                    _ => "invalid_signature",
+                },
+                "This calendar link is not valid, so I cannot reach the calendar. Ask the user \
+                 to end the call and press Start again.",
+            ),
+            Self::MeetingUrlExpired => Parts::new(
+                S::UNAUTHORIZED,
+                "url_expired",
+                "The link for sending invitations has expired; it lasts a short while after \
+                 Start, for safety. The other calendar tools still work. Ask the user to end the \
+                 call and press Start again to send invitations.",
+            ),
+            Self::SignedOut => Parts::new(
+                S::UNAUTHORIZED,
+                "signed_out",
+                "The user has signed out since this conversation started, so I can no longer \
+                 reach their calendar. Ask them to sign in again at the page and press Start.",
+            ),
+            Self::NotSignedIn => Parts::new(
+                S::UNAUTHORIZED,
+                "not_signed_in",
+                "Not signed in. Sign in with Google on the page first.",
+            ),
+            Self::NotConnected => Parts::new(
+                S::UNAUTHORIZED,
+                "not_connected",
+                "This user's Google Calendar is not connected. Ask the user to sign in with \
+                 Google at the page, then try again.",
+            ),
+            Self::ReauthRequired => Parts::new(
+                S::UNAUTHORIZED,
+                "google_reauth_required",
+                "Google access to this calendar was revoked or has expired. Ask the user to \
+                 sign in with Google again at the page.",
+            ),
+            Self::InvalidOAuthState(why) => Parts::new(
+                S::BAD_REQUEST,
+                "invalid_oauth_state",
+                format!(
+                    "The sign-in could not be completed because {why}. Go back to the page and \
+                     sign in again."
+                ),
+            ),
+            Self::BadChannelToken => Parts::new(
+                S::UNAUTHORIZED,
+                "invalid_channel_token",
+                "This notification's channel token is not valid.",
+            ),
+            Self::Forbidden(why) => {
+                Parts::new(S::FORBIDDEN, "forbidden", format!("Refused: {why}."))
+            }
+        }
+    }
+}

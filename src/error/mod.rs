@@ -1,0 +1,222 @@
+//! The one error type: every failure a route can have, and the one place it becomes JSON.
+//!
+//! Failures are grouped by area ([`Auth`], [`Input`], [`Action`], [`GoogleError`],
+//! [`Service`]); each area's `parts()` is the one place that gives, per variant, the status, the
+//! short reason, the sentence and the headers. The client gets `{"error": "<short reason>",
+//! "message": "<a sentence the avatar can say>"}` (DESIGN.md §4); the log gets the cause.
+
+mod action;
+mod auth;
+mod google;
+mod input;
+mod service;
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+pub use action::Action;
+pub use auth::Auth;
+pub use google::{GOOGLE_RATE_RETRY, GoogleError};
+pub use input::Input;
+pub use service::{STORE_RETRY, Service};
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a request, by area.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Who is calling.
+    #[error(transparent)]
+    Auth(#[from] Auth),
+    /// What was asked.
+    #[error(transparent)]
+    Input(#[from] Input),
+    /// What the service's own rules refuse to do.
+    #[error(transparent)]
+    Action(#[from] Action),
+    /// What Google could not do.
+    #[error(transparent)]
+    Google(#[from] GoogleError),
+    /// What this service or Anam cannot do right now.
+    #[error(transparent)]
+    Service(#[from] Service),
+}
+
+/// What an error answers with: status, short reason, sentence, headers and extra keys.
+#[derive(Debug)]
+pub struct Parts {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The short machine-readable reason (`"error"`).
+    pub reason: &'static str,
+    /// A sentence the avatar (or a person reading the page) can use (`"message"`).
+    pub message: String,
+    /// `Retry-After`, when waiting helps.
+    pub retry_after: Option<Duration>,
+    /// More keys of the body (`argument`, `variable`, `detail`, `missing`).
+    pub extra: Option<(&'static str, Value)>,
+}
+
+impl Parts {
+    /// `status`, `reason` and `message`, nothing else.
+    pub fn new(status: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            reason,
+            message: message.into(),
+            retry_after: None,
+            extra: None,
+        }
+    }
+
+    /// With a `Retry-After`.
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    /// With one more body key.
+    pub fn with(mut self, key: &'static str, value: Value) -> Self {
+        self.extra = Some((key, value));
+        self
+    }
+}
+
+impl Error {
+    /// A 400 naming `argument`, with a sentence the avatar can say.
+    pub fn invalid(argument: &'static str, message: impl Into<String>) -> Self {
+        Input::InvalidArgument {
+            argument,
+            message: message.into(),
+        }
+        .into()
+    }
+
+    /// An unexpected failure; `cause` goes to the log only.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Service::Internal(cause.into()).into()
+    }
+
+    /// A Google call that failed with `status` (if Google answered) and `detail`.
+    pub fn google(what: &'static str, status: Option<u16>, detail: impl Into<String>) -> Self {
+        GoogleError::Failed {
+            what,
+            status,
+            detail: detail.into(),
+        }
+        .into()
+    }
+
+    /// Google's HTTP status, when this is a Google call that failed with one.
+    pub fn google_status(&self) -> Option<u16> {
+        match self {
+            Self::Google(GoogleError::Failed { status, .. }) => *status,
+            _ => None,
+        }
+    }
+
+    /// Everything the answer is made of.
+    pub fn parts(&self) -> Parts {
+        match self {
+            Self::Auth(e) => e.parts(),
+            Self::Input(e) => e.parts(),
+            Self::Action(e) => e.parts(),
+            Self::Google(e) => e.parts(),
+            Self::Service(e) => e.parts(),
+        }
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status_code(&self) -> StatusCode {
+        self.parts().status
+    }
+
+    /// The short machine-readable reason (`"error"` key).
+    pub fn reason(&self) -> &'static str {
+        self.parts().reason
+    }
+
+    /// A sentence the avatar (or a person reading the page) can use.
+    pub fn message(&self) -> String {
+        self.parts().message
+    }
+
+    /// How long the caller should wait before trying again, when that is known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.parts().retry_after
+    }
+}
+
+impl From<crate::calendar::Invalid> for Error {
+    fn from(invalid: crate::calendar::Invalid) -> Self {
+        Self::invalid(invalid.argument, invalid.message)
+    }
+}
+
+impl From<crate::store::StoreError> for Error {
+    fn from(error: crate::store::StoreError) -> Self {
+        if error.is_unavailable() {
+            Service::StoreUnavailable(error.to_string()).into()
+        } else {
+            Self::internal(error.to_string())
+        }
+    }
+}
+
+impl From<crate::presign::VerifyError> for Error {
+    fn from(refused: crate::presign::VerifyError) -> Self {
+        Auth::Presign(refused).into()
+    }
+}
+
+/// What the access log and the metrics learn about a failed request, carried on its response.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The short reason (the body's `"error"`).
+    pub reason: &'static str,
+    /// The cause, for the log only (never sent to the client): set for server errors, and for
+    /// every error when debug logging is on.
+    pub cause: Option<String>,
+    /// Refused by the tool URL's signature or expiry (counted apart from tool calls).
+    pub presign: bool,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let parts = self.parts();
+        // Logged once, by the access log at the end of the request (within the log budget):
+        // the reason always, the cause for server errors (and for everything at debug level).
+        let failure = Failure {
+            reason: parts.reason,
+            cause: (parts.status.is_server_error() || tracing::enabled!(tracing::Level::DEBUG))
+                .then(|| self.to_string()),
+            presign: matches!(
+                self,
+                Self::Auth(Auth::Presign(_) | Auth::MeetingUrlExpired | Auth::SignedOut)
+            ),
+        };
+        let mut body = Map::new();
+        body.insert("error".into(), parts.reason.into());
+        body.insert("message".into(), parts.message.into());
+        if let Some((key, value)) = parts.extra {
+            body.insert(key.into(), value);
+        }
+        let mut response = (parts.status, Json(Value::Object(body))).into_response();
+        response.extensions_mut().insert(failure);
+        if let Some(wait) = parts.retry_after {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,116 @@
+use super::*;
+use axum::body::to_bytes;
+
+async fn body_of(error: Error) -> (StatusCode, serde_json::Value, Option<HeaderValue>) {
+    let response = error.into_response();
+    let status = response.status();
+    let retry = response.headers().get(header::RETRY_AFTER).cloned();
+    let bytes = to_bytes(response.into_body(), 1 << 16).await.expect("body");
+    (status, serde_json::from_slice(&bytes).expect("json"), retry)
+}
+
+#[tokio::test]
+async fn every_error_is_json_with_error_and_message() {
+    let (status, body, _) = body_of(Error::internal("db exploded at 0x1")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["error"], "internal_error");
+    // The cause stays in the log.
+    assert!(!body.to_string().contains("0x1"));
+}
+
+#[tokio::test]
+async fn invalid_argument_names_the_argument() {
+    let (status, body, _) = body_of(Error::invalid(
+        "duration_minutes",
+        "duration_minutes must be a positive number of minutes.",
+    ))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["argument"], "duration_minutes");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("duration_minutes")
+    );
+}
+
+#[tokio::test]
+async fn rate_limited_rounds_retry_after_up_to_whole_seconds() {
+    let (status, _, retry) = body_of(Error::Input(Input::RateLimited {
+        retry_after: Duration::from_millis(1200),
+    }))
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry, Some(HeaderValue::from(2u64)));
+}
+
+type Case = (Error, u16, &'static str, Option<&'static str>, Option<u64>);
+
+/// Every variant: status, reason, its extra body key, `Retry-After`.
+#[rustfmt::skip]
+fn every_variant() -> Vec<Case> {
+    use crate::google::scopes::Permission;
+    use crate::presign::VerifyError;
+    let wait = Duration::from_secs(90);
+    vec![
+        (Auth::Presign(VerifyError::Expired { exp: 1, now: 2 }).into(), 401, "url_expired", None, None),
+        (Auth::Presign(VerifyError::WrongSignature).into(), 401, "invalid_signature", None, None),
+        (Auth::Presign(VerifyError::Missing("sig")).into(), 401, "missing_signature", None, None),
+        (Auth::Presign(VerifyError::BeyondLife { exp: 9, latest: 1 }).into(), 401, "url_too_long_lived", None, None),
+        (Auth::MeetingUrlExpired.into(), 401, "url_expired", None, None),
+        (Auth::SignedOut.into(), 401, "signed_out", None, None),
+        (Auth::NotSignedIn.into(), 401, "not_signed_in", None, None),
+        (Auth::NotConnected.into(), 401, "not_connected", None, None),
+        (Auth::ReauthRequired.into(), 401, "google_reauth_required", None, None),
+        (Auth::InvalidOAuthState("x").into(), 400, "invalid_oauth_state", None, None),
+        (Auth::BadChannelToken.into(), 401, "invalid_channel_token", None, None),
+        (Auth::Forbidden("x").into(), 403, "forbidden", None, None),
+        (Error::invalid("start", "say"), 400, "invalid_argument", Some("argument"), None),
+        (Input::InvalidJson("x".into()).into(), 400, "invalid_json", None, None),
+        (Input::UnsupportedMediaType.into(), 415, "unsupported_media_type", None, None),
+        (Input::PayloadTooLarge.into(), 413, "payload_too_large", None, None),
+        (Input::RateLimited { retry_after: wait }.into(), 429, "rate_limited", None, Some(90)),
+        (Input::InviteLimit { per_hour: 20, retry_after: wait }.into(), 429, "invite_limit", None, Some(90)),
+        (Input::NotFound.into(), 404, "not_found", None, None),
+        (Input::MethodNotAllowed.into(), 405, "method_not_allowed", None, None),
+        (Action::DraftUnusable("x").into(), 404, "draft_not_found", None, None),
+        (Action::InProgress("x").into(), 409, "in_progress", None, None),
+        (Action::NotMadeByAgent.into(), 403, "not_made_by_agent", None, None),
+        (Error::google("events.list", Some(500), "x"), 502, "google_error", None, None),
+        (GoogleError::ScopeMissing { missing: vec![Permission::Events] }.into(), 403, "google_scope_missing", Some("missing"), None),
+        (GoogleError::RateLimited { what: "x", detail: "y".into() }.into(), 503, "google_rate_limited", None, Some(30)),
+        (GoogleError::Forbidden { what: "x", detail: "y".into() }.into(), 403, "google_forbidden", None, None),
+        (GoogleError::Timeout { what: "x" }.into(), 504, "google_timeout", None, None),
+        (Service::Anam { status: Some(404), detail: "no avatar".into(), retry_after: None }.into(), 404, "session-token request failed", Some("detail"), None),
+        (Service::Anam { status: Some(503), detail: "down".into(), retry_after: None }.into(), 502, "session-token request failed", Some("detail"), None),
+        (Service::Anam { status: Some(429), detail: "slow".into(), retry_after: Some(wait) }.into(), 429, "session-token request failed", Some("detail"), Some(90)),
+        (Service::NotConfigured { variable: "ANAM_API_KEY" }.into(), 503, "not_configured", Some("variable"), None),
+        (Service::StoreUnavailable("down".into()).into(), 503, "store_unavailable", None, Some(5)),
+        (Service::Draining.into(), 503, "draining", None, None),
+        (Error::internal("x"), 500, "internal_error", None, None),
+    ]
+}
+
+/// The grouping by area changed no status, reason, body key or header the contract names
+/// (DESIGN.md §3, §4, §9, §14).
+#[tokio::test]
+async fn every_variant_keeps_its_status_reason_and_headers() {
+    for (error, status, reason, extra, retry) in every_variant() {
+        let shown = format!("{error:?}");
+        let (got, body, retry_after) = body_of(error).await;
+        assert_eq!(got.as_u16(), status, "{shown}");
+        assert_eq!(body["error"], reason, "{shown}");
+        assert!(
+            !body["message"].as_str().unwrap_or_default().is_empty(),
+            "{shown}"
+        );
+        let keys = body.as_object().map_or(0, |o| o.len());
+        assert_eq!(keys, 2 + usize::from(extra.is_some()), "{shown}: {body}");
+        if let Some(key) = extra {
+            assert!(!body[key].is_null(), "{shown}: {key}");
+        }
+        let retry_after = retry_after.and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        assert_eq!(retry_after, retry, "{shown}");
+    }
+}
