@@ -77,81 +77,84 @@ pub struct Metrics {
 }
 
 impl Default for Metrics {
+    // Over 80 lines on purpose: one registration per metric, in one list, so the names and help
+    // texts read as the table the operations guide gives.
     fn default() -> Self {
         let mut registry = Registry::default();
-        let tool_calls = Family::<ToolOutcome, Counter>::default();
-        let tool_duration = Histograms::<ToolLabel>::new_with_constructor(histogram as fn() -> _);
-        let google_duration = Histograms::<ApiLabel>::new_with_constructor(histogram as fn() -> _);
-        let presign_refusals = Family::<ReasonLabel, Counter>::default();
-        let session_mints = Family::<OutcomeLabel, Counter>::default();
-        let token_refreshes = Family::<OutcomeLabel, Counter>::default();
-        let log_lines_dropped = Counter::default();
-        let pool_connections = Family::<StateLabel, Gauge>::default();
-        let relay_up = Gauge::default();
-        let relay_reconnects = Counter::default();
-        let renewal_failures = Counter::default();
-        let undecryptable_grants = Counter::default();
-        registry.register(
-            "calendar_agent_db_pool_connections",
-            "Database connections of the requests' pool, by state (in_use, idle)",
-            pool_connections.clone(),
-        );
-        registry.register(
-            "calendar_agent_change_relay_up",
-            "1 while the PostgreSQL LISTEN connection of the change relay works (its self-check \
-             heard back), else 0 (always 0 on SQLite, which needs no relay)",
-            relay_up.clone(),
-        );
-        registry.register(
-            "calendar_agent_change_relay_reconnects",
-            "Times the change relay reconnected after losing its LISTEN connection",
-            relay_reconnects.clone(),
-        );
-        registry.register(
-            "calendar_agent_channel_renewal_failures",
-            "Push-channel renewals that failed (they are tried again)",
-            renewal_failures.clone(),
-        );
-        registry.register(
-            "calendar_agent_undecryptable_grants",
-            "Reads of a stored grant that no configured TOKEN_ENCRYPTION_KEY opens",
-            undecryptable_grants.clone(),
-        );
+        let r = &mut registry;
         // Counters get `_total` appended when encoded.
-        registry.register(
+        let tool_calls = registered(
+            r,
             "calendar_agent_tool_calls",
             "Tool webhook calls by tool and outcome (ok, or the error's short reason)",
-            tool_calls.clone(),
+            Family::default(),
         );
-        registry.register(
+        let tool_duration = registered(
+            r,
             "calendar_agent_tool_duration_seconds",
             "Time from a tool call's arrival to its answer",
-            tool_duration.clone(),
+            Histograms::new_with_constructor(histogram as fn() -> _),
         );
-        registry.register(
+        let google_duration = registered(
+            r,
             "calendar_agent_google_request_duration_seconds",
             "Time spent in one piece of Google work, by the API method it starts with",
-            google_duration.clone(),
+            Histograms::new_with_constructor(histogram as fn() -> _),
         );
-        registry.register(
+        let presign_refusals = registered(
+            r,
             "calendar_agent_presign_refusals",
             "Tool calls refused by their presigned URL, by reason",
-            presign_refusals.clone(),
+            Family::default(),
         );
-        registry.register(
+        let session_mints = registered(
+            r,
             "calendar_agent_session_mints",
             "Anam session tokens asked for, by outcome",
-            session_mints.clone(),
+            Family::default(),
         );
-        registry.register(
+        let token_refreshes = registered(
+            r,
             "calendar_agent_token_refreshes",
             "Google access-token refreshes, by outcome",
-            token_refreshes.clone(),
+            Family::default(),
         );
-        registry.register(
+        let log_lines_dropped = registered(
+            r,
             "calendar_agent_log_lines_dropped",
             "Log lines dropped because the log output was not keeping up",
-            log_lines_dropped.clone(),
+            Counter::default(),
+        );
+        let pool_connections = registered(
+            r,
+            "calendar_agent_db_pool_connections",
+            "Database connections of the requests' pool, by state (in_use, idle)",
+            Family::default(),
+        );
+        let relay_up = registered(
+            r,
+            "calendar_agent_change_relay_up",
+            "1 while the PostgreSQL LISTEN connection of the change relay works (its \
+                 self-check heard back), else 0 (always 0 on SQLite, which needs no relay)",
+            Gauge::default(),
+        );
+        let relay_reconnects = registered(
+            r,
+            "calendar_agent_change_relay_reconnects",
+            "Times the change relay reconnected after losing its LISTEN connection",
+            Counter::default(),
+        );
+        let renewal_failures = registered(
+            r,
+            "calendar_agent_channel_renewal_failures",
+            "Push-channel renewals that failed (they are tried again)",
+            Counter::default(),
+        );
+        let undecryptable_grants = registered(
+            r,
+            "calendar_agent_undecryptable_grants",
+            "Reads of a stored grant that no configured TOKEN_ENCRYPTION_KEY opens",
+            Counter::default(),
         );
         Self {
             registry: Mutex::new(registry),
@@ -169,6 +172,17 @@ impl Default for Metrics {
             undecryptable_grants,
         }
     }
+}
+
+/// `metric`, registered in `registry` as `name` with `help`.
+fn registered<M: prometheus_client::registry::Metric + Clone>(
+    registry: &mut Registry,
+    name: &str,
+    help: &str,
+    metric: M,
+) -> M {
+    registry.register(name, help, metric.clone());
+    metric
 }
 
 impl Metrics {

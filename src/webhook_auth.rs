@@ -79,7 +79,6 @@ where
             .get::<MatchedPath>()
             .map_or_else(|| parts.uri.path(), MatchedPath::as_str);
         let base_url = config.public_url(path);
-
         let now = unix_now();
         let life = parts
             .extensions
@@ -93,63 +92,73 @@ where
             .and_then(|params| presign::verify(&config.signing.presign, &base_url, &params, now))
             .and_then(|v| presign::within_life(v.exp, now, life_seconds).map(|()| v));
         match verified {
-            Ok(v) => {
-                if v.signed_with == SignedWith::Previous {
-                    tracing::info!(route = path, "tool URL signed with PRESIGN_SECRET_PREVIOUS");
-                }
-                // Counted only once the signature holds: strangers cannot spend a user's allowance.
-                if let Err(limited) = state.tool_limit.check(&v.uid) {
-                    tracing::warn!(route = path, user_id = %v.uid, "tool call rate-limited");
-                    return Err(limited);
-                }
-                let user = Self {
-                    session: v.exp.saturating_sub(life_seconds),
-                    user_id: v.uid,
-                    exp: v.exp,
-                    arrived,
-                };
-                // Sign-out (on any instance) ends the sessions minted before it.
-                let signed_out = tokio::time::timeout_at(
-                    user.deadline(),
-                    state.sign_outs.latest(&state.store, &user.user_id),
-                )
-                .await
-                .map_err(|_| {
-                    Error::Service(Service::StoreUnavailable("sign-out check timed out".into()))
-                })??;
-                if signed_out
-                    .is_some_and(|at| i64::try_from(user.session).unwrap_or(i64::MAX) <= at)
-                {
-                    state.metrics.presign_refusal("signed_out");
-                    tracing::info!(route = path, user_id = %user.user_id, "tool URL from before the user signed out");
-                    return Err(Error::Auth(Auth::SignedOut));
-                }
-                Ok(user)
-            }
-            Err(reason) => {
-                state.metrics.presign_refusal(reason.code());
-                // A flood of forged URLs is logged at about a line a second (in full), the rest
-                // counted: it costs CPU, never the disk.
-                if let Some(not_logged) =
-                    state.log_budget.admit(Topic::Refusal(reason.code()), path)
-                {
-                    log_refusal(
-                        &parts.headers,
-                        &config.server.public_base_url,
-                        path,
-                        &reason,
-                        not_logged,
-                    );
-                }
-                match (reason, life) {
-                    // The short-lived URL has its own sentence: the other tools still work.
-                    (VerifyError::Expired { .. }, UrlLife::Meeting) => {
-                        Err(Error::Auth(Auth::MeetingUrlExpired))
-                    }
-                    (reason, _) => Err(Error::Auth(Auth::Presign(reason))),
-                }
-            }
+            Ok(v) => admit(&state, path, v, life_seconds, arrived).await,
+            Err(reason) => Err(refuse(&state, parts, path, reason, life)),
         }
+    }
+}
+
+/// A URL whose signature holds: the user's tool-call allowance, then their latest sign-out.
+async fn admit(
+    state: &AppState,
+    path: &str,
+    v: presign::Verified,
+    life_seconds: u64,
+    arrived: tokio::time::Instant,
+) -> Result<VerifiedUser, Error> {
+    if v.signed_with == SignedWith::Previous {
+        tracing::info!(route = path, "tool URL signed with PRESIGN_SECRET_PREVIOUS");
+    }
+    // Counted only once the signature holds: strangers cannot spend a user's allowance.
+    if let Err(limited) = state.tool_limit.check(&v.uid) {
+        tracing::warn!(route = path, user_id = %v.uid, "tool call rate-limited");
+        return Err(limited);
+    }
+    let user = VerifiedUser {
+        session: v.exp.saturating_sub(life_seconds),
+        user_id: v.uid,
+        exp: v.exp,
+        arrived,
+    };
+    // Sign-out (on any instance) ends the sessions minted before it.
+    let signed_out = tokio::time::timeout_at(
+        user.deadline(),
+        state.sign_outs.latest(&state.store, &user.user_id),
+    )
+    .await
+    .map_err(|_| Error::Service(Service::StoreUnavailable("sign-out check timed out".into())))??;
+    if signed_out.is_some_and(|at| i64::try_from(user.session).unwrap_or(i64::MAX) <= at) {
+        state.metrics.presign_refusal("signed_out");
+        tracing::info!(route = path, user_id = %user.user_id, "tool URL from before the user signed out");
+        return Err(Error::Auth(Auth::SignedOut));
+    }
+    Ok(user)
+}
+
+/// A URL refused: counted, logged within the log budget, answered 401.
+fn refuse(
+    state: &AppState,
+    parts: &Parts,
+    path: &str,
+    reason: VerifyError,
+    life: UrlLife,
+) -> Error {
+    state.metrics.presign_refusal(reason.code());
+    // A flood of forged URLs is logged at about a line a second (in full), the rest counted:
+    // it costs CPU, never the disk.
+    if let Some(not_logged) = state.log_budget.admit(Topic::Refusal(reason.code()), path) {
+        log_refusal(
+            &parts.headers,
+            &state.config.server.public_base_url,
+            path,
+            &reason,
+            not_logged,
+        );
+    }
+    match (reason, life) {
+        // The short-lived URL has its own sentence: the other tools still work.
+        (VerifyError::Expired { .. }, UrlLife::Meeting) => Error::Auth(Auth::MeetingUrlExpired),
+        (reason, _) => Error::Auth(Auth::Presign(reason)),
     }
 }
 

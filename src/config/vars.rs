@@ -132,3 +132,99 @@ pub fn with_slash(mut value: String) -> String {
     }
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::secret::Secret;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn every_secret_can_come_from_a_file_with_its_trailing_newline_trimmed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = "f".repeat(40);
+        let key = "33".repeat(32);
+        let values = [
+            ("PRESIGN_SECRET", secret.as_str()),
+            ("PRESIGN_SECRET_PREVIOUS", secret.as_str()),
+            ("COOKIE_SECRET", secret.as_str()),
+            ("TOKEN_ENCRYPTION_KEY", key.as_str()),
+            ("TOKEN_ENCRYPTION_KEY_PREVIOUS", key.as_str()),
+            ("ANAM_API_KEY", "anam-key-from-a-file"),
+            ("GOOGLE_CLIENT_SECRET", "google-secret-from-a-file"),
+            ("DATABASE_URL", "postgres://calendar@db.internal/calendar"),
+        ];
+        assert_eq!(
+            values.len(),
+            SECRET_FILES.len(),
+            "every secret variable is tried"
+        );
+        let mut vars: Vec<(String, String)> = Vec::new();
+        for (name, value) in values {
+            let path = dir.path().join(name.to_ascii_lowercase());
+            std::fs::write(&path, format!("{value}\n")).expect("write");
+            let file_var = SECRET_FILES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, f)| *f)
+                .expect("a file variable");
+            vars.push((file_var.to_owned(), path.display().to_string()));
+        }
+        let map: HashMap<String, String> = vars.into_iter().collect();
+        let c = Config::from_lookup(|k| map.get(k).cloned()).expect("valid");
+        assert_eq!(c.signing.presign.current.expose(), secret);
+        assert_eq!(
+            c.signing.presign.previous.as_ref().map(Secret::expose),
+            Some(secret.as_str())
+        );
+        assert_eq!(
+            c.signing.cookie_secret.as_ref().map(Secret::expose),
+            Some(secret.as_str())
+        );
+        assert_eq!(c.store.token_encryption_key, Some([0x33; 32]));
+        assert_eq!(c.store.token_encryption_key_previous, Some([0x33; 32]));
+        assert_eq!(
+            c.anam.api_key.as_ref().map(Secret::expose),
+            Some("anam-key-from-a-file")
+        );
+        assert_eq!(
+            c.google.client_secret.as_ref().map(Secret::expose),
+            Some("google-secret-from-a-file")
+        );
+        assert_eq!(
+            c.store.database_url,
+            "postgres://calendar@db.internal/calendar"
+        );
+    }
+
+    #[test]
+    fn a_secret_set_twice_or_in_an_unreadable_file_stops_start_up_naming_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("key");
+        std::fs::write(&path, "k\n").expect("write");
+        let file = path.display().to_string();
+        let err = config(&[("ANAM_API_KEY", "k"), ("ANAM_API_KEY_FILE", &file)]).expect_err("both");
+        assert_eq!(err.variable, "ANAM_API_KEY");
+        assert!(err.to_string().contains("ANAM_API_KEY_FILE"), "{err}");
+        let missing = dir.path().join("nope").display().to_string();
+        let err = config(&[("GOOGLE_CLIENT_SECRET_FILE", &missing)]).expect_err("unreadable");
+        assert_eq!(err.variable, "GOOGLE_CLIENT_SECRET_FILE");
+        assert!(err.to_string().contains(&missing), "{err}");
+        assert!(!err.to_string().contains('\n'), "one line: {err}");
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "\n").expect("write");
+        let err =
+            config(&[("PRESIGN_SECRET_FILE", &empty.display().to_string())]).expect_err("empty");
+        assert_eq!(err.variable, "PRESIGN_SECRET_FILE");
+    }
+}

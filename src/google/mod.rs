@@ -5,6 +5,7 @@ pub mod access_tokens;
 pub mod api_error;
 pub mod calendar;
 pub mod calendar_watch;
+pub mod event_writes;
 pub mod oauth;
 pub mod people;
 pub mod scopes;

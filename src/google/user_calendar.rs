@@ -12,7 +12,8 @@ use google_calendar3::api::Event;
 
 use super::Google;
 use super::access_tokens::Access;
-use super::calendar::{CalendarClient, Inserted};
+use super::calendar::CalendarClient;
+use super::event_writes::Inserted;
 use super::scopes::{self, Method};
 use crate::calendar::{CalendarRef, Listed, UserContext, Window, Zone, merge_pages};
 use crate::error::{Auth, Error, GoogleError, Result};

@@ -4,5 +4,6 @@
 
 pub mod bus;
 pub mod relay;
+pub mod sync;
 pub mod syncs;
 pub mod watch;

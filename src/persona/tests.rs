@@ -120,6 +120,12 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
         properties[2],
         ["end", "notes", "start", "timezone", "title"]
     );
+}
+
+#[test]
+fn every_tool_is_a_blocking_post_webhook_with_typed_described_parameters() {
+    let p = build_for(&config(&[]), "UTC", true);
+    let tools = p["tools"].as_array().expect("tools");
     // Every property a schema names is one its parser reads, and each is described.
     for tool in tools {
         for (name, schema) in tool["parameters"]["properties"]

@@ -138,27 +138,7 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         };
         return Ok(back_with(reason).into_response());
     }
-    let (Some(code), Some(returned_state)) = (params.code, params.state) else {
-        return Err(Error::Auth(Auth::InvalidOAuthState(
-            "Google's answer had no code or state",
-        )));
-    };
-    let Some(flow) = stored.and_then(OAuthFlow::parse) else {
-        return Err(Error::Auth(Auth::InvalidOAuthState(
-            "the sign-in cookie is missing or expired (it lasts 10 minutes)",
-        )));
-    };
-    if !bool::from(flow.state.as_bytes().ct_eq(returned_state.as_bytes())) {
-        return Err(Error::Auth(Auth::InvalidOAuthState(
-            "the state does not match this browser's sign-in",
-        )));
-    }
-    // The cookie can be replayed for its 10 minutes; the server-side row only once.
-    if !state.store.take_oauth_state(&returned_state).await? {
-        return Err(Error::Auth(Auth::InvalidOAuthState(
-            "this sign-in was already completed or has expired",
-        )));
-    }
+    let (code, flow) = checked_state(state, params.code, params.state, stored).await?;
 
     let grant = match state.oauth.exchange_code(&code, &flow.verifier).await {
         Ok(grant) => grant,
@@ -212,6 +192,31 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         "/"
     };
     Ok((signed, Redirect::to(back)).into_response())
+}
+
+/// The callback's `state` against this browser's cookie, then used up in the store (one use,
+/// on every instance): the code and the flow it belongs to.
+async fn checked_state(
+    state: &AppState,
+    code: Option<String>,
+    returned: Option<String>,
+    stored: Option<&str>,
+) -> Result<(String, OAuthFlow)> {
+    let refused = |why| Err(Error::Auth(Auth::InvalidOAuthState(why)));
+    let (Some(code), Some(returned_state)) = (code, returned) else {
+        return refused("Google's answer had no code or state");
+    };
+    let Some(flow) = stored.and_then(OAuthFlow::parse) else {
+        return refused("the sign-in cookie is missing or expired (it lasts 10 minutes)");
+    };
+    if !bool::from(flow.state.as_bytes().ct_eq(returned_state.as_bytes())) {
+        return refused("the state does not match this browser's sign-in");
+    }
+    // The cookie can be replayed for its 10 minutes; the server-side row only once.
+    if !state.store.take_oauth_state(&returned_state).await? {
+        return refused("this sign-in was already completed or has expired");
+    }
+    Ok((code, flow))
 }
 
 /// Stores the new grant and returns the user's sign-in epoch; `None` when Google gave no

@@ -137,7 +137,7 @@ async fn notification(State(state): State<AppState>, headers: HeaderMap) -> Resu
         }
     }
     if header(&headers, "x-goog-resource-state") != "sync" {
-        watch::schedule_sync(&state, &channel.id);
+        crate::live::sync::schedule_sync(&state, &channel.id);
     }
     Ok(StatusCode::OK)
 }

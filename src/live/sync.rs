@@ -1,0 +1,140 @@
+//! What a genuine push notification sets off: an incremental sync of the channel's calendar
+//! (`syncToken`; a 410 starts over), new declines noticed, and the user's pages told, one sync
+//! at a time per channel ([`super::syncs::Syncs`]).
+
+use google_calendar3::api::Event;
+
+use super::bus::Change;
+use crate::calendar::organised_by_user;
+use crate::error::Result;
+use crate::google::calendar_watch::is_gone;
+use crate::google::scopes;
+use crate::state::AppState;
+use crate::tasks;
+
+/// A genuine notification for `channel_id`: sync in the background (answering Google at once),
+/// one sync at a time per channel, bursts folded into one more.
+pub fn schedule_sync(state: &AppState, channel_id: &str) {
+    if !state.syncs.start(channel_id) {
+        return;
+    }
+    let (state, id) = (state.clone(), channel_id.to_owned());
+    state.clone().background.spawn(async move {
+        loop {
+            if let Err(e) = sync_once(&state, &id).await {
+                tracing::warn!(channel = %id, error = %e, "calendar sync failed");
+            }
+            if !state.syncs.again(&id) {
+                break;
+            }
+        }
+    });
+}
+
+async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
+    let Some(channel) = state.store.channel(channel_id).await? else {
+        return Ok(());
+    };
+    let mut google = state.google_for(&channel.user_id);
+    let calendar = channel.calendar_id.as_str();
+    let mut full = channel.sync_token.is_none();
+    let from = channel.sync_token.as_deref();
+    let changes = match tasks::google(
+        "events.list",
+        google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
+            client.changes(&t, calendar, from).await
+        }),
+    )
+    .await
+    {
+        Err(e) if is_gone(&e) => {
+            tracing::info!(channel = %channel.id, "sync token expired; syncing in full");
+            full = true;
+            tasks::google(
+                "events.list",
+                google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
+                    client.changes(&t, calendar, None).await
+                }),
+            )
+            .await?
+        }
+        other => other?,
+    };
+    state
+        .store
+        .set_sync_token(&channel.id, changes.next_sync_token.as_deref())
+        .await?;
+    let declines = new_declines(state, &channel.user_id, &changes.items, !full).await?;
+    state
+        .bus
+        .publish(Change::Changed {
+            user_id: channel.user_id.clone(),
+            calendar_id: channel.calendar_id.clone(),
+        })
+        .await;
+    for change in declines {
+        state.bus.publish(change).await;
+    }
+    Ok(())
+}
+
+/// Remembers each guest's answer on the user's own meetings that have not ended, and returns a
+/// notice for each decline that is new. On a full sync (`announce` false) a guest seen for the
+/// first time is only remembered: the first sync of a calendar must not replay old declines.
+async fn new_declines(
+    state: &AppState,
+    user_id: &str,
+    items: &[Event],
+    announce: bool,
+) -> Result<Vec<Change>> {
+    let now = jiff::Timestamp::now();
+    let mut out = Vec::new();
+    for event in items {
+        let ended = event
+            .end
+            .as_ref()
+            .and_then(|e| e.date_time)
+            .and_then(crate::calendar::from_chrono)
+            .is_some_and(|end| end < now);
+        let Some(event_id) = event.id.as_deref() else {
+            continue;
+        };
+        if ended || event.status.as_deref() == Some("cancelled") || event.organizer.is_none() {
+            continue;
+        }
+        if !organised_by_user(event) {
+            continue;
+        }
+        for guest in event.attendees.iter().flatten() {
+            if guest.self_ == Some(true) || guest.resource == Some(true) {
+                continue;
+            }
+            let Some(email) = guest.email.as_deref() else {
+                continue;
+            };
+            let response = guest.response_status.as_deref().unwrap_or("needsAction");
+            let before = state
+                .store
+                .swap_guest_response(user_id, event_id, email, response)
+                .await?;
+            // A full sync (the first, or after a 410) announces only answers that changed from
+            // one remembered; the first sight of a guest is a baseline.
+            let known = before.is_some() || announce;
+            if known && response == "declined" && before.as_deref() != Some("declined") {
+                out.push(Change::Declined {
+                    user_id: user_id.to_owned(),
+                    // Clipped: it travels in a PostgreSQL NOTIFY (8,000 bytes at most).
+                    title: event
+                        .summary
+                        .as_deref()
+                        .map_or_else(|| "(no title)".into(), |t| t.chars().take(200).collect()),
+                    guest: guest
+                        .display_name
+                        .clone()
+                        .unwrap_or_else(|| email.to_owned()),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
