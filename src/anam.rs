@@ -9,11 +9,11 @@ use crate::error::{Error, Result, Service};
 use crate::secret::Secret;
 
 /// How long one call to Anam may take.
-pub const ANAM_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const ANAM_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A thin typed client on the shared HTTP pool.
 #[derive(Clone)]
-pub struct AnamClient {
+pub(crate) struct AnamClient {
     http: reqwest::Client,
     base_url: String,
     api_key: Option<Secret>,
@@ -30,7 +30,7 @@ pub struct Listed {
 
 impl AnamClient {
     /// A client for `base_url` (no trailing `/`).
-    pub fn new(http: reqwest::Client, base_url: &str, api_key: Option<Secret>) -> Self {
+    pub(crate) fn new(http: reqwest::Client, base_url: &str, api_key: Option<Secret>) -> Self {
         Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -47,12 +47,12 @@ impl AnamClient {
     }
 
     /// Fails with 503 naming `ANAM_API_KEY` when it is not set.
-    pub fn ensure_configured(&self) -> Result<()> {
+    pub(crate) fn ensure_configured(&self) -> Result<()> {
         self.key().map(|_| ())
     }
 
     /// `POST /v1/auth/session-token` with `{"personaConfig": persona}`.
-    pub async fn create_session_token(&self, persona: &Value) -> Result<String> {
+    pub(crate) async fn create_session_token(&self, persona: &Value) -> Result<String> {
         let key = self.key()?;
         let response = self
             .http
@@ -78,7 +78,7 @@ impl AnamClient {
     }
 
     /// `GET /v1/{kind}` (`avatars`, `voices`, `llms`): ids and names.
-    pub async fn list(&self, kind: &str) -> Result<Vec<Listed>> {
+    pub(crate) async fn list(&self, kind: &str) -> Result<Vec<Listed>> {
         let key = self.key()?;
         let response = self
             .http

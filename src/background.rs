@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::log_budget::report_skipped;
 use crate::state::AppState;
 /// How often pruning and renewal run.
-pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+pub(crate) const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
 /// The longest one pruning pass may take (its deletes are bounded by the store's timeouts too).
 const PRUNE_BUDGET: Duration = Duration::from_secs(30);
 

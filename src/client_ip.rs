@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 /// The client's IP address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ClientIp(pub IpAddr);
+pub(crate) struct ClientIp(pub IpAddr);
 
 impl<S> FromRequestParts<S> for ClientIp
 where
@@ -44,7 +44,7 @@ where
 
 /// The peer, or, when the peer is a trusted proxy, the right-most `X-Forwarded-For` entry that
 /// is not a trusted proxy itself.
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+pub(crate) fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let trusts = |ip: IpAddr| ip.is_loopback() || trusted.iter().any(|net| net.contains(&ip));
     let mut nearest = peer.to_canonical();
     if !trusts(nearest) {

@@ -11,15 +11,15 @@ use crate::config::Config;
 use crate::secret::Secret;
 
 /// Name of the sign-in cookie (DESIGN.md §2).
-pub const USER_COOKIE: &str = "userId";
+pub(crate) const USER_COOKIE: &str = "userId";
 /// Name of the short-lived cookie holding the OAuth `state` and PKCE verifier.
-pub const OAUTH_COOKIE: &str = "oauth_state";
+pub(crate) const OAUTH_COOKIE: &str = "oauth_state";
 /// Where the OAuth cookie is sent: only to the callback.
-pub const OAUTH_COOKIE_PATH: &str = "/api/auth/google";
+pub(crate) const OAUTH_COOKIE_PATH: &str = "/api/auth/google";
 /// Lifetime of the sign-in cookie.
-pub const USER_COOKIE_DAYS: i64 = 30;
+pub(crate) const USER_COOKIE_DAYS: i64 = 30;
 /// Lifetime of the OAuth cookie.
-pub const OAUTH_COOKIE_MINUTES: i64 = 10;
+pub(crate) const OAUTH_COOKIE_MINUTES: i64 = 10;
 
 /// Label mixed into key derivation, so the cookie key differs from the presign secret it
 /// comes from.
@@ -29,15 +29,15 @@ const COOKIE_KEY_LABEL: &[u8] = b"calendar-agent/cookie-key/v1";
 #[derive(Clone)]
 pub struct CookieKeys {
     /// Signs and verifies.
-    pub current: Key,
+    pub(crate) current: Key,
     /// Verifies only: cookies signed before a `PRESIGN_SECRET` rotation.
-    pub previous: Option<Key>,
+    pub(crate) previous: Option<Key>,
 }
 
 impl CookieKeys {
     /// `COOKIE_SECRET` if set; otherwise derived from `PRESIGN_SECRET` (and its previous value,
     /// so a rotation does not sign everyone out).
-    pub fn from_config(config: &Config) -> Self {
+    pub(crate) fn from_config(config: &Config) -> Self {
         match &config.signing.cookie_secret {
             Some(secret) => Self {
                 current: derive(secret),
@@ -52,7 +52,7 @@ impl CookieKeys {
 
     /// What the request's `userId` cookie says, if one of our keys signed it. Whether it is
     /// still valid (age, epoch) is for the caller to decide against the clock and the store.
-    pub fn signed_user(&self, headers: &HeaderMap) -> Option<SignedUser> {
+    pub(crate) fn signed_user(&self, headers: &HeaderMap) -> Option<SignedUser> {
         std::iter::once(&self.current)
             .chain(self.previous.iter())
             .find_map(|key| SignedCookieJar::from_headers(headers, key.clone()).get(USER_COOKIE))
@@ -65,7 +65,7 @@ impl CookieKeys {
     }
 
     /// The request's cookies, decrypting with the current key (for the OAuth cookie).
-    pub fn private_jar(&self, headers: &HeaderMap) -> PrivateCookieJar {
+    pub(crate) fn private_jar(&self, headers: &HeaderMap) -> PrivateCookieJar {
         PrivateCookieJar::from_headers(headers, self.current.clone())
     }
 }
@@ -104,7 +104,7 @@ impl SignedUser {
     }
 
     /// Reads a cookie value; anything else (an older format, garbage) is `None`.
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         let mut parts = value.splitn(4, '.');
         if parts.next()? != Self::VERSION {
             return None;
@@ -121,7 +121,7 @@ impl SignedUser {
 
     /// Whether the cookie is within its 30 days at `now` (and not from the future, beyond a
     /// few minutes of clock skew between instances).
-    pub fn is_fresh(&self, now: u64) -> bool {
+    pub(crate) fn is_fresh(&self, now: u64) -> bool {
         let lifetime = u64::try_from(USER_COOKIE_DAYS).unwrap_or(30) * 86_400;
         self.issued_at <= now + 300 && now <= self.issued_at.saturating_add(lifetime)
     }
@@ -141,13 +141,13 @@ pub fn user_cookie(user: &SignedUser, secure: bool) -> Cookie<'static> {
 
 /// What the OAuth cookie carries between the consent redirect and the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OAuthFlow {
+pub(crate) struct OAuthFlow {
     /// The `state` handed to Google.
-    pub state: String,
+    pub(crate) state: String,
     /// The PKCE verifier.
-    pub verifier: String,
+    pub(crate) verifier: String,
     /// Whether this consent asked to allow contacts.
-    pub contacts: bool,
+    pub(crate) contacts: bool,
 }
 
 impl OAuthFlow {
@@ -157,7 +157,7 @@ impl OAuthFlow {
     }
 
     /// Reads the cookie's value.
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         let mut parts = value.splitn(3, '.');
         let (state, verifier) = (parts.next()?, parts.next()?);
         let contacts = parts.next() == Some("contacts");
@@ -171,7 +171,7 @@ impl OAuthFlow {
 
 /// The OAuth cookie: `state`, PKCE verifier and the kind of consent, 10 minutes, sent only to
 /// the callback.
-pub fn oauth_cookie(flow: &OAuthFlow, secure: bool) -> Cookie<'static> {
+pub(crate) fn oauth_cookie(flow: &OAuthFlow, secure: bool) -> Cookie<'static> {
     Cookie::build((OAUTH_COOKIE, flow.encode()))
         .path(OAUTH_COOKIE_PATH)
         .http_only(true)
@@ -184,7 +184,7 @@ pub fn oauth_cookie(flow: &OAuthFlow, secure: bool) -> Cookie<'static> {
 /// A jar whose only effect is to delete cookie `name` at `path` in the browser (the browser
 /// matches on name and path). Explicit, because a jar only emits removals for cookies the
 /// request carried.
-pub fn removal(name: &'static str, path: &'static str) -> CookieJar {
+pub(crate) fn removal(name: &'static str, path: &'static str) -> CookieJar {
     CookieJar::new().add(
         Cookie::build((name, ""))
             .path(path)

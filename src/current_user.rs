@@ -15,9 +15,9 @@ use crate::state::AppState;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentUser {
     /// The user id (their Google email).
-    pub user_id: String,
+    pub(crate) user_id: String,
     /// The sign-in epoch the cookie carries (a long-lived stream checks it is still current).
-    pub epoch: i64,
+    pub(crate) epoch: i64,
 }
 
 /// The user the request's cookie validly names, if any.

@@ -10,7 +10,7 @@ use crate::error::{Error, Input, Result};
 use crate::store::{Allowance, Limit, Store};
 
 /// The allowance's window.
-pub const WINDOW: Duration = Duration::from_secs(3600);
+pub(crate) const WINDOW: Duration = Duration::from_secs(3600);
 
 /// The store key the user's e-mails are counted under.
 pub fn key(user_id: &str) -> String {
@@ -18,7 +18,7 @@ pub fn key(user_id: &str) -> String {
 }
 
 /// The limit for `key` under this configuration.
-pub fn limit<'a>(config: &Config, key: &'a str) -> Limit<'a> {
+pub(crate) fn limit<'a>(config: &Config, key: &'a str) -> Limit<'a> {
     Limit {
         key,
         limit: config.limits.guest_emails_per_hour.get(),
@@ -27,7 +27,7 @@ pub fn limit<'a>(config: &Config, key: &'a str) -> Limit<'a> {
 }
 
 /// The 429 for a refused allowance.
-pub fn refused(config: &Config, retry_after: Duration) -> Error {
+pub(crate) fn refused(config: &Config, retry_after: Duration) -> Error {
     Error::Input(Input::InviteLimit {
         per_hour: config.limits.guest_emails_per_hour.get(),
         retry_after,
@@ -36,7 +36,7 @@ pub fn refused(config: &Config, retry_after: Duration) -> Error {
 
 /// Counts `emails` for `user_id` before a write that sends them; 429 (nothing counted) when
 /// they do not fit. Zero e-mails cost nothing and never touch the store.
-pub async fn take(store: &Store, config: &Config, user_id: &str, emails: u32) -> Result<()> {
+pub(crate) async fn take(store: &Store, config: &Config, user_id: &str, emails: u32) -> Result<()> {
     if emails == 0 {
         return Ok(());
     }
@@ -59,6 +59,6 @@ pub async fn take(store: &Store, config: &Config, user_id: &str, emails: u32) ->
 }
 
 /// As a count for [`take`].
-pub fn count(people: usize) -> u32 {
+pub(crate) fn count(people: usize) -> u32 {
     u32::try_from(people).unwrap_or(u32::MAX)
 }

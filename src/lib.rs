@@ -1,12 +1,15 @@
 //! calendar-agent: talk to an Anam AI avatar about your own Google Calendar.
 //!
 //! Data flows one way: route → extractor → domain → Google client → projection for the LLM.
+//! Items are `pub(crate)` unless the binary, the tests, the benches or the examples use them.
 
-pub mod anam;
+#![warn(unreachable_pub)]
+
+pub(crate) mod anam;
 pub mod background;
 pub mod calendar;
 pub mod cli;
-pub mod client_ip;
+pub(crate) mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod cookies;
@@ -15,23 +18,23 @@ pub mod error;
 pub mod google;
 pub mod guest_emails;
 pub mod live;
-pub mod log_budget;
-pub mod log_safe;
-pub mod metrics;
+pub(crate) mod log_budget;
+pub(crate) mod log_safe;
+pub(crate) mod metrics;
 pub mod persona;
 pub mod presign;
-pub mod rate_limit;
+pub(crate) mod rate_limit;
 pub mod routes;
 pub mod secret;
 pub mod server;
-pub mod sign_outs;
+pub(crate) mod sign_outs;
 pub mod state;
 pub mod store;
-pub mod tasks;
+pub(crate) mod tasks;
 pub mod telemetry;
 pub mod token_cipher;
 pub mod tools;
-pub mod webhook_auth;
+pub(crate) mod webhook_auth;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// What a line is about, beside its route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Topic {
+pub(crate) enum Topic {
     /// A request refused before any work (a forged tool URL, an unknown notification channel),
     /// by the reason's short code.
     Refusal(&'static str),
@@ -43,7 +43,7 @@ struct Slot {
 
 /// Lines not written in a second that is over.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// What they were about.
     pub topic: Topic,
     /// On which route.
@@ -55,7 +55,7 @@ pub struct Skipped {
 /// The budget. One per process state; cheap to consult (one short lock, no allocation once a
 /// route and topic have been seen).
 #[derive(Debug, Default)]
-pub struct LogBudget {
+pub(crate) struct LogBudget {
     slots: Mutex<HashMap<Topic, HashMap<Box<str>, Slot>>>,
 }
 
@@ -66,7 +66,7 @@ const FORGET_AFTER: Duration = Duration::from_secs(120);
 impl LogBudget {
     /// Whether a line about `topic` on `route` may be written now. `Some(n)`: write it, and say
     /// `n` lines were not written before it and not yet reported; `None`: counted, not written.
-    pub fn admit(&self, topic: Topic, route: &str) -> Option<u64> {
+    pub(crate) fn admit(&self, topic: Topic, route: &str) -> Option<u64> {
         self.admit_at(topic, route, Instant::now())
     }
 
@@ -98,7 +98,7 @@ impl LogBudget {
 
     /// The counts of lines not written in seconds that are over, reset to zero; routes long
     /// idle are forgotten. Called about once a second.
-    pub fn take_skipped(&self) -> Vec<Skipped> {
+    pub(crate) fn take_skipped(&self) -> Vec<Skipped> {
         self.take_skipped_at(Instant::now())
     }
 
@@ -123,7 +123,7 @@ impl LogBudget {
 }
 
 /// Logs what [`LogBudget::take_skipped`] found: one line per route and topic.
-pub fn report_skipped(budget: &LogBudget) {
+pub(crate) fn report_skipped(budget: &LogBudget) {
     for s in budget.take_skipped() {
         match s.topic {
             Topic::Refusal(reason) => tracing::warn!(

@@ -3,10 +3,10 @@
 //! so a value cannot flood the log.
 
 /// Longest logged value, in characters, before it is cut.
-pub const MAX_LOGGED_CHARS: usize = 120;
+pub(crate) const MAX_LOGGED_CHARS: usize = 120;
 
 /// `text` escaped (`\n`, `\u{1b}`, `\"`…) and cut to [`MAX_LOGGED_CHARS`] with an ellipsis.
-pub fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_LOGGED_CHARS + 8));
     for (i, c) in text.chars().enumerate() {
         if i == MAX_LOGGED_CHARS {

@@ -277,7 +277,7 @@ impl Metrics {
 }
 
 /// The metrics listener's routes: `GET /metrics` only.
-pub fn router(metrics: Arc<Metrics>) -> Router {
+pub(crate) fn router(metrics: Arc<Metrics>) -> Router {
     Router::new().route(
         "/metrics",
         get(move || {
@@ -298,7 +298,7 @@ pub fn router(metrics: Arc<Metrics>) -> Router {
 }
 
 /// Serves [`router`] on `listener` until `shutdown` resolves.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     metrics: Arc<Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,

@@ -12,20 +12,20 @@ use governor::{Quota, RateLimiter};
 use crate::error::{Error, Input};
 
 /// A keyed limiter allowing `n` per minute per key, with bursts up to `n`.
-pub struct PerMinute<K: Hash + Eq + Clone> {
+pub(crate) struct PerMinute<K: Hash + Eq + Clone> {
     limiter: RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>,
 }
 
 impl<K: Hash + Eq + Clone> PerMinute<K> {
     /// `n` requests per minute per key.
-    pub fn new(n: NonZeroU32) -> Self {
+    pub(crate) fn new(n: NonZeroU32) -> Self {
         Self {
             limiter: RateLimiter::keyed(Quota::per_minute(n)),
         }
     }
 
     /// Takes one request from `key`'s allowance, or says when the next one is allowed.
-    pub fn check(&self, key: &K) -> Result<(), Error> {
+    pub(crate) fn check(&self, key: &K) -> Result<(), Error> {
         self.limiter.check_key(key).map_err(|not_until| {
             let retry_after = not_until.wait_time_from(DefaultClock::default().now());
             Error::Input(Input::RateLimited {
@@ -35,7 +35,7 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
     }
 
     /// Forgets keys whose allowance is full again (bounded memory).
-    pub fn prune(&self) {
+    pub(crate) fn prune(&self) {
         self.limiter.retain_recent();
     }
 }

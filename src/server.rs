@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// After the grace, how long in-flight requests, background work and the pool get before the
 /// process exits anyway (orchestrators kill at grace + this, or later).
-pub const STOP_BUDGET: Duration = Duration::from_secs(10);
+pub(crate) const STOP_BUDGET: Duration = Duration::from_secs(10);
 
 /// Binds `HOST:PORT` (and `METRICS_ADDR` when set), reports what is missing, and serves until
 /// Ctrl-C or SIGTERM, then drains.

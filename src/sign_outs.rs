@@ -16,11 +16,11 @@ use tokio::time::Instant;
 use crate::store::{Store, StoreError};
 
 /// The longest an instance trusts what it read about a user's sign-out.
-pub const CACHE_FOR: Duration = Duration::from_millis(500);
+pub(crate) const CACHE_FOR: Duration = Duration::from_millis(500);
 
 /// The per-instance cache.
 #[derive(Default)]
-pub struct SignOuts {
+pub(crate) struct SignOuts {
     /// User → (their latest sign-out, when it was read).
     known: Mutex<HashMap<String, (Option<i64>, Instant)>>,
     /// Bumped by every invalidation: a read that began before one is not cached.
@@ -29,7 +29,11 @@ pub struct SignOuts {
 
 impl SignOuts {
     /// When `user_id` last signed out (unix seconds), from the cache or the store.
-    pub async fn latest(&self, store: &Store, user_id: &str) -> Result<Option<i64>, StoreError> {
+    pub(crate) async fn latest(
+        &self,
+        store: &Store,
+        user_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
         if let Some((at, read)) = self.lock().get(user_id).copied() {
             if read.elapsed() < CACHE_FOR {
                 return Ok(at);
@@ -48,21 +52,21 @@ impl SignOuts {
     }
 
     /// `user_id` signed out (here or on another instance): read it again next time.
-    pub fn forget(&self, user_id: &str) {
+    pub(crate) fn forget(&self, user_id: &str) {
         let mut known = self.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
         known.remove(user_id);
     }
 
     /// Changes may have been missed (the relay reconnected): read everyone again.
-    pub fn forget_all(&self) {
+    pub(crate) fn forget_all(&self) {
         let mut known = self.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
         known.clear();
     }
 
     /// Drops answers too old to be used (bounded memory).
-    pub fn prune(&self) {
+    pub(crate) fn prune(&self) {
         self.lock()
             .retain(|_, (_, read)| read.elapsed() < CACHE_FOR);
     }

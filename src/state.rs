@@ -24,7 +24,7 @@ use crate::store::{Store, StoreError};
 use crate::token_cipher::{TokenCipher, load_or_create_key_file};
 
 /// Where the development token key is kept when `TOKEN_ENCRYPTION_KEY` is not set.
-pub const DEV_KEY_FILE: &str = ".data/token-encryption.key";
+pub(crate) const DEV_KEY_FILE: &str = ".data/token-encryption.key";
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -59,48 +59,46 @@ impl std::ops::Deref for AppState {
 /// What [`AppState`] shares.
 pub struct Shared {
     /// The configuration read at start-up.
-    pub config: Arc<Config>,
-    /// The one pooled HTTP client for Google and Anam.
-    pub http: reqwest::Client,
+    pub(crate) config: Arc<Config>,
     /// Encrypted refresh tokens.
     pub store: Store,
     /// Google OAuth endpoints.
-    pub oauth: OAuthClient,
+    pub(crate) oauth: OAuthClient,
     /// Google: access tokens, the Calendar client, users' zones and calendars.
     pub google: Arc<Google>,
     /// Keys for the signed cookies.
     pub cookie_keys: CookieKeys,
     /// Google People (contact search).
-    pub people: PeopleClient,
+    pub(crate) people: PeopleClient,
     /// When each user's contact search was last warmed up.
-    pub contacts_warmups: Arc<Warmups>,
+    pub(crate) contacts_warmups: Arc<Warmups>,
     /// Changes to users' calendars, to their open pages.
     pub bus: Arc<ChangeBus>,
     /// Calendar syncs running on this instance.
-    pub syncs: Arc<Syncs>,
+    pub(crate) syncs: Arc<Syncs>,
     /// Tool calls per user per minute.
-    pub tool_limit: Arc<PerMinute<String>>,
+    pub(crate) tool_limit: Arc<PerMinute<String>>,
     /// Anam's API.
-    pub anam: AnamClient,
+    pub(crate) anam: AnamClient,
     /// Sign-in starts per client IP per minute (each writes an OAuth state row).
-    pub auth_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
+    pub(crate) auth_ip_limit: Arc<PerMinute<std::net::IpAddr>>,
     /// `GET /api/events` per user per minute (each costs a Google call).
-    pub events_user_limit: Arc<PerMinute<String>>,
+    pub(crate) events_user_limit: Arc<PerMinute<String>>,
     /// Prometheus metrics (served on `METRICS_ADDR` when set).
     pub metrics: Arc<Metrics>,
     /// How many lines about strangers' requests may be logged.
-    pub log_budget: Arc<LogBudget>,
+    pub(crate) log_budget: Arc<LogBudget>,
     /// Users' latest sign-outs, as this instance last read them.
-    pub sign_outs: crate::sign_outs::SignOuts,
+    pub(crate) sign_outs: crate::sign_outs::SignOuts,
     /// Serving, draining (SIGTERM: not ready) or stopping (streams end).
     phase: tokio::sync::watch::Sender<Phase>,
     /// Tracked background tasks, stopped cleanly at shutdown.
-    pub background: crate::tasks::Background,
+    pub(crate) background: crate::tasks::Background,
 }
 
 /// Where the instance is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Ready for traffic.
     Serving,
     /// SIGTERM received: still serving, `/readyz` 503.
@@ -117,13 +115,13 @@ pub const EVENTS_READS_PER_MINUTE: u32 = 30;
 
 impl AppState {
     /// Google access for `user_id`.
-    pub fn google_for(&self, user_id: &str) -> UserCalendar {
+    pub(crate) fn google_for(&self, user_id: &str) -> UserCalendar {
         UserCalendar::new(&self.google, user_id)
     }
 
     /// SIGTERM: `/readyz` answers 503 from now on, so the load balancer stops sending; requests
     /// are still served.
-    pub fn begin_drain(&self) {
+    pub(crate) fn begin_drain(&self) {
         self.phase.send_if_modified(|phase| {
             let was = *phase;
             *phase = was.max(Phase::Draining);
@@ -132,17 +130,17 @@ impl AppState {
     }
 
     /// Tells open event streams to end (after the drain's grace: graceful shutdown).
-    pub fn begin_shutdown(&self) {
+    pub(crate) fn begin_shutdown(&self) {
         self.phase.send_replace(Phase::Stopping);
     }
 
     /// Whether the instance is draining or stopping (not ready for new traffic).
-    pub fn is_draining(&self) -> bool {
+    pub(crate) fn is_draining(&self) -> bool {
         *self.phase.borrow() >= Phase::Draining
     }
 
     /// Resolves once shutdown has begun (at once if it already has).
-    pub async fn stopping(&self) {
+    pub(crate) async fn stopping(&self) {
         // The sender lives as long as this state, so this only ends on `Stopping`.
         let _ = self
             .phase
@@ -152,7 +150,7 @@ impl AppState {
     }
 
     /// Forgets rate-limit keys whose allowance is full again, so memory stays bounded.
-    pub fn prune_limits(&self) {
+    pub(crate) fn prune_limits(&self) {
         self.tool_limit.prune();
         self.auth_ip_limit.prune();
         self.events_user_limit.prune();
@@ -199,7 +197,6 @@ impl AppState {
             syncs: Arc::default(),
             tool_limit,
             config: Arc::new(config),
-            http,
             store,
             oauth,
             google,
@@ -218,7 +215,7 @@ fn per_minute(n: u32) -> NonZeroU32 {
 }
 
 /// The token key (`TOKEN_ENCRYPTION_KEY`, or the development key file) and the store.
-pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
+pub(crate) async fn open_store(config: &Config) -> Result<Store, StartupError> {
     let key = match config.store.token_encryption_key {
         Some(key) => key,
         None => {

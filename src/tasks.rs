@@ -10,18 +10,18 @@ use tokio_util::task::TaskTracker;
 use crate::error::{Error, GoogleError, Result};
 
 /// The longest one background Google call (watch, stop, sync) may take.
-pub const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
+pub(crate) const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
 
 /// The tracked background tasks and the signal that tells them to stop.
 #[derive(Default)]
-pub struct Background {
+pub(crate) struct Background {
     tasks: TaskTracker,
     cancel: CancellationToken,
 }
 
 impl Background {
     /// Runs `work` as a tracked task: shutdown waits for it.
-    pub fn spawn<F>(&self, work: F)
+    pub(crate) fn spawn<F>(&self, work: F)
     where
         F: Future<Output = ()> + Send + 'static,
     {
@@ -29,18 +29,18 @@ impl Background {
     }
 
     /// Whether shutdown asked background work to stop.
-    pub fn is_stopping(&self) -> bool {
+    pub(crate) fn is_stopping(&self) -> bool {
         self.cancel.is_cancelled()
     }
 
     /// Resolves when shutdown asks background work to stop.
-    pub async fn stop_requested(&self) {
+    pub(crate) async fn stop_requested(&self) {
         self.cancel.cancelled().await;
     }
 
     /// Asks every task to stop at its next safe point and waits up to `within` for them all.
     /// Returns whether they all ended.
-    pub async fn stop(&self, within: Duration) -> bool {
+    pub(crate) async fn stop(&self, within: Duration) -> bool {
         self.cancel.cancel();
         self.tasks.close();
         tokio::time::timeout(within, self.tasks.wait())
@@ -49,13 +49,16 @@ impl Background {
     }
 
     /// How many tasks are running.
-    pub fn running(&self) -> usize {
+    pub(crate) fn running(&self) -> usize {
         self.tasks.len()
     }
 }
 
 /// A background Google call under [`GOOGLE_BUDGET`].
-pub async fn google<T>(what: &'static str, work: impl Future<Output = Result<T>>) -> Result<T> {
+pub(crate) async fn google<T>(
+    what: &'static str,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
     tokio::time::timeout(GOOGLE_BUDGET, work)
         .await
         .unwrap_or(Err(Error::Google(GoogleError::Timeout { what })))

@@ -48,7 +48,7 @@ pub fn init(format: LogFormat) -> WorkerGuard {
 }
 
 /// Lines dropped since the last call (0 before [`init`]).
-pub fn take_dropped_lines() -> u64 {
+pub(crate) fn take_dropped_lines() -> u64 {
     let Some(counter) = DROPPED.get() else {
         return 0;
     };

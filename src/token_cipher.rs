@@ -35,7 +35,7 @@ pub struct TokenCipher {
 
 /// Which key a token decrypted under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyUsed {
+pub(crate) enum KeyUsed {
     /// `TOKEN_ENCRYPTION_KEY`.
     Current,
     /// `TOKEN_ENCRYPTION_KEY_PREVIOUS`: the token should be re-encrypted.
@@ -43,7 +43,7 @@ pub enum KeyUsed {
 }
 
 /// The fingerprint of `key`: hex HMAC-SHA256 of a fixed label, safe to store beside the data.
-pub fn fingerprint(key: &[u8; 32]) -> String {
+pub(crate) fn fingerprint(key: &[u8; 32]) -> String {
     let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key)
         .expect("HMAC accepts keys of any length");
     mac.update(FINGERPRINT_LABEL);
@@ -67,18 +67,18 @@ impl TokenCipher {
     }
 
     /// Also reads tokens written under `previous` (a key being rotated away from).
-    pub fn with_previous(mut self, previous: Option<&[u8; 32]>) -> Self {
+    pub(crate) fn with_previous(mut self, previous: Option<&[u8; 32]>) -> Self {
         self.previous = previous.map(|key| (Aes256Gcm::new(key.into()), fingerprint(key)));
         self
     }
 
     /// The current key's fingerprint.
-    pub fn fingerprint(&self) -> &str {
+    pub(crate) fn fingerprint(&self) -> &str {
         &self.current_fingerprint
     }
 
     /// The previous key's fingerprint, when one is configured.
-    pub fn previous_fingerprint(&self) -> Option<&str> {
+    pub(crate) fn previous_fingerprint(&self) -> Option<&str> {
         self.previous.as_ref().map(|(_, f)| f.as_str())
     }
 
@@ -111,7 +111,11 @@ impl TokenCipher {
     }
 
     /// The token and which key opened it: the current one, else the previous one.
-    pub fn open(&self, user_id: &str, blob: &[u8]) -> Result<(Secret, KeyUsed), Undecryptable> {
+    pub(crate) fn open(
+        &self,
+        user_id: &str,
+        blob: &[u8],
+    ) -> Result<(Secret, KeyUsed), Undecryptable> {
         match open_with(&self.current, user_id, blob) {
             Ok(token) => Ok((token, KeyUsed::Current)),
             Err(e) => match &self.previous {
@@ -147,7 +151,7 @@ fn open_with(cipher: &Aes256Gcm, user_id: &str, blob: &[u8]) -> Result<Secret, U
 
 /// Reads the development key from `path`, creating it (mode 0600, 32 random bytes as hex) if it
 /// does not exist. Returns the key and whether it was just created.
-pub fn load_or_create_key_file(path: &Path) -> io::Result<([u8; 32], bool)> {
+pub(crate) fn load_or_create_key_file(path: &Path) -> io::Result<([u8; 32], bool)> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let key = hex::decode(text.trim())

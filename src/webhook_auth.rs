@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 /// Time allowed for a whole tool call, from its arrival (the store's waits and Google's, token
 /// refresh included). Anam waits at most 5 s; this leaves room for the network back to Anam.
-pub const GOOGLE_BUDGET: std::time::Duration = std::time::Duration::from_millis(4500);
+pub(crate) const GOOGLE_BUDGET: std::time::Duration = std::time::Duration::from_millis(4500);
 
 /// How long a tool's presigned URL lives after Start. The tools' router puts each route's life
 /// on its requests; verification caps `exp` by it.

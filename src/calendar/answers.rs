@@ -10,7 +10,7 @@ use super::events::{CalendarRef, Listed, is_tagged, my_response};
 use super::time::{Window, Zone, from_chrono};
 
 /// At most this many other attendees are named per event; the rest are counted.
-pub const MAX_ATTENDEES: usize = 10;
+pub(crate) const MAX_ATTENDEES: usize = 10;
 
 /// The people on the event other than the user (rooms and resources left out), each with
 /// their answer.
@@ -40,7 +40,7 @@ fn title(event: &Event) -> String {
 /// One event as `list_events` gives it: `id`, `title`, `start`, `end`, and only what applies:
 /// `allDay`, `location`, `calendar` (a calendar other than the primary), `myResponse`,
 /// `madeByAgent`, `attendees` (others, at most 10) and `moreAttendees`.
-pub fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
     let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
     let mut out = Map::new();
     out.insert("id".into(), json!(event.id.clone().unwrap_or_default()));
@@ -76,7 +76,7 @@ pub fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
 
 /// One event as the page draws it: the tool's shape plus the link, the calendar's id and
 /// colour, and `allDay` always.
-pub fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+pub(crate) fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
     let mut out = tool_event(event, zone, calendar);
     out["allDay"] = json!(event.start.as_ref().is_some_and(|s| s.date.is_some()));
     out["calendarId"] = json!(calendar.id);
@@ -92,7 +92,7 @@ pub fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
 /// A timed edge in `zone`; an all-day edge as a date. Google's all-day end date is exclusive
 /// (the day after); the answer gives the last day itself, so a one-day event starts and ends on
 /// the same date, which is what a person would say.
-pub fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Value {
+pub(crate) fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Value {
     let Some(at) = at else { return Value::Null };
     if let Some(date) = at.date {
         let shown = if exclusive_end_date {
@@ -109,7 +109,7 @@ pub fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -
 
 /// The `list_events` answer: the zone once, the window, the events, and `"truncated": true`
 /// when there were more than the cap.
-pub fn event_list(listed: &Listed, zone: &Zone, window: Window) -> Value {
+pub(crate) fn event_list(listed: &Listed, zone: &Zone, window: Window) -> Value {
     let events: Vec<Value> = listed
         .events
         .iter()
@@ -129,7 +129,7 @@ pub fn event_list(listed: &Listed, zone: &Zone, window: Window) -> Value {
 }
 
 /// The `find_free_time` answer. `working_hours` is said when slots were kept inside them.
-pub fn slots(
+pub(crate) fn slots(
     slots: &[Interval],
     zone: &Zone,
     window: Window,
@@ -151,7 +151,7 @@ pub fn slots(
 }
 
 /// The `block_time` answer, from the event Google holds.
-pub fn blocked(event: &Event, zone: &Zone) -> Value {
+pub(crate) fn blocked(event: &Event, zone: &Zone) -> Value {
     json!({
         "eventId": event.id,
         "htmlLink": event.html_link,

@@ -8,18 +8,18 @@ use super::Interval;
 
 /// Busy time, by whom.
 #[derive(Debug, Default)]
-pub struct Availability {
+pub(crate) struct Availability {
     /// The user's busy time over all their selected calendars.
-    pub user: Vec<Interval>,
+    pub(crate) user: Vec<Interval>,
     /// Each attendee whose availability Google gave, with their busy time.
-    pub attendees: HashMap<String, Vec<Interval>>,
+    pub(crate) attendees: HashMap<String, Vec<Interval>>,
     /// Attendees whose availability is unknown, in the order asked.
-    pub unknown: Vec<String>,
+    pub(crate) unknown: Vec<String>,
 }
 
 impl Availability {
     /// Everyone's known busy time together.
-    pub fn all_busy(&self) -> Vec<Interval> {
+    pub(crate) fn all_busy(&self) -> Vec<Interval> {
         self.user
             .iter()
             .chain(self.attendees.values().flatten())
@@ -30,7 +30,7 @@ impl Availability {
 
 /// A plausible email address: one `@`, something on each side, a dot in the domain, no
 /// spaces or angle brackets (so `Sam <sam@example.com>` is refused, not half-read).
-pub fn is_email(text: &str) -> bool {
+pub(crate) fn is_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };

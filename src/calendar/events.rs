@@ -14,41 +14,41 @@ use super::time::{Zone, from_chrono};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CalendarRef {
     /// The id to call Google with (`primary` for the primary calendar).
-    pub id: String,
+    pub(crate) id: String,
     /// The name the user sees (their own override, else the calendar's).
-    pub name: String,
+    pub(crate) name: String,
     /// Whether it is the user's primary calendar.
-    pub primary: bool,
+    pub(crate) primary: bool,
     /// Its colour in Google Calendar (`#rrggbb`), for the page.
-    pub color: Option<String>,
+    pub(crate) color: Option<String>,
 }
 
 /// One calendar's `events.list` answer, pages followed.
 #[derive(Debug, Default)]
 pub struct Page {
     /// The events, in Google's order (start time), commitments only.
-    pub items: Vec<Event>,
+    pub(crate) items: Vec<Event>,
     /// Google had more than the cap (or more pages than are followed).
-    pub truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 /// A user's calendar zone and calendars.
 #[derive(Clone, Debug)]
 pub struct UserContext {
     /// The zone of their calendar settings.
-    pub zone: Zone,
+    pub(crate) zone: Zone,
     /// Primary first, then the selected ones.
-    pub calendars: Vec<CalendarRef>,
+    pub(crate) calendars: Vec<CalendarRef>,
 }
 
 impl UserContext {
     /// The calendar ids, in order.
-    pub fn calendar_ids(&self) -> Vec<String> {
+    pub(crate) fn calendar_ids(&self) -> Vec<String> {
         self.calendars.iter().map(|c| c.id.clone()).collect()
     }
 
     /// The calendar named `id`, if it is one of these.
-    pub fn calendar(&self, id: &str) -> Option<&CalendarRef> {
+    pub(crate) fn calendar(&self, id: &str) -> Option<&CalendarRef> {
         self.calendars.iter().find(|c| c.id == id)
     }
 }
@@ -57,9 +57,9 @@ impl UserContext {
 #[derive(Debug, Default)]
 pub struct Listed {
     /// Each event with the calendar it is on, in start order.
-    pub events: Vec<(Event, CalendarRef)>,
+    pub(crate) events: Vec<(Event, CalendarRef)>,
     /// Some calendar had more than the cap, or the merged list did.
-    pub truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 /// When an event starts, for ordering: an all-day event at the start of its day in `zone`.
@@ -90,7 +90,7 @@ fn starts_at(event: &Event, zone: &Zone) -> Timestamp {
 
 /// Merges each calendar's page into one list by start (ties keep the calendars' order), drops
 /// the second copy of an event that is on two calendars, and keeps at most `cap`.
-pub fn merge_pages(pages: Vec<(CalendarRef, Page)>, cap: usize, zone: &Zone) -> Listed {
+pub(crate) fn merge_pages(pages: Vec<(CalendarRef, Page)>, cap: usize, zone: &Zone) -> Listed {
     let mut truncated = pages.iter().any(|(_, p)| p.truncated);
     let mut all: Vec<(Timestamp, usize, Event, CalendarRef)> = pages
         .into_iter()
@@ -127,12 +127,12 @@ pub fn merge_pages(pages: Vec<(CalendarRef, Page)>, cap: usize, zone: &Zone) -> 
 /// meetings), in the event's *private* extended properties: private to the copy on this user's
 /// calendar, so a guest's copy of a meeting someone else made here does not carry it.
 /// The private extended property key.
-pub const KEY: &str = "createdBy";
+pub(crate) const KEY: &str = "createdBy";
 /// Its value.
-pub const VALUE: &str = "calendar-agent";
+pub(crate) const VALUE: &str = "calendar-agent";
 
 /// The extended properties to give a new event.
-pub fn tag() -> EventExtendedProperties {
+pub(crate) fn tag() -> EventExtendedProperties {
     EventExtendedProperties {
         private: Some(HashMap::from([(KEY.to_owned(), VALUE.to_owned())])),
         shared: None,
@@ -140,7 +140,7 @@ pub fn tag() -> EventExtendedProperties {
 }
 
 /// Whether this service made `event` for the calendar it is on.
-pub fn is_tagged(event: &Event) -> bool {
+pub(crate) fn is_tagged(event: &Event) -> bool {
     event
         .extended_properties
         .as_ref()
@@ -151,7 +151,7 @@ pub fn is_tagged(event: &Event) -> bool {
 
 /// Whether the user whose calendar this is organised `event` (holds have no organizer field
 /// set by us; Google fills in the calendar's owner).
-pub fn organised_by_user(event: &Event) -> bool {
+pub(crate) fn organised_by_user(event: &Event) -> bool {
     event
         .organizer
         .as_ref()
@@ -160,13 +160,13 @@ pub fn organised_by_user(event: &Event) -> bool {
 
 /// Whether this service made `event` for this user and the user organises it: what
 /// `move_hold` and `cancel_hold` may change.
-pub fn made_by_agent_for_user(event: &Event) -> bool {
+pub(crate) fn made_by_agent_for_user(event: &Event) -> bool {
     is_tagged(event) && organised_by_user(event)
 }
 
 /// The people Google tells when `event` is changed or cancelled with `sendUpdates=all`: its
 /// guests other than the user and rooms.
-pub fn guests_told(event: &Event) -> Vec<String> {
+pub(crate) fn guests_told(event: &Event) -> Vec<String> {
     event
         .attendees
         .iter()
@@ -177,7 +177,7 @@ pub fn guests_told(event: &Event) -> Vec<String> {
 }
 
 /// Google's `sendUpdates` for a change to `event`: its guests hear of it, a hold tells nobody.
-pub fn send_updates(event: &Event) -> &'static str {
+pub(crate) fn send_updates(event: &Event) -> &'static str {
     if guests_told(event).is_empty() {
         "none"
     } else {
@@ -188,7 +188,7 @@ pub fn send_updates(event: &Event) -> &'static str {
 /// The user's own answer to an invitation (`accepted`, `declined`, `tentative`,
 /// `needsAction`), when they are a guest rather than the organizer. A declined event is not a
 /// commitment, and the model must be able to say so.
-pub fn my_response(event: &Event) -> Option<&str> {
+pub(crate) fn my_response(event: &Event) -> Option<&str> {
     if event
         .organizer
         .as_ref()

@@ -10,17 +10,19 @@ mod slots;
 mod time;
 mod working_hours;
 
-pub use answers::{MAX_ATTENDEES, blocked, edge, event_list, page_event, slots, tool_event};
-pub use availability::{Availability, is_email};
-pub use events::{
-    CalendarRef, KEY as AGENT_KEY, Listed, Page, UserContext, VALUE as AGENT_VALUE, guests_told,
-    is_tagged, made_by_agent_for_user, merge_pages, my_response, organised_by_user, send_updates,
-    tag,
+pub(crate) use answers::{blocked, edge, event_list, page_event, slots};
+pub(crate) use availability::{Availability, is_email};
+#[cfg(test)]
+pub(crate) use events::is_tagged;
+pub(crate) use events::{
+    CalendarRef, Listed, Page, UserContext, guests_told, made_by_agent_for_user, merge_pages,
+    organised_by_user, send_updates, tag,
 };
 pub use slots::{Interval, MAX_SLOTS, free_slots, free_slots_within, merge};
-pub use time::{
-    DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone, days_from, event_time, from_chrono,
-    parse_time, to_chrono,
+pub use time::Window;
+pub use time::Zone;
+pub(crate) use time::{
+    DateMeans, MAX_WINDOW_DAYS, TimeText, days_from, event_time, from_chrono, to_chrono,
 };
 pub use working_hours::WorkingHours;
 
@@ -30,10 +32,10 @@ pub use working_hours::WorkingHours;
 #[error("invalid argument {argument}: {message}")]
 pub struct Invalid {
     /// The argument's name as the tool schema spells it.
-    pub argument: &'static str,
+    pub(crate) argument: &'static str,
     /// A sentence the avatar can say.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// Shorthand for results whose error is [`Invalid`].
-pub type Result<T, E = Invalid> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Invalid> = std::result::Result<T, E>;

@@ -12,15 +12,15 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, Zoned};
 
 /// The longest window a tool may ask about.
-pub const MAX_WINDOW_DAYS: i64 = 62;
+pub(crate) const MAX_WINDOW_DAYS: i64 = 62;
 
 /// A time zone with the IANA name it was given as.
 #[derive(Clone, Debug)]
 pub struct Zone {
     /// The IANA name, e.g. `America/New_York`.
-    pub name: String,
+    pub(crate) name: String,
     /// The rules.
-    pub tz: TimeZone,
+    pub(crate) tz: TimeZone,
 }
 
 impl Zone {
@@ -44,7 +44,7 @@ impl Zone {
     }
 
     /// UTC, the fallback when the calendar's own zone cannot be read.
-    pub fn utc() -> Self {
+    pub(crate) fn utc() -> Self {
         Self {
             name: "UTC".into(),
             tz: TimeZone::UTC,
@@ -52,21 +52,21 @@ impl Zone {
     }
 
     /// RFC 3339 in this zone's offset at that instant, e.g. `2026-11-24T09:00:00-05:00`.
-    pub fn format(&self, at: Timestamp) -> String {
+    pub(crate) fn format(&self, at: Timestamp) -> String {
         at.to_zoned(self.tz.clone())
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string()
     }
 
     /// `at` as a zoned date-time here.
-    pub fn zoned(&self, at: Timestamp) -> Zoned {
+    pub(crate) fn zoned(&self, at: Timestamp) -> Zoned {
         at.to_zoned(self.tz.clone())
     }
 }
 
 /// Which end of a window a bare date means: its first moment, or the first moment after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DateMeans {
+pub(crate) enum DateMeans {
     /// `2026-11-24` → 2026-11-24T00:00.
     StartOfDay,
     /// `2026-11-24` → 2026-11-25T00:00 (so the whole day is inside).
@@ -76,7 +76,7 @@ pub enum DateMeans {
 /// A time as the model wrote it, parsed before any zone is known: an instant (with an offset or
 /// `Z`), a wall-clock date-time, or a bare date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeText {
+pub(crate) enum TimeText {
     /// Carries its own offset.
     Instant(Timestamp),
     /// Wall-clock time in the tool's zone.
@@ -87,7 +87,7 @@ pub enum TimeText {
 
 impl TimeText {
     /// Parses ISO 8601 / RFC 3339 text; the 400 names `argument`.
-    pub fn parse(text: &str, argument: &'static str) -> Result<Self> {
+    pub(crate) fn parse(text: &str, argument: &'static str) -> Result<Self> {
         let text = text.trim();
         if let Ok(ts) = text.parse::<Timestamp>() {
             return Ok(Self::Instant(ts));
@@ -112,7 +112,7 @@ impl TimeText {
     }
 
     /// The instant, if the text carried its own offset.
-    pub fn instant(&self) -> Option<Timestamp> {
+    pub(crate) fn instant(&self) -> Option<Timestamp> {
         match self {
             Self::Instant(ts) => Some(*ts),
             _ => None,
@@ -120,7 +120,7 @@ impl TimeText {
     }
 
     /// The instant this text means in `zone`.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         zone: &Zone,
         date_means: DateMeans,
@@ -148,7 +148,8 @@ impl TimeText {
 }
 
 /// Parses and resolves in one step.
-pub fn parse_time(
+#[cfg(test)]
+pub(crate) fn parse_time(
     text: &str,
     zone: &Zone,
     argument: &'static str,
@@ -194,7 +195,7 @@ impl Window {
 }
 
 /// `now → now + days` in calendar days of `zone` (a day across a DST change is 23 or 25 hours).
-pub fn days_from(now: Timestamp, zone: &Zone, days: i64) -> Timestamp {
+pub(crate) fn days_from(now: Timestamp, zone: &Zone, days: i64) -> Timestamp {
     zone.zoned(now)
         .checked_add(days.days())
         .map_or(now, |z| z.timestamp())
@@ -202,7 +203,7 @@ pub fn days_from(now: Timestamp, zone: &Zone, days: i64) -> Timestamp {
 
 /// An event's start or end: an instant (sent as UTC, decoded as UTC by the crate) with the
 /// zone it should be shown in.
-pub fn event_time(at: Timestamp, zone: &Zone) -> EventDateTime {
+pub(crate) fn event_time(at: Timestamp, zone: &Zone) -> EventDateTime {
     EventDateTime {
         date: None,
         date_time: Some(to_chrono(at)),
@@ -211,7 +212,7 @@ pub fn event_time(at: Timestamp, zone: &Zone) -> EventDateTime {
 }
 
 /// The crate's `chrono` time to a jiff instant.
-pub fn from_chrono(at: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
+pub(crate) fn from_chrono(at: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
     Timestamp::new(
         at.timestamp(),
         i32::try_from(at.timestamp_subsec_nanos()).ok()?,
@@ -220,7 +221,7 @@ pub fn from_chrono(at: chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
 }
 
 /// A jiff instant as the crate's `chrono` time.
-pub fn to_chrono(at: Timestamp) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn to_chrono(at: Timestamp) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(at.as_second(), at.subsec_nanosecond().unsigned_abs())
         .unwrap_or_default()
 }

@@ -13,9 +13,9 @@ use super::{Interval, Window, Zone};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkingHours {
     /// When the working day starts (wall clock).
-    pub start: Time,
+    pub(crate) start: Time,
     /// When it ends (wall clock, after `start`).
-    pub end: Time,
+    pub(crate) end: Time,
     /// Which weekdays are working days, Monday first.
     days: [bool; 7],
 }
@@ -48,7 +48,7 @@ fn weekday_index(day: Weekday) -> usize {
 impl WorkingHours {
     /// Parses `09:00-18:00` and `Mon-Fri` (also `Mon,Wed,Fri`, `Sun-Thu`, full day names).
     /// The error says what is wrong, for a one-line start-up message.
-    pub fn parse(hours: &str, days: &str) -> Result<Self, String> {
+    pub(crate) fn parse(hours: &str, days: &str) -> Result<Self, String> {
         let (from, to) = hours
             .split_once('-')
             .ok_or_else(|| format!("`{hours}` is not a range like 09:00-18:00"))?;
@@ -102,7 +102,7 @@ impl WorkingHours {
     }
 
     /// Whether `day` is a working day.
-    pub fn works_on(&self, day: Weekday) -> bool {
+    pub(crate) fn works_on(&self, day: Weekday) -> bool {
         self.days[weekday_index(day)]
     }
 

@@ -17,7 +17,7 @@ pub enum AnamList {
 
 impl AnamList {
     /// The API path segment.
-    pub fn kind(self) -> &'static str {
+    pub(crate) fn kind(self) -> &'static str {
         match self {
             Self::Avatars => "avatars",
             Self::Voices => "voices",

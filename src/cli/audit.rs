@@ -17,7 +17,7 @@ pub async fn audit(config: &Config, user: Option<&str>, limit: i64) -> Result<St
 }
 
 /// Aligned columns: TIME (UTC), USER, DRAFT, OUTCOME, EVENT, ATTENDEES, DETAIL.
-pub fn table(rows: &[AuditRow]) -> String {
+pub(super) fn table(rows: &[AuditRow]) -> String {
     if rows.is_empty() {
         return "(no invitations yet)".into();
     }

@@ -4,10 +4,10 @@ use super::vars::{ConfigError, Read, Vars, parse_http};
 use crate::secret::Secret;
 
 /// The default Anam SDK build the page loads, and its subresource-integrity hash.
-pub const DEFAULT_ANAM_SDK_URL: &str =
+pub(crate) const DEFAULT_ANAM_SDK_URL: &str =
     "https://cdn.jsdelivr.net/npm/@anam-ai/js-sdk@4.27.0/dist/umd/anam.js";
 /// SRI hash of [`DEFAULT_ANAM_SDK_URL`] (the file in the npm package 4.27.0).
-pub const DEFAULT_ANAM_SDK_INTEGRITY: &str =
+pub(crate) const DEFAULT_ANAM_SDK_INTEGRITY: &str =
     "sha384-YlLVEzjnPjezw7TzjG3RWqeUtTruSn3+WnfBBg9CyHOCpf0VqVorwHodrE7ZieF0";
 
 /// `ANAM_MAX_SESSION_SECONDS` bounds: a session shorter than a minute is no conversation; Anam
@@ -19,26 +19,26 @@ const MAX_SESSION_SECONDS: u32 = 86_400;
 #[derive(Clone, Debug)]
 pub struct AnamConfig {
     /// `ANAM_API_KEY`.
-    pub api_key: Option<Secret>,
+    pub(crate) api_key: Option<Secret>,
     /// `ANAM_AVATAR_ID`.
-    pub avatar_id: Option<String>,
+    pub(crate) avatar_id: Option<String>,
     /// `ANAM_VOICE_ID`.
-    pub voice_id: Option<String>,
+    pub(crate) voice_id: Option<String>,
     /// `ANAM_LLM_ID`.
-    pub llm_id: Option<String>,
+    pub(crate) llm_id: Option<String>,
     /// `ANAM_API_BASE_URL`, without a trailing `/`.
-    pub api_base_url: String,
+    pub(crate) api_base_url: String,
     /// `ANAM_SDK_URL`.
     pub sdk_url: String,
     /// The SRI hash to put on the SDK's script tag (only for the default URL).
-    pub sdk_integrity: Option<&'static str>,
+    pub(crate) sdk_integrity: Option<&'static str>,
     /// `ANAM_MAX_SESSION_SECONDS`: the longest a session may run (unset: Anam's own limit).
-    pub max_session_seconds: Option<u32>,
+    pub(crate) max_session_seconds: Option<u32>,
 }
 
 impl AnamConfig {
     /// Reads the section.
-    pub fn read(vars: &Vars<'_>) -> Read<Self> {
+    pub(crate) fn read(vars: &Vars<'_>) -> Read<Self> {
         let api_base_url = vars
             .url("ANAM_API_BASE_URL", "https://api.anam.ai")?
             .trim_end_matches('/')

@@ -7,28 +7,28 @@ use crate::secret::Secret;
 #[derive(Clone, Debug)]
 pub struct GoogleConfig {
     /// `GOOGLE_CLIENT_ID`.
-    pub client_id: Option<String>,
+    pub(crate) client_id: Option<String>,
     /// `GOOGLE_CLIENT_SECRET`.
-    pub client_secret: Option<Secret>,
+    pub(crate) client_secret: Option<Secret>,
     /// `GOOGLE_REDIRECT_URI`.
-    pub redirect_uri: String,
+    pub(crate) redirect_uri: String,
     /// `GOOGLE_AUTH_URL`.
-    pub auth_url: String,
+    pub(crate) auth_url: String,
     /// `GOOGLE_TOKEN_URL`.
-    pub token_url: String,
+    pub(crate) token_url: String,
     /// `GOOGLE_USERINFO_URL`.
-    pub userinfo_url: String,
+    pub(crate) userinfo_url: String,
     /// `GOOGLE_REVOKE_URL`.
-    pub revoke_url: String,
+    pub(crate) revoke_url: String,
     /// `GOOGLE_CALENDAR_BASE_URL`, always ending in `/`.
-    pub calendar_base_url: String,
+    pub(crate) calendar_base_url: String,
     /// `GOOGLE_PEOPLE_BASE_URL`, always ending in `/`.
-    pub people_base_url: String,
+    pub(crate) people_base_url: String,
 }
 
 impl GoogleConfig {
     /// Reads the section; the redirect URI defaults to the local origin's callback.
-    pub fn read(vars: &Vars<'_>, local_origin: &str) -> Read<Self> {
+    pub(crate) fn read(vars: &Vars<'_>, local_origin: &str) -> Read<Self> {
         Ok(Self {
             client_id: vars.get("GOOGLE_CLIENT_ID"),
             client_secret: vars.secret("GOOGLE_CLIENT_SECRET")?.map(Secret::new),

@@ -11,20 +11,20 @@ pub const RENAMED: &[(&str, &str)] = &[("INVITES_PER_HOUR", "GUEST_EMAILS_PER_HO
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// `SESSION_TOKEN_RATE_PER_MINUTE`.
-    pub session_token_rate_per_minute: NonZeroU32,
+    pub(crate) session_token_rate_per_minute: NonZeroU32,
     /// `TOOL_RATE_PER_MINUTE`.
-    pub tool_rate_per_minute: NonZeroU32,
+    pub(crate) tool_rate_per_minute: NonZeroU32,
     /// `GUEST_EMAILS_PER_HOUR` (formerly `INVITES_PER_HOUR`): e-mails Google may send to other
     /// people for one user per hour (invitations, updates, cancellations, answers), counted in
     /// the store before each write.
-    pub guest_emails_per_hour: NonZeroU32,
+    pub(crate) guest_emails_per_hour: NonZeroU32,
     /// Variables read under an old name, with the name to use instead (logged at start-up).
-    pub deprecated: Vec<(&'static str, &'static str)>,
+    pub(crate) deprecated: Vec<(&'static str, &'static str)>,
 }
 
 impl Limits {
     /// Reads the section.
-    pub fn read(vars: &Vars<'_>) -> Read<Self> {
+    pub(crate) fn read(vars: &Vars<'_>) -> Read<Self> {
         let mut deprecated = Vec::new();
         let old = vars.get("INVITES_PER_HOUR").is_some();
         if old {

@@ -14,13 +14,13 @@ mod signing;
 mod store;
 mod vars;
 
-pub use anam::{AnamConfig, DEFAULT_ANAM_SDK_INTEGRITY, DEFAULT_ANAM_SDK_URL};
-pub use google::GoogleConfig;
+pub(crate) use anam::AnamConfig;
+pub(crate) use google::GoogleConfig;
 pub use limits::{Limits, RENAMED};
-pub use server::{LogFormat, Server};
-pub use signing::{MIN_SECRET_BYTES, SecretSource, Signing, random_hex_secret};
-pub use store::StoreConfig;
-pub use vars::{ConfigError, SECRET_FILES};
+pub(crate) use server::{LogFormat, Server};
+pub(crate) use signing::{SecretSource, Signing, random_hex_secret};
+pub(crate) use store::StoreConfig;
+pub(crate) use vars::ConfigError;
 
 use vars::{Read, Vars};
 
@@ -28,11 +28,11 @@ use crate::calendar::WorkingHours;
 
 /// A setting the service can run without, but some routes cannot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct MissingSetting {
+pub(crate) struct MissingSetting {
     /// The environment variable.
-    pub variable: &'static str,
+    pub(crate) variable: &'static str,
     /// What it is and where to get it, in one sentence.
-    pub help: &'static str,
+    pub(crate) help: &'static str,
 }
 
 /// Every optional external setting with the help text shown when it is missing.
@@ -74,13 +74,13 @@ pub struct Config {
     /// Anam settings.
     pub anam: AnamConfig,
     /// Google settings.
-    pub google: GoogleConfig,
+    pub(crate) google: GoogleConfig,
     /// The store and its keys.
     pub store: StoreConfig,
     /// Rates and allowances.
-    pub limits: Limits,
+    pub(crate) limits: Limits,
     /// `WORKING_HOURS` and `WORKING_DAYS`: where `find_free_time` looks unless told `any_time`.
-    pub working_hours: WorkingHours,
+    pub(crate) working_hours: WorkingHours,
 }
 
 impl Config {
@@ -108,7 +108,7 @@ impl Config {
     }
 
     /// The optional settings that are not set, in checklist order.
-    pub fn missing(&self) -> Vec<MissingSetting> {
+    pub(crate) fn missing(&self) -> Vec<MissingSetting> {
         let set = |variable: &str| match variable {
             "ANAM_API_KEY" => self.anam.api_key.is_some(),
             "ANAM_AVATAR_ID" => self.anam.avatar_id.is_some(),
@@ -126,12 +126,12 @@ impl Config {
     }
 
     /// `http://localhost:{PORT}`: the origin a browser on this machine uses.
-    pub fn local_origin(&self) -> String {
+    pub(crate) fn local_origin(&self) -> String {
         self.server.local_origin()
     }
 
     /// Whether cookies must carry `Secure` (the public URL is https).
-    pub fn secure_cookies(&self) -> bool {
+    pub(crate) fn secure_cookies(&self) -> bool {
         self.server.public_base_url.starts_with("https://")
     }
 

@@ -25,31 +25,31 @@ const MAX_SHUTDOWN_GRACE_SECONDS: u64 = 300;
 #[derive(Clone, Debug)]
 pub struct Server {
     /// `HOST`.
-    pub host: IpAddr,
+    pub(crate) host: IpAddr,
     /// `PORT`.
     pub port: u16,
     /// `PUBLIC_BASE_URL` without a trailing `/`.
     pub public_base_url: String,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed (loopback always is).
-    pub trusted_proxies: Vec<IpNet>,
+    pub(crate) trusted_proxies: Vec<IpNet>,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `METRICS_ADDR`: where Prometheus metrics are served, on a listener of their own (unset:
     /// no metrics listener).
-    pub metrics_addr: Option<SocketAddr>,
+    pub(crate) metrics_addr: Option<SocketAddr>,
     /// `SHUTDOWN_GRACE_SECONDS`: after SIGTERM, how long the listener keeps serving (with
     /// `/readyz` 503) before it stops taking connections.
-    pub shutdown_grace: Duration,
+    pub(crate) shutdown_grace: Duration,
 }
 
 impl Server {
     /// `http://localhost:{PORT}`: the origin a browser on this machine uses.
-    pub fn local_origin(&self) -> String {
+    pub(crate) fn local_origin(&self) -> String {
         format!("http://localhost:{}", self.port)
     }
 
     /// Reads the section.
-    pub fn read(vars: &Vars<'_>) -> Read<Self> {
+    pub(crate) fn read(vars: &Vars<'_>) -> Read<Self> {
         let host = match vars.get("HOST") {
             None => IpAddr::V4(Ipv4Addr::LOCALHOST),
             Some(h) if h == "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -6,11 +6,11 @@ use crate::secret::Secret;
 
 /// The shortest accepted `PRESIGN_SECRET` / `PRESIGN_SECRET_PREVIOUS`, in bytes: tool URLs (and
 /// their signatures) show up in logs, so a short secret would fall to an offline search.
-pub const MIN_SECRET_BYTES: usize = 32;
+pub(crate) const MIN_SECRET_BYTES: usize = 32;
 
 /// Where the signing secret came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SecretSource {
+pub(crate) enum SecretSource {
     /// `PRESIGN_SECRET` was set.
     Configured,
     /// Generated at start-up: tool URLs die with the process.
@@ -23,18 +23,18 @@ pub struct Signing {
     /// `PRESIGN_SECRET` and `PRESIGN_SECRET_PREVIOUS`.
     pub presign: SigningKeys,
     /// Whether the presign secret was configured or generated.
-    pub presign_source: SecretSource,
+    pub(crate) presign_source: SecretSource,
     /// `TOOL_URL_TTL_SECONDS`.
-    pub tool_url_ttl_seconds: u64,
+    pub(crate) tool_url_ttl_seconds: u64,
     /// `MEETING_URL_TTL_SECONDS`: the shorter life of the URLs that send e-mail as the user.
-    pub meeting_url_ttl_seconds: u64,
+    pub(crate) meeting_url_ttl_seconds: u64,
     /// `COOKIE_SECRET`, when set explicitly (else derived from the presign secrets).
-    pub cookie_secret: Option<Secret>,
+    pub(crate) cookie_secret: Option<Secret>,
 }
 
 impl Signing {
     /// Reads the section.
-    pub fn read(vars: &Vars<'_>) -> Read<Self> {
+    pub(crate) fn read(vars: &Vars<'_>) -> Read<Self> {
         let (current, presign_source) = match vars.secret("PRESIGN_SECRET")? {
             Some(s) => (
                 Secret::new(long_secret("PRESIGN_SECRET", s)?),
@@ -100,7 +100,7 @@ fn long_secret(name: &'static str, value: String) -> Read<String> {
 }
 
 /// 32 random bytes as 64 lowercase hex characters.
-pub fn random_hex_secret() -> String {
+pub(crate) fn random_hex_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
     hex::encode(bytes)

@@ -9,15 +9,15 @@ pub struct StoreConfig {
     /// `DATABASE_URL`.
     pub database_url: String,
     /// `TOKEN_ENCRYPTION_KEY`, decoded (None: the dev key file is used).
-    pub token_encryption_key: Option<[u8; 32]>,
+    pub(crate) token_encryption_key: Option<[u8; 32]>,
     /// `TOKEN_ENCRYPTION_KEY_PREVIOUS`: the key being rotated away from, read only.
-    pub token_encryption_key_previous: Option<[u8; 32]>,
+    pub(crate) token_encryption_key_previous: Option<[u8; 32]>,
 }
 
 impl StoreConfig {
     /// Reads the section. A shared database means several instances, so it needs the keys
     /// every instance shares set explicitly (`presign`: where the signing secret came from).
-    pub fn read(vars: &Vars<'_>, presign: SecretSource) -> Read<Self> {
+    pub(crate) fn read(vars: &Vars<'_>, presign: SecretSource) -> Read<Self> {
         let database_url = vars
             .secret("DATABASE_URL")?
             .unwrap_or_else(|| "sqlite://.data/calendar-agent.db".into());

@@ -1,5 +1,6 @@
 //! Unit tests of the parent module.
 
+use super::anam::{DEFAULT_ANAM_SDK_INTEGRITY, DEFAULT_ANAM_SDK_URL};
 use super::*;
 use crate::secret::Secret;
 use std::collections::HashMap;

@@ -10,14 +10,14 @@ use url::Url;
 #[error("{variable}: {reason}")]
 pub struct ConfigError {
     /// The environment variable's name.
-    pub variable: &'static str,
+    pub(crate) variable: &'static str,
     /// What is wrong with its value.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 impl ConfigError {
     /// `variable` cannot be used because of `reason`.
-    pub fn new(variable: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(variable: &'static str, reason: impl Into<String>) -> Self {
         Self {
             variable,
             reason: reason.into(),
@@ -26,7 +26,7 @@ impl ConfigError {
 }
 
 /// The secret variables that may be given as a file instead: (`NAME`, `NAME_FILE`).
-pub const SECRET_FILES: &[(&str, &str)] = &[
+pub(crate) const SECRET_FILES: &[(&str, &str)] = &[
     ("PRESIGN_SECRET", "PRESIGN_SECRET_FILE"),
     ("PRESIGN_SECRET_PREVIOUS", "PRESIGN_SECRET_PREVIOUS_FILE"),
     ("COOKIE_SECRET", "COOKIE_SECRET_FILE"),
@@ -41,21 +41,21 @@ pub const SECRET_FILES: &[(&str, &str)] = &[
 ];
 
 /// Shorthand for a section reader's result.
-pub type Read<T> = Result<T, ConfigError>;
+pub(super) type Read<T> = Result<T, ConfigError>;
 
 /// The variables, through a lookup (the environment, or a map in tests).
-pub struct Vars<'a> {
+pub(crate) struct Vars<'a> {
     lookup: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl<'a> Vars<'a> {
     /// Variables read through `lookup`.
-    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
         Self { lookup }
     }
 
     /// `name`, trimmed; empty counts as unset.
-    pub fn get(&self, name: &str) -> Option<String> {
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
         (self.lookup)(name)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
@@ -64,7 +64,7 @@ impl<'a> Vars<'a> {
     /// A secret: `NAME`, or what the file `NAME_FILE` names holds (its trailing newline
     /// trimmed), so it need not sit in the environment. Both set is refused, naming `NAME`; a
     /// file that cannot be read is refused, naming `NAME_FILE`.
-    pub fn secret(&self, name: &'static str) -> Read<Option<String>> {
+    pub(crate) fn secret(&self, name: &'static str) -> Read<Option<String>> {
         let direct = self.get(name);
         let Some(&(_, file_var)) = SECRET_FILES.iter().find(|(n, _)| *n == name) else {
             return Ok(direct);
@@ -90,7 +90,7 @@ impl<'a> Vars<'a> {
     }
 
     /// `name` as a number, `default` when unset.
-    pub fn number<T: FromStr>(&self, name: &'static str, default: T) -> Read<T> {
+    pub(crate) fn number<T: FromStr>(&self, name: &'static str, default: T) -> Read<T> {
         match self.get(name) {
             None => Ok(default),
             Some(v) => v
@@ -100,20 +100,20 @@ impl<'a> Vars<'a> {
     }
 
     /// `name` as a count of at least 1, `default` when unset.
-    pub fn rate(&self, name: &'static str, default: u32) -> Read<std::num::NonZeroU32> {
+    pub(crate) fn rate(&self, name: &'static str, default: u32) -> Read<std::num::NonZeroU32> {
         let n = self.number::<u32>(name, default)?;
         std::num::NonZeroU32::new(n).ok_or_else(|| ConfigError::new(name, "must be at least 1"))
     }
 
     /// `name` as an http(s) URL, `default` when unset.
-    pub fn url(&self, name: &'static str, default: &str) -> Read<String> {
+    pub(crate) fn url(&self, name: &'static str, default: &str) -> Read<String> {
         let value = self.get(name).unwrap_or_else(|| default.to_owned());
         parse_http(name, &value).map(|_| value)
     }
 }
 
 /// An http or https URL with a host.
-pub fn parse_http(name: &'static str, value: &str) -> Read<Url> {
+pub(super) fn parse_http(name: &'static str, value: &str) -> Read<Url> {
     let url = Url::parse(value)
         .map_err(|e| ConfigError::new(name, format!("`{value}` is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -126,7 +126,7 @@ pub fn parse_http(name: &'static str, value: &str) -> Read<Url> {
 }
 
 /// `value` with a trailing `/`.
-pub fn with_slash(mut value: String) -> String {
+pub(super) fn with_slash(mut value: String) -> String {
     if !value.ends_with('/') {
         value.push('/');
     }

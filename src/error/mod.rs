@@ -22,7 +22,7 @@ pub use action::Action;
 pub use auth::Auth;
 pub use google::{GOOGLE_RATE_RETRY, GoogleError};
 pub use input::Input;
-pub use service::{STORE_RETRY, Service};
+pub use service::Service;
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -51,20 +51,24 @@ pub enum Error {
 #[derive(Debug)]
 pub struct Parts {
     /// The HTTP status.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// The short machine-readable reason (`"error"`).
-    pub reason: &'static str,
+    pub(crate) reason: &'static str,
     /// A sentence the avatar (or a person reading the page) can use (`"message"`).
-    pub message: String,
+    pub(crate) message: String,
     /// `Retry-After`, when waiting helps.
-    pub retry_after: Option<Duration>,
+    pub(crate) retry_after: Option<Duration>,
     /// More keys of the body (`argument`, `variable`, `detail`, `missing`).
-    pub extra: Option<(&'static str, Value)>,
+    pub(crate) extra: Option<(&'static str, Value)>,
 }
 
 impl Parts {
     /// `status`, `reason` and `message`, nothing else.
-    pub fn new(status: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             reason,
@@ -75,13 +79,13 @@ impl Parts {
     }
 
     /// With a `Retry-After`.
-    pub fn retry_after(mut self, wait: Duration) -> Self {
+    pub(crate) fn retry_after(mut self, wait: Duration) -> Self {
         self.retry_after = Some(wait);
         self
     }
 
     /// With one more body key.
-    pub fn with(mut self, key: &'static str, value: Value) -> Self {
+    pub(crate) fn with(mut self, key: &'static str, value: Value) -> Self {
         self.extra = Some((key, value));
         self
     }
@@ -89,7 +93,7 @@ impl Parts {
 
 impl Error {
     /// A 400 naming `argument`, with a sentence the avatar can say.
-    pub fn invalid(argument: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(argument: &'static str, message: impl Into<String>) -> Self {
         Input::InvalidArgument {
             argument,
             message: message.into(),
@@ -98,12 +102,16 @@ impl Error {
     }
 
     /// An unexpected failure; `cause` goes to the log only.
-    pub fn internal(cause: impl Into<String>) -> Self {
+    pub(crate) fn internal(cause: impl Into<String>) -> Self {
         Service::Internal(cause.into()).into()
     }
 
     /// A Google call that failed with `status` (if Google answered) and `detail`.
-    pub fn google(what: &'static str, status: Option<u16>, detail: impl Into<String>) -> Self {
+    pub(crate) fn google(
+        what: &'static str,
+        status: Option<u16>,
+        detail: impl Into<String>,
+    ) -> Self {
         GoogleError::Failed {
             what,
             status,
@@ -113,7 +121,7 @@ impl Error {
     }
 
     /// Google's HTTP status, when this is a Google call that failed with one.
-    pub fn google_status(&self) -> Option<u16> {
+    pub(crate) fn google_status(&self) -> Option<u16> {
         match self {
             Self::Google(GoogleError::Failed { status, .. }) => *status,
             _ => None,
@@ -121,7 +129,7 @@ impl Error {
     }
 
     /// Everything the answer is made of.
-    pub fn parts(&self) -> Parts {
+    pub(crate) fn parts(&self) -> Parts {
         match self {
             Self::Auth(e) => e.parts(),
             Self::Input(e) => e.parts(),
@@ -132,23 +140,18 @@ impl Error {
     }
 
     /// The HTTP status this error answers with.
-    pub fn status_code(&self) -> StatusCode {
+    pub(crate) fn status_code(&self) -> StatusCode {
         self.parts().status
     }
 
     /// The short machine-readable reason (`"error"` key).
-    pub fn reason(&self) -> &'static str {
+    pub(crate) fn reason(&self) -> &'static str {
         self.parts().reason
     }
 
     /// A sentence the avatar (or a person reading the page) can use.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         self.parts().message
-    }
-
-    /// How long the caller should wait before trying again, when that is known.
-    pub fn retry_after(&self) -> Option<Duration> {
-        self.parts().retry_after
     }
 }
 
@@ -176,14 +179,14 @@ impl From<crate::presign::VerifyError> for Error {
 
 /// What the access log and the metrics learn about a failed request, carried on its response.
 #[derive(Clone, Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// The short reason (the body's `"error"`).
-    pub reason: &'static str,
+    pub(crate) reason: &'static str,
     /// The cause, for the log only (never sent to the client): set for server errors, and for
     /// every error when debug logging is on.
-    pub cause: Option<String>,
+    pub(crate) cause: Option<String>,
     /// Refused by the tool URL's signature or expiry (counted apart from tool calls).
-    pub presign: bool,
+    pub(crate) presign: bool,
 }
 
 impl IntoResponse for Error {

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Parts;
 
 /// How long to tell callers to wait when the database is unreachable.
-pub const STORE_RETRY: Duration = Duration::from_secs(5);
+pub(crate) const STORE_RETRY: Duration = Duration::from_secs(5);
 
 /// The service cannot serve this right now.
 #[derive(Debug, thiserror::Error)]

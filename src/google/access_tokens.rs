@@ -20,7 +20,7 @@ use crate::secret::Secret;
 use crate::store::{Store, StoreError, StoredToken};
 
 /// Refresh this long before Google's stated expiry, so a token never dies mid-call.
-pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 /// An access token and what it may do.
 #[derive(Clone, Debug)]

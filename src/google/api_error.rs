@@ -18,7 +18,7 @@ const RATE_REASONS: [&str; 4] = [
 ];
 
 /// A google-calendar3 error as ours.
-pub fn api_error(method: &Method, error: ApiError) -> Error {
+pub(crate) fn api_error(method: &Method, error: ApiError) -> Error {
     let what = method.name;
     match error {
         ApiError::BadRequest(body) => {
@@ -49,7 +49,7 @@ pub fn api_error(method: &Method, error: ApiError) -> Error {
 }
 
 /// A Google API error answer (any API: Calendar, People) as ours, from its status and body.
-pub fn api_error_from_status(method: &Method, status: u16, body: &Value) -> Error {
+pub(crate) fn api_error_from_status(method: &Method, status: u16, body: &Value) -> Error {
     let detail = body["error"]["message"]
         .as_str()
         .unwrap_or("no message")

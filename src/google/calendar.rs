@@ -19,10 +19,10 @@ use crate::secret::Secret;
 type Connector = HttpsConnector<HttpConnector>;
 
 /// The calendar all tools act on.
-pub const PRIMARY: &str = "primary";
+pub(crate) const PRIMARY: &str = "primary";
 
 /// Most pages of `events.list` followed for one answer; each is one round trip to Google.
-pub const MAX_PAGES: usize = 10;
+pub(crate) const MAX_PAGES: usize = 10;
 /// Google's largest page for `events.list`.
 const GOOGLE_PAGE_MAX: u32 = 2500;
 
@@ -39,7 +39,7 @@ pub struct CalendarClient {
 }
 
 /// Google counts at most this many calendars in one `freebusy.query`.
-pub const MAX_FREEBUSY_ITEMS: usize = 50;
+pub(crate) const MAX_FREEBUSY_ITEMS: usize = 50;
 
 /// A `freebusy.query` answer: busy time per calendar asked about, or why it is unknown.
 #[derive(Debug, Default)]

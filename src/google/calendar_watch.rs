@@ -32,7 +32,7 @@ pub struct Changes {
 }
 
 /// A sync token Google no longer accepts (410 Gone): start over with a full sync.
-pub fn is_gone(error: &Error) -> bool {
+pub(crate) fn is_gone(error: &Error) -> bool {
     error.google_status() == Some(410)
 }
 

@@ -1,16 +1,16 @@
 //! Google: OAuth (sign-in, refresh, revoke), access tokens per user, and the typed clients of
 //! the Calendar and People APIs.
 
-pub mod access_tokens;
-pub mod api_error;
-pub mod calendar;
-pub mod calendar_watch;
-pub mod event_writes;
-pub mod oauth;
-pub mod people;
+pub(crate) mod access_tokens;
+pub(crate) mod api_error;
+pub(crate) mod calendar;
+pub(crate) mod calendar_watch;
+pub(crate) mod event_writes;
+pub(crate) mod oauth;
+pub(crate) mod people;
 pub mod scopes;
-pub mod user_calendar;
-pub mod user_context;
+pub(crate) mod user_calendar;
+pub(crate) mod user_context;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,15 +25,15 @@ pub struct Google {
     /// Cached, single-flight access tokens.
     pub tokens: access_tokens::AccessTokens,
     /// Google Calendar, on its own pooled client.
-    pub calendar: Arc<calendar::CalendarClient>,
+    pub(crate) calendar: Arc<calendar::CalendarClient>,
     /// Users' calendar zones and calendars.
-    pub contexts: user_context::ContextCache,
+    pub(crate) contexts: user_context::ContextCache,
     /// Where Google latencies are counted.
-    pub metrics: Arc<Metrics>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 /// How long one call to Google's OAuth endpoints may take.
-pub const OAUTH_TIMEOUT: Duration = Duration::from_secs(4);
+pub(crate) const OAUTH_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// Maps a transport failure to the project's error: a timeout is 504, anything else 502.
 /// The URL is dropped from the message (it may carry query parameters).

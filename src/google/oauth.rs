@@ -73,7 +73,7 @@ impl Pkce {
 }
 
 /// 32 random bytes as hex: used for `state` and the PKCE verifier.
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
     hex::encode(bytes)

@@ -13,14 +13,14 @@ use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 /// How long one People call may take.
-pub const PEOPLE_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const PEOPLE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// People asked for per search (Google's largest page for these searches is 30).
-pub const PAGE_SIZE: u32 = 10;
+pub(crate) const PAGE_SIZE: u32 = 10;
 
 /// A person found: a display name and one address.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     /// The name to say.
     pub name: String,
     /// The address to invite.
@@ -60,7 +60,7 @@ struct Email {
 
 /// Which search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Book {
+pub(crate) enum Book {
     /// The user's saved contacts.
     Contacts,
     /// People the user has written to but not saved.
@@ -76,7 +76,7 @@ impl Book {
     }
 
     /// The method (and so the scope) it is.
-    pub fn method(self) -> &'static Method {
+    pub(crate) fn method(self) -> &'static Method {
         match self {
             Self::Contacts => &scopes::PEOPLE_SEARCH,
             Self::OtherContacts => &scopes::OTHER_CONTACTS_SEARCH,
@@ -86,14 +86,14 @@ impl Book {
 
 /// The People API client.
 #[derive(Clone)]
-pub struct PeopleClient {
+pub(crate) struct PeopleClient {
     http: reqwest::Client,
     base_url: String,
 }
 
 impl PeopleClient {
     /// A client for `base_url` (ending in `/`).
-    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+    pub(crate) fn new(http: reqwest::Client, base_url: &str) -> Self {
         Self {
             http,
             base_url: base_url.to_owned(),
@@ -102,7 +102,12 @@ impl PeopleClient {
 
     /// One search of `book` for `query`: each person with each of their addresses. An empty
     /// query is Google's warm-up: it refreshes the server-side cache the searches read.
-    pub async fn search(&self, token: &Secret, book: Book, query: &str) -> Result<Vec<Found>> {
+    pub(crate) async fn search(
+        &self,
+        token: &Secret,
+        book: Book,
+        query: &str,
+    ) -> Result<Vec<Found>> {
         let method = book.method();
         let response = self
             .http
@@ -154,36 +159,36 @@ impl PeopleClient {
 }
 
 /// How long a warm-up keeps the People API's search cache fresh enough for a user.
-pub const WARMUP_TTL: Duration = Duration::from_secs(3600);
+pub(crate) const WARMUP_TTL: Duration = Duration::from_secs(3600);
 
 /// When each user's contact search was last warmed up (per instance).
 #[derive(Default)]
-pub struct Warmups {
+pub(crate) struct Warmups {
     at: std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
 }
 
 impl Warmups {
     /// Whether `user_id` needs a warm-up before searching.
-    pub fn needed(&self, user_id: &str) -> bool {
+    pub(crate) fn needed(&self, user_id: &str) -> bool {
         let at = self.at.lock().unwrap_or_else(|p| p.into_inner());
         at.get(user_id).is_none_or(|t| t.elapsed() >= WARMUP_TTL)
     }
 
     /// Records a warm-up of `user_id`'s searches.
-    pub fn done(&self, user_id: &str) {
+    pub(crate) fn done(&self, user_id: &str) {
         let mut at = self.at.lock().unwrap_or_else(|p| p.into_inner());
         at.insert(user_id.to_owned(), tokio::time::Instant::now());
     }
 
     /// Forgets warm-ups that have run out (bounded memory).
-    pub fn prune(&self) {
+    pub(crate) fn prune(&self) {
         let mut at = self.at.lock().unwrap_or_else(|p| p.into_inner());
         at.retain(|_, t| t.elapsed() < WARMUP_TTL);
     }
 }
 
 /// Everyone found, each address once (first name seen wins), at most `limit`.
-pub fn merge(found: impl IntoIterator<Item = Found>, limit: usize) -> Vec<Found> {
+pub(crate) fn merge(found: impl IntoIterator<Item = Found>, limit: usize) -> Vec<Found> {
     let mut seen = std::collections::HashSet::new();
     found
         .into_iter()

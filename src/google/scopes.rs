@@ -8,23 +8,24 @@
 use std::fmt;
 
 /// `openid`: the sign-in itself.
-pub const OPENID: &str = "openid";
+pub(crate) const OPENID: &str = "openid";
 /// `email`: the account's address, our user id.
-pub const EMAIL: &str = "email";
+pub(crate) const EMAIL: &str = "email";
 /// Read and change events on the user's calendars.
-pub const EVENTS: &str = "https://www.googleapis.com/auth/calendar.events";
+pub(crate) const EVENTS: &str = "https://www.googleapis.com/auth/calendar.events";
 /// Availability on calendars the user can see (their own and, for meetings, other people's
 /// shared free/busy). `calendar.freebusy` covers only the user's own calendars.
-pub const FREEBUSY: &str = "https://www.googleapis.com/auth/calendar.events.freebusy";
+pub(crate) const FREEBUSY: &str = "https://www.googleapis.com/auth/calendar.events.freebusy";
 /// The user's Calendar settings (the time zone).
-pub const SETTINGS: &str = "https://www.googleapis.com/auth/calendar.settings.readonly";
+pub(crate) const SETTINGS: &str = "https://www.googleapis.com/auth/calendar.settings.readonly";
 /// The list of calendars the user has in Google Calendar.
-pub const CALENDAR_LIST: &str = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+pub(crate) const CALENDAR_LIST: &str =
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
 /// The user's contacts (People API `people:searchContacts`), asked for only when the user
 /// allows contacts from the page.
-pub const CONTACTS: &str = "https://www.googleapis.com/auth/contacts.readonly";
+pub(crate) const CONTACTS: &str = "https://www.googleapis.com/auth/contacts.readonly";
 /// People the user has written to but not saved (`otherContacts:search`).
-pub const OTHER_CONTACTS: &str = "https://www.googleapis.com/auth/contacts.other.readonly";
+pub(crate) const OTHER_CONTACTS: &str = "https://www.googleapis.com/auth/contacts.other.readonly";
 
 const FULL: &str = "https://www.googleapis.com/auth/calendar";
 const FULL_READONLY: &str = "https://www.googleapis.com/auth/calendar.readonly";
@@ -51,7 +52,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission sign-in asks for, in consent order.
-    pub const ALL: [Permission; 4] = [
+    pub(crate) const ALL: [Permission; 4] = [
         Permission::Events,
         Permission::Availability,
         Permission::Settings,
@@ -59,7 +60,7 @@ impl Permission {
     ];
 
     /// The scope consent asks for to get this permission.
-    pub fn scope(self) -> &'static str {
+    pub(crate) fn scope(self) -> &'static str {
         match self {
             Self::Events => EVENTS,
             Self::Availability => FREEBUSY,
@@ -71,7 +72,7 @@ impl Permission {
     }
 
     /// A short stable key (used in `/?auth_error=…&missing=` and in JSON).
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Self::Events => "events",
             Self::Availability => "availability",
@@ -83,7 +84,7 @@ impl Permission {
     }
 
     /// The permission for a key, if it is one.
-    pub fn from_key(key: &str) -> Option<Self> {
+    pub(crate) fn from_key(key: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .chain(Self::CONTACTS)
@@ -91,10 +92,10 @@ impl Permission {
     }
 
     /// The optional permissions "allow contacts" asks for.
-    pub const CONTACTS: [Permission; 2] = [Permission::Contacts, Permission::OtherContacts];
+    pub(crate) const CONTACTS: [Permission; 2] = [Permission::Contacts, Permission::OtherContacts];
 
     /// What it is, in a few words.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Self::Events => "see and edit your calendar events",
             Self::Availability => "see when you are free or busy",
@@ -116,91 +117,91 @@ impl fmt::Display for Permission {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Method {
     /// Google's name for it, e.g. `events.list` (for logs and errors).
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Any one of these scopes authorises the call.
-    pub accepts: &'static [&'static str],
+    pub(crate) accepts: &'static [&'static str],
     /// The permission that consent grants for it.
-    pub permission: Permission,
+    pub(crate) permission: Permission,
 }
 
 const EVENTS_READ: &[&str] = &[FULL, FULL_READONLY, EVENTS, EVENTS_READONLY];
 const EVENTS_WRITE: &[&str] = &[FULL, EVENTS];
 
 /// `events.list`.
-pub const EVENTS_LIST: Method = Method {
+pub(crate) const EVENTS_LIST: Method = Method {
     name: "events.list",
     accepts: EVENTS_READ,
     permission: Permission::Events,
 };
 /// `events.get`.
-pub const EVENTS_GET: Method = Method {
+pub(crate) const EVENTS_GET: Method = Method {
     name: "events.get",
     accepts: EVENTS_READ,
     permission: Permission::Events,
 };
 /// `events.insert`.
-pub const EVENTS_INSERT: Method = Method {
+pub(crate) const EVENTS_INSERT: Method = Method {
     name: "events.insert",
     accepts: EVENTS_WRITE,
     permission: Permission::Events,
 };
 /// `events.update` (a cancelled hold restored).
-pub const EVENTS_UPDATE: Method = Method {
+pub(crate) const EVENTS_UPDATE: Method = Method {
     name: "events.update",
     accepts: EVENTS_WRITE,
     permission: Permission::Events,
 };
 /// `events.patch`.
-pub const EVENTS_PATCH: Method = Method {
+pub(crate) const EVENTS_PATCH: Method = Method {
     name: "events.patch",
     accepts: EVENTS_WRITE,
     permission: Permission::Events,
 };
 /// `events.delete`.
-pub const EVENTS_DELETE: Method = Method {
+pub(crate) const EVENTS_DELETE: Method = Method {
     name: "events.delete",
     accepts: EVENTS_WRITE,
     permission: Permission::Events,
 };
 /// `events.watch`.
-pub const EVENTS_WATCH: Method = Method {
+pub(crate) const EVENTS_WATCH: Method = Method {
     name: "events.watch",
     accepts: EVENTS_READ,
     permission: Permission::Events,
 };
 /// `channels.stop`.
-pub const CHANNELS_STOP: Method = Method {
+pub(crate) const CHANNELS_STOP: Method = Method {
     name: "channels.stop",
     accepts: EVENTS_READ,
     permission: Permission::Events,
 };
 /// `freebusy.query`.
-pub const FREEBUSY_QUERY: Method = Method {
+pub(crate) const FREEBUSY_QUERY: Method = Method {
     name: "freebusy.query",
     accepts: &[FULL, FULL_READONLY, FREEBUSY, OWN_FREEBUSY],
     permission: Permission::Availability,
 };
 /// `settings.get`.
-pub const SETTINGS_GET: Method = Method {
+pub(crate) const SETTINGS_GET: Method = Method {
     name: "settings.get",
     accepts: &[FULL, FULL_READONLY, SETTINGS],
     permission: Permission::Settings,
 };
 /// `calendarList.list`.
-pub const CALENDAR_LIST_LIST: Method = Method {
+pub(crate) const CALENDAR_LIST_LIST: Method = Method {
     name: "calendarList.list",
     accepts: &[FULL, FULL_READONLY, CALENDAR_LIST_RW, CALENDAR_LIST],
     permission: Permission::Calendars,
 };
 
 /// People API `people:searchContacts`.
-pub const PEOPLE_SEARCH: Method = Method {
+pub(crate) const PEOPLE_SEARCH: Method = Method {
     name: "people.searchContacts",
     accepts: &["https://www.googleapis.com/auth/contacts", CONTACTS],
     permission: Permission::Contacts,
 };
 /// People API `otherContacts.search`.
-pub const OTHER_CONTACTS_SEARCH: Method = Method {
+pub(crate) const OTHER_CONTACTS_SEARCH: Method = Method {
     name: "otherContacts.search",
     accepts: &[OTHER_CONTACTS],
     permission: Permission::OtherContacts,
@@ -217,7 +218,7 @@ pub fn sign_in_scopes() -> String {
 
 /// Sign-in's scopes plus the contacts ones, for the "allow contacts" consent (with
 /// `include_granted_scopes`, the new grant keeps everything allowed before).
-pub fn contacts_scopes() -> String {
+pub(crate) fn contacts_scopes() -> String {
     let mut all = sign_in_scopes();
     for p in Permission::CONTACTS {
         all.push(' ');
@@ -233,7 +234,7 @@ pub struct Granted(String);
 
 impl Granted {
     /// Wraps Google's `scope` text.
-    pub fn new(scope: impl Into<String>) -> Self {
+    pub(crate) fn new(scope: impl Into<String>) -> Self {
         Self(scope.into())
     }
 
@@ -243,7 +244,7 @@ impl Granted {
     }
 
     /// Whether nothing is known about this grant's scopes.
-    pub fn is_unknown(&self) -> bool {
+    pub(crate) fn is_unknown(&self) -> bool {
         self.0.trim().is_empty()
     }
 
@@ -252,13 +253,13 @@ impl Granted {
     }
 
     /// Whether a call to `method` can succeed with this grant (true when unknown).
-    pub fn allows(&self, method: &Method) -> bool {
+    pub(crate) fn allows(&self, method: &Method) -> bool {
         self.is_unknown() || method.accepts.iter().any(|s| self.has(s))
     }
 
     /// Whether the user allowed contacts: both searches are covered (never when unknown: an
     /// optional tool is offered only when it is known to work).
-    pub fn allows_contacts(&self) -> bool {
+    pub(crate) fn allows_contacts(&self) -> bool {
         !self.is_unknown()
             && [&PEOPLE_SEARCH, &OTHER_CONTACTS_SEARCH]
                 .into_iter()
@@ -266,7 +267,7 @@ impl Granted {
     }
 
     /// The sign-in permissions this grant lacks (none when unknown).
-    pub fn missing(&self) -> Vec<Permission> {
+    pub(crate) fn missing(&self) -> Vec<Permission> {
         if self.is_unknown() {
             return Vec::new();
         }
@@ -285,7 +286,7 @@ impl Granted {
 }
 
 /// "a, b and c", for sentences.
-pub fn describe_all(missing: &[Permission]) -> String {
+pub(crate) fn describe_all(missing: &[Permission]) -> String {
     let words: Vec<&str> = missing.iter().map(|p| p.describe()).collect();
     match words.as_slice() {
         [] => String::new(),

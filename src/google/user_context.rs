@@ -10,17 +10,17 @@ use tokio::time::Instant;
 use crate::calendar::UserContext;
 
 /// How long a user's zone and calendars are trusted before asking Google again.
-pub const CONTEXT_TTL: Duration = Duration::from_secs(3600);
+pub(crate) const CONTEXT_TTL: Duration = Duration::from_secs(3600);
 
 /// User id → context, with an expiry.
 #[derive(Default)]
-pub struct ContextCache {
+pub(crate) struct ContextCache {
     entries: Mutex<HashMap<String, (Arc<UserContext>, Instant)>>,
 }
 
 impl ContextCache {
     /// The cached context, if fresh.
-    pub fn get(&self, user_id: &str) -> Option<Arc<UserContext>> {
+    pub(crate) fn get(&self, user_id: &str) -> Option<Arc<UserContext>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(user_id)
@@ -29,7 +29,7 @@ impl ContextCache {
     }
 
     /// Remembers a context read from Google.
-    pub fn put(&self, user_id: &str, context: UserContext) -> Arc<UserContext> {
+    pub(crate) fn put(&self, user_id: &str, context: UserContext) -> Arc<UserContext> {
         let context = Arc::new(context);
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.insert(user_id.to_owned(), (Arc::clone(&context), Instant::now()));
@@ -37,13 +37,13 @@ impl ContextCache {
     }
 
     /// Forgets a user's context (sign-out with forget).
-    pub fn forget(&self, user_id: &str) {
+    pub(crate) fn forget(&self, user_id: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.remove(user_id);
     }
 
     /// Drops expired entries (bounded memory).
-    pub fn prune(&self) {
+    pub(crate) fn prune(&self) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.retain(|_, (_, at)| at.elapsed() < CONTEXT_TTL);
     }

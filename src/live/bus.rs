@@ -9,7 +9,7 @@ use tokio::sync::broadcast;
 use crate::store::{Backend, Store};
 
 /// The PostgreSQL notification channel.
-pub const PG_CHANNEL: &str = "calendar_agent_changes";
+pub(crate) const PG_CHANNEL: &str = "calendar_agent_changes";
 /// Something a user's open pages should know.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -42,7 +42,7 @@ pub enum Change {
 
 impl Change {
     /// Whose change it is.
-    pub fn user_id(&self) -> &str {
+    pub(crate) fn user_id(&self) -> &str {
         match self {
             Self::Changed { user_id, .. }
             | Self::Declined { user_id, .. }
@@ -62,7 +62,7 @@ pub struct ChangeBus {
 
 impl ChangeBus {
     /// A bus over `store` (PostgreSQL: relayed through the database).
-    pub fn new(store: Store) -> Self {
+    pub(crate) fn new(store: Store) -> Self {
         let mut id = [0u8; 8];
         rand::fill(&mut id);
         Self {
@@ -90,17 +90,17 @@ impl ChangeBus {
     }
 
     /// Tells this instance's streams only (the relay, handing on what it heard).
-    pub fn deliver(&self, change: Change) {
+    pub(crate) fn deliver(&self, change: Change) {
         let _ = self.local.send(change);
     }
 
     /// This instance's self-check channel.
-    pub fn check_channel(&self) -> &str {
+    pub(crate) fn check_channel(&self) -> &str {
         &self.check_channel
     }
 
     /// A receiver of every change on this instance (each stream keeps its own user's).
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.local.subscribe()
     }
 }

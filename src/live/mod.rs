@@ -3,7 +3,7 @@
 //! is connected to.
 
 pub mod bus;
-pub mod relay;
-pub mod sync;
-pub mod syncs;
+pub(crate) mod relay;
+pub(crate) mod sync;
+pub(crate) mod syncs;
 pub mod watch;

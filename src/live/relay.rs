@@ -16,9 +16,9 @@ use crate::state::AppState;
 use crate::store::Backend;
 
 /// How often the relay checks its connection by notifying itself.
-pub const SELF_CHECK_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const SELF_CHECK_EVERY: Duration = Duration::from_secs(5);
 /// A self-check not heard back within this long means the connection is dead.
-pub const SELF_CHECK_DEADLINE: Duration = Duration::from_secs(10);
+pub(crate) const SELF_CHECK_DEADLINE: Duration = Duration::from_secs(10);
 /// The longest one connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The pause between connection attempts.
@@ -27,7 +27,7 @@ const RETRY_AFTER: Duration = Duration::from_secs(2);
 /// On PostgreSQL, relays every instance's `NOTIFY`s to this instance's streams, as a tracked
 /// background task, reconnecting whenever the connection fails or its self-check goes
 /// unanswered. Nothing to do on SQLite.
-pub fn start_relay(state: &AppState) {
+pub(crate) fn start_relay(state: &AppState) {
     if state.store.backend() != Backend::Postgres {
         return;
     }

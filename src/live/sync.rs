@@ -14,7 +14,7 @@ use crate::tasks;
 
 /// A genuine notification for `channel_id`: sync in the background (answering Google at once),
 /// one sync at a time per channel, bursts folded into one more.
-pub fn schedule_sync(state: &AppState, channel_id: &str) {
+pub(crate) fn schedule_sync(state: &AppState, channel_id: &str) {
     if !state.syncs.start(channel_id) {
         return;
     }

@@ -7,13 +7,13 @@ use std::sync::Mutex;
 /// Syncs running on this instance, by channel: a notification arriving during one asks for one
 /// more after it, so a burst costs two syncs, not one each.
 #[derive(Default)]
-pub struct Syncs {
+pub(crate) struct Syncs {
     running: Mutex<HashMap<String, bool>>,
 }
 
 impl Syncs {
     /// True if the caller should run a sync now; false if one is running (it will run again).
-    pub fn start(&self, channel_id: &str) -> bool {
+    pub(crate) fn start(&self, channel_id: &str) -> bool {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         match running.get_mut(channel_id) {
             Some(again) => {
@@ -28,7 +28,7 @@ impl Syncs {
     }
 
     /// After a sync: true if another was asked for meanwhile (and is now due).
-    pub fn again(&self, channel_id: &str) -> bool {
+    pub(crate) fn again(&self, channel_id: &str) -> bool {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         match running.get_mut(channel_id) {
             Some(again) if *again => {

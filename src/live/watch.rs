@@ -19,14 +19,14 @@ use crate::tasks;
 /// Where Google sends notifications.
 pub const NOTIFICATIONS_PATH: &str = "/api/google/notifications";
 /// How long a channel is asked to live (Google may shorten it).
-pub const CHANNEL_SECONDS: i64 = 7 * 86_400;
+pub(crate) const CHANNEL_SECONDS: i64 = 7 * 86_400;
 /// Channels are renewed when they end sooner than this.
-pub const RENEW_BEFORE_SECONDS: i64 = 3_600;
+pub(crate) const RENEW_BEFORE_SECONDS: i64 = 3_600;
 /// A user's channels are kept this long after their page or session was last seen.
-pub const WANTED_SECONDS: i64 = 86_400;
+pub(crate) const WANTED_SECONDS: i64 = 86_400;
 
 /// Whether channels can work: Google delivers only to https.
-pub fn enabled(state: &AppState) -> bool {
+pub(crate) fn enabled(state: &AppState) -> bool {
     state.config.server.public_base_url.starts_with("https://")
 }
 
@@ -203,7 +203,7 @@ const STOP_BUDGET: Duration = Duration::from_secs(3);
 /// Stops every channel of `user_id` (sign-out, forget-me). A slow Google does not hold the
 /// sign-out up: after [`STOP_BUDGET`] the channels are forgotten here and left to expire there
 /// (their notifications then meet an unknown channel).
-pub async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
+pub(crate) async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
     let channels = state.store.channels_of(user_id).await?;
     let mut google = state.google_for(user_id);
     let stopping = async {
@@ -224,7 +224,7 @@ pub async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
 }
 
 /// Channels claimed per batch: small, so a slow Google holds few of them at once.
-pub const RENEW_BATCH: i64 = 8;
+pub(crate) const RENEW_BATCH: i64 = 8;
 /// Renewals of one batch running at once: one Google call that never answers holds up one.
 const RENEW_AT_ONCE: usize = 4;
 /// The longest one store call of the renewal loop may wait.

@@ -12,16 +12,16 @@ use crate::presign::presign_url;
 use crate::tools::{Offered, TOOLS, Tool};
 
 /// The persona's name.
-pub const NAME: &str = "Alex";
+pub(crate) const NAME: &str = "Alex";
 
 /// The ids a persona needs, each of which must be configured.
 pub struct PersonaIds<'a> {
     /// `ANAM_AVATAR_ID`.
-    pub avatar_id: &'a str,
+    pub(crate) avatar_id: &'a str,
     /// `ANAM_VOICE_ID`.
-    pub voice_id: &'a str,
+    pub(crate) voice_id: &'a str,
     /// `ANAM_LLM_ID`.
-    pub llm_id: &'a str,
+    pub(crate) llm_id: &'a str,
 }
 
 impl<'a> PersonaIds<'a> {
@@ -42,7 +42,7 @@ impl<'a> PersonaIds<'a> {
 
 /// The system prompt: how to speak, when to use which tool (each offered tool's own line), and
 /// where "today" is for this user.
-pub fn system_prompt(zone: &Zone, now: Timestamp, contacts: bool) -> String {
+pub(crate) fn system_prompt(zone: &Zone, now: Timestamp, contacts: bool) -> String {
     let local = zone.zoned(now);
     let today = local.strftime("%A, %B %-d, %Y");
     let time = local.strftime("%-I:%M %p");

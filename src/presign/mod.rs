@@ -65,7 +65,7 @@ fn mac(secret: &Secret, base_url: &str, uid: &str, exp: &str) -> HmacSha256 {
 }
 
 /// Lowercase hex signature of `"{base_url}|{uid}|{exp}"`.
-pub fn signature(secret: &Secret, base_url: &str, uid: &str, exp: u64) -> String {
+pub(crate) fn signature(secret: &Secret, base_url: &str, uid: &str, exp: u64) -> String {
     hex::encode(
         mac(secret, base_url, uid, &exp.to_string())
             .finalize()
@@ -87,11 +87,11 @@ pub fn presign_url(keys: &SigningKeys, base_url: &str, uid: &str, exp: u64) -> S
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SignedParams {
     /// The user id, decoded.
-    pub uid: Option<String>,
+    pub(crate) uid: Option<String>,
     /// The expiry, as the digits received (the signature covers this exact text).
-    pub exp: Option<String>,
+    pub(crate) exp: Option<String>,
     /// The hex signature.
-    pub sig: Option<String>,
+    pub(crate) sig: Option<String>,
 }
 
 impl SignedParams {
@@ -191,16 +191,16 @@ pub struct Verified {
     /// Its expiry (unix seconds).
     pub exp: u64,
     /// Which secret matched.
-    pub signed_with: SignedWith,
+    pub(crate) signed_with: SignedWith,
 }
 
 /// How far apart the clocks of instances sharing one store may be: a URL minted on an instance
 /// whose clock runs this much ahead is still accepted by the others.
-pub const CLOCK_SKEW_SECONDS: u64 = 30;
+pub(crate) const CLOCK_SKEW_SECONDS: u64 = 30;
 
 /// Refuses an `exp` further ahead than `now + life` (plus [`CLOCK_SKEW_SECONDS`]): a URL
 /// lives at most its route's life, whoever signed it and for however long.
-pub fn within_life(exp: u64, now: u64, life: u64) -> Result<(), VerifyError> {
+pub(crate) fn within_life(exp: u64, now: u64, life: u64) -> Result<(), VerifyError> {
     let latest = now.saturating_add(life).saturating_add(CLOCK_SKEW_SECONDS);
     if exp > latest {
         Err(VerifyError::BeyondLife { exp, latest })

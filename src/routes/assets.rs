@@ -43,7 +43,7 @@ const ASSETS: &[Asset] = &[
 ];
 
 /// A short hash of every asset: the page's cache-busting `?v=` and the ETag.
-pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+pub(super) static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut hash = Sha256::new();
     for asset in ASSETS {
         hash.update(asset.name.as_bytes());
@@ -53,7 +53,7 @@ pub static VERSION: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new().route("/static/{name}", get(asset))
 }
 

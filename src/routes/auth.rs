@@ -26,7 +26,7 @@ use crate::log_safe::clip;
 use crate::state::AppState;
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/auth/google", get(start))
         .route("/api/auth/google/callback", get(callback))

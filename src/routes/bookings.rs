@@ -19,12 +19,12 @@ use crate::webhook_auth::GOOGLE_BUDGET;
 const MAX_BOOKINGS: u32 = 250;
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/events", get(events))
 }
 
 /// From the first day of this month to the first day of the month after next, in `zone`.
-pub fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
+pub(super) fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
     let first = zone
         .zoned(now)
         .first_of_month()
@@ -38,7 +38,7 @@ pub fn this_month_and_next(zone: &Zone, now: Timestamp) -> Result<Window> {
 
 /// The Monday of the week holding `day`, and the window from it to the next Monday, in `zone`
 /// (a week across a DST change is 167 or 169 hours).
-pub fn week_of(day: Date, zone: &Zone) -> Result<(Date, Window)> {
+pub(super) fn week_of(day: Date, zone: &Zone) -> Result<(Date, Window)> {
     let offset = i64::from(day.weekday().to_monday_zero_offset());
     let monday = day
         .checked_sub(offset.days())

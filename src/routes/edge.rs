@@ -44,11 +44,11 @@ struct Shared {
 
 /// The layer; `headers` are set on every answer that does not set its own.
 #[derive(Clone)]
-pub struct EdgeLayer(Arc<Shared>);
+pub(super) struct EdgeLayer(Arc<Shared>);
 
 impl EdgeLayer {
     /// Logs within `budget`, counts tool calls in `metrics`, adds `headers`.
-    pub fn new(
+    pub(super) fn new(
         budget: Arc<LogBudget>,
         metrics: Arc<Metrics>,
         headers: Vec<(HeaderName, HeaderValue)>,
@@ -74,7 +74,7 @@ impl<S> Layer<S> for EdgeLayer {
 
 /// The service [`EdgeLayer`] wraps a route in.
 #[derive(Clone)]
-pub struct Edge<S> {
+pub(super) struct Edge<S> {
     inner: S,
     shared: Arc<Shared>,
 }
@@ -112,7 +112,7 @@ where
 
 pin_project! {
     /// A request in flight through [`Edge`].
-    pub struct EdgeFuture<F> {
+    pub(crate) struct EdgeFuture<F> {
         #[pin]
         inner: F,
         span: Span,

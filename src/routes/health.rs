@@ -9,7 +9,7 @@ use crate::error::{Error, Result, Service};
 use crate::state::AppState;
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

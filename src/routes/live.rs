@@ -23,10 +23,10 @@ use crate::state::AppState;
 use crate::store::Knock;
 
 /// How often an open stream says it is alive (and checks the user is still signed in).
-pub const HEARTBEAT: Duration = Duration::from_secs(15);
+pub(super) const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/events/stream", get(stream))
         .route(NOTIFICATIONS_PATH, post(notification))

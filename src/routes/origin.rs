@@ -15,7 +15,7 @@ use crate::log_safe::clip;
 use crate::state::AppState;
 
 /// A request that did not come from another site.
-pub struct PageOrigin;
+pub(super) struct PageOrigin;
 
 impl<S> FromRequestParts<S> for PageOrigin
 where

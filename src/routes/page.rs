@@ -16,7 +16,7 @@ use crate::google::scopes::{Permission, describe_all};
 use crate::state::AppState;
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new().route("/", get(index))
 }
 
@@ -62,7 +62,7 @@ impl Index {
 
 /// The page, signed out, with `message` shown as an error, answering `status`: how the sign-in
 /// callback reports a failure to a person instead of with JSON.
-pub fn page_with_message(state: &AppState, status: StatusCode, message: String) -> Response {
+pub(super) fn page_with_message(state: &AppState, status: StatusCode, message: String) -> Response {
     (status, Index::visitor(state, Some(message))).into_response()
 }
 

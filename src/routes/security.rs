@@ -14,7 +14,7 @@ use crate::config::Config;
 const ANAM_HOSTS: &str = "https://*.anam.ai wss://*.anam.ai";
 
 /// The policy for this configuration.
-pub fn content_security_policy(config: &Config) -> String {
+pub(super) fn content_security_policy(config: &Config) -> String {
     let sdk = &config.anam.sdk_url;
     // A path on this origin is covered by 'self'; a URL is allowed as that one file.
     let script = if sdk.starts_with('/') {
@@ -40,7 +40,7 @@ pub fn content_security_policy(config: &Config) -> String {
 }
 
 /// The headers, set on every answer that does not set its own (`edge`).
-pub fn headers(config: &Config) -> Vec<(HeaderName, HeaderValue)> {
+pub(super) fn headers(config: &Config) -> Vec<(HeaderName, HeaderValue)> {
     let csp = HeaderValue::from_str(&content_security_policy(config))
         .unwrap_or(HeaderValue::from_static("default-src 'self'"));
     let mut headers = vec![

@@ -20,7 +20,7 @@ use crate::webhook_auth::GOOGLE_BUDGET;
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Routes of this area.
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/session-token", post(session_token))
 }
 

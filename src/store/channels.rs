@@ -25,13 +25,6 @@ pub struct Channel {
     pub sync_token: Option<String>,
 }
 
-impl Channel {
-    /// Reserved but not yet opened at Google (`expires_at` 0).
-    pub fn is_pending(&self) -> bool {
-        self.expires_at == 0
-    }
-}
-
 /// How long a renewal claim (or an opening reservation) holds before another instance may take
 /// the channel over: far longer than one channel's work (two Google calls of at most 10 s).
 pub const RENEW_LEASE_SECONDS: i64 = 300;
@@ -74,7 +67,7 @@ impl Store {
     /// Reserves the one channel slot of `user_id`'s `calendar_id` for a channel about to be
     /// opened at Google with `id` and `token` (kept only as its hash). False if the calendar
     /// already has a channel (live, or being opened or renewed elsewhere): nothing is opened.
-    pub async fn reserve_channel(
+    pub(crate) async fn reserve_channel(
         &self,
         user_id: &str,
         calendar_id: &str,
@@ -103,7 +96,7 @@ impl Store {
 
     /// Records what Google said when it opened the reserved channel `id`. False if the
     /// reservation is gone (the user signed out meanwhile): the caller stops the channel.
-    pub async fn activate_channel(
+    pub(crate) async fn activate_channel(
         &self,
         id: &str,
         resource_id: Option<&str>,
@@ -124,7 +117,7 @@ impl Store {
     /// Puts the renewed channel `new` (opened at Google with `token`) in the place of `old_id`,
     /// keeping its sync token. False if the old one is gone (signed out meanwhile): the caller
     /// stops the new one.
-    pub async fn replace_channel(
+    pub(crate) async fn replace_channel(
         &self,
         old_id: &str,
         new: &Channel,
@@ -168,7 +161,7 @@ impl Store {
 
     /// Checks a notification's channel id and token: the token's hash is compared in constant
     /// time, so a guess learns nothing from the timing.
-    pub async fn knock(&self, id: &str, token: &str) -> Result<Knock, StoreError> {
+    pub(crate) async fn knock(&self, id: &str, token: &str) -> Result<Knock, StoreError> {
         let Some(row) = self.channel_row(id).await? else {
             return Ok(Knock::Unknown);
         };
@@ -182,7 +175,7 @@ impl Store {
 
     /// Records message number `n` of a channel: true if it is newer than any seen (Google
     /// retries, and instances may receive them in any order: each number counts once).
-    pub async fn note_message(&self, id: &str, n: i64) -> Result<bool, StoreError> {
+    pub(crate) async fn note_message(&self, id: &str, n: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE watch_channels SET last_message = $2 WHERE id = $1 AND last_message < $2",
         )
@@ -194,7 +187,7 @@ impl Store {
     }
 
     /// The channel with `id`.
-    pub async fn channel(&self, id: &str) -> Result<Option<Channel>, StoreError> {
+    pub(crate) async fn channel(&self, id: &str) -> Result<Option<Channel>, StoreError> {
         Ok(self.channel_row(id).await?.as_ref().map(channel_of))
     }
 
@@ -224,7 +217,7 @@ impl Store {
     }
 
     /// Someone still wants `user_id`'s channels: keep them until `until`.
-    pub async fn want_channels(&self, user_id: &str, until: i64) -> Result<(), StoreError> {
+    pub(crate) async fn want_channels(&self, user_id: &str, until: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE watch_channels SET wanted_until = $2 WHERE user_id = $1")
             .bind(user_id)
             .bind(until)
@@ -277,7 +270,7 @@ impl Store {
     }
 
     /// Gives a claimed channel back unrenewed (it is someone else's to claim again).
-    pub async fn release_claim(&self, id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn release_claim(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE watch_channels SET renew_claimed_at = NULL, renew_claim = NULL WHERE id = $1",
         )
@@ -299,7 +292,11 @@ impl Store {
     }
 
     /// Where the channel's incremental sync resumes next time.
-    pub async fn set_sync_token(&self, id: &str, token: Option<&str>) -> Result<(), StoreError> {
+    pub(crate) async fn set_sync_token(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE watch_channels SET sync_token = $2 WHERE id = $1")
             .bind(id)
             .bind(token)
@@ -309,7 +306,7 @@ impl Store {
     }
 
     /// Forgets a channel.
-    pub async fn delete_channel(&self, id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn delete_channel(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM watch_channels WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
@@ -319,7 +316,7 @@ impl Store {
 
     /// The answer last seen from `email` on the user's meeting `event_id`, and records
     /// `response` as the new one.
-    pub async fn swap_guest_response(
+    pub(crate) async fn swap_guest_response(
         &self,
         user_id: &str,
         event_id: &str,
@@ -351,7 +348,7 @@ impl Store {
     }
 
     /// Forgets what was seen on the user's meetings (sign-out with forget).
-    pub async fn forget_guest_responses(&self, user_id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn forget_guest_responses(&self, user_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM guest_responses WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.pool)

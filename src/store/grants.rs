@@ -11,7 +11,7 @@ use crate::token_cipher::KeyUsed;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
     /// The Google account's email.
-    pub email: String,
+    pub(crate) email: String,
     /// Whether a usable refresh token is stored: false after Google said `invalid_grant`,
     /// and for a token that no configured key decrypts.
     pub connected: bool,
@@ -27,11 +27,11 @@ pub struct Grant {
 #[derive(Clone, Debug)]
 pub struct StoredToken {
     /// The refresh token.
-    pub token: Secret,
+    pub(crate) token: Secret,
     /// The ciphertext it came from (every write has a fresh nonce, so it names one write).
     pub sealed: Vec<u8>,
     /// The scopes stored with it.
-    pub scope: Granted,
+    pub(crate) scope: Granted,
 }
 
 impl Store {
@@ -234,7 +234,7 @@ impl Store {
     }
 
     /// Records the scopes of the user's grant (a new consent without a new refresh token).
-    pub async fn set_scope(&self, user_id: &str, scope: &str) -> Result<(), StoreError> {
+    pub(crate) async fn set_scope(&self, user_id: &str, scope: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE google_grants SET scope = $2, updated_at = $3 WHERE user_id = $1")
             .bind(user_id)
             .bind(scope)

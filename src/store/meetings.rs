@@ -25,42 +25,42 @@ pub enum Claim {
 }
 
 /// Letters and digits no one confuses when said or heard: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
-pub const DRAFT_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
+pub(super) const DRAFT_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 /// Characters in a draft id.
-pub const DRAFT_ID_LEN: usize = 6;
+pub(super) const DRAFT_ID_LEN: usize = 6;
 
 /// A stored draft.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     /// Its short id.
-    pub id: String,
+    pub(crate) id: String,
     /// Whose it is.
-    pub user_id: String,
+    pub(crate) user_id: String,
     /// The session it belongs to (when its tool URLs were minted, unix seconds).
-    pub session: u64,
+    pub(crate) session: u64,
     /// The canonical arguments, as JSON.
-    pub payload: String,
+    pub(crate) payload: String,
     /// When it was made (unix seconds).
-    pub created_at: i64,
+    pub(crate) created_at: i64,
     /// When it stops being usable.
-    pub expires_at: i64,
+    pub(crate) expires_at: i64,
     /// When create_meeting claimed it.
-    pub used_at: Option<i64>,
+    pub(crate) used_at: Option<i64>,
     /// The event it became.
-    pub event_id: Option<String>,
+    pub(crate) event_id: Option<String>,
     /// The answer create_meeting gave (JSON), repeated to a retry.
-    pub answer: Option<String>,
+    pub(crate) answer: Option<String>,
 }
 
 /// One audit row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditRow {
     /// When (unix seconds).
-    pub at: i64,
+    pub(crate) at: i64,
     /// Who asked.
-    pub user_id: String,
+    pub(crate) user_id: String,
     /// The draft named.
-    pub draft_id: String,
+    pub(crate) draft_id: String,
     /// The addresses invited (or that would have been), comma-separated.
     pub attendees: String,
     /// The event, when one exists.
@@ -69,11 +69,11 @@ pub struct AuditRow {
     /// `in_progress`, `not_found`, `expired`, `already_sent`, `rate_limited`, `failed`.
     pub outcome: String,
     /// More about a failure.
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 /// A fresh draft id.
-pub fn new_draft_id() -> String {
+pub(super) fn new_draft_id() -> String {
     let mut bytes = [0u8; DRAFT_ID_LEN];
     rand::fill(&mut bytes);
     bytes
@@ -109,7 +109,7 @@ fn draft_of(row: &sqlx::any::AnyRow) -> Draft {
 
 impl Store {
     /// Stores a draft for `ttl_seconds` and returns its new id.
-    pub async fn save_draft(
+    pub(crate) async fn save_draft(
         &self,
         user_id: &str,
         session: u64,
@@ -154,7 +154,7 @@ impl Store {
     }
 
     /// The draft with `id`, if any.
-    pub async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
+    pub(crate) async fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
         let row = sqlx::query("SELECT * FROM meeting_drafts WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -166,7 +166,7 @@ impl Store {
     /// transaction: on every instance exactly one caller gets [`Claim::Claimed`], and only if
     /// the allowance has room. A draft can be claimed when unclaimed (new, or its last send
     /// failed) or when its claim is older than [`SEND_LEASE_SECONDS`].
-    pub async fn claim_draft(
+    pub(crate) async fn claim_draft(
         &self,
         id: &str,
         allowance: Limit<'_>,
@@ -202,7 +202,7 @@ impl Store {
     }
 
     /// Gives a claimed draft back after a failed send: a retry may send it again, once.
-    pub async fn release_draft(&self, id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn release_draft(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE meeting_drafts SET used_at = NULL WHERE id = $1 AND answer IS NULL")
             .bind(id)
             .execute(&self.pool)
@@ -211,7 +211,7 @@ impl Store {
     }
 
     /// Records the event a draft became and the answer given.
-    pub async fn finish_draft(
+    pub(crate) async fn finish_draft(
         &self,
         id: &str,
         event_id: &str,
@@ -227,7 +227,7 @@ impl Store {
     }
 
     /// Appends one audit row; returns its id (to complete it with [`Self::finish_audit`]).
-    pub async fn audit(&self, row: &AuditRow) -> Result<i64, StoreError> {
+    pub(crate) async fn audit(&self, row: &AuditRow) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "INSERT INTO meeting_audit (at, user_id, draft_id, attendees, event_id, outcome, detail)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -244,7 +244,7 @@ impl Store {
     }
 
     /// Completes the attempt row `id` (written before Google was called) with its outcome.
-    pub async fn finish_audit(
+    pub(crate) async fn finish_audit(
         &self,
         id: i64,
         outcome: &str,

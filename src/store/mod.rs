@@ -16,10 +16,9 @@ mod sign_outs;
 mod token_key;
 
 pub use channels::{Channel, Knock, RENEW_LEASE_SECONDS};
-pub use grants::{Grant, StoredToken};
+pub(crate) use grants::StoredToken;
 pub use meetings::{AuditRow, Claim, Draft, SEND_LEASE_SECONDS, normalise_draft_id};
 pub use rate_limits::{Allowance, Limit};
-pub use token_key::Rotation;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -34,14 +33,14 @@ use crate::token_cipher::{TokenCipher, Undecryptable};
 
 /// How long a request waits for a database connection before the store counts as unavailable.
 /// Short: a tool answer must leave within Anam's 5 s.
-pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The longest one statement may run, lock waits included (PostgreSQL `statement_timeout`,
 /// SQLite's busy timeout): every store wait inside a tool call stays well inside its budget.
-pub const STATEMENT_TIMEOUT: Duration = Duration::from_millis(2500);
+pub(crate) const STATEMENT_TIMEOUT: Duration = Duration::from_millis(2500);
 /// The longest a statement waits for a row or advisory lock (PostgreSQL `lock_timeout`).
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long `/readyz` waits for its own connection.
-pub const PING_TIMEOUT: Duration = Duration::from_secs(1);
+pub(crate) const PING_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +77,7 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the database could not be reached (down, restarting, network), as opposed to
     /// a query that is wrong: the first is a 503 the caller can retry.
-    pub fn is_unavailable(&self) -> bool {
+    pub(crate) fn is_unavailable(&self) -> bool {
         match self {
             Self::Database(e) => match e {
                 sqlx::Error::Io(_)
@@ -101,7 +100,7 @@ impl StoreError {
 
 /// Which database is behind the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     /// Embedded SQLite.
     Sqlite,
     /// PostgreSQL.
@@ -110,7 +109,7 @@ pub enum Backend {
 
 impl Backend {
     /// The backend a `DATABASE_URL` names.
-    pub fn of(url: &str) -> Result<Self, StoreError> {
+    pub(crate) fn of(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
             Ok(Self::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -164,13 +163,13 @@ impl Store {
     }
 
     /// Which database this is.
-    pub fn backend(&self) -> Backend {
+    pub(crate) fn backend(&self) -> Backend {
         self.backend
     }
 
     /// Whether the database answers (`SELECT 1` on the readiness connection, never behind the
     /// requests' pool), within [`PING_TIMEOUT`] twice over.
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ping(&self) -> Result<(), StoreError> {
         let answer = tokio::time::timeout(2 * PING_TIMEOUT, async {
             sqlx::query_scalar::<_, i32>("SELECT 1")
                 .fetch_one(&self.health)
@@ -183,7 +182,7 @@ impl Store {
     }
 
     /// `NOTIFY channel, payload` (PostgreSQL only).
-    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
+    pub(crate) async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(channel)
             .bind(payload)
@@ -205,12 +204,12 @@ impl Store {
     }
 
     /// The requests' pool: (connections open, of which idle).
-    pub fn pool_size(&self) -> (u32, usize) {
+    pub(crate) fn pool_size(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())
     }
 
     /// Closes both pools, waiting for connections in use to be given back (shutdown).
-    pub async fn close(&self) {
+    pub(crate) async fn close(&self) {
         self.pool.close().await;
         self.health.close().await;
     }
@@ -291,7 +290,7 @@ async fn open_sqlite(
 }
 
 /// Now, in unix seconds, as the store keeps times.
-pub fn now_i64() -> i64 {
+pub(crate) fn now_i64() -> i64 {
     i64::try_from(unix_now()).unwrap_or(i64::MAX)
 }
 

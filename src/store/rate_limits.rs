@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::{Backend, Store, StoreError};
 
 /// The longest window any limit uses (invitations per hour); older rows are pruned.
-pub const LONGEST_WINDOW: Duration = Duration::from_secs(3600);
+pub(super) const LONGEST_WINDOW: Duration = Duration::from_secs(3600);
 
 /// What a limit said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,11 +35,11 @@ fn now_ms() -> i64 {
 #[derive(Clone, Copy, Debug)]
 pub struct Limit<'a> {
     /// What is counted (`guest-emails:{user}`, `mint:user:{user}`…).
-    pub key: &'a str,
+    pub(crate) key: &'a str,
     /// The most allowed in any window.
-    pub limit: u32,
+    pub(crate) limit: u32,
     /// The sliding window.
-    pub window: Duration,
+    pub(crate) window: Duration,
 }
 
 impl Store {

@@ -10,13 +10,13 @@ const FINGERPRINT: &str = "token_key_fingerprint";
 
 /// What `rotate-key` did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Rotation {
+pub(crate) struct Rotation {
     /// Grants re-encrypted from the previous key to the current one.
-    pub reencrypted: u64,
+    pub(crate) reencrypted: u64,
     /// Grants already under the current key.
-    pub current: u64,
+    pub(crate) current: u64,
     /// Grants neither key opens (the user must sign in again).
-    pub unreadable: u64,
+    pub(crate) unreadable: u64,
 }
 
 impl Store {
@@ -91,7 +91,7 @@ impl Store {
 
     /// Re-encrypts every grant still under the previous key (`calendar-agent rotate-key`).
     /// Each row is replaced only if it still holds what was read, so a sign-in meanwhile wins.
-    pub async fn rotate_key(&self) -> Result<Rotation, StoreError> {
+    pub(crate) async fn rotate_key(&self) -> Result<Rotation, StoreError> {
         let rows = sqlx::query(
             "SELECT user_id, refresh_token FROM google_grants WHERE refresh_token IS NOT NULL",
         )

@@ -17,12 +17,12 @@ use crate::calendar::{DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone};
 use crate::error::{Error, Input, Result};
 
 /// The largest tool body accepted (64 KiB); larger ones answer 413.
-pub const MAX_BODY_BYTES: usize = 65_536;
+pub(crate) const MAX_BODY_BYTES: usize = 65_536;
 
 /// A tool call's arguments, parsed from a JSON object body. An empty body reads as `{}`, since
 /// a tool with no required arguments may be called with nothing.
 #[derive(Debug)]
-pub struct ToolArgs<T>(pub T);
+pub(crate) struct ToolArgs<T>(pub T);
 
 impl<S, T> FromRequest<S> for ToolArgs<T>
 where
@@ -107,26 +107,26 @@ impl<'a> Args<'a> {
 }
 
 /// A time argument, if given.
-pub fn optional_time(args: &Args<'_>, name: &'static str) -> Result<Option<TimeText>> {
+pub(crate) fn optional_time(args: &Args<'_>, name: &'static str) -> Result<Option<TimeText>> {
     Ok(optional_str(args.get(name), name)?
         .map(|t| TimeText::parse(t, name))
         .transpose()?)
 }
 
 /// A required time argument.
-pub fn required_time(args: &Args<'_>, name: &'static str) -> Result<TimeText> {
+pub(crate) fn required_time(args: &Args<'_>, name: &'static str) -> Result<TimeText> {
     Ok(TimeText::parse(required_str(args.get(name), name)?, name)?)
 }
 
 /// `timezone`, if given.
-pub fn optional_zone(args: &Args<'_>) -> Result<Option<Zone>> {
+pub(crate) fn optional_zone(args: &Args<'_>) -> Result<Option<Zone>> {
     Ok(optional_str(args.get("timezone"), "timezone")?
         .map(|z| Zone::parse(z, "timezone"))
         .transpose()?)
 }
 
 /// `timezone`, required.
-pub fn required_zone(args: &Args<'_>) -> Result<Zone> {
+pub(crate) fn required_zone(args: &Args<'_>) -> Result<Zone> {
     optional_zone(args)?.ok_or_else(|| {
         Error::invalid(
             "timezone",
@@ -136,7 +136,7 @@ pub fn required_zone(args: &Args<'_>) -> Result<Zone> {
 }
 
 /// A yes/no argument: `true`, `false`, or the strings models sometimes send instead.
-pub fn optional_bool(args: &Args<'_>, name: &'static str) -> Result<Option<bool>> {
+pub(crate) fn optional_bool(args: &Args<'_>, name: &'static str) -> Result<Option<bool>> {
     match args.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -150,7 +150,11 @@ pub fn optional_bool(args: &Args<'_>, name: &'static str) -> Result<Option<bool>
 }
 
 /// An optional free-text argument, trimmed, at most `max` characters.
-pub fn optional_text(args: &Args<'_>, name: &'static str, max: usize) -> Result<Option<String>> {
+pub(crate) fn optional_text(
+    args: &Args<'_>,
+    name: &'static str,
+    max: usize,
+) -> Result<Option<String>> {
     let text = optional_str(args.get(name), name)?.map(|t| t.trim().to_owned());
     if text.as_ref().is_some_and(|t| t.chars().count() > max) {
         return Err(Error::invalid(
@@ -164,7 +168,7 @@ pub fn optional_text(args: &Args<'_>, name: &'static str, max: usize) -> Result<
 /// A Google event id as `list_events` gave it. Ids are letters, digits, `_` and `-` (a
 /// recurring event's instance adds `_20261124T090000Z`); anything else cannot name an event
 /// and never reaches Google's URL.
-pub fn event_id(args: &Args<'_>) -> Result<String> {
+pub(crate) fn event_id(args: &Args<'_>) -> Result<String> {
     let id = required_str(args.get("event_id"), "event_id")?.trim();
     let fine = (1..=1024).contains(&id.len())
         && id
@@ -181,7 +185,7 @@ pub fn event_id(args: &Args<'_>) -> Result<String> {
 
 /// An event's start and end in `timezone` (all three required): end after start, at most
 /// [`MAX_WINDOW_DAYS`] long. Bare dates are whole days.
-pub fn event_times(args: &Args<'_>, zone: &Zone) -> Result<(Timestamp, Timestamp)> {
+pub(crate) fn event_times(args: &Args<'_>, zone: &Zone) -> Result<(Timestamp, Timestamp)> {
     let start = required_time(args, "start")?.resolve(zone, DateMeans::StartOfDay, "start")?;
     let end = required_time(args, "end")?.resolve(zone, DateMeans::EndOfDay, "end")?;
     if end <= start {
@@ -198,7 +202,10 @@ pub fn event_times(args: &Args<'_>, zone: &Zone) -> Result<(Timestamp, Timestamp
 
 /// A window whose edges both carry offsets can be checked before any zone lookup (which may
 /// need Google).
-pub fn check_early(start: Option<&TimeText>, end: Option<&TimeText>) -> Result<Option<Window>> {
+pub(crate) fn check_early(
+    start: Option<&TimeText>,
+    end: Option<&TimeText>,
+) -> Result<Option<Window>> {
     match (
         start.and_then(TimeText::instant),
         end.and_then(TimeText::instant),
@@ -209,7 +216,7 @@ pub fn check_early(start: Option<&TimeText>, end: Option<&TimeText>) -> Result<O
 }
 
 /// An unknown event id, as the model should hear it (Google's 404 on read).
-pub fn no_such_event() -> Error {
+pub(crate) fn no_such_event() -> Error {
     Error::invalid(
         "event_id",
         "There is no event with that event_id on the calendar. Use list_events to \
@@ -218,7 +225,7 @@ pub fn no_such_event() -> Error {
 }
 
 /// Reads an optional string argument: absent or null is `None`; anything else must be a string.
-pub fn optional_str<'a>(
+pub(crate) fn optional_str<'a>(
     value: Option<&'a Value>,
     argument: &'static str,
 ) -> Result<Option<&'a str>> {
@@ -234,13 +241,19 @@ pub fn optional_str<'a>(
 }
 
 /// Reads a required string argument.
-pub fn required_str<'a>(value: Option<&'a Value>, argument: &'static str) -> Result<&'a str> {
+pub(crate) fn required_str<'a>(
+    value: Option<&'a Value>,
+    argument: &'static str,
+) -> Result<&'a str> {
     optional_str(value, argument)?
         .ok_or_else(|| Error::invalid(argument, format!("{argument} is required.")))
 }
 
 /// Reads an optional whole number, accepting `30`, `30.0` and `"30"` (models send all three).
-pub fn optional_integer(value: Option<&Value>, argument: &'static str) -> Result<Option<i64>> {
+pub(crate) fn optional_integer(
+    value: Option<&Value>,
+    argument: &'static str,
+) -> Result<Option<i64>> {
     let bad = || Error::invalid(argument, format!("{argument} must be a whole number."));
     let number = match value {
         None | Some(Value::Null) => return Ok(None),

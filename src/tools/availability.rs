@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::args::Args;
 
-pub use crate::calendar::Availability;
+pub(crate) use crate::calendar::Availability;
 use crate::calendar::UserContext;
 use crate::calendar::{Window, Zone, is_email};
 use crate::error::{Error, Result};
@@ -15,18 +15,18 @@ use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
 
 /// What a tool that looks at availability calls: the zone and calendars, then freeBusy.
-pub const METHODS: [&scopes::Method; 3] = [
+pub(crate) const METHODS: [&scopes::Method; 3] = [
     &scopes::SETTINGS_GET,
     &scopes::CALENDAR_LIST_LIST,
     &scopes::FREEBUSY_QUERY,
 ];
 
 /// At most this many people may be asked about (and invited) at once.
-pub const MAX_ATTENDEES: usize = 20;
+pub(crate) const MAX_ATTENDEES: usize = 20;
 
 /// `attendees`: email addresses, lower-cased, each once, the user's own left out, at most
 /// [`MAX_ATTENDEES`]. `required` asks for at least one.
-pub fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<String>> {
+pub(crate) fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<String>> {
     let bad = |message: String| Error::invalid("attendees", message);
     let list = match args.get("attendees") {
         None | Some(Value::Null) if !required => return Ok(Vec::new()),
@@ -71,7 +71,7 @@ pub fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<S
 /// (Google counts at most 50 calendars in one: attendees first, then the user's calendars,
 /// primary first). The primary calendar failing is an error; another of the user's calendars
 /// failing is logged and left out; an attendee failing is unknown.
-pub async fn availability(
+pub(crate) async fn availability(
     google: &mut UserCalendar,
     context: &UserContext,
     window: Window,

@@ -14,10 +14,10 @@ use crate::google::scopes;
 use crate::google::user_calendar::Once;
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/events";
+pub(crate) const ROUTE: &str = "/api/calendar/events";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "block_time",
     route: ROUTE,
     description: "Create a private hold on the user's own calendar, with no other attendees. \
@@ -58,13 +58,13 @@ fn parameters() -> Value {
 }
 
 /// Longest title accepted.
-pub const MAX_TITLE_CHARS: usize = 500;
+pub(crate) const MAX_TITLE_CHARS: usize = 500;
 /// Longest notes accepted.
-pub const MAX_NOTES_CHARS: usize = 8_000;
+pub(crate) const MAX_NOTES_CHARS: usize = 8_000;
 
 /// `block_time`'s arguments: everything is checked here (the zone is required).
 #[derive(Clone, Debug)]
-pub struct BlockTimeArgs {
+pub(crate) struct BlockTimeArgs {
     /// `title`, trimmed, non-empty.
     pub title: String,
     /// `start`, resolved in `timezone`.
@@ -78,7 +78,7 @@ pub struct BlockTimeArgs {
 }
 
 /// A required, trimmed, non-empty title of at most [`MAX_TITLE_CHARS`].
-pub fn title(args: &Args<'_>) -> Result<String> {
+pub(crate) fn title(args: &Args<'_>) -> Result<String> {
     let title = required_str(args.get("title"), "title")?.trim().to_owned();
     if title.chars().count() > MAX_TITLE_CHARS {
         return Err(Error::invalid(
@@ -91,7 +91,7 @@ pub fn title(args: &Args<'_>) -> Result<String> {
 
 impl BlockTimeArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Args<'_>) -> Result<Self> {
+    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
         let title = title(args)?;
         let timezone = required_zone(args)?;
         let notes = optional_text(args, "notes", MAX_NOTES_CHARS)?.filter(|n| !n.is_empty());
@@ -109,7 +109,7 @@ impl BlockTimeArgs {
     /// identical call (Anam retrying, the model repeating itself) names the same event, so
     /// Google answers 409 instead of creating a duplicate. 128 bits of SHA-256 as hex: inside
     /// Google's alphabet (`a-v`, `0-9`), and short enough for the model to repeat.
-    pub fn event_id(&self, user_id: &str, session_exp: u64) -> String {
+    pub(crate) fn event_id(&self, user_id: &str, session_exp: u64) -> String {
         let mut hash = Sha256::new();
         for part in [
             "calendar-agent/block_time/v1",

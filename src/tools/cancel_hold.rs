@@ -11,10 +11,10 @@ use crate::google::scopes;
 use crate::guest_emails;
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/holds/cancel";
+pub(crate) const ROUTE: &str = "/api/calendar/holds/cancel";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "cancel_hold",
     route: ROUTE,
     description: "Cancel (delete) an event this assistant created: a hold, or a meeting it \

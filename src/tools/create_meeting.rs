@@ -25,10 +25,10 @@ use crate::guest_emails;
 use crate::store::Draft;
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/meetings";
+pub(crate) const ROUTE: &str = "/api/calendar/meetings";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "create_meeting",
     route: ROUTE,
     description: "Send the invitations for a meeting prepared with draft_meeting, exactly as \
@@ -82,7 +82,7 @@ async fn run(call: &mut Call, given: String) -> Result<Value> {
 
 /// The Google event id a draft becomes: the same for every attempt, so a retry that reaches
 /// Google meets its own event (409) instead of sending a second invitation.
-pub fn event_id(draft: &Draft) -> String {
+pub(crate) fn event_id(draft: &Draft) -> String {
     let mut hash = Sha256::new();
     for part in [
         "calendar-agent/create_meeting/v1",
@@ -98,7 +98,7 @@ pub fn event_id(draft: &Draft) -> String {
 
 /// The event exactly as drafted: these attendees and no others, tagged, with a Meet link
 /// asked for when the draft wants one.
-pub fn event(meeting: &MeetingDraft, zone: &Zone, id: &str) -> Event {
+pub(crate) fn event(meeting: &MeetingDraft, zone: &Zone, id: &str) -> Event {
     Event {
         id: Some(id.to_owned()),
         summary: Some(meeting.title.clone()),

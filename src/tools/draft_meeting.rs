@@ -14,13 +14,13 @@ use crate::calendar::{Interval, Window, Zone};
 use crate::error::{Error, Result};
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/meeting-drafts";
+pub(crate) const ROUTE: &str = "/api/calendar/meeting-drafts";
 
 /// How long a draft can be sent, in minutes.
-pub const DRAFT_MINUTES: i64 = 15;
+pub(crate) const DRAFT_MINUTES: i64 = 15;
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "draft_meeting",
     route: ROUTE,
     description: "Prepare a meeting with other people: title, start, end, time zone and the \
@@ -64,7 +64,7 @@ pub const TOOL: Tool = Tool {
 
 /// A draft's content: what the avatar read back, and exactly what `create_meeting` sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MeetingDraft {
+pub(crate) struct MeetingDraft {
     /// The invitation's title.
     pub title: String,
     /// Start, as an instant.
@@ -83,7 +83,7 @@ pub struct MeetingDraft {
 
 impl MeetingDraft {
     /// Parses `user_id`'s arguments; every one is checked here.
-    pub fn parse(args: &Args<'_>, user_id: &str) -> Result<(Self, Zone)> {
+    pub(crate) fn parse(args: &Args<'_>, user_id: &str) -> Result<(Self, Zone)> {
         let title = title(args)?;
         let zone = required_zone(args)?;
         let (start, end) = event_times(args, &zone)?;

@@ -16,10 +16,10 @@ use crate::calendar::{
 use crate::error::{Error, Result};
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/freebusy";
+pub(crate) const ROUTE: &str = "/api/calendar/freebusy";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "find_free_time",
     route: ROUTE,
     description: "Find free slots of duration_minutes within a period, across all of the \
@@ -65,7 +65,7 @@ fn parameters() -> Value {
 
 /// `find_free_time`'s arguments.
 #[derive(Clone, Debug)]
-pub struct FindFreeTimeArgs {
+pub(crate) struct FindFreeTimeArgs {
     /// `window_start`.
     pub window_start: TimeText,
     /// `window_end`.
@@ -82,7 +82,7 @@ pub struct FindFreeTimeArgs {
 
 impl FindFreeTimeArgs {
     /// Parses the JSON arguments of `user_id`'s call.
-    pub fn parse(args: &Args<'_>, user_id: &str) -> Result<Self> {
+    pub(crate) fn parse(args: &Args<'_>, user_id: &str) -> Result<Self> {
         let window_start = required_time(args, "window_start")?;
         let window_end = required_time(args, "window_end")?;
         let minutes = optional_integer(args.get("duration_minutes"), "duration_minutes")?
@@ -114,7 +114,7 @@ impl FindFreeTimeArgs {
     }
 
     /// The window in `zone`; refuses a duration longer than the window.
-    pub fn window(&self, zone: &Zone) -> Result<Window> {
+    pub(crate) fn window(&self, zone: &Zone) -> Result<Window> {
         let window = Window::new(
             self.window_start
                 .resolve(zone, DateMeans::StartOfDay, "window_start")?,
@@ -138,7 +138,7 @@ fn check_fits(duration: SignedDuration, window: Window) -> Result<()> {
 }
 
 /// The part of `window` from `now` on (starting at the next whole 5 minutes), if any.
-pub fn from_now(window: Window, now: Timestamp) -> Option<Window> {
+pub(crate) fn from_now(window: Window, now: Timestamp) -> Option<Window> {
     if window.start >= now {
         return Some(window);
     }

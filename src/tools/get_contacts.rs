@@ -11,10 +11,10 @@ use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 
 /// The route.
-pub const ROUTE: &str = "/api/contacts/search";
+pub(crate) const ROUTE: &str = "/api/contacts/search";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "get_contacts",
     route: ROUTE,
     description: "Find people the user knows by name or part of their email address, in their \
@@ -43,7 +43,7 @@ pub const TOOL: Tool = Tool {
 };
 
 /// At most this many people are given back.
-pub const MAX_CONTACTS: usize = 10;
+pub(crate) const MAX_CONTACTS: usize = 10;
 const MAX_QUERY_CHARS: usize = 100;
 
 fn query(args: &Args<'_>) -> Result<String> {
@@ -91,7 +91,7 @@ async fn warm_up(state: &AppState, google: &mut UserCalendar) -> Result<()> {
 }
 
 /// Warms `user_id`'s searches up without anyone waiting (at Start, while the avatar connects).
-pub fn warm_up_in_background(state: &AppState, user_id: &str) {
+pub(crate) fn warm_up_in_background(state: &AppState, user_id: &str) {
     if !state.contacts_warmups.needed(user_id) {
         return;
     }

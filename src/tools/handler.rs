@@ -17,14 +17,14 @@ use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 use crate::webhook_auth::VerifiedUser;
 
-pub use crate::webhook_auth::GOOGLE_BUDGET;
+pub(crate) use crate::webhook_auth::GOOGLE_BUDGET;
 
 /// What a tool that sends something keeps back from its Google work, so that recording what
 /// Google did (the audit row, the answer for a retry) still fits in the budget.
-pub const RECORD_RESERVE: Duration = Duration::from_millis(400);
+pub(crate) const RECORD_RESERVE: Duration = Duration::from_millis(400);
 
 /// Serves `tool` for one call.
-pub async fn handle(
+pub(crate) async fn handle(
     tool: &'static Tool,
     State(state): State<AppState>,
     user: VerifiedUser,
@@ -42,18 +42,8 @@ pub async fn handle(
     finish(tool.name, &call.user, call.google.google_time, result)
 }
 
-/// Runs a tool's work until the call's deadline, its budget counted from its arrival (504
-/// beyond it).
-pub async fn within_budget<T>(
-    tool: &'static str,
-    user: &VerifiedUser,
-    work: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    until(tool, user.deadline(), work).await
-}
-
 /// Runs `work` until `deadline` (504 beyond it).
-pub async fn until<T>(
+pub(crate) async fn until<T>(
     tool: &'static str,
     deadline: tokio::time::Instant,
     work: impl Future<Output = Result<T>>,
@@ -89,7 +79,7 @@ fn finish(
 }
 
 /// The zone to answer in: the argument, or the user's calendar zone.
-pub async fn zone_for(google: &mut UserCalendar, given: Option<&Zone>) -> Result<Zone> {
+pub(crate) async fn zone_for(google: &mut UserCalendar, given: Option<&Zone>) -> Result<Zone> {
     match given {
         Some(zone) => Ok(zone.clone()),
         None => google.zone().await,

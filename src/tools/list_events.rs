@@ -14,10 +14,10 @@ use crate::error::Result;
 use crate::google::scopes;
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/list-events";
+pub(crate) const ROUTE: &str = "/api/calendar/list-events";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "list_events",
     route: ROUTE,
     description: "Get the events on the user's calendars for a period, optionally only those \
@@ -58,15 +58,15 @@ fn parameters() -> Value {
 }
 
 /// Default and bounds of `max_results`.
-pub const DEFAULT_MAX_RESULTS: u32 = 10;
+pub(crate) const DEFAULT_MAX_RESULTS: u32 = 10;
 const MAX_RESULTS_CAP: i64 = 50;
 /// How far ahead `list_events` looks by default.
-pub const DEFAULT_DAYS: i64 = 7;
+pub(crate) const DEFAULT_DAYS: i64 = 7;
 const MAX_QUERY_CHARS: usize = 200;
 
 /// `list_events`'s arguments: default window now → now + 7 days, 10 results (clamped 1–50).
 #[derive(Clone, Debug)]
-pub struct ListEventsArgs {
+pub(crate) struct ListEventsArgs {
     /// `window_start`.
     pub window_start: Option<TimeText>,
     /// `window_end`.
@@ -81,7 +81,7 @@ pub struct ListEventsArgs {
 
 impl ListEventsArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Args<'_>) -> Result<Self> {
+    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
         let max_results = optional_integer(args.get("max_results"), "max_results")?
             .map_or(DEFAULT_MAX_RESULTS, |n| n.clamp(1, MAX_RESULTS_CAP) as u32);
         let parsed = Self {
@@ -96,7 +96,7 @@ impl ListEventsArgs {
     }
 
     /// The window in `zone`, defaulting to `now` → `now + 7 days`.
-    pub fn window(&self, zone: &Zone, now: Timestamp) -> Result<Window> {
+    pub(crate) fn window(&self, zone: &Zone, now: Timestamp) -> Result<Window> {
         let start = match &self.window_start {
             Some(t) => t.resolve(zone, DateMeans::StartOfDay, "window_start")?,
             None => now,

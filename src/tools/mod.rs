@@ -3,32 +3,32 @@
 //! call runs through one generic handler ([`handler::handle`]). Adding a tool is one new file
 //! and one line here.
 
-pub mod args;
-pub mod availability;
-pub mod block_time;
-pub mod cancel_hold;
-pub mod create_meeting;
-pub mod draft_meeting;
-pub mod find_free_time;
-pub mod get_contacts;
-pub mod handler;
-pub mod list_events;
-pub mod move_hold;
-pub mod respond_to_invite;
-pub mod send_once;
-pub mod tool;
+pub(crate) mod args;
+pub(crate) mod availability;
+pub(crate) mod block_time;
+pub(crate) mod cancel_hold;
+pub(crate) mod create_meeting;
+pub(crate) mod draft_meeting;
+pub(crate) mod find_free_time;
+pub(crate) mod get_contacts;
+pub(crate) mod handler;
+pub(crate) mod list_events;
+pub(crate) mod move_hold;
+pub(crate) mod respond_to_invite;
+pub(crate) mod send_once;
+pub(crate) mod tool;
 
 use axum::routing::post;
 use axum::{Extension, Router};
 
 pub use crate::webhook_auth::UrlLife;
-pub use tool::{Call, Offered, Tool, Work};
+pub(crate) use tool::{Call, Offered, Tool, Work};
 
 use crate::config::Config;
 use crate::state::AppState;
 
 /// Every tool, in the order the persona offers them.
-pub const TOOLS: &[&Tool] = &[
+pub(crate) const TOOLS: &[&Tool] = &[
     &list_events::TOOL,
     &find_free_time::TOOL,
     &block_time::TOOL,
@@ -40,25 +40,20 @@ pub const TOOLS: &[&Tool] = &[
     &create_meeting::TOOL,
 ];
 
-/// The tool called `name`.
-pub fn by_name(name: &str) -> Option<&'static Tool> {
-    TOOLS.iter().copied().find(|t| t.name == name)
-}
-
 /// The tool served at `route`.
 pub fn by_route(route: &str) -> Option<&'static Tool> {
     TOOLS.iter().copied().find(|t| t.route == route)
 }
 
 /// How long the URL of the tool at `route` lives, in seconds (an unknown route: a session's).
-pub fn url_life_of(route: &str, config: &Config) -> u64 {
+pub(crate) fn url_life_of(route: &str, config: &Config) -> u64 {
     by_route(route)
         .map_or(UrlLife::Session, |t| t.url_life)
         .seconds(config)
 }
 
 /// Every tool's route, each served by the generic handler with its own URL life.
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     TOOLS
         .iter()
         .copied()
@@ -77,14 +72,14 @@ pub(crate) mod test_support {
     use crate::error::{Error, Input, Result};
 
     /// A JSON object literal as a tool's arguments (leaked: tests only).
-    pub fn map(v: Value) -> Args<'static> {
+    pub(crate) fn map(v: Value) -> Args<'static> {
         let map: &'static Map<String, Value> =
             Box::leak(Box::new(v.as_object().cloned().expect("object")));
         Args::new(map)
     }
 
     /// The argument a 400 names (panics on anything else).
-    pub fn argument_of(result: Result<impl std::fmt::Debug>) -> &'static str {
+    pub(crate) fn argument_of(result: Result<impl std::fmt::Debug>) -> &'static str {
         match result {
             Err(Error::Input(Input::InvalidArgument { argument, .. })) => argument,
             other => panic!("expected a 400, got {other:?}"),

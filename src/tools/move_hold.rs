@@ -13,10 +13,10 @@ use crate::google::scopes;
 use crate::guest_emails;
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/holds/move";
+pub(crate) const ROUTE: &str = "/api/calendar/holds/move";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "move_hold",
     route: ROUTE,
     description: "Move an event this assistant created (a hold, or a meeting it sent) to a new \
@@ -57,7 +57,7 @@ fn parameters() -> Value {
 
 /// `move_hold`'s arguments.
 #[derive(Clone, Debug)]
-pub struct MoveHoldArgs {
+pub(crate) struct MoveHoldArgs {
     /// `event_id`.
     pub event_id: String,
     /// The new start.
@@ -70,7 +70,7 @@ pub struct MoveHoldArgs {
 
 impl MoveHoldArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Args<'_>) -> Result<Self> {
+    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
         let event_id = event_id(args)?;
         let timezone = required_zone(args)?;
         let (start, end) = event_times(args, &timezone)?;

@@ -11,10 +11,10 @@ use crate::google::scopes;
 use crate::guest_emails;
 
 /// The route.
-pub const ROUTE: &str = "/api/calendar/invites/respond";
+pub(crate) const ROUTE: &str = "/api/calendar/invites/respond";
 
 /// The declaration.
-pub const TOOL: Tool = Tool {
+pub(crate) const TOOL: Tool = Tool {
     name: "respond_to_invite",
     route: ROUTE,
     description: "Answer an invitation the user received: accepted, declined or tentative, \
@@ -51,7 +51,7 @@ const MAX_COMMENT_CHARS: usize = 500;
 
 /// `respond_to_invite`'s arguments.
 #[derive(Clone, Debug)]
-pub struct RespondArgs {
+pub(crate) struct RespondArgs {
     /// `event_id`.
     pub event_id: String,
     /// `accepted`, `declined` or `tentative`.
@@ -62,7 +62,7 @@ pub struct RespondArgs {
 
 impl RespondArgs {
     /// Parses the JSON arguments.
-    pub fn parse(args: &Args<'_>) -> Result<Self> {
+    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
         let event_id = event_id(args)?;
         let given = required_str(args.get("response"), "response")?.trim();
         let response = ["accepted", "declined", "tentative"]

@@ -19,10 +19,10 @@ use crate::webhook_auth::VerifiedUser;
 
 /// A repeat of a sent item within this long is a retry (Anam, or the model saying it twice)
 /// and gets the same answer; later, it counts as sent.
-pub const RETRY_WINDOW_SECONDS: i64 = 120;
+pub(crate) const RETRY_WINDOW_SECONDS: i64 = 120;
 
 /// What kind of thing is sent, and how to speak of it.
-pub struct Sendable<P> {
+pub(crate) struct Sendable<P> {
     /// The tool's name (for the time-out error and the log).
     pub tool: &'static str,
     /// How to name it in "I am sending {what} right now".
@@ -41,7 +41,7 @@ pub struct Sendable<P> {
 
 /// What a request may do with a stored item.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Judgement<P> {
+pub(crate) enum Judgement<P> {
     /// Send it: first use, after a failed send, or after a claim that outlived its lease (a
     /// crash mid-send; the write's own idempotency keeps it to one).
     Send(P),
@@ -54,7 +54,7 @@ pub enum Judgement<P> {
 }
 
 /// Decides what `user` may do with `item` at `now` (unix seconds). Pure.
-pub fn judge<P: DeserializeOwned>(
+pub(crate) fn judge<P: DeserializeOwned>(
     item: Option<&Draft>,
     user: &VerifiedUser,
     now: i64,
@@ -91,7 +91,7 @@ pub fn judge<P: DeserializeOwned>(
 }
 
 /// Audit rows for one call: who asked, which item, who hears of it.
-pub struct Audit<'a> {
+pub(crate) struct Audit<'a> {
     store: &'a Store,
     user_id: &'a str,
     item: String,
@@ -100,7 +100,7 @@ pub struct Audit<'a> {
 
 impl Audit<'_> {
     /// Writes a row with `outcome`; returns its id.
-    pub async fn write(&self, outcome: &str, event_id: Option<&str>) -> Result<i64> {
+    pub(crate) async fn write(&self, outcome: &str, event_id: Option<&str>) -> Result<i64> {
         Ok(self
             .store
             .audit(&AuditRow {
@@ -118,7 +118,7 @@ impl Audit<'_> {
 
 /// Sends the item the user named `given` (as the model said it) with `send`, once. `send` gets
 /// the payload and the event id and returns the answer.
-pub async fn send_once<P, F>(
+pub(crate) async fn send_once<P, F>(
     call: &mut Call,
     spec: &Sendable<P>,
     given: &str,

@@ -55,7 +55,7 @@ pub struct Call {
 }
 
 /// A tool's run function: the parsed arguments, then the call.
-pub type Run<A> = for<'c> fn(&'c mut Call, A) -> BoxFuture<'c, Result<Value>>;
+pub(crate) type Run<A> = for<'c> fn(&'c mut Call, A) -> BoxFuture<'c, Result<Value>>;
 
 /// The work a call does once its arguments are read.
 pub struct Work(Box<dyn Runs>);
