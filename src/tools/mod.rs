@@ -150,4 +150,37 @@ mod tests {
         assert_eq!(names.len(), TOOLS.len());
         assert_eq!(routes.len(), TOOLS.len());
     }
+
+    /// The docs say what the code serves: docs/api.md's tool table names every tool in order,
+    /// its route table gives each tool's route, and the README's opening names each one.
+    #[test]
+    fn the_docs_list_every_tool_and_its_route() {
+        let api = include_str!("../../docs/api.md");
+        let table = api.split("## The tools").nth(1).expect("a tools section");
+        let documented: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
+        assert_eq!(documented, names, "docs/api.md's tool table");
+        for tool in TOOLS {
+            let row = format!("| `POST {}` |", tool.route);
+            let line = api.lines().find(|l| l.starts_with(&row));
+            assert!(
+                line.is_some_and(|l| l.contains(&format!("tool `{}`", tool.name))),
+                "docs/api.md's routes: {row} serves tool `{}`",
+                tool.name
+            );
+        }
+        let readme = include_str!("../../README.md");
+        let opening = readme.split("## ").next().unwrap_or_default();
+        for tool in TOOLS {
+            assert!(
+                opening.contains(&format!("`{}`", tool.name)),
+                "README names {}",
+                tool.name
+            );
+        }
+    }
 }
