@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use calendar_agent::live::watch::{ensure_watching, renew_due};
 use calendar_agent::store::Channel;
+use common::ADA;
 use common::TestApp;
 use common::fake_calendar::{self, calendar_requests};
 use serde_json::json;
 use wiremock::matchers::{header, method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const ADA: &str = "ada@example.com";
 const BOB: &str = "bob@example.com";
 
 /// A channel on `user`'s primary calendar in its last half hour, opened a week ago, wanted.

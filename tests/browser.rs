@@ -11,6 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::ADA;
 use common::fake_calendar;
 use common::fake_google;
 use common::fake_google::requests_to;
@@ -18,8 +19,6 @@ use common::{TestApp, spawn_app};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request, Respond, ResponseTemplate};
-
-const ADA: &str = "ada@example.com";
 
 /// A session token shaped like Anam's (the SDK decodes it as a JWT and reads `accountId`).
 fn session_token() -> String {

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::routes::LIST;
 use common::{TestApp, json_of, spawn_app};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
-const PATH: &str = "/api/calendar/list-events";
 const CALLS: usize = 40;
 
 /// Every tenth call in three fails: a deterministic 30%.
@@ -37,7 +37,7 @@ async fn users(app: &TestApp, n: usize) -> Vec<String> {
     for i in 0..n {
         let user = format!("user{i}@example.com");
         app.connect(&user).await;
-        urls.push(app.tool_url(PATH, &user));
+        urls.push(app.tool_url(LIST, &user));
     }
     urls
 }

@@ -4,14 +4,13 @@
 
 mod common;
 
+use common::ADA;
 use common::fake_calendar::{self, calendar_requests};
 use common::fake_google::{self, EVENTS_ONLY, GRANTED, requests_to};
-use common::{TestApp, json_of, spawn_app};
+use common::{TestApp, assert_error, json_of, spawn_app};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
-
-const ADA: &str = "ada@example.com";
 
 fn free_time() -> Value {
     json!({"window_start": "2030-03-05T09:00:00Z", "window_end": "2030-03-05T12:00:00Z",
@@ -33,8 +32,7 @@ async fn with_grant(stored_scope: &str, google_scope: &str) -> TestApp {
 }
 
 fn assert_reconnect(status: u16, body: &Value, missing: &[&str]) {
-    assert_eq!(status, 403, "{body}");
-    assert_eq!(body["error"], "google_scope_missing", "{body}");
+    assert_error(status, body, 403, "google_scope_missing");
     assert_eq!(body["missing"], json!(missing), "{body}");
     let message = body["message"].as_str().unwrap_or("");
     assert!(message.contains("sign in with Google again"), "{message}");
@@ -151,8 +149,7 @@ async fn starting_a_session_with_an_old_grant_asks_to_reconnect_and_costs_no_ana
         .await
         .expect("mint");
     let (status, body) = json_of(response).await;
-    assert_eq!(status, 403, "{body}");
-    assert_eq!(body["error"], "google_scope_missing");
+    assert_error(status, &body, 403, "google_scope_missing");
     assert_eq!(
         body["missing"],
         json!(["availability", "settings", "calendars"])

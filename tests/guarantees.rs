@@ -9,18 +9,12 @@ use std::time::Duration;
 
 use calendar_agent::clock::unix_now;
 use calendar_agent::store::Allowance;
+use common::ADA;
 use common::fake_calendar::{self, Events, requests_with};
-use common::{TestApp, json_of};
+use common::routes::{CANCEL, DRAFTS, LIST, MEETINGS, MOVE, RESPOND};
+use common::{TestApp, assert_error, json_of};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
-
-const ADA: &str = "ada@example.com";
-const DRAFTS: &str = "/api/calendar/meeting-drafts";
-const MEETINGS: &str = "/api/calendar/meetings";
-const MOVE: &str = "/api/calendar/holds/move";
-const CANCEL: &str = "/api/calendar/holds/cancel";
-const RESPOND: &str = "/api/calendar/invites/respond";
-const LIST: &str = "/api/calendar/list-events";
 
 /// Ada connected on `db` with an allowance of `per_hour` guest e-mails, `used` of them spent.
 async fn ada_with_allowance(db: &common::Db, per_hour: u32, used: u32) -> (TestApp, Events) {
@@ -209,7 +203,7 @@ on_both_backends! {
         assert_eq!(out.status().as_u16(), 303);
         let seen = app.google.received_requests().await.unwrap_or_default().len();
         let (status, body) = json_of(app.post_json(&leaked, &json!({})).await).await;
-        assert_eq!((status, body["error"].as_str()), (401, Some("signed_out")), "{body}");
+        assert_error(status, &body, 401, "signed_out");
         assert!(body["message"].as_str().is_some_and(|m| m.contains("sign in again")), "{body}");
         // Signing in again does not bring the old session back; a new Start works.
         app.sign_in(ADA).await;
@@ -245,11 +239,7 @@ async fn a_url_signed_with_the_right_secret_for_a_day_is_refused() {
                 .await,
         )
         .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (401, Some("url_too_long_lived")),
-            "{route}: {body}"
-        );
+        assert_error(status, &body, 401, "url_too_long_lived");
     }
     assert!(app.google_untouched().await, "refused before any work");
     assert!(
@@ -266,11 +256,7 @@ async fn a_url_signed_with_the_right_secret_for_a_day_is_refused() {
             .await,
     )
     .await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (404, Some("draft_not_found")),
-        "{body}"
-    );
+    assert_error(status, &body, 404, "draft_not_found");
     let (status, body) = json_of(app.post_json(&signed(LIST, now + 3600), &json!({})).await).await;
     assert_eq!(status, 200, "{body}");
 }
@@ -301,11 +287,7 @@ async fn over_https_every_answer_carries_hsts_and_the_session_mint_refuses_other
         .await
         .expect("mint");
     let (status, body) = json_of(mint).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (403, Some("forbidden")),
-        "{body}"
-    );
+    assert_error(status, &body, 403, "forbidden");
     let paid = common::fake_google::requests_to(&app.google, "/v1/auth/session-token").await;
     assert!(paid.is_empty(), "no Anam session was paid for");
 

@@ -5,17 +5,16 @@
 mod common;
 
 use calendar_agent::clock::unix_now;
+use common::ADA;
 use common::fake_google::{self, requests_to};
 use common::process::{
     Server, browser_sign_in, client, sign_ins_cut_by_kill_9, signed_tool_url, start_server,
 };
 
-use common::{fake_calendar, json_of};
+use common::{assert_error, fake_calendar, json_of};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const ADA: &str = "ada@example.com";
 
 /// Fake Google (strict) and two instances, A and B, on one fresh PostgreSQL database.
 async fn two_instances(extra: &[(&str, &str)]) -> Option<(MockServer, Server, Server)> {
@@ -218,11 +217,7 @@ async fn the_invite_limit_counts_addresses_across_both_instances() {
     let refused = send(&a, &b, 9, 12).await;
     assert!(refused.headers().get("retry-after").is_some());
     let (status, body) = json_of(refused).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (429, Some("invite_limit")),
-        "12 + 9 > 20: {body}"
-    );
+    assert_error(status, &body, 429, "invite_limit");
     assert!(
         body["message"]
             .as_str()
@@ -235,11 +230,7 @@ async fn the_invite_limit_counts_addresses_across_both_instances() {
         "exactly 20"
     );
     let (status, body) = json_of(send(&b, &a, 1, 20).await).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (429, Some("invite_limit")),
-        "the 21st address: {body}"
-    );
+    assert_error(status, &body, 429, "invite_limit");
     let inserts = google
         .received_requests()
         .await
@@ -367,11 +358,7 @@ async fn a_sign_out_on_one_instance_ends_the_sessions_tool_urls_on_the_other() {
         .await
         .len();
     let (status, body) = json_of(list().await).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (401, Some("signed_out")),
-        "{body}"
-    );
+    assert_error(status, &body, 401, "signed_out");
     assert_eq!(
         common::fake_calendar::calendar_requests(&google)
             .await

@@ -7,12 +7,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use calendar_agent::live::watch::{NOTIFICATIONS_PATH, renew_due, renew_due_at};
+use common::ADA;
 use common::fake_calendar::{self, Feed, calendar_requests, query};
-use common::{TestApp, json_of};
+use common::{TestApp, assert_error, json_of};
 use serde_json::{Value, json};
 use wiremock::Request;
-
-const ADA: &str = "ada@example.com";
 
 /// An open `GET /api/events/stream`, read event by event.
 struct Stream {
@@ -353,8 +352,7 @@ async fn the_stream_needs_a_signed_in_user() {
             .expect("stream"),
     )
     .await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "not_signed_in");
+    assert_error(status, &body, 401, "not_signed_in");
 }
 
 #[tokio::test]

@@ -8,16 +8,15 @@ mod common;
 use std::time::{Duration, Instant};
 
 use calendar_agent::clock::unix_now;
+use common::ADA;
 use common::fake_google;
 use common::process::{Server, browser_sign_in, client, signed_tool_url, start_server};
+use common::routes::LIST;
 use common::{fake_calendar, json_of};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const ADA: &str = "ada@example.com";
-const LIST: &str = "/api/calendar/list-events";
 
 /// Strict fake Google (OAuth, Calendar defaults) and the binary on a fresh SQLite file.
 async fn server(extra: &[(&str, &str)]) -> (MockServer, Server, tempfile::TempDir) {

@@ -2,11 +2,10 @@
 
 mod common;
 
+use common::ADA;
 use common::fake_calendar;
-use common::{json_of, spawn_app};
+use common::{assert_error, json_of, spawn_app};
 use serde_json::json;
-
-const ADA: &str = "ada@example.com";
 
 async fn page(app: &common::TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
     let mut request = app.client.get(app.url(path));
@@ -135,8 +134,7 @@ async fn bookings_need_a_signed_in_user() {
             .expect("events"),
     )
     .await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "not_signed_in");
+    assert_error(status, &body, 401, "not_signed_in");
 }
 
 #[tokio::test]
@@ -301,8 +299,7 @@ async fn bookings_are_limited_per_user_because_each_read_costs_a_google_call() {
     let response = app.get_with_cookie("/api/events", &ada).await;
     assert!(response.headers().get("retry-after").is_some());
     let (status, body) = json_of(response).await;
-    assert_eq!(status, 429);
-    assert_eq!(body["error"], "rate_limited");
+    assert_error(status, &body, 429, "rate_limited");
     let lists = fake_calendar::calendar_requests(&app.google)
         .await
         .into_iter()

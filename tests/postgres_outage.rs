@@ -6,13 +6,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::ADA;
 use common::postgres::Cluster;
-use common::{json_of, spawn_app};
+use common::routes::LIST;
+use common::{assert_error, json_of, spawn_app};
 use serde_json::{Value, json};
 
-const ADA: &str = "ada@example.com";
 const EVE: &str = "eve@example.com";
-const LIST: &str = "/api/calendar/list-events";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_is_a_sayable_503_and_heals_by_itself() {
@@ -39,13 +39,11 @@ async fn a_database_outage_is_a_sayable_503_and_heals_by_itself() {
     cluster.stop();
 
     let (status, body) = ready().await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(body["error"], "store_unavailable");
+    assert_error(status, &body, 503, "store_unavailable");
     // A tool call that needs the store (Eve has no cached token yet).
     let started = Instant::now();
     let (status, body) = app.call_tool(LIST, EVE, json!({"timezone": "UTC"})).await;
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(body["error"], "store_unavailable");
+    assert_error(status, &body, 503, "store_unavailable");
     assert_sayable(&body);
     assert!(
         started.elapsed() < Duration::from_secs(5),

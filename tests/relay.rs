@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::ADA;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -12,8 +14,6 @@ use std::time::{Duration, Instant};
 use calendar_agent::live::bus::Change;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-const ADA: &str = "ada@example.com";
 
 /// A TCP proxy to `target` that can fall silent. While silent, bytes in either direction are
 /// read and thrown away and new connections are held unanswered; when it heals, every

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{json_of, spawn_app};
+use common::{assert_error, json_of, spawn_app};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -28,8 +28,7 @@ async fn an_unknown_route_answers_404_json() {
         .await
         .expect("request");
     let (status, body) = json_of(response).await;
-    assert_eq!(status, 404);
-    assert_eq!(body["error"], "not_found");
+    assert_error(status, &body, 404, "not_found");
 }
 
 #[tokio::test]
@@ -42,8 +41,7 @@ async fn a_wrong_method_answers_405_json() {
         .await
         .expect("request");
     let (status, body) = json_of(response).await;
-    assert_eq!(status, 405);
-    assert_eq!(body["error"], "method_not_allowed");
+    assert_error(status, &body, 405, "method_not_allowed");
 }
 
 #[test]

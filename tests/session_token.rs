@@ -6,14 +6,14 @@ use std::collections::HashSet;
 
 use calendar_agent::clock::unix_now;
 use calendar_agent::presign::{SignedParams, verify};
+use common::ADA;
 use common::fake_calendar;
 use common::fake_google::requests_to;
-use common::{TestApp, json_of, spawn_app};
+use common::{TestApp, assert_error, json_of, spawn_app};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-const ADA: &str = "ada@example.com";
 const SESSION: &str = "/v1/auth/session-token";
 
 async fn ready(overrides: &[(&str, &str)]) -> (TestApp, String) {
@@ -202,8 +202,7 @@ async fn a_revoked_grant_is_reported_instead_of_starting_a_useless_session() {
     app.state.store.disconnect(ADA).await.expect("disconnect");
     app.state.google.tokens.forget(ADA).await;
     let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "not_connected");
+    assert_error(status, &body, 401, "not_connected");
     assert!(requests_to(&app.google, SESSION).await.is_empty());
 }
 

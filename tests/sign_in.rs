@@ -5,12 +5,11 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::ADA;
 use common::fake_google::{self, form, requests_to};
 use common::{cookie_pair, json_of, location, query_param, set_cookie, spawn_app};
 use sha2::{Digest, Sha256};
 use wiremock::ResponseTemplate;
-
-const ADA: &str = "ada@example.com";
 
 #[tokio::test]
 async fn the_consent_redirect_carries_every_parameter_and_a_private_state_cookie() {

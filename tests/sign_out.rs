@@ -2,10 +2,9 @@
 
 mod common;
 
+use common::ADA;
 use common::fake_google::{self, form, requests_to};
-use common::{TestApp, json_of, location, set_cookie, spawn_app};
-
-const ADA: &str = "ada@example.com";
+use common::{TestApp, assert_error, json_of, location, set_cookie, spawn_app};
 
 async fn signed_in() -> (TestApp, String) {
     let app = spawn_app(&[]).await;
@@ -77,8 +76,7 @@ async fn sign_out_from_a_foreign_origin_is_refused() {
     )
     .await;
     let (status, body) = json_of(response).await;
-    assert_eq!(status, 403);
-    assert_eq!(body["error"], "forbidden");
+    assert_error(status, &body, 403, "forbidden");
     assert!(requests_to(&app.google, "/revoke").await.is_empty());
     assert!(app.state.store.grant(ADA).await.expect("read").is_some());
 }

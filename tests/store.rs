@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use calendar_agent::store::{Allowance, Store};
 use calendar_agent::token_cipher::TokenCipher;
+use common::ADA;
 use common::TestApp;
-
-const ADA: &str = "ada@example.com";
 
 /// A second handle on the same database, as another instance would open it.
 async fn second_instance(app: &TestApp) -> Store {

@@ -9,12 +9,12 @@ use calendar_agent::Error;
 use calendar_agent::error::{Auth, GoogleError};
 use calendar_agent::secret::Secret;
 use calendar_agent::store::StoreError;
+use common::ADA;
 use common::fake_google::{self, form, requests_to};
 use common::{TestApp, json_of};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-const ADA: &str = "ada@example.com";
 const EVE: &str = "eve@example.com";
 
 async fn refreshes(app: &TestApp) -> usize {

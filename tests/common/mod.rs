@@ -7,6 +7,7 @@ pub mod fake_google;
 pub mod fake_people;
 pub mod postgres;
 pub mod process;
+pub mod routes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,6 +17,9 @@ use tokio::net::TcpListener;
 use wiremock::MockServer;
 
 /// A fixed token-encryption key for tests.
+/// The user most tests act as.
+pub const ADA: &str = "ada@example.com";
+
 pub const TEST_TOKEN_KEY: &str = "0101010101010101010101010101010101010101010101010101010101010101";
 
 /// A running server, the mock Google it talks to, and a client for it.
@@ -374,4 +378,21 @@ pub async fn json_of(response: reqwest::Response) -> (u16, serde_json::Value) {
     let text = response.text().await.expect("body");
     let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
     (status, json)
+}
+
+/// Asserts an error answer as DESIGN.md §4 shapes it: the status, the short reason, and a
+/// sentence the avatar can say (a whole sentence, no Rust or SQL in it).
+#[track_caller]
+pub fn assert_error(status: u16, body: &serde_json::Value, want_status: u16, reason: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"], reason, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.len() > 10 && message.ends_with(['.', '?', '!']),
+        "a sayable sentence: {body}"
+    );
+    assert!(
+        !message.contains("sqlx") && !message.contains("panicked") && !message.contains("Error {"),
+        "nothing internal in the sentence: {message}"
+    );
 }

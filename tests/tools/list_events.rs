@@ -1,26 +1,23 @@
 //! `list_events` against fake Google: what Google receives, what the model gets, and every
 //! failure path.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::fake_calendar::{self, calendar_requests, google_error, query};
-use common::fake_google::{self, requests_to};
-use common::{TestApp, json_of, spawn_app, spawn_with_user};
+use crate::common::ADA;
+use crate::common::fake_calendar::{self, calendar_requests, google_error, query};
+use crate::common::fake_google::{self, requests_to};
+use crate::common::routes::LIST;
+use crate::common::{TestApp, assert_error, json_of, spawn_app, spawn_with_user};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
-
-const ADA: &str = "ada@example.com";
-const PATH: &str = "/api/calendar/list-events";
 
 async fn ready(overrides: &[(&str, &str)]) -> TestApp {
     spawn_with_user(overrides, ADA).await
 }
 
 async fn call(app: &TestApp, args: Value) -> (u16, Value) {
-    app.call_tool(PATH, ADA, args).await
+    app.call_tool(LIST, ADA, args).await
 }
 
 fn instant(text: &str) -> Timestamp {
@@ -208,10 +205,9 @@ async fn bad_arguments_answer_400_naming_them_and_google_is_not_called() {
 async fn a_user_who_never_signed_in_is_told_to_sign_in() {
     let app = spawn_app(&[]).await;
     app.mount_google(3600).await;
-    let url = app.tool_url(PATH, "stranger@example.com");
+    let url = app.tool_url(LIST, "stranger@example.com");
     let (status, body) = json_of(app.post_json(&url, &json!({"timezone": "UTC"})).await).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "not_connected");
+    assert_error(status, &body, 401, "not_connected");
     assert!(
         body["message"]
             .as_str()
@@ -227,8 +223,7 @@ async fn a_revoked_grant_asks_the_user_to_sign_in_again() {
     fake_google::answer_token_with(&app.google, fake_google::invalid_grant_answer()).await;
     app.connect(ADA).await;
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "google_reauth_required");
+    assert_error(status, &body, 401, "google_reauth_required");
     assert!(calendar_requests(&app.google).await.is_empty());
 }
 
@@ -244,8 +239,7 @@ async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
     )
     .await;
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
-    assert_eq!(status, 401, "{body}");
-    assert_eq!(body["error"], "google_reauth_required");
+    assert_error(status, &body, 401, "google_reauth_required");
     let lists = fake_calendar::requests_to(&app.google, "/calendars/primary/events").await;
     assert_eq!(lists.len(), 2, "one retry");
     assert_eq!(
@@ -263,10 +257,7 @@ async fn calendar_401_refreshes_once_then_asks_for_sign_in() {
         .expect("row");
     assert!(!grant.connected, "marked disconnected");
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (401, Some("not_connected"))
-    );
+    assert_error(status, &body, 401, "not_connected");
     assert_eq!(
         requests_to(&app.google, "/token").await.len(),
         2,
@@ -417,7 +408,7 @@ async fn a_403_from_google_is_told_apart_by_its_reason() {
         ),
         (forbidden("forbidden", "Forbidden"), 403, "google_forbidden"),
         (
-            common::fake_google::insufficient_scopes(),
+            crate::common::fake_google::insufficient_scopes(),
             403,
             "google_scope_missing",
         ),
@@ -425,7 +416,7 @@ async fn a_403_from_google_is_told_apart_by_its_reason() {
         let app = ready(&[]).await;
         fake_calendar::answer_with(&app.google, "GET", "/calendars/primary/events", answer).await;
         let response = app
-            .post_json(&app.tool_url(PATH, ADA), &json!({"timezone": "UTC"}))
+            .post_json(&app.tool_url(LIST, ADA), &json!({"timezone": "UTC"}))
             .await;
         let retry_after = response.headers().get("retry-after").cloned();
         let (got, body) = json_of(response).await;
@@ -471,8 +462,7 @@ async fn a_google_error_is_a_502_with_a_sentence() {
     )
     .await;
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
-    assert_eq!(status, 502);
-    assert_eq!(body["error"], "google_error");
+    assert_error(status, &body, 502, "google_error");
     assert!(!body["message"].as_str().unwrap_or("").is_empty());
 }
 
@@ -483,8 +473,7 @@ async fn a_slow_google_is_a_504_well_within_anams_limit() {
     fake_calendar::answer_with(&app.google, "GET", "/calendars/primary/events", slow).await;
     let started = Instant::now();
     let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
-    assert_eq!(status, 504, "{body}");
-    assert_eq!(body["error"], "google_timeout");
+    assert_error(status, &body, 504, "google_timeout");
     assert!(
         started.elapsed() < Duration::from_secs(6),
         "{:?}",
@@ -524,7 +513,7 @@ async fn more_than_the_per_user_rate_is_429_with_retry_after() {
         assert_eq!(call(&app, json!({"timezone": "UTC"})).await.0, 200);
     }
     let response = app
-        .post_json(&app.tool_url(PATH, ADA), &json!({"timezone": "UTC"}))
+        .post_json(&app.tool_url(LIST, ADA), &json!({"timezone": "UTC"}))
         .await;
     let retry_after: u64 = response
         .headers()
@@ -534,14 +523,13 @@ async fn more_than_the_per_user_rate_is_429_with_retry_after() {
         .expect("Retry-After");
     assert!((1..=60).contains(&retry_after));
     let (status, body) = json_of(response).await;
-    assert_eq!(status, 429);
-    assert_eq!(body["error"], "rate_limited");
+    assert_error(status, &body, 429, "rate_limited");
     let lists = fake_calendar::requests_to(&app.google, "/calendars/primary/events").await;
     assert_eq!(lists.len(), 3, "the refused call cost Google nothing");
 
     // Another user has their own allowance.
     app.connect("eve@example.com").await;
-    let url = app.tool_url(PATH, "eve@example.com");
+    let url = app.tool_url(LIST, "eve@example.com");
     assert_eq!(
         json_of(app.post_json(&url, &json!({"timezone": "UTC"})).await)
             .await
@@ -595,7 +583,7 @@ async fn ten_typical_events_fit_in_2500_bytes() {
     fake_calendar::mount_list(&app.google, json!(items)).await;
     let response = app
         .post_json(
-            &app.tool_url(PATH, ADA),
+            &app.tool_url(LIST, ADA),
             &json!({"timezone": "America/New_York", "window_start": "2026-11-24", "window_end": "2026-11-24"}),
         )
         .await;

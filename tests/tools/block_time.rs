@@ -1,18 +1,15 @@
 //! `block_time` against a stateful fake Google Calendar.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::fake_calendar::{self, calendar_requests, google_error, query};
-use common::{TestApp, json_of, spawn_with_user};
+use crate::common::ADA;
+use crate::common::fake_calendar::{self, calendar_requests, google_error, query};
+use crate::common::routes::BLOCK;
+use crate::common::{TestApp, json_of, spawn_with_user};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
-
-const ADA: &str = "ada@example.com";
-const PATH: &str = "/api/calendar/events";
 
 async fn ready() -> TestApp {
     spawn_with_user(&[], ADA).await
@@ -31,7 +28,7 @@ fn instant(text: &str) -> Timestamp {
 async fn it_creates_a_self_only_opaque_hold_at_the_right_instant() {
     let app = ready().await;
     let events = fake_calendar::mount_events(&app.google).await;
-    let url = app.tool_url(PATH, ADA);
+    let url = app.tool_url(BLOCK, ADA);
     let (status, body) = json_of(app.post_json(&url, &focus()).await).await;
     assert_eq!(status, 200, "{body}");
 
@@ -75,7 +72,7 @@ async fn it_creates_a_self_only_opaque_hold_at_the_right_instant() {
 async fn a_repeated_identical_call_creates_one_event_and_returns_it() {
     let app = ready().await;
     let events = fake_calendar::mount_events(&app.google).await;
-    let url = app.tool_url(PATH, ADA);
+    let url = app.tool_url(BLOCK, ADA);
     let (first_status, first) = json_of(app.post_json(&url, &focus()).await).await;
     let (second_status, second) = json_of(app.post_json(&url, &focus()).await).await;
     assert_eq!((first_status, second_status), (200, 200), "{second}");
@@ -93,7 +90,7 @@ async fn a_repeated_identical_call_creates_one_event_and_returns_it() {
 async fn bad_arguments_answer_400_and_nothing_is_created() {
     let app = ready().await;
     let events = fake_calendar::mount_events(&app.google).await;
-    let url = app.tool_url(PATH, ADA);
+    let url = app.tool_url(BLOCK, ADA);
     for (key, value, argument) in [
         ("title", json!(null), "title"),
         ("title", json!("   "), "title"),
@@ -129,7 +126,7 @@ async fn a_google_error_is_a_502_and_a_slow_google_a_504() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(8)))
         .mount(&app.google)
         .await;
-    let url = app.tool_url(PATH, ADA);
+    let url = app.tool_url(BLOCK, ADA);
     let (status, body) = json_of(app.post_json(&url, &focus()).await).await;
     assert_eq!(status, 502, "{body}");
     let started = Instant::now();
@@ -142,7 +139,7 @@ async fn a_google_error_is_a_502_and_a_slow_google_a_504() {
 async fn asking_again_for_a_hold_the_user_deleted_brings_it_back() {
     let app = ready().await;
     let events = fake_calendar::mount_events(&app.google).await;
-    let url = app.tool_url(PATH, ADA);
+    let url = app.tool_url(BLOCK, ADA);
     let (_, first) = json_of(app.post_json(&url, &focus()).await).await;
     let id = first["eventId"].as_str().expect("id").to_owned();
     // The user deletes the hold in Google Calendar; Google keeps the id, as `cancelled`.
@@ -176,7 +173,7 @@ async fn asking_again_for_a_hold_the_user_deleted_brings_it_back() {
 async fn a_repeat_of_a_live_hold_writes_nothing_more() {
     let app = ready().await;
     let _events = fake_calendar::mount_events(&app.google).await;
-    let url = app.tool_url(PATH, ADA);
+    let url = app.tool_url(BLOCK, ADA);
     assert_eq!(json_of(app.post_json(&url, &focus()).await).await.0, 200);
     assert_eq!(json_of(app.post_json(&url, &focus()).await).await.0, 200);
     let writes = calendar_requests(&app.google)
@@ -193,7 +190,7 @@ async fn a_zone_in_another_letter_case_is_sent_to_google_by_its_canonical_name()
     let _events = fake_calendar::mount_events(&app.google).await;
     let mut args = focus();
     args["timezone"] = json!("america/new_york");
-    let (status, body) = json_of(app.post_json(&app.tool_url(PATH, ADA), &args).await).await;
+    let (status, body) = json_of(app.post_json(&app.tool_url(BLOCK, ADA), &args).await).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["timezone"], "America/New_York");
     let sent: Value =

@@ -2,18 +2,11 @@
 //! Google Calendar. What Google received (or did not) is the assertion: a refused change writes
 //! nothing.
 
-mod common;
-
-use common::fake_calendar::{self, Events, query, requests_with};
-use common::{TestApp, spawn_with_user};
+use crate::common::ADA;
+use crate::common::fake_calendar::{self, Events, query, requests_with};
+use crate::common::routes::{BLOCK, CANCEL, LIST, MOVE, RESPOND};
+use crate::common::{TestApp, assert_error, spawn_with_user};
 use serde_json::{Value, json};
-
-const ADA: &str = "ada@example.com";
-const BLOCK: &str = "/api/calendar/events";
-const MOVE: &str = "/api/calendar/holds/move";
-const CANCEL: &str = "/api/calendar/holds/cancel";
-const RESPOND: &str = "/api/calendar/invites/respond";
-const LIST: &str = "/api/calendar/list-events";
 
 async fn ready() -> (TestApp, Events) {
     let app = spawn_with_user(&[], ADA).await;
@@ -78,22 +71,14 @@ async fn moving_or_cancelling_an_event_the_agent_did_not_make_is_refused_without
                    "timezone": "UTC"}),
         )
         .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (403, Some("not_made_by_agent")),
-            "{body}"
-        );
+        assert_error(status, &body, 403, "not_made_by_agent");
         assert!(
             body["message"]
                 .as_str()
                 .is_some_and(|m| m.contains("Google Calendar"))
         );
         let (status, body) = call(&app, CANCEL, json!({"event_id": id})).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (403, Some("not_made_by_agent")),
-            "{body}"
-        );
+        assert_error(status, &body, 403, "not_made_by_agent");
     }
     assert_eq!(
         writes(&app).await,

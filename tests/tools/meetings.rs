@@ -1,22 +1,16 @@
 //! Meetings with other people against fake Google People and Calendar: contacts, shared
 //! availability, and invitations that can only be the draft the user confirmed.
 
-mod common;
-
+use crate::common::ADA;
+use crate::common::fake_calendar::{self, Events, query, requests_with};
+use crate::common::fake_google::{WITH_CONTACTS, refresh_token_for};
+use crate::common::routes::{CONTACTS, DRAFTS, FREE, LIST, MEETINGS};
+use crate::common::{TestApp, assert_error, fake_people, json_of, spawn_app};
 use calendar_agent::clock::unix_now;
 use calendar_agent::secret::Secret;
-use common::fake_calendar::{self, Events, query, requests_with};
-use common::fake_google::{WITH_CONTACTS, refresh_token_for};
-use common::{TestApp, fake_people, json_of, spawn_app};
 use serde_json::{Value, json};
 
-const ADA: &str = "ada@example.com";
 const EVE: &str = "eve@example.com";
-const CONTACTS: &str = "/api/contacts/search";
-const FREE: &str = "/api/calendar/freebusy";
-const DRAFTS: &str = "/api/calendar/meeting-drafts";
-const MEETINGS: &str = "/api/calendar/meetings";
-const LIST: &str = "/api/calendar/list-events";
 
 /// Ada (and Eve) connected with `scope`, fake Google mounted.
 async fn ready(scope: &str) -> TestApp {
@@ -119,14 +113,10 @@ async fn everyone_matching_a_name_is_returned_once_and_nobody_is_said_plainly() 
 
 #[tokio::test]
 async fn without_contacts_allowed_the_search_asks_for_a_spelled_address_and_google_is_not_asked() {
-    let app = ready(common::fake_google::GRANTED).await;
+    let app = ready(crate::common::fake_google::GRANTED).await;
     fake_people::mount(&app.google, &[("Sam Lee", "sam@example.com")], &[]).await;
     let (status, body) = call(&app, CONTACTS, ADA, unix_now(), json!({"query": "Sam"})).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (403, Some("google_scope_missing")),
-        "{body}"
-    );
+    assert_error(status, &body, 403, "google_scope_missing");
     assert!(
         body["message"]
             .as_str()
@@ -291,11 +281,7 @@ async fn no_invitation_leaves_for_a_draft_that_is_not_this_sessions_to_send() {
         ("not a draft", "not an id"),
     ] {
         let (status, body) = call(&app, MEETINGS, ADA, minted, json!({"draft_id": draft})).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (404, Some("draft_not_found")),
-            "{why}: {body}"
-        );
+        assert_error(status, &body, 404, "draft_not_found");
         let message = body["message"].as_str().unwrap_or("");
         assert!(message.contains("Nothing was sent"), "{why}: {message}");
     }
@@ -326,11 +312,7 @@ async fn an_expired_meeting_link_says_press_start_while_the_other_tools_still_wo
     // Minted 20 minutes ago: the meeting URL (15 minutes) is over, the others (an hour) are not.
     let minted = unix_now() - 1200;
     let (status, body) = call(&app, MEETINGS, ADA, minted, json!({"draft_id": "QQQQQQ"})).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (401, Some("url_expired")),
-        "{body}"
-    );
+    assert_error(status, &body, 401, "url_expired");
     assert!(
         body["message"]
             .as_str()
@@ -354,15 +336,15 @@ async fn contacts_consent(app: &TestApp, granted: &str) -> (String, reqwest::Res
         .send()
         .await
         .expect("start");
-    let consent = common::location(&start);
-    let oauth = common::cookie_pair(&start, "oauth_state").expect("cookie");
-    let state = common::query_param(&consent, "state").expect("state");
+    let consent = crate::common::location(&start);
+    let oauth = crate::common::cookie_pair(&start, "oauth_state").expect("cookie");
+    let state = crate::common::query_param(&consent, "state").expect("state");
     app.tokens.grant(ADA, granted);
     let back = app
         .client
         .get(app.url(&format!(
             "/api/auth/google/callback?code={}&state={state}",
-            common::fake_google::code_for(ADA)
+            crate::common::fake_google::code_for(ADA)
         )))
         .header("cookie", oauth)
         .send()
@@ -391,7 +373,7 @@ async fn allowing_contacts_asks_for_them_on_top_and_says_so_on_the_page() {
     assert!(page.contains(r#"href="/api/auth/google?with=contacts""#));
 
     let (consent, back) = contacts_consent(&app, WITH_CONTACTS).await;
-    let scope = common::query_param(&consent, "scope").expect("scope");
+    let scope = crate::common::query_param(&consent, "scope").expect("scope");
     assert!(
         scope.contains("https://www.googleapis.com/auth/contacts.readonly"),
         "{scope}"
@@ -405,12 +387,12 @@ async fn allowing_contacts_asks_for_them_on_top_and_says_so_on_the_page() {
         "{scope}"
     );
     assert_eq!(
-        common::query_param(&consent, "include_granted_scopes").as_deref(),
+        crate::common::query_param(&consent, "include_granted_scopes").as_deref(),
         Some("true")
     );
     // The user ticked everything: contacts are on.
-    assert_eq!(common::location(&back), "/");
-    let cookie = common::cookie_pair(&back, "userId").expect("cookie");
+    assert_eq!(crate::common::location(&back), "/");
+    let cookie = crate::common::cookie_pair(&back, "userId").expect("cookie");
     let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
     assert_eq!(me["contacts"], true);
     let page = app
@@ -429,9 +411,12 @@ async fn allowing_contacts_asks_for_them_on_top_and_says_so_on_the_page() {
 async fn unticking_contacts_keeps_the_user_signed_in_and_says_what_it_means() {
     let app = spawn_app(&[]).await;
     app.mount_google(3600).await;
-    let (_, back) = contacts_consent(&app, common::fake_google::GRANTED).await;
-    assert_eq!(common::location(&back), "/?auth_error=contacts_not_allowed");
-    let cookie = common::cookie_pair(&back, "userId").expect("signed in all the same");
+    let (_, back) = contacts_consent(&app, crate::common::fake_google::GRANTED).await;
+    assert_eq!(
+        crate::common::location(&back),
+        "/?auth_error=contacts_not_allowed"
+    );
+    let cookie = crate::common::cookie_pair(&back, "userId").expect("signed in all the same");
     let page = app
         .get_with_cookie("/?auth_error=contacts_not_allowed", &cookie)
         .await
@@ -460,8 +445,8 @@ async fn the_audit_command_prints_every_attempt() {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", &app.config.store.database_url)
-            .env("TOKEN_ENCRYPTION_KEY", common::TEST_TOKEN_KEY)
-            .env("PRESIGN_SECRET", common::TEST_PRESIGN_SECRET)
+            .env("TOKEN_ENCRYPTION_KEY", crate::common::TEST_TOKEN_KEY)
+            .env("PRESIGN_SECRET", crate::common::TEST_PRESIGN_SECRET)
             .current_dir(app.dir.path())
             .arg("audit");
         if let Some(user) = user {

@@ -1,13 +1,11 @@
 //! All of the user's calendars: availability over every selected one in one freeBusy call,
 //! and list_events merging them, against a fake Google.
 
-mod common;
-
-use common::fake_calendar::{self, requests_to};
-use common::{TestApp, spawn_with_user};
+use crate::common::ADA;
+use crate::common::fake_calendar::{self, requests_to};
+use crate::common::{TestApp, assert_error, spawn_with_user};
 use serde_json::{Value, json};
 
-const ADA: &str = "ada@example.com";
 const WORK: &str = "c_work123@group.calendar.google.com";
 const HOLIDAYS: &str = "en.usa#holiday@group.v.calendar.google.com";
 const BIRTHDAYS: &str = "addressbook#contacts@group.v.calendar.google.com";
@@ -85,11 +83,7 @@ async fn a_selected_calendar_google_cannot_answer_for_is_left_out_but_the_primar
     let (status, body) = broken
         .call_tool("/api/calendar/freebusy", ADA, morning())
         .await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("google_error")),
-        "{body}"
-    );
+    assert_error(status, &body, 502, "google_error");
 }
 
 #[tokio::test]
@@ -144,7 +138,7 @@ async fn list_events_merges_every_selected_calendar_by_start_and_names_the_other
             ("Dentist".to_owned(), None),
         ]
     );
-    let lists: Vec<String> = common::fake_calendar::calendar_requests(&app.google)
+    let lists: Vec<String> = crate::common::fake_calendar::calendar_requests(&app.google)
         .await
         .into_iter()
         .filter(|r| r.url.path().ends_with("/events"))

@@ -1,22 +1,19 @@
 //! `find_free_time` against fake Google.
 
-mod common;
-
-use common::fake_calendar::{self, calendar_requests};
-use common::{TestApp, spawn_with_user};
+use crate::common::ADA;
+use crate::common::fake_calendar::{self, calendar_requests};
+use crate::common::routes::FREE;
+use crate::common::{TestApp, assert_error, spawn_with_user};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
-
-const ADA: &str = "ada@example.com";
-const PATH: &str = "/api/calendar/freebusy";
 
 async fn ready() -> TestApp {
     spawn_with_user(&[], ADA).await
 }
 
 async fn call(app: &TestApp, args: Value) -> (u16, Value) {
-    app.call_tool(PATH, ADA, args).await
+    app.call_tool(FREE, ADA, args).await
 }
 
 fn instant(text: &str) -> Timestamp {
@@ -173,8 +170,7 @@ async fn a_google_error_is_a_502() {
                "duration_minutes": 30, "timezone": "UTC"}),
     )
     .await;
-    assert_eq!(status, 502, "{body}");
-    assert_eq!(body["error"], "google_error");
+    assert_error(status, &body, 502, "google_error");
 }
 
 #[tokio::test]
@@ -228,7 +224,7 @@ async fn a_busy_morning_moves_the_slot_later_in_the_working_day_not_into_the_eve
 
 #[tokio::test]
 async fn working_hours_come_from_the_settings() {
-    let app = common::spawn_with_user(
+    let app = crate::common::spawn_with_user(
         &[
             ("WORKING_HOURS", "07:30-12:00"),
             ("WORKING_DAYS", "Sun-Thu"),
@@ -240,7 +236,7 @@ async fn working_hours_come_from_the_settings() {
     // Friday 2030-03-08 to Sunday 2030-03-10, UTC.
     let (status, body) = app
         .call_tool(
-            PATH,
+            FREE,
             ADA,
             json!({"window_start": "2030-03-08", "window_end": "2030-03-10",
                    "duration_minutes": 30, "timezone": "UTC"}),

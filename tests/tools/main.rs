@@ -1,0 +1,13 @@
+//! The tool webhooks, one module per tool (or per pair that works together), in one test
+//! binary: the real router on a loopback port, the stand-in Google behind it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auth;
+mod block_time;
+mod calendars;
+mod find_free_time;
+mod list_events;
+mod manage;
+mod meetings;
