@@ -48,6 +48,7 @@ async fn main() -> ExitCode {
             });
             report(signed)
         }
+        Some(Command::Health { ready }) => report(cli::health(&config, ready).await),
         Some(Command::Anam { list }) => report(cli::anam_table(&config, list).await),
         Some(Command::RotateKey) => report(cli::rotate_key(&config).await),
         Some(Command::Audit { user, limit }) => {

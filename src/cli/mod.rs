@@ -58,6 +58,13 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
+    /// Ask this machine's running server whether it is alive (`/healthz`) or, with `--ready`,
+    /// ready (`/readyz`): exit 0 if so. For container health checks (the image has no shell).
+    Health {
+        /// Ask `/readyz` instead of `/healthz`.
+        #[arg(long)]
+        ready: bool,
+    },
     /// List what your Anam account offers, to fill in ANAM_AVATAR_ID, ANAM_VOICE_ID, ANAM_LLM_ID.
     Anam {
         /// What to list.
@@ -100,4 +107,33 @@ pub async fn rotate_key(config: &Config) -> Result<String, String> {
 /// A fresh secret for `calendar-agent secret`.
 pub fn fresh_secret() -> String {
     random_hex_secret()
+}
+
+/// `calendar-agent health [--ready]`: asks the server at `HOST:PORT` (loopback when it listens
+/// on every address) for `/healthz` or `/readyz`, within 2 seconds.
+pub async fn health(config: &Config, ready: bool) -> Result<String, String> {
+    let host = match config.server.host {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let path = if ready { "/readyz" } else { "/healthz" };
+    let url = format!("http://{host}:{}{path}", config.server.port);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(2))
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {}", e.without_url()))?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(format!("{path}: {status}"))
+    } else {
+        Err(format!("{path}: {status}"))
+    }
 }

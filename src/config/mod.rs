@@ -21,6 +21,7 @@ pub(crate) use server::{LogFormat, Server};
 pub(crate) use signing::{SecretSource, Signing, random_hex_secret};
 pub(crate) use store::StoreConfig;
 pub(crate) use vars::ConfigError;
+pub use vars::SECRET_FILES;
 
 use vars::{Read, Vars};
 

@@ -26,7 +26,7 @@ impl ConfigError {
 }
 
 /// The secret variables that may be given as a file instead: (`NAME`, `NAME_FILE`).
-pub(crate) const SECRET_FILES: &[(&str, &str)] = &[
+pub const SECRET_FILES: &[(&str, &str)] = &[
     ("PRESIGN_SECRET", "PRESIGN_SECRET_FILE"),
     ("PRESIGN_SECRET_PREVIOUS", "PRESIGN_SECRET_PREVIOUS_FILE"),
     ("COOKIE_SECRET", "COOKIE_SECRET_FILE"),
