@@ -173,7 +173,8 @@ impl AppState {
         let google = Arc::new(Google {
             tokens: AccessTokens::new(oauth.clone(), store.clone(), Arc::clone(&metrics)),
             calendar: Arc::new(
-                CalendarClient::new(&config.google.calendar_base_url).map_err(StartupError::Tls)?,
+                CalendarClient::new(&config.google.calendar_base_url, http.clone())
+                    .map_err(StartupError::Tls)?,
             ),
             contexts: ContextCache::default(),
             metrics: Arc::clone(&metrics),

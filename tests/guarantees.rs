@@ -11,7 +11,7 @@ use calendar_agent::clock::unix_now;
 use calendar_agent::store::Allowance;
 use common::ADA;
 use common::fake_calendar::{self, Events, requests_with};
-use common::routes::{CANCEL, DRAFTS, LIST, MEETINGS, MOVE, RESPOND};
+use common::routes::{APPLY, DRAFTS, LIST, MEETINGS, PROPOSE, RESPOND};
 use common::{TestApp, assert_error, json_of};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
@@ -66,6 +66,13 @@ async fn one_guest_draft(app: &TestApp, minted: u64, hour: u32, guest: &str) -> 
     .await;
     assert_eq!(status, 200, "{body}");
     body["draft_id"].as_str().expect("draft_id").to_owned()
+}
+
+/// A change read back: its id.
+async fn proposed(app: &TestApp, minted: u64, args: Value) -> String {
+    let (status, body) = call(app, PROPOSE, minted, args).await;
+    assert_eq!(status, 200, "{body}");
+    body["change_id"].as_str().expect("change_id").to_owned()
 }
 
 /// `n` copies of the same call, sent at the same moment.
@@ -146,25 +153,36 @@ on_both_backends! {
 
     async fn racing_changes_that_tell_guests_never_pass_the_allowance(db) {
         let (app, events) = ada_with_allowance(&db, 3, 1).await;
+        fake_calendar::mount_list(&app.google, json!([])).await;
         let minted = unix_now();
-        events.put(agents_meeting("meet1"));
-        let moves = at_once(&app, 5, MOVE, minted, json!({"event_id": "meet1",
-            "start": "2030-03-05T11:00:00", "end": "2030-03-05T12:00:00", "timezone": "UTC"})).await;
-        assert_eq!(statuses(&moves), [200, 200, 429, 429, 429], "two e-mails were left: {moves:?}");
+        // Five meetings with one guest each, a move of each read back, all applied at once:
+        // two e-mails were left.
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            events.put(agents_meeting(&format!("meet{i}")));
+            ids.push(proposed(&app, minted, json!({"event_id": format!("meet{i}"), "action": "move",
+                "start": "2030-03-05T11:00:00", "end": "2030-03-05T12:00:00", "timezone": "UTC"})).await);
+        }
+        let applies = join_all(ids.iter().map(|id| call(&app, APPLY, minted, json!({"change_id": id})))).await;
+        assert_eq!(statuses(&applies), [200, 200, 429, 429, 429], "{applies:?}");
         assert_eq!(events.emails().len(), 2);
-        let patches = requests_with(&app.google, "PATCH").await.len();
-        assert_eq!(patches, 2, "a refused move writes nothing");
-        // Used up: cancelling would tell Sam too, so it is refused and the meeting stays.
-        let cancels = at_once(&app, 3, CANCEL, minted, json!({"event_id": "meet1"})).await;
-        assert_eq!(statuses(&cancels), [429, 429, 429], "{cancels:?}");
+        assert_eq!(requests_with(&app.google, "PATCH").await.len(), 2, "a refused change writes nothing");
+        // A cancel read back after that would tell Sam too: refused, the meeting stays.
+        let cancel = proposed(&app, minted, json!({"event_id": "meet4", "action": "cancel"})).await;
+        let answers = at_once(&app, 3, APPLY, minted, json!({"change_id": cancel})).await;
+        assert_eq!(statuses(&answers), [429, 429, 429], "{answers:?}");
         assert!(requests_with(&app.google, "DELETE").await.is_empty());
-        assert_eq!(events.get("meet1").expect("kept")["status"], "confirmed");
-        // A hold tells nobody and costs nothing.
+        assert_eq!(events.get("meet4").expect("kept")["status"], "confirmed");
+        // A hold tells nobody and costs nothing; applied five times at once, it is written once.
         events.put(json!({"id": "hold1", "status": "confirmed", "summary": "Focus",
             "start": {"dateTime": "2030-03-05T13:00:00Z"}, "end": {"dateTime": "2030-03-05T14:00:00Z"},
             "extendedProperties": {"private": {"createdBy": "calendar-agent"}}}));
-        let (status, body) = call(&app, CANCEL, minted, json!({"event_id": "hold1"})).await;
-        assert_eq!(status, 200, "{body}");
+        let drop_hold = proposed(&app, minted, json!({"event_id": "hold1", "action": "cancel"})).await;
+        let answers = at_once(&app, 5, APPLY, minted, json!({"change_id": drop_hold})).await;
+        assert!(answers.iter().all(|(s, _)| *s == 200 || *s == 409), "{answers:?}");
+        assert!(answers.iter().any(|(s, _)| *s == 200), "{answers:?}");
+        assert_eq!(requests_with(&app.google, "DELETE").await.len(), 1, "sent once");
+        assert_eq!(events.get("hold1").expect("kept by Google")["status"], "cancelled");
     }
 
     async fn racing_answers_to_invitations_never_pass_the_allowance(db) {

@@ -214,8 +214,10 @@ on_both_backends! {
             answered_in < Duration::from_millis(1500),
             "answered before the first sync could finish ({answered_in:?}): Google is not kept waiting"
         );
-        let (name, _) = stream.next(Duration::from_secs(10)).await.expect("changed");
+        let (name, data) = stream.next(Duration::from_secs(10)).await.expect("changed");
         assert_eq!(name, "changed");
+        // The page is told what changed, so it can tell the avatar in a sentence.
+        assert_eq!(data["events"][0]["title"], meeting("accepted")["summary"], "{data}");
         tokio::time::sleep(Duration::from_millis(3500)).await;
         let syncs = count(&app, is_list).await - syncs_before;
         assert!((1..=2).contains(&syncs), "{syncs} syncs for a burst of 50");

@@ -174,7 +174,7 @@ async fn bookings_cover_this_month_and_next_with_what_the_page_draws() {
         body,
         json!({"timezone": "Europe/London", "events": [{"id": "b1", "title": "Dentist",
             "start": "2026-11-25T10:00:00+00:00", "end": "2026-11-25T10:30:00+00:00",
-            "allDay": false, "calendarId": "primary", "color": "#9fe1e7"}]})
+            "allDay": false, "canChange": true, "calendarId": "primary", "color": "#9fe1e7"}]})
     );
     let list = fake_calendar::calendar_requests(&app.google)
         .await

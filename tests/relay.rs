@@ -188,6 +188,7 @@ async fn a_silently_dropped_listen_connection_is_noticed_healed_and_its_pages_re
         .publish(Change::Changed {
             user_id: ADA.into(),
             calendar_id: "work".into(),
+            events: Vec::new(),
         })
         .await;
     let (name, data) = page

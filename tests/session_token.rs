@@ -86,8 +86,8 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
         "/api/calendar/list-events",
         "/api/calendar/freebusy",
         "/api/calendar/events",
-        "/api/calendar/holds/move",
-        "/api/calendar/holds/cancel",
+        "/api/calendar/change-proposals",
+        "/api/calendar/changes",
         "/api/calendar/invites/respond",
         "/api/calendar/meeting-drafts",
         "/api/calendar/meetings",
@@ -102,7 +102,7 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
         let verified =
             verify(&app.config.signing.presign, base, &params, unix_now()).expect("verifies");
         assert_eq!(verified.uid, ADA);
-        if route == "/api/calendar/meetings" {
+        if matches!(route, "/api/calendar/meetings" | "/api/calendar/changes") {
             // MEETING_URL_TTL_SECONDS: 900 by default, from the same Start.
             assert!((before + 900..=unix_now() + 900).contains(&verified.exp));
         } else {

@@ -6,25 +6,39 @@ use google_calendar3::api::{Event, EventDateTime};
 use serde_json::{Map, Value, json};
 
 use super::Interval;
-use super::events::{CalendarRef, Listed, is_tagged, my_response};
+use super::events::{CalendarRef, Listed, is_tagged, my_response, organised_by_user};
 use super::time::{Window, Zone, from_chrono};
 
 /// At most this many other attendees are named per event; the rest are counted.
 pub(crate) const MAX_ATTENDEES: usize = 10;
 
+/// Who organizes the event, when it is not the user.
+fn organizer(event: &Event) -> Option<&str> {
+    event
+        .organizer
+        .as_ref()
+        .filter(|o| o.self_ != Some(true))
+        .and_then(|o| o.email.as_deref())
+}
+
 /// The people on the event other than the user (rooms and resources left out), each with
-/// their answer.
-fn other_attendees(event: &Event) -> Vec<Value> {
+/// their answer; `compact` leaves out an answer that is `accepted` (the usual one) and the
+/// organizer (named on its own).
+fn other_attendees(event: &Event, compact: bool) -> Vec<Value> {
+    let named = organizer(event).filter(|_| compact);
     event
         .attendees
         .iter()
         .flatten()
         .filter(|a| a.self_ != Some(true) && a.resource != Some(true))
+        .filter(|a| named.is_none() || a.email.as_deref() != named)
         .filter_map(|a| {
-            Some(json!({
-                "email": a.email.as_deref()?,
-                "response": a.response_status.as_deref().unwrap_or("needsAction"),
-            }))
+            let response = a.response_status.as_deref().unwrap_or("needsAction");
+            let mut out = json!({ "email": a.email.as_deref()? });
+            if !(compact && response == "accepted") {
+                out["response"] = json!(response);
+            }
+            Some(out)
         })
         .collect()
 }
@@ -37,17 +51,21 @@ fn title(event: &Event) -> String {
         .unwrap_or_else(|| "(no title)".into())
 }
 
-/// One event as `list_events` gives it: `id`, `title`, `start`, `end`, and only what applies:
-/// `allDay`, `location`, `calendar` (a calendar other than the primary), `myResponse`,
-/// `madeByAgent`, `attendees` (others, at most 10) and `moreAttendees`.
-pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
-    let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
+/// Whether `propose_change` takes this event: the user organizes it (their own, or made by
+/// this service for them), on a calendar they selected, and it is not cancelled.
+pub(crate) fn can_change(event: &Event) -> bool {
+    organised_by_user(event) && event.status.as_deref() != Some("cancelled")
+}
+
+/// What the model and the page both get: `id`, `title`, and only what applies: `allDay`,
+/// `location`, `calendar` (a calendar other than the primary), `organizer` (the model's, when
+/// not the user), `myResponse`, `madeByAgent`, `recurring`, `canChange`, `attendees` (others,
+/// at most 10) and `moreAttendees`.
+fn event_fields(event: &Event, calendar: &CalendarRef, compact: bool) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("id".into(), json!(event.id.clone().unwrap_or_default()));
     out.insert("title".into(), json!(title(event)));
-    out.insert("start".into(), edge(event.start.as_ref(), zone, false));
-    out.insert("end".into(), edge(event.end.as_ref(), zone, all_day));
-    if all_day {
+    if event.start.as_ref().is_some_and(|s| s.date.is_some()) {
         out.insert("allDay".into(), json!(true));
     }
     if let Some(location) = event.location.as_ref().filter(|l| !l.trim().is_empty()) {
@@ -56,13 +74,22 @@ pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> 
     if !calendar.primary {
         out.insert("calendar".into(), json!(calendar.name));
     }
-    if let Some(response) = my_response(event) {
+    if let Some(by) = organizer(event).filter(|_| compact) {
+        out.insert("organizer".into(), json!(by));
+    }
+    if let Some(response) = my_response(event).filter(|r| !(compact && *r == "accepted")) {
         out.insert("myResponse".into(), json!(response));
     }
     if is_tagged(event) {
         out.insert("madeByAgent".into(), json!(true));
     }
-    let mut others = other_attendees(event);
+    if event.recurring_event_id.is_some() || event.recurrence.is_some() {
+        out.insert("recurring".into(), json!(true));
+    }
+    if can_change(event) {
+        out.insert("canChange".into(), json!(true));
+    }
+    let mut others = other_attendees(event, compact);
     if !others.is_empty() {
         let more = others.len().saturating_sub(MAX_ATTENDEES);
         others.truncate(MAX_ATTENDEES);
@@ -71,14 +98,29 @@ pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> 
             out.insert("moreAttendees".into(), json!(more));
         }
     }
+    out
+}
+
+/// One event as `list_events` gives it, as compact as it can be and still say everything:
+/// times on the wall clock of the answer's zone (named once, at the top) to the minute, and
+/// nothing that only repeats the usual (an answer of `accepted` is left out, the user's own
+/// too).
+pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+    let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
+    let mut out = event_fields(event, calendar, true);
+    out.insert("start".into(), wall_edge(event.start.as_ref(), zone, false));
+    out.insert("end".into(), wall_edge(event.end.as_ref(), zone, all_day));
     Value::Object(out)
 }
 
-/// One event as the page draws it: the tool's shape plus the link, the calendar's id and
-/// colour, and `allDay` always.
+/// One event as the page draws it: RFC 3339 times with their offsets, every answer, the link,
+/// the calendar's id and colour, and `allDay` always.
 pub(crate) fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
-    let mut out = tool_event(event, zone, calendar);
-    out["allDay"] = json!(event.start.as_ref().is_some_and(|s| s.date.is_some()));
+    let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
+    let mut out = Value::Object(event_fields(event, calendar, false));
+    out["start"] = edge(event.start.as_ref(), zone, false);
+    out["end"] = edge(event.end.as_ref(), zone, all_day);
+    out["allDay"] = json!(all_day);
     out["calendarId"] = json!(calendar.id);
     if let Some(color) = &calendar.color {
         out["color"] = json!(color);
@@ -87,6 +129,17 @@ pub(crate) fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> 
         out["htmlLink"] = json!(link);
     }
     out
+}
+
+/// Like [`edge`], a timed edge on the zone's wall clock ([`Zone::wall`]).
+fn wall_edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Value {
+    match at {
+        Some(at) if at.date.is_none() => at
+            .date_time
+            .and_then(from_chrono)
+            .map_or(Value::Null, |ts| json!(zone.wall(ts))),
+        other => edge(other, zone, exclusive_end_date),
+    }
 }
 
 /// A timed edge in `zone`; an all-day edge as a date. Google's all-day end date is exclusive
@@ -117,8 +170,8 @@ pub(crate) fn event_list(listed: &Listed, zone: &Zone, window: Window) -> Value 
         .collect();
     let mut out = json!({
         "timezone": zone.name,
-        "window_start": zone.format(window.start),
-        "window_end": zone.format(window.end),
+        "window_start": zone.wall(window.start),
+        "window_end": zone.wall(window.end),
         "count": events.len(),
         "events": events,
     });
@@ -194,9 +247,9 @@ mod tests {
         assert_eq!(
             tool_event(&e, &zone, &primary()),
             json!({
-                "id": "e1", "title": "Standup", "start": "2026-11-24T14:00:00+00:00",
-                "end": "2026-11-24T14:15:00+00:00", "myResponse": "tentative",
-                "attendees": [{"email": "bob@example.com", "response": "accepted"}]
+                "id": "e1", "title": "Standup", "start": "2026-11-24T14:00",
+                "end": "2026-11-24T14:15", "myResponse": "tentative",
+                "organizer": "bob@example.com"
             })
         );
     }

@@ -158,12 +158,6 @@ pub(crate) fn organised_by_user(event: &Event) -> bool {
         .is_none_or(|o| o.self_ == Some(true))
 }
 
-/// Whether this service made `event` for this user and the user organises it: what
-/// `move_hold` and `cancel_hold` may change.
-pub(crate) fn made_by_agent_for_user(event: &Event) -> bool {
-    is_tagged(event) && organised_by_user(event)
-}
-
 /// The people Google tells when `event` is changed or cancelled with `sendUpdates=all`: its
 /// guests other than the user and rooms.
 pub(crate) fn guests_told(event: &Event) -> Vec<String> {
@@ -174,15 +168,6 @@ pub(crate) fn guests_told(event: &Event) -> Vec<String> {
         .filter(|a| a.self_ != Some(true) && a.resource != Some(true))
         .filter_map(|a| a.email.clone())
         .collect()
-}
-
-/// Google's `sendUpdates` for a change to `event`: its guests hear of it, a hold tells nobody.
-pub(crate) fn send_updates(event: &Event) -> &'static str {
-    if guests_told(event).is_empty() {
-        "none"
-    } else {
-        "all"
-    }
 }
 
 /// The user's own answer to an invitation (`accepted`, `declined`, `tentative`,

@@ -6,18 +6,22 @@
 mod answers;
 mod availability;
 mod events;
+mod offers;
+mod recurrence;
 mod slots;
 mod time;
 mod working_hours;
 
-pub(crate) use answers::{blocked, edge, event_list, page_event, slots};
+pub(crate) use answers::{blocked, can_change, edge, event_list, page_event, slots};
 pub(crate) use availability::{Availability, is_email};
 #[cfg(test)]
 pub(crate) use events::is_tagged;
 pub(crate) use events::{
-    CalendarRef, Listed, Page, UserContext, guests_told, made_by_agent_for_user, merge_pages,
-    organised_by_user, send_updates, tag,
+    CalendarRef, Listed, Page, UserContext, guests_told, merge_pages, my_response,
+    organised_by_user, tag,
 };
+pub(crate) use offers::offered_slots;
+pub(crate) use recurrence::Rule;
 pub use slots::{Interval, MAX_SLOTS, free_slots, free_slots_within, merge};
 pub use time::Window;
 pub use time::Zone;

@@ -58,6 +58,23 @@ impl Zone {
             .to_string()
     }
 
+    /// The wall clock here to the minute, e.g. `2026-11-24T09:00` (seconds only when not
+    /// zero): what the model reads out, with the zone named once beside it. In the hour a
+    /// fall-back repeats, the offset is added (`2026-11-01T01:30-05:00`), so it stays one
+    /// instant.
+    pub(crate) fn wall(&self, at: Timestamp) -> String {
+        let local = at.to_zoned(self.tz.clone());
+        let mut text = if local.second() == 0 {
+            local.strftime("%Y-%m-%dT%H:%M").to_string()
+        } else {
+            local.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+        };
+        if self.tz.to_ambiguous_zoned(local.datetime()).is_ambiguous() {
+            text.push_str(&local.strftime("%:z").to_string());
+        }
+        text
+    }
+
     /// `at` as a zoned date-time here.
     pub(crate) fn zoned(&self, at: Timestamp) -> Zoned {
         at.to_zoned(self.tz.clone())

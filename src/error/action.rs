@@ -14,9 +14,19 @@ pub enum Action {
     /// A send that another request is doing right now (a draft or a change being sent).
     #[error("already being sent: {0}")]
     InProgress(&'static str),
-    /// A change to an event this service did not make (or the user does not organise).
-    #[error("event not made by this service")]
-    NotMadeByAgent,
+    /// No change proposal this user may apply: unknown, another user's or session's,
+    /// expired, or already applied.
+    #[error("change proposal unusable: {0}")]
+    ChangeUnusable(&'static str),
+    /// A change to an event someone else organizes (and this service did not make).
+    #[error("the user does not organize that event")]
+    NotOrganizer,
+    /// The event changed since the proposal read it back (Google's 412 on `If-Match`).
+    #[error("the event changed since it was read back")]
+    EventChanged,
+    /// Google refused a focus-time or out-of-office entry (not every account has them).
+    #[error("Google does not offer {0} here")]
+    KindNotAvailable(&'static str),
 }
 
 impl Action {
@@ -41,11 +51,33 @@ impl Action {
                      a moment to hear how it went."
                 ),
             ),
-            Self::NotMadeByAgent => Parts::new(
+            Self::ChangeUnusable(why) => Parts::new(
+                S::NOT_FOUND,
+                "change_not_found",
+                format!(
+                    "That change cannot be applied: {why}. Nothing was changed. Propose it again \
+                     with propose_change, read it back, and apply it after the user says yes."
+                ),
+            ),
+            Self::NotOrganizer => Parts::new(
                 S::FORBIDDEN,
-                "not_made_by_agent",
-                "That event was not made by this assistant, so it can only be read here, not \
-                 moved or cancelled. The user can change it in Google Calendar.",
+                "not_organizer",
+                "Someone else organizes that event, so only the organizer can move or cancel it. \
+                 I can decline it for the user instead, with respond_to_invite.",
+            ),
+            Self::EventChanged => Parts::new(
+                S::CONFLICT,
+                "event_changed",
+                "That event changed since I read it back, so I did not change it. Let me look \
+                 at it again with propose_change.",
+            ),
+            Self::KindNotAvailable(kind) => Parts::new(
+                S::BAD_REQUEST,
+                "kind_not_available",
+                format!(
+                    "Google Calendar does not offer {kind} for this calendar, so nothing was \
+                     added. I can block the time as a plain hold instead, if the user wants."
+                ),
             ),
         }
     }

@@ -61,9 +61,9 @@ impl Auth {
             Self::MeetingUrlExpired => Parts::new(
                 S::UNAUTHORIZED,
                 "url_expired",
-                "The link for sending invitations has expired; it lasts a short while after \
-                 Start, for safety. The other calendar tools still work. Ask the user to end the \
-                 call and press Start again to send invitations.",
+                "The link for sending invitations and changes has expired; it lasts a short while \
+                 after Start, for safety. The other calendar tools still work. Ask the user to \
+                 end the call and press Start again to send invitations or apply the change.",
             ),
             Self::SignedOut => Parts::new(
                 S::UNAUTHORIZED,

@@ -34,7 +34,9 @@ const COMMITMENT_TYPES: [&str; 4] = ["default", "focusTime", "outOfOffice", "fro
 #[derive(Clone)]
 pub struct CalendarClient {
     client: google_calendar3::common::Client<Connector>,
-    base_url: String,
+    /// For what `google-calendar3` cannot say (`If-Match`): plain JSON calls to `base_url`.
+    pub(super) http: reqwest::Client,
+    pub(super) base_url: String,
     root_url: String,
 }
 
@@ -54,7 +56,7 @@ pub struct FreeBusy {
 impl CalendarClient {
     /// A client for `base_url` (ending in `/`). Speaks HTTP/1 and HTTP/2, https and http (for
     /// mocks), with the machine's root certificates.
-    pub fn new(base_url: &str) -> std::io::Result<Self> {
+    pub fn new(base_url: &str, http: reqwest::Client) -> std::io::Result<Self> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()?
             .https_or_http()
@@ -71,6 +73,7 @@ impl CalendarClient {
             .to_owned();
         Ok(Self {
             client,
+            http,
             base_url: base_url.to_owned(),
             root_url,
         })

@@ -5,6 +5,7 @@ pub(crate) mod access_tokens;
 pub(crate) mod api_error;
 pub(crate) mod calendar;
 pub(crate) mod calendar_watch;
+pub(crate) mod event_changes;
 pub(crate) mod event_writes;
 pub(crate) mod oauth;
 pub(crate) mod people;

@@ -164,6 +164,13 @@ pub(crate) const EVENTS_DELETE: Method = Method {
     permission: Permission::Events,
 };
 /// `events.watch`.
+/// `events.instances` (how many occurrences of a series come before one).
+pub(crate) const EVENTS_INSTANCES: Method = Method {
+    name: "events.instances",
+    accepts: EVENTS_READ,
+    permission: Permission::Events,
+};
+
 pub(crate) const EVENTS_WATCH: Method = Method {
     name: "events.watch",
     accepts: EVENTS_READ,

@@ -20,6 +20,9 @@ pub enum Change {
         user_id: String,
         /// Which calendar.
         calendar_id: String,
+        /// What changed, as far as the sync saw (at most a few, titles clipped).
+        #[serde(default)]
+        events: Vec<Changed>,
     },
     /// A guest declined one of the user's meetings.
     Declined {
@@ -50,6 +53,18 @@ impl Change {
             Self::Resync => "",
         }
     }
+}
+
+/// One event a sync saw change, for the page to say what happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changed {
+    /// Its id.
+    pub id: String,
+    /// Its title (clipped).
+    pub title: String,
+    /// Whether it was cancelled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }
 
 /// The bus. Cheap to share behind an `Arc`.

@@ -70,12 +70,42 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
         .publish(Change::Changed {
             user_id: channel.user_id.clone(),
             calendar_id: channel.calendar_id.clone(),
+            events: if full {
+                Vec::new()
+            } else {
+                changed(&changes.items)
+            },
         })
         .await;
     for change in declines {
         state.bus.publish(change).await;
     }
     Ok(())
+}
+
+/// Most events named in one `changed` message (it travels in a PostgreSQL NOTIFY, 8,000 bytes
+/// at most, and a burst is better summed up as "read again").
+const MAX_NAMED: usize = 5;
+
+/// What an incremental sync saw change, named for the page; nothing when it was more than a
+/// handful (the page just reads again).
+fn changed(items: &[Event]) -> Vec<super::bus::Changed> {
+    if items.len() > MAX_NAMED {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .filter_map(|e| {
+            Some(super::bus::Changed {
+                id: e.id.clone()?,
+                title: e
+                    .summary
+                    .as_deref()
+                    .map_or_else(|| "(no title)".into(), |t| t.chars().take(120).collect()),
+                cancelled: e.status.as_deref() == Some("cancelled"),
+            })
+        })
+        .collect()
 }
 
 /// Remembers each guest's answer on the user's own meetings that have not ended, and returns a

@@ -61,8 +61,8 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
             "list_events",
             "find_free_time",
             "block_time",
-            "move_hold",
-            "cancel_hold",
+            "propose_change",
+            "apply_change",
             "respond_to_invite",
             "draft_meeting",
             "create_meeting"
@@ -79,8 +79,8 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
             json!([]),
             json!(["window_start", "window_end", "duration_minutes"]),
             json!(["title", "start", "end", "timezone"]),
-            json!(["event_id", "start", "end", "timezone"]),
-            json!(["event_id"]),
+            json!(["event_id", "action"]),
+            json!(["change_id"]),
             json!(["event_id", "response"]),
             json!(["title", "start", "end", "timezone", "attendees"]),
             json!(["draft_id"])
@@ -118,7 +118,15 @@ fn every_declared_tool_is_offered_with_its_required_arguments() {
     );
     assert_eq!(
         properties[2],
-        ["end", "notes", "start", "timezone", "title"]
+        [
+            "decline_message",
+            "end",
+            "kind",
+            "notes",
+            "start",
+            "timezone",
+            "title"
+        ]
     );
 }
 
@@ -177,7 +185,7 @@ fn every_tool_url_verifies_for_its_route_and_user_and_lives_its_own_life() {
         let params = SignedParams::from_query(Some(query)).expect("params");
         let verified = verify(&c.signing.presign, base, &params, minted).expect("verifies");
         assert_eq!(verified.uid, "a+b@example.com");
-        let life = if declared.name == "create_meeting" {
+        let life = if matches!(declared.name, "create_meeting" | "apply_change") {
             300
         } else {
             900
@@ -234,10 +242,12 @@ fn the_prompt_places_the_user_in_their_own_day_and_zone() {
         "three",
         "yes",
         "never try to invite",
-        "move_hold",
-        "cancel_hold",
+        "propose_change",
+        "apply_change",
         "respond_to_invite",
-        "exactly what will change",
+        "from when to when",
+        "this and the following ones",
+        "focus time",
         "working hours",
         "declined",
     ] {

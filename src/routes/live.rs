@@ -58,9 +58,9 @@ async fn stream(
                         Ok(Change::Resync) => Event::default().event("changed").data("{}"),
                         Ok(change) if change.user_id() != user.user_id => continue,
                         Ok(Change::SignedOut { .. }) | Err(RecvError::Closed) => return None,
-                        Ok(Change::Changed { calendar_id, .. }) => {
-                            Event::default().event("changed").data(json!({"calendarId": calendar_id}).to_string())
-                        }
+                        Ok(Change::Changed { calendar_id, events, .. }) => Event::default()
+                            .event("changed")
+                            .data(json!({"calendarId": calendar_id, "events": events}).to_string()),
                         Ok(Change::Declined { title, guest, .. }) => Event::default()
                             .event("declined")
                             .data(json!({"title": title, "guest": guest}).to_string()),

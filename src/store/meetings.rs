@@ -29,11 +29,31 @@ pub(super) const DRAFT_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 /// Characters in a draft id.
 pub(super) const DRAFT_ID_LEN: usize = 6;
 
-/// A stored draft.
+/// What a stored item is: a meeting draft, or a change proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `draft_meeting` made it; `create_meeting` sends it.
+    Meeting,
+    /// `propose_change` made it; `apply_change` applies it.
+    Change,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Meeting => "meeting",
+            Self::Change => "change",
+        }
+    }
+}
+
+/// A stored draft (or change proposal).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     /// Its short id.
     pub(crate) id: String,
+    /// A meeting or a change.
+    pub(crate) kind: Kind,
     /// Whose it is.
     pub(crate) user_id: String,
     /// The session it belongs to (when its tool URLs were minted, unix seconds).
@@ -96,6 +116,11 @@ pub fn normalise_draft_id(text: &str) -> Option<String> {
 fn draft_of(row: &sqlx::any::AnyRow) -> Draft {
     Draft {
         id: row.get("id"),
+        kind: if row.get::<String, _>("kind") == "change" {
+            Kind::Change
+        } else {
+            Kind::Meeting
+        },
         user_id: row.get("user_id"),
         session: u64::try_from(row.get::<i64, _>("session")).unwrap_or(0),
         payload: row.get("payload"),
@@ -111,6 +136,7 @@ impl Store {
     /// Stores a draft for `ttl_seconds` and returns its new id.
     pub(crate) async fn save_draft(
         &self,
+        kind: Kind,
         user_id: &str,
         session: u64,
         payload: &str,
@@ -122,8 +148,9 @@ impl Store {
         for _ in 0..5 {
             let id = new_draft_id();
             let done = sqlx::query(
-                "INSERT INTO meeting_drafts (id, user_id, session, payload, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO meeting_drafts
+                     (id, user_id, session, payload, created_at, expires_at, kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&id)
             .bind(user_id)
@@ -131,11 +158,13 @@ impl Store {
             .bind(payload)
             .bind(now)
             .bind(now + ttl_seconds)
+            .bind(kind.as_str())
             .execute(&self.pool)
             .await?;
             if done.rows_affected() == 1 {
                 return Ok(Draft {
                     id,
+                    kind,
                     user_id: user_id.to_owned(),
                     session,
                     payload: payload.to_owned(),

@@ -17,7 +17,7 @@ mod token_key;
 
 pub use channels::{Channel, Knock, RENEW_LEASE_SECONDS};
 pub(crate) use grants::StoredToken;
-pub use meetings::{AuditRow, Claim, Draft, SEND_LEASE_SECONDS, normalise_draft_id};
+pub use meetings::{AuditRow, Claim, Draft, Kind, SEND_LEASE_SECONDS, normalise_draft_id};
 pub use rate_limits::{Allowance, Limit};
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `block_time`: a private hold on the user's primary calendar, with nobody invited and nobody
 //! notified, tagged as made by this service so it can later be moved or cancelled.
 
-use google_calendar3::api::Event;
+use google_calendar3::api::{Event, EventFocusTimeProperties, EventOutOfOfficeProperties};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::args::{Args, event_times, optional_text, required_str, required_zone};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, event_time};
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, GoogleError, Result};
 use crate::google::scopes;
 use crate::google::user_calendar::Once;
 
@@ -20,20 +20,25 @@ pub(crate) const ROUTE: &str = "/api/calendar/events";
 pub(crate) const TOOL: Tool = Tool {
     name: "block_time",
     route: ROUTE,
-    description: "Create a private hold on the user's own calendar, with no other attendees. \
-                  Use it only after the user has confirmed the title, date, start and end time \
-                  out loud.",
+    description: "Create a private hold on the user's own calendar, with no other attendees: \
+                  a plain hold, focus time (declines new conflicting invitations) or out of \
+                  office (declines conflicting invitations, with an optional message). Use it \
+                  only after the user has confirmed the title, date, start and end time out loud.",
     when_to_use: "Putting time aside for the user: block_time. It creates a private hold \
                   with no other people on it; never try to invite anyone. First read back the \
                   title, the day, the start and end time and the time zone, and call it only \
-                  after the user clearly says yes.",
+                  after the user clearly says yes. For deep work offer kind focus, which turns \
+                  down new invitations for that time; for time away, kind out_of_office.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
     parameters,
     examples: || {
         vec![
             json!({"title": "Focus", "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00",
-                    "timezone": "Europe/Berlin", "notes": "Quarterly plan"}),
+                    "timezone": "Europe/Berlin", "notes": "Quarterly plan", "kind": "focus"}),
+            json!({"title": "Away", "start": "2026-11-25", "end": "2026-11-25",
+                    "timezone": "Europe/Berlin", "kind": "out_of_office",
+                    "decline_message": "Away today, back tomorrow"}),
         ]
     },
     prepare: |args, _| {
@@ -51,7 +56,9 @@ fn parameters() -> Value {
             "start": { "type": "string", "description": "ISO 8601 start date and time" },
             "end": { "type": "string", "description": "ISO 8601 end date and time" },
             "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-            "notes": { "type": "string" }
+            "notes": { "type": "string" },
+            "kind": { "type": "string", "enum": ["hold", "focus", "out_of_office"], "description": "hold (default), focus (focus time: declines new conflicting invitations) or out_of_office (declines conflicting invitations)" },
+            "decline_message": { "type": "string", "description": "For out_of_office: the message sent with the declines, if the user gave one" }
         },
         "required": ["title", "start", "end", "timezone"]
     })
@@ -59,6 +66,8 @@ fn parameters() -> Value {
 
 /// Longest title accepted.
 pub(crate) const MAX_TITLE_CHARS: usize = 500;
+/// Longest out-of-office message accepted.
+pub(crate) const MAX_DECLINE_CHARS: usize = 500;
 /// Longest notes accepted.
 pub(crate) const MAX_NOTES_CHARS: usize = 8_000;
 
@@ -75,6 +84,52 @@ pub(crate) struct BlockTimeArgs {
     pub timezone: Zone,
     /// `notes`.
     pub notes: Option<String>,
+    /// `kind`.
+    pub kind: HoldKind,
+    /// `decline_message` (out of office only).
+    pub decline_message: Option<String>,
+}
+
+/// What kind of time is blocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HoldKind {
+    /// A plain busy hold.
+    Hold,
+    /// Google's focus time (`eventType: focusTime`).
+    Focus,
+    /// Google's out of office (`eventType: outOfOffice`).
+    OutOfOffice,
+}
+
+impl HoldKind {
+    fn parse(args: &Args<'_>) -> Result<Self> {
+        match optional_text(args, "kind", 20)?.as_deref() {
+            None | Some("") | Some("hold") => Ok(Self::Hold),
+            Some("focus") => Ok(Self::Focus),
+            Some("out_of_office") => Ok(Self::OutOfOffice),
+            Some(_) => Err(Error::invalid(
+                "kind",
+                "kind must be hold, focus or out_of_office.",
+            )),
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Hold => "hold",
+            Self::Focus => "focus",
+            Self::OutOfOffice => "out_of_office",
+        }
+    }
+
+    /// How the avatar names it.
+    fn spoken(self) -> &'static str {
+        match self {
+            Self::Hold => "a hold",
+            Self::Focus => "focus time",
+            Self::OutOfOffice => "out-of-office entries",
+        }
+    }
 }
 
 /// A required, trimmed, non-empty title of at most [`MAX_TITLE_CHARS`].
@@ -96,12 +151,23 @@ impl BlockTimeArgs {
         let timezone = required_zone(args)?;
         let notes = optional_text(args, "notes", MAX_NOTES_CHARS)?.filter(|n| !n.is_empty());
         let (start, end) = event_times(args, &timezone)?;
+        let kind = HoldKind::parse(args)?;
+        let decline_message =
+            optional_text(args, "decline_message", MAX_DECLINE_CHARS)?.filter(|m| !m.is_empty());
+        if decline_message.is_some() && kind != HoldKind::OutOfOffice {
+            return Err(Error::invalid(
+                "decline_message",
+                "decline_message goes with kind out_of_office only.",
+            ));
+        }
         Ok(Self {
             title,
             start,
             end,
             timezone,
             notes,
+            kind,
+            decline_message,
         })
     }
 
@@ -120,6 +186,8 @@ impl BlockTimeArgs {
             &self.end.to_string(),
             &self.timezone.name,
             self.notes.as_deref().unwrap_or(""),
+            self.kind.code(),
+            self.decline_message.as_deref().unwrap_or(""),
         ] {
             hash.update(part.len().to_le_bytes());
             hash.update(part.as_bytes());
@@ -127,9 +195,10 @@ impl BlockTimeArgs {
         hex::encode(&hash.finalize()[..16])
     }
 
-    /// The hold as Google stores it: opaque, tagged, no attendees.
+    /// The hold as Google stores it: opaque, tagged, no attendees; focus time and out of
+    /// office as Google's guide describes them, declining what conflicts.
     fn event(&self, id: String) -> Event {
-        Event {
+        let mut event = Event {
             id: Some(id),
             summary: Some(self.title.clone()),
             description: self.notes.clone(),
@@ -138,7 +207,26 @@ impl BlockTimeArgs {
             transparency: Some("opaque".into()),
             extended_properties: Some(calendar::tag()),
             ..Default::default()
+        };
+        match self.kind {
+            HoldKind::Hold => {}
+            HoldKind::Focus => {
+                event.event_type = Some("focusTime".into());
+                event.focus_time_properties = Some(EventFocusTimeProperties {
+                    auto_decline_mode: Some("declineOnlyNewConflictingInvitations".into()),
+                    chat_status: Some("doNotDisturb".into()),
+                    decline_message: None,
+                });
+            }
+            HoldKind::OutOfOffice => {
+                event.event_type = Some("outOfOffice".into());
+                event.out_of_office_properties = Some(EventOutOfOfficeProperties {
+                    auto_decline_mode: Some("declineAllConflictingInvitations".into()),
+                    decline_message: self.decline_message.clone(),
+                });
+            }
         }
+        event
     }
 }
 
@@ -146,7 +234,15 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
     let user = &call.user;
     let event = args.event(args.event_id(&user.user_id, user.exp));
     let google = &mut call.google;
-    let held = match google.insert_once(&event, false).await? {
+    let inserted = match google.insert_once(&event, false).await {
+        // Focus time and out of office exist only on some accounts' primary calendars.
+        Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
+            tracing::info!(user_id = %user.user_id, kind = args.kind.code(), error = %e, "Google refused the kind of hold");
+            return Err(Action::KindNotAvailable(args.kind.spoken()).into());
+        }
+        other => other?,
+    };
+    let held = match inserted {
         Once::Created(event) => event,
         Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
             // The user deleted this hold and asked for it again: Google keeps the id, so the
@@ -168,6 +264,12 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
         }
     };
     Ok(calendar::blocked(&held, &args.timezone))
+}
+
+/// Google's refusal of an event type: a 400, or a 403 that is not about scopes or limits.
+fn refused_kind(error: &Error) -> bool {
+    error.google_status() == Some(400)
+        || matches!(error, Error::Google(GoogleError::Forbidden { .. }))
 }
 
 #[cfg(test)]

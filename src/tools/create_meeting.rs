@@ -22,7 +22,7 @@ use crate::calendar::{self, Zone, edge, event_time};
 use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::{Once, UserCalendar};
 use crate::guest_emails;
-use crate::store::Draft;
+use crate::store::{Draft, Kind};
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/meetings";
@@ -64,6 +64,7 @@ fn draft_id(args: &Args<'_>) -> Result<String> {
 /// A meeting draft, as [`send_once`] sends it.
 const MEETING: Sendable<MeetingDraft> = Sendable {
     tool: "create_meeting",
+    kind: Kind::Meeting,
     what: "those invitations",
     emails: |meeting| guest_emails::count(meeting.attendees.len()),
     people: |meeting| meeting.attendees.join(","),
@@ -184,6 +185,7 @@ mod tests {
     fn draft() -> Draft {
         Draft {
             id: "K7M4QX".into(),
+            kind: crate::store::Kind::Meeting,
             user_id: "ada@example.com".into(),
             session: 1_000,
             payload: json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z", "end": "2030-03-05T11:00:00Z",

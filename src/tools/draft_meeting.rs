@@ -12,6 +12,7 @@ use super::block_time::{MAX_NOTES_CHARS, title};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{Interval, Window, Zone};
 use crate::error::{Error, Result};
+use crate::store::Kind;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/meeting-drafts";
@@ -144,7 +145,13 @@ async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> 
     let saved = call
         .state
         .store
-        .save_draft(&user.user_id, user.session, &payload, DRAFT_MINUTES * 60)
+        .save_draft(
+            Kind::Meeting,
+            &user.user_id,
+            user.session,
+            &payload,
+            DRAFT_MINUTES * 60,
+        )
         .await?;
     Ok(json!({
         "draft_id": saved.id,

@@ -10,8 +10,7 @@ use super::args::{
 use super::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work, availability};
 use crate::calendar::{
-    self, DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone,
-    free_slots_within,
+    self, DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone, offered_slots,
 };
 use crate::error::{Error, Result};
 
@@ -137,6 +136,9 @@ fn check_fits(duration: SignedDuration, window: Window) -> Result<()> {
     Ok(())
 }
 
+/// Across several days, at most this many slots on one day.
+pub(crate) const SLOTS_PER_DAY: usize = 2;
+
 /// The part of `window` from `now` on (starting at the next whole 5 minutes), if any.
 pub(crate) fn from_now(window: Window, now: Timestamp) -> Option<Window> {
     if window.start >= now {
@@ -174,7 +176,13 @@ async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
     let known =
         availability::availability(google, &context, searched, &zone, &args.attendees).await?;
     let busy = known.all_busy();
-    let slots = free_slots_within(&allowed, &busy, args.duration, MAX_SLOTS);
+    // On the quarter hour; across several days at most two a day, earliest first.
+    let several_days = zone.zoned(searched.start).date()
+        < zone
+            .zoned(searched.end - jiff::SignedDuration::from_secs(1))
+            .date();
+    let per_day = several_days.then_some(SLOTS_PER_DAY);
+    let slots = offered_slots(&allowed, &busy, args.duration, &zone, per_day, MAX_SLOTS);
     let mut answer = calendar::slots(&slots, &zone, searched, hours);
     if !args.attendees.is_empty() {
         // Their availability is unknown, never assumed free: the model must say so.

@@ -23,10 +23,13 @@ pub(crate) const TOOL: Tool = Tool {
     description: "Get the events on the user's calendars for a period, optionally only those \
                   matching some words. Use it when the user asks what is on their calendar, \
                   what comes next, whether a meeting exists, or for a summary of their schedule. \
-                  Events with myResponse declined are not commitments.",
+                  Times are in the answer's timezone. Only what is unusual is said: a guest \
+                  without a response accepted; myResponse appears when the user has not \
+                  accepted. canChange marks events the user may move or cancel.",
     when_to_use: "Questions about what is on their calendars: list_events. It covers every \
                   calendar they show in Google Calendar. An event with myResponse declined is \
-                  not a commitment; say so when it matters. madeByAgent marks events you made.",
+                  not a commitment; say so when it matters. madeByAgent marks events you made, \
+                  canChange those the user organizes, recurring those that repeat.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
     parameters,

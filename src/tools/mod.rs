@@ -3,17 +3,18 @@
 //! call runs through one generic handler ([`handler::handle`]). Adding a tool is one new file
 //! and one line here.
 
+pub(crate) mod apply_change;
 pub(crate) mod args;
 pub(crate) mod availability;
 pub(crate) mod block_time;
-pub(crate) mod cancel_hold;
+pub(crate) mod change;
 pub(crate) mod create_meeting;
 pub(crate) mod draft_meeting;
 pub(crate) mod find_free_time;
 pub(crate) mod get_contacts;
 pub(crate) mod handler;
 pub(crate) mod list_events;
-pub(crate) mod move_hold;
+pub(crate) mod propose_change;
 pub(crate) mod respond_to_invite;
 pub(crate) mod send_once;
 pub(crate) mod tool;
@@ -32,8 +33,8 @@ pub(crate) const TOOLS: &[&Tool] = &[
     &list_events::TOOL,
     &find_free_time::TOOL,
     &block_time::TOOL,
-    &move_hold::TOOL,
-    &cancel_hold::TOOL,
+    &propose_change::TOOL,
+    &apply_change::TOOL,
     &respond_to_invite::TOOL,
     &get_contacts::TOOL,
     &draft_meeting::TOOL,

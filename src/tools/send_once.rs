@@ -14,7 +14,7 @@ use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::guest_emails;
 use crate::state::AppState;
-use crate::store::{AuditRow, Claim, Draft, SEND_LEASE_SECONDS, Store, normalise_draft_id};
+use crate::store::{AuditRow, Claim, Draft, Kind, SEND_LEASE_SECONDS, Store, normalise_draft_id};
 use crate::webhook_auth::VerifiedUser;
 
 /// A repeat of a sent item within this long is a retry (Anam, or the model saying it twice)
@@ -25,6 +25,8 @@ pub(crate) const RETRY_WINDOW_SECONDS: i64 = 120;
 pub(crate) struct Sendable<P> {
     /// The tool's name (for the time-out error and the log).
     pub tool: &'static str,
+    /// What is stored under the id: an id of the other kind is as unknown as none.
+    pub kind: Kind,
     /// How to name it in "I am sending {what} right now".
     pub what: &'static str,
     /// The e-mails Google will send for it (taken from the allowance at the claim).
@@ -56,13 +58,14 @@ pub(crate) enum Judgement<P> {
 /// Decides what `user` may do with `item` at `now` (unix seconds). Pure.
 pub(crate) fn judge<P: DeserializeOwned>(
     item: Option<&Draft>,
+    kind: Kind,
     user: &VerifiedUser,
     now: i64,
 ) -> Judgement<P> {
     let unknown = Judgement::Refuse("not_found", "there is none with that id for this user");
     let Some(item) = item else { return unknown };
-    // Another user's looks exactly like none at all.
-    if item.user_id != user.user_id {
+    // Another user's (or another kind's) looks exactly like none at all.
+    if item.user_id != user.user_id || item.kind != kind {
         return unknown;
     }
     if item.session != user.session {
@@ -148,7 +151,7 @@ where
             .unwrap_or_default(),
     };
     let now = crate::store::now_i64();
-    let mut judgement = judge::<P>(item.as_ref(), user, now);
+    let mut judgement = judge::<P>(item.as_ref(), spec.kind, user, now);
     if let (Judgement::Send(payload), Some(found)) = (&judgement, &item) {
         let key = guest_emails::key(&user.user_id);
         let emails = (spec.emails)(payload);
@@ -158,7 +161,7 @@ where
             Claim::Lost => {
                 // Another request (another instance, maybe) claimed it just now.
                 let again = store.draft(&found.id).await?;
-                judgement = match judge::<P>(again.as_ref(), user, now) {
+                judgement = match judge::<P>(again.as_ref(), spec.kind, user, now) {
                     Judgement::Send(_) => Judgement::InProgress,
                     other => other,
                 };
@@ -269,6 +272,7 @@ mod tests {
     fn draft() -> Draft {
         Draft {
             id: "K7M4QX".into(),
+            kind: Kind::Meeting,
             user_id: "ada@example.com".into(),
             session: 1_000,
             payload: json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z", "end": "2030-03-05T11:00:00Z",
@@ -283,7 +287,7 @@ mod tests {
     }
 
     fn judged(item: Option<&Draft>, user: &VerifiedUser, now: i64) -> Judgement<MeetingDraft> {
-        judge(item, user, now)
+        judge(item, Kind::Meeting, user, now)
     }
 
     fn refused(j: Judgement<MeetingDraft>) -> &'static str {
@@ -341,5 +345,15 @@ mod tests {
             judged(Some(&half), &user(1_000), 1_101 + SEND_LEASE_SECONDS),
             Judgement::Send(_)
         ));
+    }
+
+    #[test]
+    fn an_item_of_the_other_kind_is_as_unknown_as_none() {
+        let mut change = draft();
+        change.kind = Kind::Change;
+        assert_eq!(
+            refused(judged(Some(&change), &user(1_000), 1_100)),
+            "not_found"
+        );
     }
 }

@@ -15,6 +15,7 @@ import {
 } from "./session.mjs";
 import {
   addDays,
+  contextSentence,
   coversDay,
   dayLabel,
   declinedGuests,
@@ -259,11 +260,14 @@ function drawWeek() {
   const allDayRows = Math.max(0, ...days.map((d) => allDay.filter((e) => coversDay(e, d)).length));
 
   $("week-title").textContent = `Week of ${dayLabel(days[0] || answer.week_start)}`;
-  const shownSlots = slots.filter((s) => piecesOf(s.start, s.end, zone, days).length).length;
+  const onGrid = slots.filter((s) => piecesOf(s.start, s.end, zone, days).length);
+  const shownSlots = onGrid.filter((s) => !s.label || s.label === "Free").length;
+  const shownProposals = onGrid.length - shownSlots;
   $("week-status").textContent = [
     `Times are in ${zone}.`,
     answer.truncated ? "Not every event fits; open Google Calendar for the rest." : "",
     shownSlots ? `${shownSlots} free ${shownSlots === 1 ? "slot is" : "slots are"} highlighted.` : "",
+    shownProposals ? "What Alex read back is drawn on the grid." : "",
   ]
     .filter(Boolean)
     .join(" ");
@@ -325,6 +329,7 @@ function eventItem(event, when, marked) {
   if (event.color) li.style.setProperty("--color", event.color);
   const declined = declinedGuests(event);
   if (event.madeByAgent) li.classList.add("agent");
+  if (event.canChange) li.classList.add("can-change");
   if (event.myResponse === "declined") li.classList.add("not-going");
   if (declined.length) li.classList.add("has-declined");
   if (marked.has(event.id)) li.classList.add("highlight");
@@ -338,6 +343,7 @@ function eventItem(event, when, marked) {
   box.append(el("span", "time", when), " ", el("span", "title", event.title));
   if (event.calendar) box.append(" ", el("span", "tag", event.calendar));
   if (event.madeByAgent) box.append(" ", el("span", "tag", "Added by Alex"));
+  if (event.recurring) box.append(" ", el("span", "tag", "Repeats"));
   if (event.myResponse === "declined") box.append(" ", el("span", "tag", "You declined"));
   if (declined.length) box.append(" ", el("span", "tag bad", `Declined: ${declined.join(", ")}`));
   if (marked.has(event.id)) box.append(" ", el("span", "tag mention", "Alex mentioned this"));
@@ -348,6 +354,7 @@ function eventItem(event, when, marked) {
 
 function slotItem(slot, zone) {
   const li = el("li", "slot");
+  if (slot.label && slot.label !== "Free") li.classList.add("proposed");
   const box = el("div", "box");
   box.append(
     el("span", "time", `${timeLabel(slot.start, zone)} – ${timeLabel(slot.end, zone)}`),
@@ -369,6 +376,27 @@ function notice(text) {
 
 let stream = null;
 let polling = null;
+
+function parsed(message) {
+  try {
+    return JSON.parse(message.data) || {};
+  } catch {
+    return {};
+  }
+}
+
+/** While a session is live, a change the avatar did not make itself is passed to it in one
+ * plain sentence (the SDK's addContext), so it can mention it. */
+function tellAvatar(kind, data) {
+  if (!client || state.phase !== Phase.LIVE) return;
+  const sentence = contextSentence(kind, data, state.ownWrites);
+  if (!sentence) return;
+  try {
+    client.addContext(sentence);
+  } catch {
+    // Not streaming any more: nothing to tell.
+  }
+}
 let reloadSoon = null;
 
 function reloadShortly() {
@@ -387,13 +415,14 @@ function listen(live) {
       if (opened) reloadShortly();
       opened = true;
     });
-    stream.addEventListener("changed", reloadShortly);
+    stream.addEventListener("changed", (message) => {
+      tellAvatar("changed", parsed(message));
+      reloadShortly();
+    });
     stream.addEventListener("declined", (message) => {
-      let data = {};
-      try {
-        data = JSON.parse(message.data);
-      } catch {}
+      const data = parsed(message);
       notice(`${data.guest || "A guest"} declined “${data.title || "a meeting"}”.`);
+      tellAvatar("declined", data);
       reloadShortly();
     });
     stream.addEventListener("error", () => {

@@ -2,7 +2,7 @@
 // what each tool result asks of the week view, and readable reasons for every failure. Tested
 // with `node --test` (static/js/tests/) against a fake SDK client.
 
-import { highlightOf } from "./week.mjs";
+import { highlightOf, ownWritesOf } from "./week.mjs";
 
 /** Phases the page can be in. */
 export const Phase = Object.freeze({
@@ -31,6 +31,9 @@ export function initialState({ signedIn = false, configured = true } = {}) {
     // What the avatar is talking about, from the last tool result that was about the calendar;
     // `seq` tells the view a new one arrived.
     highlight: { slots: [], eventIds: [], at: null, seq: 0 },
+    // What the avatar's own tool calls wrote ({ id, title }), so that only changes made
+    // elsewhere are passed to it.
+    ownWrites: [],
     // Which Start this is: a timer or answer from an earlier attempt carries an older number
     // and is ignored.
     attempt: 0,
@@ -87,7 +90,8 @@ export function reduce(state, event) {
     case "toolStarted":
       return withActivity(state, `${toolLabel(event.payload)}…`);
     case "toolCompleted": {
-      const next = withActivity(state, `${toolLabel(event.payload)} done (${seconds(event.payload)})`);
+      const written = withActivity(state, `${toolLabel(event.payload)} done (${seconds(event.payload)})`);
+      const next = { ...written, ownWrites: [...state.ownWrites, ...ownWritesOf(event.payload)].slice(-20) };
       const shown = highlightOf(event.payload);
       if (!shown) return next;
       return {
@@ -110,8 +114,8 @@ const TOOL_LABELS = {
   list_events: "Reading your calendar",
   find_free_time: "Looking for free time",
   block_time: "Adding a hold to your calendar",
-  move_hold: "Moving an event",
-  cancel_hold: "Cancelling an event",
+  propose_change: "Reading back a change",
+  apply_change: "Changing an event",
   respond_to_invite: "Answering an invitation",
   get_contacts: "Looking up a contact",
   draft_meeting: "Preparing a meeting",

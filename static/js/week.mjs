@@ -7,8 +7,7 @@
 export const WRITING_TOOLS = Object.freeze([
   "block_time",
   "create_meeting",
-  "move_hold",
-  "cancel_hold",
+  "apply_change",
   "respond_to_invite",
 ]);
 
@@ -192,6 +191,14 @@ export function highlightOf(payload) {
     const slots = [{ start: result.start, end: result.end, label }];
     return { slots, eventIds: [], at: weekOf(slots), refresh: false };
   }
+  if (name === "propose_change" && result && result.from && isSpan(result.from)) {
+    // Read back, not yet done: where it is now and, for a move, where it would go.
+    const title = typeof result.title === "string" ? result.title : "the event";
+    const moving = result.to && isSpan(result.to);
+    const slots = [{ start: result.from.start, end: result.from.end, label: `${moving ? "Now" : "Cancelling"}: ${title}` }];
+    if (moving) slots.push({ start: result.to.start, end: result.to.end, label: `Moving to: ${title}` });
+    return { slots, eventIds: [], at: moving ? result.to.start : result.from.start, refresh: false };
+  }
   if (name === "list_events" && result && Array.isArray(result.events)) {
     const eventIds = result.events.map((e) => e && e.id).filter((id) => typeof id === "string");
     return { slots: [], eventIds, at: null, refresh: false };
@@ -211,4 +218,35 @@ export function highlightOf(payload) {
 
 function isSpan(x) {
   return x && typeof x.start === "string" && typeof x.end === "string" && x.start.length > 10;
+}
+
+/** What the avatar's own tool calls wrote, to tell apart from changes made elsewhere: the
+ * event ids and titles in a completed writing tool's (or proposal's) result. */
+export function ownWritesOf(payload) {
+  const name = payload && payload.toolName;
+  if (!WRITING_TOOLS.includes(name) && name !== "propose_change") return [];
+  const result = resultOf(payload);
+  if (!result) return [];
+  const id = result.eventId || result.event_id;
+  return [{ id: typeof id === "string" ? id : null, title: typeof result.title === "string" ? result.title : null }];
+}
+
+/** One plain sentence for the avatar about a change the page heard of (`kind` is the stream's
+ * `changed` or `declined`, `data` its JSON), or `null` when there is nothing to say: nothing
+ * named, or only what the avatar's own tool calls (`own`) wrote. */
+export function contextSentence(kind, data, own = []) {
+  if (kind === "declined") {
+    if (!data || typeof data.title !== "string") return null;
+    return `${data.guest || "A guest"} declined “${data.title}”.`;
+  }
+  if (kind !== "changed" || !data || !Array.isArray(data.events)) return null;
+  const mine = (e) => own.some((o) => (o.id && o.id === e.id) || (o.title && o.title === e.title));
+  const others = data.events.filter((e) => e && typeof e.title === "string" && !mine(e));
+  if (!others.length) return null;
+  if (others.length === 1) {
+    const [e] = others;
+    return `“${e.title}” was ${e.cancelled ? "cancelled" : "added or changed"} in the user's calendar, not by you.`;
+  }
+  const titles = others.map((e) => `“${e.title}”`);
+  return `${titles.slice(0, -1).join(", ")} and ${titles[titles.length - 1]} changed in the user's calendar, not by you.`;
 }

@@ -80,7 +80,7 @@ try {
   assert.ok(focus.left > review.left, "in two columns");
   assert.match(await page.locator(".event[data-event-id='e2']").textContent(), /Declined: sam@example\.com/);
   assert.ok(await page.locator(".event[data-event-id='e2'] .tag.bad").isVisible(), "a decline is visible");
-  assert.equal(await page.locator(".event[data-event-id='e3']").getAttribute("class"), "event agent");
+  assert.equal(await page.locator(".event[data-event-id='e3']").getAttribute("class"), "event agent can-change");
   assert.match(await page.locator(".event[data-event-id='e3']").textContent(), /Added by Alex/);
   assert.match(
     await page.locator(`.day[data-date="${addDays(monday, 4)}"] .all-day`).textContent(),
@@ -92,10 +92,19 @@ try {
   // 3. What the avatar talks about: find_free_time's slots, through the real SDK client.
   await page.evaluate(() => {
     const real = window.anam.createClient;
-    window.anam.createClient = (...args) => (window.__anamClient = real(...args));
+    window.__contexts = [];
+    window.anam.createClient = (...args) => {
+      const client = real(...args);
+      // A stubbed live session: no media, and what the page tells the persona is recorded.
+      client.streamToVideoElement = async () => {};
+      client.addContext = (text) => window.__contexts.push(text);
+      return (window.__anamClient = client);
+    };
   });
   await page.click("#start");
   await page.waitForFunction(() => window.__anamClient, null, { timeout: 10000 });
+  await page.evaluate(() => window.__anamClient.publicEventEmitter.emit(window.anam.AnamEvent.SESSION_READY));
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("Live"), null, { timeout: 5000 });
   const nextTuesday = addDays(nextMonday, 1);
   await page.evaluate((day) => {
     const client = window.__anamClient;
@@ -120,6 +129,27 @@ try {
   assert.match(await page.locator("#week-status").textContent(), /2 free slots are highlighted/);
   await shot(page, "7-free-slots-1280");
 
+  // A change read back: where the event is now and where it would go, drawn on the grid.
+  await page.evaluate(([from, to]) => {
+    const client = window.__anamClient;
+    const payload = client.toolCallManager.webRTCToolCallCompletedEventToToolCallCompletedPayload({
+      event_uid: "ev-2", session_id: "session-1", tool_call_id: "call-2", tool_name: "propose_change",
+      tool_type: "server", tool_subtype: "webhook", timestamp: new Date().toISOString(),
+      result: JSON.stringify({ change_id: "K7M4QX", action: "move", title: "Design review", scope: "this",
+        from: { start: `${from}T14:00:00+09:00`, end: `${from}T15:00:00+09:00` },
+        to: { start: `${to}T16:00:00+09:00`, end: `${to}T17:00:00+09:00` },
+        timezone: "Asia/Tokyo", guests: ["sam@example.com"], conflicts: [], expires_in_minutes: 15 }),
+    });
+    client.publicEventEmitter.emit(window.anam.AnamEvent.TOOL_CALL_COMPLETED, payload);
+  }, [addDays(nextMonday, 3), addDays(nextMonday, 4)]);
+  const moveTo = `#week-grid .day[data-date="${addDays(nextMonday, 4)}"] .slot.proposed`;
+  await page.locator(moveTo).first().waitFor({ timeout: 10000 });
+  assert.match(await page.locator(moveTo).textContent(), /16:00\s*–\s*17:00.*Moving to: Design review/);
+  const moveFrom = `#week-grid .day[data-date="${addDays(nextMonday, 3)}"] .slot.proposed`;
+  assert.match(await page.locator(moveFrom).textContent(), /14:00\s*–\s*15:00.*Now: Design review/);
+  assert.match(await page.locator("#week-status").textContent(), /read back is drawn/);
+  await shot(page, "7b-change-read-back-1280");
+
   // 4. Back to this week with the keyboard, then a change made in Google Calendar arrives by push.
   await page.focus("#week-today");
   await page.keyboard.press("Enter");
@@ -131,11 +161,20 @@ try {
   await page.locator(board).waitFor({ timeout: 15000 });
   assert.equal(await page.evaluate(() => window.__sameDocument), true, "redrawn without a reload");
   assert.match(await page.locator(board).textContent(), /16:00\s*–\s*17:00.*Board call/);
+  // Live, the avatar hears of it in one plain sentence: it did not make that change itself.
+  await page.waitForFunction(() => window.__contexts.length > 0, null, { timeout: 5000 });
+  assert.deepEqual(await page.evaluate(() => window.__contexts), [
+    "“Board call” was added or changed in the user's calendar, not by you.",
+  ]);
 
   // A guest's new decline on the user's meeting: a notice, and the grid names them.
   console.log("waiting for a decline");
   await page.locator("#week-notice:not([hidden])").waitFor({ timeout: 15000 });
   assert.equal((await page.locator("#week-notice").textContent()).trim(), "Kim declined “Planning”.");
+  assert.ok(
+    (await page.evaluate(() => window.__contexts)).includes("Kim declined “Planning”."),
+    "the avatar hears of the decline too",
+  );
   await page.click("#week-next");
   await page.waitForFunction(
     () => document.querySelector(".event[data-event-id='e6']")?.textContent.includes("kim@example.com"),

@@ -19,6 +19,11 @@ pub const BASE: &str = "/calendar/v3";
 pub struct Events {
     events: Arc<Mutex<HashMap<String, Value>>>,
     outbox: Arc<Mutex<Vec<String>>>,
+    /// Events on a calendar other than the primary, by id.
+    calendars: Arc<Mutex<HashMap<String, String>>>,
+    /// Google refuses these event types on insert (not every account has them).
+    refused_types: Arc<Mutex<Vec<String>>>,
+    etags: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Events {
@@ -32,10 +37,61 @@ impl Events {
         self.events.lock().expect("lock").get(id).cloned()
     }
 
-    /// Puts `event` (with its `id`) on the calendar, as if made elsewhere.
-    pub fn put(&self, event: Value) {
+    /// Puts `event` (with its `id`) on the calendar, as if made elsewhere; it gets a fresh
+    /// etag, as any change at Google does.
+    pub fn put(&self, mut event: Value) {
         let id = event["id"].as_str().expect("id").to_owned();
+        event["etag"] = json!(self.next_etag());
         self.events.lock().expect("lock").insert(id, event);
+    }
+
+    /// Puts `event` on the calendar `calendar` (not the primary).
+    pub fn put_on(&self, calendar: &str, event: Value) {
+        let id = event["id"].as_str().expect("id").to_owned();
+        self.calendars
+            .lock()
+            .expect("lock")
+            .insert(id, calendar.to_owned());
+        self.put(event);
+    }
+
+    /// From now on, inserting an event of `event_type` is refused as Google does on an
+    /// account without it.
+    pub fn refuse_type(&self, event_type: &str) {
+        self.refused_types
+            .lock()
+            .expect("lock")
+            .push(event_type.to_owned());
+    }
+
+    fn next_etag(&self) -> String {
+        let n = self.etags.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        format!("\"{}\"", 3_391_000_000 + n)
+    }
+
+    /// Whether the request names `id` on the calendar it lives on.
+    fn on_its_calendar(&self, request: &Request, id: &str) -> bool {
+        let wanted = self
+            .calendars
+            .lock()
+            .expect("lock")
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "primary".into());
+        let asked = request.url.path().split('/').nth(4).unwrap_or_default();
+        let asked = urlencoding_decode(asked);
+        asked == wanted
+    }
+
+    /// Google's `If-Match`: a write on an etag that is no longer the event's is refused.
+    fn precondition_failed(request: &Request, event: &Value) -> Option<ResponseTemplate> {
+        let wanted = request.headers.get("if-match")?.to_str().ok()?;
+        (wanted != event["etag"].as_str().unwrap_or_default()).then(|| {
+            ResponseTemplate::new(412).set_body_json(json!({"error": {"code": 412,
+                "message": "Precondition Failed", "errors": [{"domain": "global",
+                "reason": "conditionNotMet", "message": "Precondition Failed",
+                "locationType": "header", "location": "If-Match"}]}}))
+        })
     }
 
     /// What the user deleting the event in Google Calendar does.
@@ -70,6 +126,13 @@ impl Events {
     }
 }
 
+fn urlencoding_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
 fn not_found() -> ResponseTemplate {
     ResponseTemplate::new(404).set_body_json(json!({"error": {"code": 404, "message": "Not Found",
         "errors": [{"domain": "global", "reason": "notFound"}]}}))
@@ -88,6 +151,13 @@ impl Respond for Insert {
             Err(_) => return ResponseTemplate::new(400),
         };
         let id = body["id"].as_str().unwrap_or("generated").to_owned();
+        let kind = body["eventType"].as_str().unwrap_or("default").to_owned();
+        if self.0.refused_types.lock().expect("lock").contains(&kind) {
+            return ResponseTemplate::new(400).set_body_json(json!({"error": {"code": 400,
+                "message": "This calendar does not support events of this type.",
+                "errors": [{"domain": "calendar", "reason": "eventTypeRestriction"}]}}));
+        }
+        body["etag"] = json!(self.0.next_etag());
         let mut events = self.0.events.lock().expect("lock");
         if events.contains_key(&id) {
             return ResponseTemplate::new(409).set_body_json(json!({
@@ -107,9 +177,12 @@ struct Get(Events);
 
 impl Respond for Get {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        match self.0.get(event_id(request)) {
-            Some(event) => ResponseTemplate::new(200).set_body_json(event),
-            None => not_found(),
+        let id = event_id(request);
+        match self.0.get(id) {
+            Some(event) if self.0.on_its_calendar(request, id) => {
+                ResponseTemplate::new(200).set_body_json(event)
+            }
+            _ => not_found(),
         }
     }
 }
@@ -127,7 +200,11 @@ impl Respond for Update {
         let Some(old) = events.get(&id) else {
             return not_found();
         };
+        if let Some(refused) = Events::precondition_failed(request, old) {
+            return refused;
+        }
         body["id"] = json!(id);
+        body["etag"] = json!(self.0.next_etag());
         body["htmlLink"] = old["htmlLink"].clone();
         if body["status"].is_null() {
             body["status"] = json!("confirmed");
@@ -145,13 +222,22 @@ impl Respond for Patch {
         let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&request.body) else {
             return ResponseTemplate::new(400);
         };
+        let id = event_id(request);
+        if !self.0.on_its_calendar(request, id) {
+            return not_found();
+        }
+        let etag = self.0.next_etag();
         let mut events = self.0.events.lock().expect("lock");
-        let Some(event) = events.get_mut(event_id(request)) else {
+        let Some(event) = events.get_mut(id) else {
             return not_found();
         };
+        if let Some(refused) = Events::precondition_failed(request, event) {
+            return refused;
+        }
         for (key, value) in fields {
             event[key] = value;
         }
+        event["etag"] = json!(etag);
         self.0.mail(request, event);
         ResponseTemplate::new(200).set_body_json(event.clone())
     }
@@ -162,8 +248,19 @@ struct Delete(Events);
 
 impl Respond for Delete {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let id = event_id(request);
+        if !self.0.on_its_calendar(request, id) {
+            return not_found();
+        }
+        let etag = self.0.next_etag();
         let mut events = self.0.events.lock().expect("lock");
-        match events.get_mut(event_id(request)) {
+        if let Some(refused) = events
+            .get(id)
+            .and_then(|e| Events::precondition_failed(request, e))
+        {
+            return refused;
+        }
+        match events.get_mut(id) {
             None => not_found(),
             Some(event) if event["status"] == "cancelled" => ResponseTemplate::new(410)
                 .set_body_json(
@@ -172,6 +269,7 @@ impl Respond for Delete {
                 ),
             Some(event) => {
                 event["status"] = json!("cancelled");
+                event["etag"] = json!(etag);
                 self.0.mail(request, event);
                 ResponseTemplate::new(204)
             }
@@ -179,13 +277,44 @@ impl Respond for Delete {
     }
 }
 
-/// Mounts insert, get, update and delete on a fresh event store and returns it.
+/// `events.instances`: the occurrences stored for the series (`recurringEventId`) that start
+/// before `timeMax`.
+struct Instances(Events);
+
+impl Respond for Instances {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let series = request.url.path().split('/').nth(6).unwrap_or_default();
+        let before = query(request, "timeMax").and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let events = self.0.events.lock().expect("lock");
+        let items: Vec<&Value> = events
+            .values()
+            .filter(|e| e["recurringEventId"] == series)
+            .filter(|e| {
+                let start = e["originalStartTime"]["dateTime"]
+                    .as_str()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+                matches!((start, before), (Some(s), Some(b)) if s < b)
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"kind": "calendar#events", "items": items}))
+    }
+}
+
+/// Mounts insert, get, update and delete (on any calendar) and instances on a fresh event
+/// store and returns it.
 pub async fn mount_events(server: &MockServer) -> Events {
     let events = Events::default();
-    let one = format!("^{BASE}/calendars/primary/events/[A-Za-z0-9_-]+$");
+    let one = format!("^{BASE}/calendars/[^/]+/events/[A-Za-z0-9_-]+$");
     Mock::given(method("POST"))
-        .and(path(format!("{BASE}/calendars/primary/events")))
+        .and(path_regex(format!("^{BASE}/calendars/[^/]+/events$")))
         .respond_with(Insert(events.clone()))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex(format!(
+            "^{BASE}/calendars/[^/]+/events/[A-Za-z0-9_-]+/instances$"
+        )))
+        .respond_with(Instances(events.clone()))
         .mount(server)
         .await;
     Mock::given(method("GET"))

@@ -245,9 +245,9 @@ pub fn accepted_scopes(verb: &str, path: &str) -> Option<Vec<String>> {
     ];
     let events_write = ["calendar", "calendar.events"];
     Some(match (verb, segments.as_slice()) {
-        ("GET", ["calendars", _, "events"]) | ("GET", ["calendars", _, "events", _]) => {
-            full(&events_read)
-        }
+        ("GET", ["calendars", _, "events"])
+        | ("GET", ["calendars", _, "events", _])
+        | ("GET", ["calendars", _, "events", _, "instances"]) => full(&events_read),
         ("POST", ["calendars", _, "events", "watch"]) => full(&events_read),
         ("POST", ["calendars", _, "events"])
         | ("PUT" | "PATCH" | "DELETE", ["calendars", _, "events", _]) => full(&events_write),

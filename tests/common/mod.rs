@@ -396,3 +396,17 @@ pub fn assert_error(status: u16, body: &serde_json::Value, want_status: u16, rea
         "nothing internal in the sentence: {message}"
     );
 }
+
+/// How many drafts and change proposals the app's SQLite store holds (read from the side, as
+/// an operator would): what "nothing stored" is checked against.
+pub async fn stored_items(app: &TestApp) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&app.config.store.database_url)
+        .await
+        .expect("the test store");
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM meeting_drafts")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    pool.close().await;
+    n
+}

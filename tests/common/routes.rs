@@ -7,10 +7,10 @@ pub const LIST: &str = "/api/calendar/list-events";
 pub const FREE: &str = "/api/calendar/freebusy";
 /// `block_time`.
 pub const BLOCK: &str = "/api/calendar/events";
-/// `move_hold`.
-pub const MOVE: &str = "/api/calendar/holds/move";
-/// `cancel_hold`.
-pub const CANCEL: &str = "/api/calendar/holds/cancel";
+/// `propose_change`.
+pub const PROPOSE: &str = "/api/calendar/change-proposals";
+/// `apply_change`.
+pub const APPLY: &str = "/api/calendar/changes";
 /// `respond_to_invite`.
 pub const RESPOND: &str = "/api/calendar/invites/respond";
 /// `get_contacts`.

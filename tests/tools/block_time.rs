@@ -198,3 +198,69 @@ async fn a_zone_in_another_letter_case_is_sent_to_google_by_its_canonical_name()
     assert_eq!(sent["start"]["timeZone"], "America/New_York");
     assert_eq!(sent["end"]["timeZone"], "America/New_York");
 }
+
+/// Focus time and out of office as Google's guide describes them: the event type and the
+/// properties that decline what conflicts.
+#[tokio::test]
+async fn focus_time_and_out_of_office_are_googles_own_event_types() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let mut args = focus();
+    args["kind"] = json!("focus");
+    let (status, body) = app.call_tool(BLOCK, ADA, args).await;
+    assert_eq!(status, 200, "{body}");
+    let mut away = json!({"title": "Away", "start": "2026-11-25", "end": "2026-11-25",
+        "timezone": "America/New_York", "kind": "out_of_office",
+        "decline_message": "Away today, back on Thursday"});
+    let (status, body) = app.call_tool(BLOCK, ADA, away.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let sent: Vec<Value> = calendar_requests(&app.google)
+        .await
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("json"))
+        .collect();
+    assert_eq!(sent[0]["eventType"], "focusTime");
+    assert_eq!(
+        sent[0]["focusTimeProperties"],
+        json!({"autoDeclineMode": "declineOnlyNewConflictingInvitations", "chatStatus": "doNotDisturb"})
+    );
+    assert_eq!(sent[1]["eventType"], "outOfOffice");
+    assert_eq!(
+        sent[1]["outOfOfficeProperties"],
+        json!({"autoDeclineMode": "declineAllConflictingInvitations",
+               "declineMessage": "Away today, back on Thursday"})
+    );
+    assert_eq!(sent[1]["start"]["dateTime"], "2026-11-25T05:00:00Z");
+    assert_eq!(events.len(), 2);
+    // A message goes with out of office only.
+    away["kind"] = json!("hold");
+    let (status, body) = app.call_tool(BLOCK, ADA, away).await;
+    assert_eq!(
+        (status, body["argument"].as_str()),
+        (400, Some("decline_message")),
+        "{body}"
+    );
+}
+
+/// Not every account has focus time: Google's refusal is a sentence that offers a plain hold,
+/// and nothing is on the calendar.
+#[tokio::test]
+async fn an_account_without_focus_time_hears_that_a_plain_hold_is_possible() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    events.refuse_type("focusTime");
+    let mut args = focus();
+    args["kind"] = json!("focus");
+    let (status, body) = app.call_tool(BLOCK, ADA, args).await;
+    crate::common::assert_error(status, &body, 400, "kind_not_available");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("focus time") && message.contains("plain hold"),
+        "{message}"
+    );
+    assert_eq!(events.len(), 0, "nothing was added");
+    // The plain hold it offers works.
+    let (status, body) = app.call_tool(BLOCK, ADA, focus()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(events.len(), 1);
+}

@@ -249,3 +249,57 @@ async fn working_hours_come_from_the_settings() {
     );
     assert_eq!(body["working_hours"], "07:30-12:00, Mon-Thu,Sun");
 }
+
+/// Slots as an assistant offers them: on the quarter hour of the user's zone (Kathmandu is
+/// UTC+05:45), and over several days at most two a day, earliest first.
+#[tokio::test]
+async fn slots_start_on_the_quarter_hour_and_spread_over_the_days() {
+    let app = ready().await;
+    // Kathmandu, 4-6 March 2030: each day busy 09:00-10:50 and then free in short gaps of an
+    // hour and a half between half-hour meetings until 18:00.
+    let mut busy = Vec::new();
+    for day in 4..=6 {
+        let at = |h: u32, m: u32| {
+            let utc = jiff::civil::date(2030, 3, day)
+                .at(
+                    i8::try_from(h).expect("h"),
+                    i8::try_from(m).expect("m"),
+                    0,
+                    0,
+                )
+                .in_tz("Asia/Kathmandu")
+                .expect("zoned")
+                .timestamp();
+            utc.to_string()
+        };
+        busy.push(json!({"start": at(9, 0), "end": at(10, 50)}));
+        for h in [12, 14, 16] {
+            busy.push(json!({"start": at(h, 20), "end": at(h, 50)}));
+        }
+    }
+    fake_calendar::mount_busy(&app.google, json!(busy)).await;
+    let (status, body) = call(
+        &app,
+        json!({"window_start": "2030-03-04", "window_end": "2030-03-06",
+               "duration_minutes": 60, "timezone": "Asia/Kathmandu"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let starts: Vec<&str> = body["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .filter_map(|s| s["start"].as_str())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2030-03-04T11:00:00+05:45",
+            "2030-03-04T13:00:00+05:45",
+            "2030-03-05T11:00:00+05:45",
+            "2030-03-05T13:00:00+05:45",
+            "2030-03-06T11:00:00+05:45"
+        ],
+        "10:50 rounds to 11:00, 12:50 to 13:00; two a day: {body}"
+    );
+}

@@ -7,7 +7,7 @@ mod common;
 mod auth;
 mod block_time;
 mod calendars;
+mod changes;
 mod find_free_time;
 mod list_events;
-mod manage;
 mod meetings;

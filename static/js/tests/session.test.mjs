@@ -106,12 +106,14 @@ test("the week is read again when a writing tool completes, and only then", () =
   s.client.emit(AnamEvent.TOOL_CALL_FAILED, { ...base, toolName: "block_time", errorMessage: "502" });
   assert.equal(s.get().bookingsVersion, 0, "not for reads or failures");
   let version = 0;
-  for (const toolName of ["block_time", "create_meeting", "move_hold", "cancel_hold", "respond_to_invite"]) {
+  for (const toolName of ["block_time", "create_meeting", "apply_change", "respond_to_invite"]) {
     s.client.emit(AnamEvent.TOOL_CALL_COMPLETED, { ...base, toolName, result: '{"eventId":"e1"}' });
     version += 1;
     assert.equal(s.get().bookingsVersion, version, toolName);
     assert.deepEqual(s.get().highlight.eventIds, ["e1"], `${toolName}: the event it wrote is marked`);
   }
+  // What the avatar wrote is remembered, so the page does not tell it of its own changes.
+  assert.deepEqual(s.get().ownWrites.map((w) => w.id), ["e1", "e1", "e1", "e1"]);
 });
 
 test("free slots and listed events become the highlight, newest first", () => {

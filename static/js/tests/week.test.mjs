@@ -7,6 +7,8 @@ process.env.TZ = "America/Los_Angeles";
 
 const {
   addDays,
+  contextSentence,
+  ownWritesOf,
   coversDay,
   declinedGuests,
   highlightOf,
@@ -103,6 +105,58 @@ test("a draft's proposed time is shown as a slot; other tools ask nothing of the
   assert.equal(draft.refresh, false);
   assert.equal(highlightOf({ toolName: "get_contacts", result: "{}" }), null);
   assert.equal(highlightOf(undefined), null);
-  const moved = highlightOf({ toolName: "move_hold", result: { eventId: "e9", start: "2026-12-01T09:00:00+09:00" } });
+  const moved = highlightOf({ toolName: "apply_change", result: { eventId: "e9", start: "2026-12-01T09:00:00+09:00" } });
   assert.deepEqual(moved, { slots: [], eventIds: ["e9"], at: "2026-12-01T09:00:00+09:00", refresh: true });
+});
+
+test("a change read back is drawn from where it is to where it would go, nothing refreshed", () => {
+  const moving = highlightOf({
+    toolName: "propose_change",
+    result: JSON.stringify({
+      change_id: "K7M4QX", action: "move", title: "Weekly sync", scope: "this",
+      from: { start: "2026-12-07T09:00:00+09:00", end: "2026-12-07T09:30:00+09:00" },
+      to: { start: "2026-12-08T10:00:00+09:00", end: "2026-12-08T10:30:00+09:00" },
+      timezone: "Asia/Tokyo", guests: [], conflicts: [], expires_in_minutes: 15,
+    }),
+  });
+  assert.deepEqual(moving, {
+    slots: [
+      { start: "2026-12-07T09:00:00+09:00", end: "2026-12-07T09:30:00+09:00", label: "Now: Weekly sync" },
+      { start: "2026-12-08T10:00:00+09:00", end: "2026-12-08T10:30:00+09:00", label: "Moving to: Weekly sync" },
+    ],
+    eventIds: [],
+    at: "2026-12-08T10:00:00+09:00",
+    refresh: false,
+  });
+  const cancelling = highlightOf({
+    toolName: "propose_change",
+    result: { action: "cancel", title: "Dentist", from: { start: "2026-12-07T09:00:00+09:00", end: "2026-12-07T10:00:00+09:00" } },
+  });
+  assert.deepEqual(cancelling.slots.map((s) => s.label), ["Cancelling: Dentist"]);
+});
+
+test("only changes the avatar did not make become one plain sentence for it", () => {
+  const own = ownWritesOf({ toolName: "apply_change", result: '{"eventId":"e1","title":"Weekly sync"}' });
+  assert.deepEqual(own, [{ id: "e1", title: "Weekly sync" }]);
+  assert.deepEqual(ownWritesOf({ toolName: "list_events", result: "{}" }), []);
+  assert.equal(
+    contextSentence("changed", { events: [{ id: "e5", title: "Board call" }] }, own),
+    "“Board call” was added or changed in the user's calendar, not by you.",
+  );
+  assert.equal(
+    contextSentence("changed", { events: [{ id: "e6", title: "Dentist", cancelled: true }] }, own),
+    "“Dentist” was cancelled in the user's calendar, not by you.",
+  );
+  assert.equal(contextSentence("changed", { events: [{ id: "e1", title: "Weekly sync" }] }, own), null, "its own");
+  assert.equal(
+    contextSentence("changed", { events: [{ id: "s1", title: "Weekly sync" }] }, own),
+    null,
+    "a series it split is its own too, by title",
+  );
+  assert.equal(
+    contextSentence("changed", { events: [{ id: "a", title: "A" }, { id: "b", title: "B" }, { id: "c", title: "C" }] }),
+    "“A”, “B” and “C” changed in the user's calendar, not by you.",
+  );
+  assert.equal(contextSentence("changed", {}), null, "nothing named: nothing to say");
+  assert.equal(contextSentence("declined", { guest: "Kim", title: "Design review" }), "Kim declined “Design review”.");
 });

@@ -1,0 +1,224 @@
+//! `apply_change`: applies a change `propose_change` read back, exactly as proposed, once. It
+//! takes nothing but the change id. Each write carries the etag read then (`If-Match`): an
+//! event changed since is never overwritten (409 `event_changed`, nothing written). Sent once
+//! and counted against the guest e-mail allowance like an invitation (`send_once`).
+
+use google_calendar3::api::Event;
+use serde_json::{Value, json};
+
+use super::args::{Args, required_str};
+use super::change::{Proposal, Step, Verb, Write};
+use super::send_once::{Sendable, send_once};
+use super::{Call, Offered, Tool, UrlLife, Work};
+use crate::error::{Action, Error, Result};
+use crate::google::event_changes::Guarded;
+use crate::google::scopes;
+use crate::google::user_calendar::UserCalendar;
+use crate::store::Kind;
+
+/// The route.
+pub(crate) const ROUTE: &str = "/api/calendar/changes";
+
+/// The declaration.
+pub(crate) const TOOL: Tool = Tool {
+    name: "apply_change",
+    route: ROUTE,
+    description: "Apply a change prepared with propose_change, exactly as read back; guests are \
+                  told. It takes only the change_id. Call it only after reading the change \
+                  back and the user clearly saying yes.",
+    when_to_use: "Applying a change: apply_change with the change_id, only after the user \
+                  clearly says yes to the change read back; if it says the event changed, \
+                  propose it again.",
+    offered: Offered::Always,
+    url_life: UrlLife::Meeting,
+    parameters: || {
+        json!({
+            "type": "object",
+            "properties": {
+                "change_id": { "type": "string", "description": "The change_id propose_change returned" }
+            },
+            "required": ["change_id"]
+        })
+    },
+    examples: || vec![json!({"change_id": "K7M4QX"})],
+    prepare: |args, _| {
+        Ok(Work::new(change_id(args)?, |call, id| {
+            Box::pin(run(call, id))
+        }))
+    },
+};
+
+fn change_id(args: &Args<'_>) -> Result<String> {
+    Ok(required_str(args.get("change_id"), "change_id")?.to_owned())
+}
+
+/// A change proposal, as [`send_once`] sends it.
+const CHANGE: Sendable<Proposal> = Sendable {
+    tool: "apply_change",
+    kind: Kind::Change,
+    what: "that change",
+    emails: |p| p.emails,
+    people: |p| p.guests.join(","),
+    unusable: |why| Action::ChangeUnusable(why).into(),
+    event_id: |p, _| p.result_id.clone(),
+    done: "applied",
+};
+
+async fn run(call: &mut Call, given: String) -> Result<Value> {
+    send_once(call, &CHANGE, &given, async |google, proposal, _| {
+        apply(google, &proposal).await?;
+        Ok(answer(&proposal))
+    })
+    .await
+}
+
+fn answer(p: &Proposal) -> Value {
+    let mut out = json!({
+        "eventId": p.result_id,
+        "title": p.title,
+        "action": p.action,
+        "scope": p.scope,
+        "timezone": p.timezone,
+        "guestsNotified": !p.guests.is_empty(),
+    });
+    if let (Verb::Move, Some((start, end))) = (p.action, &p.to) {
+        out["start"] = start.clone();
+        out["end"] = end.clone();
+    }
+    out
+}
+
+/// Makes the proposal's writes in order, each on the etag read back (or the one the previous
+/// write left).
+async fn apply(google: &mut UserCalendar, proposal: &Proposal) -> Result<()> {
+    let mut last_etag: Option<String> = None;
+    for step in &proposal.steps {
+        let etag = step.etag.clone().or(last_etag.take()).unwrap_or_default();
+        last_etag = match write(google, step, &etag).await {
+            Ok(event) => event.and_then(|e| e.etag),
+            // A retry after a write that went through but was not recorded meets its own
+            // write: the event already is what this step makes it. Anything else changed it.
+            Err(Error::Action(Action::EventChanged)) => match already_done(google, step).await? {
+                Some(event) => event.etag,
+                None => return Err(Action::EventChanged.into()),
+            },
+            Err(e) => return Err(e),
+        };
+    }
+    Ok(())
+}
+
+async fn write(google: &mut UserCalendar, step: &Step, etag: &str) -> Result<Option<Event>> {
+    let (cal, id, body, send) = (
+        step.calendar.as_str(),
+        step.event_id.as_str(),
+        &step.body,
+        step.send_updates.as_str(),
+    );
+    match step.write {
+        Write::Patch => {
+            google
+                .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
+                    client
+                        .change_if_unchanged(&token, (cal, id, etag), Guarded::Patch(body), send)
+                        .await
+                })
+                .await
+        }
+        Write::Delete => {
+            google
+                .call(&[&scopes::EVENTS_DELETE], |client, token| async move {
+                    client
+                        .change_if_unchanged(&token, (cal, id, etag), Guarded::Delete, send)
+                        .await
+                })
+                .await
+        }
+        Write::Insert => {
+            google
+                .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
+                    client.insert_series(&token, cal, body).await.map(Some)
+                })
+                .await
+        }
+    }
+}
+
+/// The event as Google holds it, when it already carries what `step` writes.
+async fn already_done(google: &mut UserCalendar, step: &Step) -> Result<Option<Event>> {
+    let (cal, id) = (step.calendar.as_str(), step.event_id.as_str());
+    let now = google
+        .call(&[&scopes::EVENTS_GET], |client, token| async move {
+            client.event_on(&token, cal, id).await
+        })
+        .await?;
+    Ok(now.filter(|event| carries(event, step)))
+}
+
+/// Whether `event` already has every field `step` writes (times compared as instants).
+fn carries(event: &Event, step: &Step) -> bool {
+    if step.write == Write::Delete {
+        return event.status.as_deref() == Some("cancelled");
+    }
+    let held = serde_json::to_value(event).unwrap_or_default();
+    step.body.as_object().is_some_and(|fields| {
+        fields.iter().all(|(key, wanted)| match key.as_str() {
+            "start" | "end" => same_time(&held[key], wanted),
+            _ => &held[key] == wanted,
+        })
+    })
+}
+
+fn same_time(held: &Value, wanted: &Value) -> bool {
+    let instant = |v: &Value| -> Option<jiff::Timestamp> {
+        let text = v["dateTime"].as_str()?;
+        text.parse().ok()
+    };
+    match (instant(held), instant(wanted)) {
+        (Some(a), Some(b)) => a == b,
+        _ => held["date"] == wanted["date"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_already_made_is_recognised_and_a_different_one_is_not() {
+        let event: Event = serde_json::from_value(json!({
+            "id": "e1", "etag": "\"2\"", "description": "Agenda\n\nMoved",
+            "start": {"dateTime": "2026-12-01T09:00:00Z", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2026-12-01T09:30:00Z"},
+            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20261130T085959Z"]
+        }))
+        .expect("event");
+        let step = |body: Value| Step {
+            write: Write::Patch,
+            calendar: "primary".into(),
+            event_id: "e1".into(),
+            etag: Some("\"1\"".into()),
+            body,
+            send_updates: "all".into(),
+        };
+        assert!(carries(
+            &event,
+            &step(json!({
+                "start": {"dateTime": "2026-12-01T10:00:00+01:00", "timeZone": "Europe/Berlin"},
+                "description": "Agenda\n\nMoved"
+            }))
+        ));
+        assert!(carries(
+            &event,
+            &step(json!({
+                "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20261130T085959Z"]
+            }))
+        ));
+        assert!(!carries(
+            &event,
+            &step(json!({
+                "start": {"dateTime": "2026-12-01T11:00:00+01:00", "timeZone": "Europe/Berlin"}
+            }))
+        ));
+    }
+}
