@@ -11,6 +11,7 @@ use common::process::{
     Server, browser_sign_in, client, sign_ins_cut_by_kill_9, signed_tool_url, start_server,
 };
 
+use common::routes::{APPLY, MEETINGS, PROPOSE, RESPOND};
 use common::{assert_error, fake_calendar, json_of};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -159,7 +160,7 @@ async fn tool(
     minted: u64,
     args: serde_json::Value,
 ) -> reqwest::Response {
-    let life = if route == "/api/calendar/meetings" {
+    let life = if route == MEETINGS || route == APPLY {
         900
     } else {
         3600
@@ -200,14 +201,7 @@ async fn the_invite_limit_counts_addresses_across_both_instances() {
             json_of(tool(draft_on, "/api/calendar/meeting-drafts", ADA, minted, draft).await).await;
         assert_eq!(status, 200, "{body}");
         let id = body["draft_id"].clone();
-        tool(
-            send_on,
-            "/api/calendar/meetings",
-            ADA,
-            minted,
-            json!({"draft_id": id}),
-        )
-        .await
+        tool(send_on, MEETINGS, ADA, minted, json!({"draft_id": id})).await
     };
     assert_eq!(
         send(&a, &a, 12, 0).await.status().as_u16(),
@@ -283,17 +277,8 @@ async fn racing_sends_on_both_instances_never_pass_the_guest_email_allowance() {
     let minted = unix_now();
     // One e-mail spent: two are left for four drafts, each sent from A and B at the same moment.
     let first = one_guest_draft(&a, minted, 8, "g0@example.com").await;
-    let (status, _) = json_of(
-        tool(
-            &b,
-            "/api/calendar/meetings",
-            ADA,
-            minted,
-            json!({"draft_id": first}),
-        )
-        .await,
-    )
-    .await;
+    let (status, _) =
+        json_of(tool(&b, MEETINGS, ADA, minted, json!({"draft_id": first})).await).await;
     assert_eq!(status, 200);
     let mut drafts = Vec::new();
     for (i, g) in guests.iter().enumerate() {
@@ -301,15 +286,7 @@ async fn racing_sends_on_both_instances_never_pass_the_guest_email_allowance() {
             .push(one_guest_draft(if i % 2 == 0 { &a } else { &b }, minted, 9 + i as u32, g).await);
     }
     let calls = drafts.iter().flat_map(|id| {
-        [&a, &b].map(|server| {
-            tool(
-                server,
-                "/api/calendar/meetings",
-                ADA,
-                minted,
-                json!({"draft_id": id}),
-            )
-        })
+        [&a, &b].map(|server| tool(server, MEETINGS, ADA, minted, json!({"draft_id": id})))
     });
     let answers: Vec<u16> = futures_util::future::join_all(calls)
         .await
@@ -464,4 +441,101 @@ async fn another_key_on_the_store_refuses_to_start_and_a_rotation_moves_every_gr
     let (code, out) = common::process::run_to_exit(&google, &db, &[], &[]).await;
     assert_ne!(code, Some(0), "{out}");
     assert!(out.contains("TOKEN_ENCRYPTION_KEY"), "{out}");
+}
+
+/// A meeting the agent made, with one guest, on Ada's calendar.
+fn agents_meeting(id: &str, guest: &str) -> serde_json::Value {
+    json!({"id": id, "status": "confirmed", "summary": "Review",
+        "start": {"dateTime": "2030-03-05T09:00:00Z"}, "end": {"dateTime": "2030-03-05T10:00:00Z"},
+        "attendees": [{"email": ADA, "self": true}, {"email": guest}],
+        "extendedProperties": {"private": {"createdBy": "calendar-agent"}}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_changes_and_answers_on_both_instances_never_pass_the_guest_email_allowance() {
+    let Some((google, a, b)) = two_instances(&[("GUEST_EMAILS_PER_HOUR", "3")]).await else {
+        return;
+    };
+    let events = fake_calendar::mount_events(&google).await;
+    fake_calendar::mount_list(&google, json!([])).await;
+    fake_calendar::mount_busy_by_calendar(&google, json!({"primary": []})).await;
+    ada_signed_in(&a).await;
+    let minted = unix_now();
+    // Four moves read back (two on each instance), each applied from A and B at the same
+    // moment, and an invitation answered on both: three e-mails in all may go out.
+    let mut changes = Vec::new();
+    for i in 0..4 {
+        let id = format!("meet{i}");
+        events.put(agents_meeting(&id, &format!("g{i}@example.com")));
+        let on = if i % 2 == 0 { &a } else { &b };
+        let args = json!({"event_id": id, "action": "move", "start": "2030-03-05T11:00:00",
+            "end": "2030-03-05T12:00:00", "timezone": "UTC"});
+        let (status, body) = json_of(tool(on, PROPOSE, ADA, minted, args).await).await;
+        assert_eq!(status, 200, "{body}");
+        changes.push(body["change_id"].as_str().expect("change_id").to_owned());
+    }
+    events.put(
+        json!({"id": "inv1", "status": "confirmed", "summary": "Budget review",
+        "organizer": {"email": "bob@example.com"},
+        "start": {"dateTime": "2030-03-06T15:00:00Z"}, "end": {"dateTime": "2030-03-06T16:00:00Z"},
+        "attendees": [{"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
+                      {"email": ADA, "self": true, "responseStatus": "needsAction"}]}),
+    );
+    let applies = changes.iter().flat_map(|id| {
+        [&a, &b].map(|server| tool(server, APPLY, ADA, minted, json!({"change_id": id})))
+    });
+    let answers = [&a, &b].map(|server| {
+        tool(
+            server,
+            RESPOND,
+            ADA,
+            minted,
+            json!({"event_id": "inv1", "response": "declined"}),
+        )
+    });
+    let (applied, answered) = tokio::join!(
+        futures_util::future::join_all(applies),
+        futures_util::future::join_all(answers)
+    );
+    let statuses: Vec<u16> = applied
+        .iter()
+        .chain(answered.iter())
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert!(
+        statuses.iter().all(|s| [200, 409, 429].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        events.emails().len(),
+        3,
+        "never more e-mails than the allowance: {statuses:?}"
+    );
+    let writes = fake_calendar::requests_with(&google, "PATCH").await;
+    assert_eq!(
+        writes.len(),
+        3,
+        "one write per e-mail, none refused: {statuses:?}"
+    );
+    for change in &writes {
+        let id = change.url.path().rsplit('/').next().unwrap_or_default();
+        assert_eq!(
+            writes
+                .iter()
+                .filter(|w| w.url.path().ends_with(&format!("/{id}")))
+                .count(),
+            1,
+            "each change written once"
+        );
+    }
+    let moved = (0..4)
+        .filter(|i| {
+            events.get(&format!("meet{i}")).expect("kept")["start"]["dateTime"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("2030-03-05T11:00:00"))
+        })
+        .count();
+    let declined =
+        events.get("inv1").expect("kept")["attendees"][1]["responseStatus"] == "declined";
+    assert_eq!(moved + usize::from(declined), 3, "{statuses:?}");
 }
