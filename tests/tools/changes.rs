@@ -289,6 +289,51 @@ async fn just_this_occurrence_is_written_on_its_own_id() {
 }
 
 #[tokio::test]
+async fn all_of_an_all_day_series_moves_by_whole_days_and_stays_all_day() {
+    let (app, events) = ready().await;
+    events.put(
+        json!({"id": "bins1", "status": "confirmed", "summary": "Bins out",
+        "organizer": {"email": ADA, "self": true},
+        "start": {"date": "2030-03-04"}, "end": {"date": "2030-03-05"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO"]}),
+    );
+    events.put(
+        json!({"id": "bins1_20300311", "status": "confirmed", "summary": "Bins out",
+        "recurringEventId": "bins1", "originalStartTime": {"date": "2030-03-11"},
+        "organizer": {"email": ADA, "self": true},
+        "start": {"date": "2030-03-11"}, "end": {"date": "2030-03-12"}}),
+    );
+    let etag = events.get("bins1").expect("series")["etag"].clone();
+    let minted = unix_now();
+    let (status, body) = call(
+        &app,
+        PROPOSE,
+        minted,
+        json!({"event_id": "bins1_20300311", "action": "move", "start": "2030-03-13",
+        "end": "2030-03-13", "timezone": "Europe/Berlin", "scope": "all"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["to"],
+        json!({"start": "2030-03-13", "end": "2030-03-13"})
+    );
+    assert!(writes(&app).await.is_empty(), "read back, nothing written");
+    let id = body["change_id"].clone();
+    let (status, body) = call(&app, APPLY, minted, json!({"change_id": id})).await;
+    assert_eq!(status, 200, "{body}");
+    let patches = requests_with(&app.google, "PATCH").await;
+    assert_eq!(patches.len(), 1);
+    assert!(patches[0].url.path().ends_with("/events/bins1"));
+    assert_eq!(if_match(&patches[0]).as_deref(), etag.as_str());
+    let sent = sent(&patches[0]);
+    assert_eq!(sent["start"], json!({"date": "2030-03-06"}));
+    assert_eq!(sent["end"], json!({"date": "2030-03-07"}));
+    assert_eq!(sent["recurrence"], json!(["RRULE:FREQ=WEEKLY;BYDAY=WE"]));
+    assert_eq!(query(&patches[0], "sendUpdates").as_deref(), Some("none"));
+}
+
+#[tokio::test]
 async fn all_of_a_series_moves_the_series_keeping_its_rule_on_the_new_weekday() {
     let (app, events) = ready().await;
     weekly(&events);

@@ -19,6 +19,10 @@ pub(super) fn occurrence_start(event: &Event) -> Option<Timestamp> {
         .or_else(|| start_of(event))
 }
 
+fn no_start() -> Error {
+    Error::invalid("start", "That series has no start time to move from.")
+}
+
 fn rule_of(series: &Event) -> Result<Rule> {
     Rule::find(series.recurrence.as_deref().unwrap_or_default()).ok_or_else(|| {
         Error::invalid(
@@ -56,8 +60,8 @@ pub(super) fn trimmed(series: &Event, occurrence: &Event, note: Option<&str>) ->
     Ok(Value::Object(body))
 }
 
-/// Every occurrence moved by as much as this one: the series' start and end shifted, a weekly
-/// rule's weekdays with them.
+/// Every occurrence moved by as much as this one: the series' start and end shifted (by whole
+/// days for an all-day series moved to dates), a weekly rule's weekdays with them.
 pub(super) fn shifted_series(
     series: &Event,
     occurrence: &Event,
@@ -70,14 +74,10 @@ pub(super) fn shifted_series(
         .and_then(|s| s.time_zone.clone())
         .unwrap_or_else(|| asked.zone.name.clone());
     let zone = Zone::parse(&zone_name, "timezone").unwrap_or_else(|_| asked.zone.clone());
-    let (start, end, days) = match times {
+    let (moved, days) = match times {
         Times::Timed(new_start, new_end) => {
-            let from = occurrence_start(occurrence).ok_or_else(|| {
-                Error::invalid("start", "That series has no start time to move from.")
-            })?;
-            let first = start_of(series).ok_or_else(|| {
-                Error::invalid("start", "That series has no start time to move from.")
-            })?;
+            let from = occurrence_start(occurrence).ok_or_else(no_start)?;
+            let first = start_of(series).ok_or_else(no_start)?;
             let delta = new_start.duration_since(from);
             let start = first
                 .checked_add(delta)
@@ -87,16 +87,29 @@ pub(super) fn shifted_series(
                 .map_err(|_| Error::invalid("end", "end is out of range."))?;
             let days =
                 i64::from((zone.zoned(new_start).date() - zone.zoned(from).date()).get_days());
-            (start, end, days)
+            (Times::Timed(start, end), days)
         }
-        Times::AllDay(..) => {
-            return Err(Error::invalid(
-                "scope",
-                "A whole series of all-day events can only be moved one at a time (scope this).",
-            ));
+        Times::AllDay(new_first, new_after) => {
+            // Whole days: the series' first day moves by as many days as this occurrence.
+            let from = day_of(
+                occurrence
+                    .original_start_time
+                    .as_ref()
+                    .or(occurrence.start.as_ref()),
+            )
+            .ok_or_else(no_start)?;
+            let first = day_of(series.start.as_ref()).ok_or_else(no_start)?;
+            let shift = new_first - from;
+            let start = first
+                .checked_add(shift)
+                .map_err(|_| Error::invalid("start", "start is out of range."))?;
+            let end = start
+                .checked_add(new_after - new_first)
+                .map_err(|_| Error::invalid("end", "end is out of range."))?;
+            (Times::AllDay(start, end), i64::from(shift.get_days()))
         }
     };
-    let (start_json, end_json) = times_json(Times::Timed(start, end), &zone.name);
+    let (start_json, end_json) = times_json(moved, &zone.name);
     let mut body = Map::from_iter([("start".into(), start_json), ("end".into(), end_json)]);
     let rule = rule_of(series)?.shifted_days(days).line();
     let lines: Vec<String> = series

@@ -191,6 +191,44 @@ fn all_of_a_series_moves_its_start_by_as_much_and_its_weekday_with_it() {
 }
 
 #[test]
+fn all_of_an_all_day_series_moves_its_first_day_by_as_many_days_and_stays_all_day() {
+    let z = zone();
+    let series = event(json!({
+        "id": "b1", "etag": "\"41\"", "summary": "Bins out",
+        "organizer": {"email": "ada@example.com", "self": true},
+        "start": {"date": "2026-11-02"}, "end": {"date": "2026-11-03"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20270301"]
+    }));
+    let occurrence = event(json!({
+        "id": "b1_20261123", "etag": "\"42\"", "summary": "Bins out", "recurringEventId": "b1",
+        "originalStartTime": {"date": "2026-11-23"},
+        "organizer": {"email": "ada@example.com", "self": true},
+        "start": {"date": "2026-11-23"}, "end": {"date": "2026-11-24"}
+    }));
+    // Monday 23 November to Wednesday 25 and Thursday 26: two days later, two days long.
+    let day = |s: &str| s.parse::<Date>().expect("date");
+    let to = Times::AllDay(day("2026-11-25"), day("2026-11-27"));
+    let p = plan(
+        &read(occurrence, Some(series), None),
+        &asked(Verb::Move, Scope::All, Some(to), None, &z),
+    )
+    .expect("plan");
+    assert_eq!(p.steps.len(), 1);
+    let s = &p.steps[0];
+    assert_eq!(
+        (s.event_id.as_str(), s.etag.as_deref()),
+        ("b1", Some("\"41\""))
+    );
+    assert_eq!(s.body["start"], json!({"date": "2026-11-04"}));
+    assert_eq!(s.body["end"], json!({"date": "2026-11-06"}));
+    assert_eq!(
+        s.body["recurrence"],
+        json!(["RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20270301"])
+    );
+    assert_eq!(p.emails, 0, "nobody to tell");
+}
+
+#[test]
 fn the_following_ones_end_the_series_before_and_continue_it_as_a_new_one() {
     let z = zone();
     let to = Times::Timed(ts("2026-11-24T10:00:00Z"), ts("2026-11-24T10:30:00Z"));
