@@ -75,6 +75,13 @@ pub(super) fn shifted_series(
         .unwrap_or_else(|| asked.zone.name.clone());
     let zone = Zone::parse(&zone_name, "timezone").unwrap_or_else(|_| asked.zone.clone());
     let (moved, days) = match times {
+        Times::Timed(..) if day_of(series.start.as_ref()).is_some() => {
+            return Err(Error::invalid(
+                "start",
+                "That series is all day: give the new day as a date (like 2030-03-13) to move \
+                 every one, or move just this one to a time (scope this).",
+            ));
+        }
         Times::Timed(new_start, new_end) => {
             let from = occurrence_start(occurrence).ok_or_else(no_start)?;
             let first = start_of(series).ok_or_else(no_start)?;

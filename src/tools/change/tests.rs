@@ -209,7 +209,7 @@ fn all_of_an_all_day_series_moves_its_first_day_by_as_many_days_and_stays_all_da
     let day = |s: &str| s.parse::<Date>().expect("date");
     let to = Times::AllDay(day("2026-11-25"), day("2026-11-27"));
     let p = plan(
-        &read(occurrence, Some(series), None),
+        &read(occurrence.clone(), Some(series.clone()), None),
         &asked(Verb::Move, Scope::All, Some(to), None, &z),
     )
     .expect("plan");
@@ -226,6 +226,15 @@ fn all_of_an_all_day_series_moves_its_first_day_by_as_many_days_and_stays_all_da
         json!(["RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20270301"])
     );
     assert_eq!(p.emails, 0, "nobody to tell");
+    // To clock times, the whole series cannot go: it asks for a date, or one occurrence.
+    let to = Times::Timed(ts("2026-11-25T09:00:00Z"), ts("2026-11-25T10:00:00Z"));
+    let Err(refused) = plan(
+        &read(occurrence, Some(series), None),
+        &asked(Verb::Move, Scope::All, Some(to), None, &z),
+    ) else {
+        panic!("an all-day series moved to clock times as a whole");
+    };
+    assert!(refused.to_string().contains("all day"), "{refused}");
 }
 
 #[test]
