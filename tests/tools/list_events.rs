@@ -550,7 +550,7 @@ async fn more_than_the_per_user_rate_is_429_with_retry_after() {
 
 /// Ten typical events as DESIGN.md §15 counts them: a title of about twenty characters, a
 /// location, an organizer who is not the user, two guests of whom one is the user, Google's
-/// 21-character ids, a zone an hour from UTC; three of them occurrences of a series, and one the
+/// 21-character ids, a zone an hour from UTC; four of them occurrences of a series, and one the
 /// user has not answered yet.
 #[tokio::test]
 async fn ten_typical_events_fit_in_2000_bytes() {
