@@ -3,6 +3,7 @@
 
 use google_calendar3::api::Event;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
 use super::{Asked, Times, day_of, start_of, times_json, with_note};
@@ -17,6 +18,11 @@ pub(super) fn occurrence_start(event: &Event) -> Option<Timestamp> {
         .and_then(|o| o.date_time)
         .and_then(from_chrono)
         .or_else(|| start_of(event))
+}
+
+/// The day an all-day occurrence was meant to be on, else its day; `None` when it has times.
+fn occurrence_day(event: &Event) -> Option<Date> {
+    day_of(event.original_start_time.as_ref().or(event.start.as_ref()))
 }
 
 fn no_start() -> Error {
@@ -36,13 +42,7 @@ fn rule_of(series: &Event) -> Result<Rule> {
 pub(super) fn trimmed(series: &Event, occurrence: &Event, note: Option<&str>) -> Result<Value> {
     let rule = rule_of(series)?;
     let at = occurrence_start(occurrence).unwrap_or(Timestamp::UNIX_EPOCH);
-    let all_day = day_of(
-        occurrence
-            .original_start_time
-            .as_ref()
-            .or(occurrence.start.as_ref()),
-    );
-    let ended = rule.ended_before(at, all_day).line();
+    let ended = rule.ended_before(at, occurrence_day(occurrence)).line();
     let lines: Vec<String> = series
         .recurrence
         .iter()
@@ -98,13 +98,7 @@ pub(super) fn shifted_series(
         }
         Times::AllDay(new_first, new_after) => {
             // Whole days: the series' first day moves by as many days as this occurrence.
-            let from = day_of(
-                occurrence
-                    .original_start_time
-                    .as_ref()
-                    .or(occurrence.start.as_ref()),
-            )
-            .ok_or_else(no_start)?;
+            let from = occurrence_day(occurrence).ok_or_else(no_start)?;
             let first = day_of(series.start.as_ref()).ok_or_else(no_start)?;
             let shift = new_first - from;
             let start = first
