@@ -10,7 +10,7 @@ use std::time::Duration;
 use calendar_agent::clock::unix_now;
 use calendar_agent::store::Allowance;
 use common::ADA;
-use common::fake_calendar::{self, Events, requests_with};
+use common::fake_calendar::{self, Events, agents_meeting, invitation, requests_with};
 use common::routes::{APPLY, DRAFTS, LIST, MEETINGS, PROPOSE, RESPOND};
 use common::{TestApp, assert_error, json_of};
 use futures_util::future::join_all;
@@ -92,14 +92,6 @@ fn statuses(answers: &[(u16, Value)]) -> Vec<u16> {
     s
 }
 
-/// A meeting the agent made with one guest, on Ada's calendar.
-fn agents_meeting(id: &str) -> Value {
-    json!({"id": id, "status": "confirmed", "summary": "Review",
-        "start": {"dateTime": "2030-03-05T09:00:00Z"}, "end": {"dateTime": "2030-03-05T10:00:00Z"},
-        "attendees": [{"email": ADA, "self": true}, {"email": "sam@example.com"}],
-        "extendedProperties": {"private": {"createdBy": "calendar-agent"}}})
-}
-
 on_both_backends! {
     async fn racing_sends_of_one_draft_send_it_once_and_the_rest_wait_or_repeat(db) {
         let (app, events) = ada_with_allowance(&db, 3, 2).await;
@@ -159,7 +151,7 @@ on_both_backends! {
         // two e-mails were left.
         let mut ids = Vec::new();
         for i in 0..5 {
-            events.put(agents_meeting(&format!("meet{i}")));
+            events.put(agents_meeting(&format!("meet{i}"), "sam@example.com"));
             ids.push(proposed(&app, minted, json!({"event_id": format!("meet{i}"), "action": "move",
                 "start": "2030-03-05T11:00:00", "end": "2030-03-05T12:00:00", "timezone": "UTC"})).await);
         }
@@ -188,11 +180,7 @@ on_both_backends! {
     async fn racing_answers_to_invitations_never_pass_the_allowance(db) {
         let (app, events) = ada_with_allowance(&db, 2, 0).await;
         let minted = unix_now();
-        events.put(json!({"id": "inv1", "status": "confirmed", "summary": "Budget review",
-            "organizer": {"email": "bob@example.com"},
-            "start": {"dateTime": "2030-03-06T15:00:00Z"}, "end": {"dateTime": "2030-03-06T16:00:00Z"},
-            "attendees": [{"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
-                          {"email": ADA, "self": true, "responseStatus": "needsAction"}]}));
+        events.put(invitation());
         let answers = at_once(&app, 5, RESPOND, minted,
             json!({"event_id": "inv1", "response": "declined"})).await;
         assert_eq!(statuses(&answers), [200, 200, 429, 429, 429], "{answers:?}");

@@ -443,14 +443,6 @@ async fn another_key_on_the_store_refuses_to_start_and_a_rotation_moves_every_gr
     assert!(out.contains("TOKEN_ENCRYPTION_KEY"), "{out}");
 }
 
-/// A meeting the agent made, with one guest, on Ada's calendar.
-fn agents_meeting(id: &str, guest: &str) -> serde_json::Value {
-    json!({"id": id, "status": "confirmed", "summary": "Review",
-        "start": {"dateTime": "2030-03-05T09:00:00Z"}, "end": {"dateTime": "2030-03-05T10:00:00Z"},
-        "attendees": [{"email": ADA, "self": true}, {"email": guest}],
-        "extendedProperties": {"private": {"createdBy": "calendar-agent"}}})
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_changes_and_answers_on_both_instances_never_pass_the_guest_email_allowance() {
     let Some((google, a, b)) = two_instances(&[("GUEST_EMAILS_PER_HOUR", "3")]).await else {
@@ -466,7 +458,10 @@ async fn racing_changes_and_answers_on_both_instances_never_pass_the_guest_email
     let mut changes = Vec::new();
     for i in 0..4 {
         let id = format!("meet{i}");
-        events.put(agents_meeting(&id, &format!("g{i}@example.com")));
+        events.put(fake_calendar::agents_meeting(
+            &id,
+            &format!("g{i}@example.com"),
+        ));
         let on = if i % 2 == 0 { &a } else { &b };
         let args = json!({"event_id": id, "action": "move", "start": "2030-03-05T11:00:00",
             "end": "2030-03-05T12:00:00", "timezone": "UTC"});
@@ -474,13 +469,7 @@ async fn racing_changes_and_answers_on_both_instances_never_pass_the_guest_email
         assert_eq!(status, 200, "{body}");
         changes.push(body["change_id"].as_str().expect("change_id").to_owned());
     }
-    events.put(
-        json!({"id": "inv1", "status": "confirmed", "summary": "Budget review",
-        "organizer": {"email": "bob@example.com"},
-        "start": {"dateTime": "2030-03-06T15:00:00Z"}, "end": {"dateTime": "2030-03-06T16:00:00Z"},
-        "attendees": [{"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
-                      {"email": ADA, "self": true, "responseStatus": "needsAction"}]}),
-    );
+    events.put(fake_calendar::invitation());
     let applies = changes.iter().flat_map(|id| {
         [&a, &b].map(|server| tool(server, APPLY, ADA, minted, json!({"change_id": id})))
     });

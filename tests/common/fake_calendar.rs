@@ -665,3 +665,25 @@ pub async fn mount_watch(server: &MockServer, lifetime_s: i64) {
         .mount(server)
         .await;
 }
+
+/// A meeting the agent made on Ada's calendar on 5 March 2030, 09:00–10:00 UTC, with one guest.
+pub fn agents_meeting(id: &str, guest: &str) -> Value {
+    json!({"id": id, "status": "confirmed", "summary": "Review",
+        "start": {"dateTime": "2030-03-05T09:00:00Z"}, "end": {"dateTime": "2030-03-05T10:00:00Z"},
+        "attendees": [{"email": super::ADA, "self": true}, {"email": guest}],
+        "extendedProperties": {"private": {"createdBy": "calendar-agent"}}})
+}
+
+/// `inv1`: a meeting Bob organizes, with Ada invited and not answered yet (and Cy, who declined).
+pub fn invitation() -> Value {
+    json!({
+        "id": "inv1", "status": "confirmed", "summary": "Budget review",
+        "organizer": {"email": "bob@example.com"},
+        "start": {"dateTime": "2030-03-06T15:00:00Z"}, "end": {"dateTime": "2030-03-06T16:00:00Z"},
+        "attendees": [
+            {"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
+            {"email": super::ADA, "self": true, "responseStatus": "needsAction"},
+            {"email": "cy@example.com", "responseStatus": "declined", "comment": "away"}
+        ]
+    })
+}

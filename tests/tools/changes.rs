@@ -4,7 +4,7 @@
 //! proposal or a refused change writes nothing.
 
 use crate::common::ADA;
-use crate::common::fake_calendar::{self, Events, query, requests_with};
+use crate::common::fake_calendar::{self, Events, invitation, query, requests_with};
 use crate::common::routes::{APPLY, LIST, PROPOSE, RESPOND};
 use crate::common::{TestApp, assert_error, json_of, spawn_with_user, stored_items};
 use calendar_agent::clock::unix_now;
@@ -39,20 +39,6 @@ fn kickoff() -> Value {
         "attendees": [{"email": ADA, "self": true, "organizer": true, "responseStatus": "accepted"},
                       {"email": "sam@example.com", "responseStatus": "accepted"}],
         "start": {"dateTime": "2030-03-05T09:00:00Z"}, "end": {"dateTime": "2030-03-05T10:00:00Z"}})
-}
-
-/// A meeting someone else organised, with Ada invited.
-fn invitation() -> Value {
-    json!({
-        "id": "inv1", "status": "confirmed", "summary": "Budget review",
-        "organizer": {"email": "bob@example.com"},
-        "start": {"dateTime": "2030-03-06T15:00:00Z"}, "end": {"dateTime": "2030-03-06T16:00:00Z"},
-        "attendees": [
-            {"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
-            {"email": ADA, "self": true, "responseStatus": "needsAction"},
-            {"email": "cy@example.com", "responseStatus": "declined", "comment": "away"}
-        ]
-    })
 }
 
 /// A weekly Monday 09:00 (UTC) series Ada organizes with Sam, and its occurrences on 4, 11 and
