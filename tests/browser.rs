@@ -270,7 +270,7 @@ async fn the_week_view_shows_the_users_hours_highlights_slots_and_follows_pushes
 
     let pushed = std::sync::atomic::AtomicBool::new(false);
     let (app_ref, feed_ref, pushed_ref) = (&app, &feed, &pushed);
-    let (wednesday, next_thursday) = (day(2), day(10));
+    let (wednesday, friday, next_thursday) = (day(2), day(4), day(10));
     run_spec(
         "week.spec.mjs",
         &[
@@ -279,7 +279,8 @@ async fn the_week_view_shows_the_users_hours_highlights_slots_and_follows_pushes
             ("NEXT_MONDAY", day(7)),
         ],
         move |line| {
-            let (wednesday, next_thursday) = (wednesday.clone(), next_thursday.clone());
+            let (wednesday, friday, next_thursday) =
+                (wednesday.clone(), friday.clone(), next_thursday.clone());
             async move {
                 let number = match line.trim() {
                     "waiting for a push" => {
@@ -299,6 +300,14 @@ async fn the_week_view_shows_the_users_hours_highlights_slots_and_follows_pushes
                             "attendees": [{"email": ADA, "self": true, "responseStatus": "accepted"},
                                           {"email": "kim@example.com", "displayName": "Kim", "responseStatus": "declined"}]}));
                         "3"
+                    }
+                    "waiting for a late push" => {
+                        // Someone adds an event on this week's Friday while the page is on
+                        // its way back to this week.
+                        feed_ref.put(json!({"id": "e7", "summary": "Retro",
+                            "start": {"dateTime": format!("{friday}T11:00:00+09:00")},
+                            "end": {"dateTime": format!("{friday}T12:00:00+09:00")}}));
+                        "4"
                     }
                     _ => return,
                 };

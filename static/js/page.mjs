@@ -39,8 +39,9 @@ let shownBookingsVersion = 0;
 let shownHighlight = 0;
 let connectTimer = null;
 const weekRequests = latestOnly();
-// The week view: which week is shown, what the server said about it, and whether the person
-// (or a tool) chose it, so it is not moved under them.
+// The week view: the week wanted (set when it is asked for, before it arrives, so a re-read
+// started meanwhile reads that week and never takes the person back), what the server said about
+// the week shown, and whether the person (or a tool) chose it, so it is not moved under them.
 const week = { monday: null, chosen: false, answer: null, loadedAt: 0 };
 
 const STATUS = {
@@ -168,6 +169,7 @@ async function loadWeek(monday) {
   const grid = $("week-grid");
   if (!grid) return;
   monday = monday || mondayOf(localToday());
+  week.monday = monday;
   const note = $("week-status");
   if (!week.answer || week.answer.week_start !== monday) note.textContent = "Loading your week…";
   const ticket = weekRequests.begin();
@@ -215,7 +217,7 @@ function showHighlight(highlight) {
     if (at && mondayOf(at.date) !== week.monday) {
       week.chosen = true;
       if (!highlight.refresh) loadWeek(mondayOf(at.date));
-      else week.monday = mondayOf(at.date); // the refresh that comes with it reads that week
+      else week.monday = mondayOf(at.date); // the refresh that comes with it reads the week wanted
       return;
     }
   }

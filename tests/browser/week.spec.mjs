@@ -1,8 +1,8 @@
 // The week view in headless Chromium against the real server (tests/browser.rs runs it, with
 // Google on wiremock and the real Anam SDK build). The user's calendar is in Asia/Tokyo, the
-// browser in America/Los_Angeles: events must sit at Tokyo's hours. Prints "waiting for a push"
-// and "waiting for a decline" when the Rust side should change the calendar at the mock and
-// send Google's notification.
+// browser in America/Los_Angeles: events must sit at Tokyo's hours. Prints "waiting for a push",
+// "waiting for a decline" and "waiting for a late push" when the Rust side should change the
+// calendar at the mock and send Google's notification.
 // Environment: APP_URL, MONDAY, NEXT_MONDAY (this week's and next week's Mondays in Tokyo),
 // SCREENSHOT_DIR, CHROMIUM.
 import assert from "node:assert/strict";
@@ -181,8 +181,29 @@ try {
     null,
     { timeout: 10000 },
   );
+  // Back to this week while a change is pushed: the re-read it starts, once this week has been
+  // asked for, reads this week too, so the page never goes back to the week just left. This
+  // week's answer is held until that re-read has begun.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let holding = true;
+  await page.route(`**/api/events?week=${monday}`, async (route) => {
+    if (holding) {
+      holding = false;
+      await held;
+    }
+    await route.continue();
+  });
+  const heard = await page.evaluate(() => window.__contexts.length);
   await page.click("#week-today");
-  await page.locator(`#week-grid .day[data-date="${monday}"]`).waitFor();
+  console.log("waiting for a late push");
+  await page.waitForFunction((n) => window.__contexts.length > n, heard, { timeout: 15000 });
+  await page.waitForTimeout(750); // the re-read starts 250 ms after the push
+  release();
+  const late = `#week-grid .day[data-date="${addDays(monday, 4)}"] .event[data-event-id="e7"]`;
+  await page.locator(late).waitFor({ timeout: 10000 });
+  await page.unroute(`**/api/events?week=${monday}`);
+  assert.equal(await page.locator(`#week-grid .day[data-date="${nextMonday}"]`).count(), 0, "not next week");
   assert.equal(await page.evaluate(() => window.__sameDocument), true, "still no reload");
 
   // 5. A phone: the days stack, nothing overflows sideways.
