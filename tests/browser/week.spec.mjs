@@ -183,23 +183,17 @@ try {
   );
   // Back to this week while a change is pushed: the re-read it starts, once this week has been
   // asked for, reads this week too, so the page never goes back to the week just left. This
-  // week's answer is held until that re-read has begun.
-  let release;
-  const held = new Promise((resolve) => (release = resolve));
+  // week's answer is held until the next read of any week has been sent.
   let holding = true;
   await page.route(`**/api/events?week=${monday}`, async (route) => {
     if (holding) {
       holding = false;
-      await held;
+      await page.waitForRequest((request) => request.url().includes("/api/events?week="), { timeout: 15000 });
     }
     await route.continue();
   });
-  const heard = await page.evaluate(() => window.__contexts.length);
   await page.click("#week-today");
   console.log("waiting for a late push");
-  await page.waitForFunction((n) => window.__contexts.length > n, heard, { timeout: 15000 });
-  await page.waitForTimeout(750); // the re-read starts 250 ms after the push
-  release();
   const late = `#week-grid .day[data-date="${addDays(monday, 4)}"] .event[data-event-id="e7"]`;
   await page.locator(late).waitFor({ timeout: 10000 });
   await page.unroute(`**/api/events?week=${monday}`);
