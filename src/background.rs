@@ -36,6 +36,9 @@ pub fn start(state: &AppState) {
         }
     });
     every(state, HOUSEKEEPING_EVERY, |state| async move {
+        crate::tools::change::repair::overdue(&state).await;
+    });
+    every(state, HOUSEKEEPING_EVERY, |state| async move {
         if let Err(e) = crate::live::watch::renew_due(&state).await {
             tracing::warn!(error = %e, "renewing push channels failed");
         }

@@ -6,7 +6,7 @@ use google_calendar3::api::{Event, EventDateTime};
 use serde_json::{Map, Value, json};
 
 use super::Interval;
-use super::events::{CalendarRef, Listed, is_tagged, my_response, organised_by_user};
+use super::events::{CalendarRef, Listed, Owners, is_tagged, my_response, organised_by_user};
 use super::time::{Window, Zone, from_chrono};
 
 /// At most this many other attendees are named per event; the rest are counted.
@@ -51,17 +51,22 @@ fn title(event: &Event) -> String {
         .unwrap_or_else(|| "(no title)".into())
 }
 
-/// Whether `propose_change` takes this event: the user organizes it (their own, or made by
-/// this service for them), on a calendar they selected, and it is not cancelled.
-pub(crate) fn can_change(event: &Event) -> bool {
-    organised_by_user(event) && event.status.as_deref() != Some("cancelled")
+/// Whether `propose_change` takes this event, found on `calendar`: the user organizes it
+/// (see [`organised_by_user`]) and it is not cancelled.
+pub(crate) fn can_change(event: &Event, calendar: &CalendarRef, owners: &Owners) -> bool {
+    organised_by_user(event, calendar, owners) && event.status.as_deref() != Some("cancelled")
 }
 
 /// What the model and the page both get: `id`, `title`, and only what applies: `allDay`,
 /// `location`, `calendar` (a calendar other than the primary), `organizer` (the model's, when
 /// not the user), `myResponse`, `madeByAgent`, `recurring`, `canChange`, `attendees` (others,
 /// at most 10) and `moreAttendees`.
-fn event_fields(event: &Event, calendar: &CalendarRef, compact: bool) -> Map<String, Value> {
+fn event_fields(
+    event: &Event,
+    calendar: &CalendarRef,
+    owners: &Owners,
+    compact: bool,
+) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("id".into(), json!(event.id.clone().unwrap_or_default()));
     out.insert("title".into(), json!(title(event)));
@@ -86,7 +91,7 @@ fn event_fields(event: &Event, calendar: &CalendarRef, compact: bool) -> Map<Str
     if event.recurring_event_id.is_some() || event.recurrence.is_some() {
         out.insert("recurring".into(), json!(true));
     }
-    if can_change(event) {
+    if can_change(event, calendar, owners) {
         out.insert("canChange".into(), json!(true));
     }
     let mut others = other_attendees(event, compact);
@@ -105,9 +110,14 @@ fn event_fields(event: &Event, calendar: &CalendarRef, compact: bool) -> Map<Str
 /// times on the wall clock of the answer's zone (named once, at the top) to the minute, and
 /// nothing that only repeats the usual (an answer of `accepted` is left out, the user's own
 /// too).
-pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+pub(crate) fn tool_event(
+    event: &Event,
+    zone: &Zone,
+    calendar: &CalendarRef,
+    owners: &Owners,
+) -> Value {
     let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
-    let mut out = event_fields(event, calendar, true);
+    let mut out = event_fields(event, calendar, owners, true);
     out.insert("start".into(), wall_edge(event.start.as_ref(), zone, false));
     out.insert("end".into(), wall_edge(event.end.as_ref(), zone, all_day));
     Value::Object(out)
@@ -115,13 +125,22 @@ pub(crate) fn tool_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> 
 
 /// One event as the page draws it: RFC 3339 times with their offsets, every answer, the link,
 /// the calendar's id and colour, and `allDay` always.
-pub(crate) fn page_event(event: &Event, zone: &Zone, calendar: &CalendarRef) -> Value {
+pub(crate) fn page_event(
+    event: &Event,
+    zone: &Zone,
+    calendar: &CalendarRef,
+    owners: &Owners,
+) -> Value {
     let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
-    let mut out = Value::Object(event_fields(event, calendar, false));
+    let mut out = Value::Object(event_fields(event, calendar, owners, false));
     out["start"] = edge(event.start.as_ref(), zone, false);
     out["end"] = edge(event.end.as_ref(), zone, all_day);
     out["allDay"] = json!(all_day);
     out["calendarId"] = json!(calendar.id);
+    if let Some(series) = &event.recurring_event_id {
+        // So a read-back of a change to a series can draw each occurrence it moves.
+        out["seriesId"] = json!(series);
+    }
     if let Some(color) = &calendar.color {
         out["color"] = json!(color);
     }
@@ -162,11 +181,11 @@ pub(crate) fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: 
 
 /// The `list_events` answer: the zone once, the window, the events, and `"truncated": true`
 /// when there were more than the cap.
-pub(crate) fn event_list(listed: &Listed, zone: &Zone, window: Window) -> Value {
+pub(crate) fn event_list(listed: &Listed, zone: &Zone, window: Window, owners: &Owners) -> Value {
     let events: Vec<Value> = listed
         .events
         .iter()
-        .map(|(e, calendar)| tool_event(e, zone, calendar))
+        .map(|(e, calendar)| tool_event(e, zone, calendar, owners))
         .collect();
     let mut out = json!({
         "timezone": zone.name,
@@ -228,7 +247,12 @@ mod tests {
             name: "Ada".into(),
             primary: true,
             color: None,
+            owned: true,
         }
+    }
+
+    fn owners() -> Owners {
+        Owners::new("ada@example.com", [])
     }
 
     #[test]
@@ -245,7 +269,7 @@ mod tests {
         }));
         let zone = Zone::parse("Europe/London", "timezone").expect("zone");
         assert_eq!(
-            tool_event(&e, &zone, &primary()),
+            tool_event(&e, &zone, &primary(), &owners()),
             json!({
                 "id": "e1", "title": "Standup", "start": "2026-11-24T14:00",
                 "end": "2026-11-24T14:15", "myResponse": "tentative",
@@ -259,7 +283,7 @@ mod tests {
         let e = parse(
             json!({"id": "e2", "start": {"date": "2026-11-26"}, "end": {"date": "2026-11-27"}, "location": "Home"}),
         );
-        let v = tool_event(&e, &Zone::utc(), &primary());
+        let v = tool_event(&e, &Zone::utc(), &primary(), &owners());
         assert_eq!(v["allDay"], true);
         assert_eq!(v["start"], "2026-11-26");
         assert_eq!(v["end"], "2026-11-26");
@@ -274,7 +298,7 @@ mod tests {
             .collect();
         let e = parse(json!({"id": "all-hands", "attendees": attendees,
             "start": {"dateTime": "2026-11-24T09:00:00Z"}, "end": {"dateTime": "2026-11-24T10:00:00Z"}}));
-        let v = tool_event(&e, &Zone::utc(), &primary());
+        let v = tool_event(&e, &Zone::utc(), &primary(), &owners());
         assert_eq!(v["attendees"].as_array().map(Vec::len), Some(10));
         assert_eq!(v["moreAttendees"], 4);
         assert_eq!(v["attendees"][0]["response"], "needsAction");

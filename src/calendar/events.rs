@@ -21,6 +21,9 @@ pub struct CalendarRef {
     pub(crate) primary: bool,
     /// Its colour in Google Calendar (`#rrggbb`), for the page.
     pub(crate) color: Option<String>,
+    /// Whether the user owns it (their primary calendar, or `accessRole: owner`): an event on
+    /// it that names no organizer is the user's.
+    pub(crate) owned: bool,
 }
 
 /// One calendar's `events.list` answer, pages followed.
@@ -39,6 +42,35 @@ pub struct UserContext {
     pub(crate) zone: Zone,
     /// Primary first, then the selected ones.
     pub(crate) calendars: Vec<CalendarRef>,
+    /// Who the user is as an organizer.
+    pub(crate) owners: Owners,
+}
+
+/// The addresses that are the user as an organizer: their own, and every calendar they own
+/// (primary, or `accessRole: owner` in their calendar list). Google's `organizer.self` is not
+/// one of them: it says the organizer is the calendar that copy is on, which on a colleague's
+/// calendar shared with the user is the colleague.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Owners(Vec<String>);
+
+impl Owners {
+    /// The user's address and the ids of the calendars they own.
+    pub(crate) fn new(user: &str, owned: impl IntoIterator<Item = String>) -> Self {
+        let mut all: Vec<String> = std::iter::once(user.to_owned())
+            .chain(owned)
+            .map(|a| a.trim().to_ascii_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect();
+        all.sort();
+        all.dedup();
+        Self(all)
+    }
+
+    /// Whether `address` is the user or one of their calendars.
+    pub(crate) fn include(&self, address: &str) -> bool {
+        let address = address.trim().to_ascii_lowercase();
+        self.0.contains(&address)
+    }
 }
 
 impl UserContext {
@@ -149,13 +181,24 @@ pub(crate) fn is_tagged(event: &Event) -> bool {
         .is_some_and(|v| v == VALUE)
 }
 
-/// Whether the user whose calendar this is organised `event` (holds have no organizer field
-/// set by us; Google fills in the calendar's owner).
-pub(crate) fn organised_by_user(event: &Event) -> bool {
+/// Whether the organizer of `event` is the calendar this copy is on (Google's
+/// `organizer.self`; no organizer at all is read the same way): on the user's own calendars,
+/// their meetings.
+pub(crate) fn organised_here(event: &Event) -> bool {
     event
         .organizer
         .as_ref()
         .is_none_or(|o| o.self_ == Some(true))
+}
+
+/// Whether the user organizes `event`, found on `calendar`: its organizer is the user's
+/// address or a calendar they own; an event that names no organizer belongs to the calendar
+/// it is on.
+pub(crate) fn organised_by_user(event: &Event, calendar: &CalendarRef, owners: &Owners) -> bool {
+    match event.organizer.as_ref().and_then(|o| o.email.as_deref()) {
+        Some(address) => owners.include(address),
+        None => calendar.owned,
+    }
 }
 
 /// The people Google tells when `event` is changed or cancelled with `sendUpdates=all`: its

@@ -7,7 +7,7 @@ mod answers;
 mod availability;
 mod events;
 mod offers;
-mod recurrence;
+pub(crate) mod series;
 mod slots;
 mod time;
 mod working_hours;
@@ -17,11 +17,11 @@ pub(crate) use availability::{Availability, is_email};
 #[cfg(test)]
 pub(crate) use events::is_tagged;
 pub(crate) use events::{
-    CalendarRef, Listed, Page, UserContext, guests_told, merge_pages, my_response,
-    organised_by_user, tag,
+    CalendarRef, Listed, Owners, Page, UserContext, guests_told, merge_pages, my_response,
+    organised_here, tag,
 };
 pub(crate) use offers::offered_slots;
-pub(crate) use recurrence::Rule;
+pub(crate) use series::Rule;
 pub use slots::{Interval, MAX_SLOTS, free_slots, free_slots_within, merge};
 pub use time::Window;
 pub use time::Zone;

@@ -24,6 +24,9 @@ pub struct GoogleConfig {
     pub(crate) calendar_base_url: String,
     /// `GOOGLE_PEOPLE_BASE_URL`, always ending in `/`.
     pub(crate) people_base_url: String,
+    /// `GOOGLE_SPLIT_RETRY_SECONDS`: how long a series split in two whose second half Google
+    /// did not take is retried in the background before its first half is undone.
+    pub(crate) split_retry_seconds: u64,
 }
 
 impl GoogleConfig {
@@ -54,6 +57,7 @@ impl GoogleConfig {
                 "GOOGLE_PEOPLE_BASE_URL",
                 "https://people.googleapis.com/v1/",
             )?),
+            split_retry_seconds: vars.number("GOOGLE_SPLIT_RETRY_SECONDS", 180)?,
         })
     }
 }

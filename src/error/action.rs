@@ -27,6 +27,16 @@ pub enum Action {
     /// Google refused a focus-time or out-of-office entry (not every account has them).
     #[error("Google does not offer {0} here")]
     KindNotAvailable(&'static str),
+    /// A change to a series that would not leave the calendar as meant (the guard found a
+    /// difference): the sentence says what can be done instead.
+    #[error("series change refused: {0}")]
+    SeriesChangeUnsupported(String),
+    /// The event (or occurrence) named is already cancelled; `moving` says what was asked.
+    #[error("the event is already cancelled")]
+    AlreadyCancelled {
+        /// A move was asked (else a cancel).
+        moving: bool,
+    },
 }
 
 impl Action {
@@ -78,6 +88,22 @@ impl Action {
                     "Google Calendar does not offer {kind} for this calendar, so nothing was \
                      added. I can block the time as a plain hold instead, if the user wants."
                 ),
+            ),
+            Self::SeriesChangeUnsupported(sentence) => Parts::new(
+                S::BAD_REQUEST,
+                "series_change_unsupported",
+                format!("{sentence} Nothing was changed."),
+            ),
+            Self::AlreadyCancelled { moving: false } => Parts::new(
+                S::CONFLICT,
+                "already_cancelled",
+                "It is already cancelled, so there is nothing left to cancel.",
+            ),
+            Self::AlreadyCancelled { moving: true } => Parts::new(
+                S::CONFLICT,
+                "already_cancelled",
+                "That event was cancelled, so it cannot be moved. I can block the new time with \
+                 block_time, or set up a new meeting, if the user wants.",
             ),
         }
     }

@@ -206,10 +206,12 @@ impl CalendarClient {
     }
 
     /// `calendarList.list`: the calendars that count (primary first, then the selected ones, at
-    /// most [`MAX_FREEBUSY_ITEMS`]), pages followed.
-    pub async fn calendars(&self, token: &Secret) -> Result<Vec<CalendarRef>> {
+    /// most [`MAX_FREEBUSY_ITEMS`]), and the ids of every calendar the user owns; pages
+    /// followed.
+    pub async fn calendars(&self, token: &Secret) -> Result<(Vec<CalendarRef>, Vec<String>)> {
         let hub = self.hub(token);
         let mut out: Vec<CalendarRef> = Vec::new();
+        let mut owned_ids: Vec<String> = Vec::new();
         let mut next: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut call = hub.calendar_list().list().max_results(250);
@@ -222,6 +224,10 @@ impl CalendarClient {
                 .map_err(|e| api_error(&scopes::CALENDAR_LIST_LIST, e))?;
             for entry in list.items.unwrap_or_default() {
                 let primary = entry.primary == Some(true);
+                let owned = primary || entry.access_role.as_deref() == Some("owner");
+                if let Some(id) = entry.id.as_ref().filter(|_| owned) {
+                    owned_ids.push(id.clone());
+                }
                 let counts = primary
                     || (entry.selected == Some(true)
                         && entry.deleted != Some(true)
@@ -237,6 +243,7 @@ impl CalendarClient {
                         .unwrap_or_else(|| "(unnamed calendar)".into()),
                     primary,
                     color: entry.background_color,
+                    owned,
                 });
             }
             next = list.next_page_token.filter(|t| !t.is_empty());
@@ -251,11 +258,12 @@ impl CalendarClient {
                 name: "Calendar".into(),
                 primary: true,
                 color: None,
+                owned: true,
             });
         }
         out.sort_by_key(|c| !c.primary);
         out.truncate(MAX_FREEBUSY_ITEMS);
-        Ok(out)
+        Ok((out, owned_ids))
     }
 
     /// `events.get` on primary.

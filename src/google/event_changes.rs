@@ -1,7 +1,7 @@
 //! Changing an event the user read back, only if it is still what they heard: `events.get` on
 //! any of their calendars, then `events.patch` / `events.delete` with `If-Match` and the etag
 //! read (Google answers 412 when it changed since: nothing is written), `events.instances` to
-//! count a series' earlier occurrences, and `events.insert` of the series that continues a
+//! read a series' occurrences as Google keeps them, and `events.insert` of the series that continues a
 //! split one. `google-calendar3` cannot send `If-Match`, so these are plain JSON calls to
 //! `GOOGLE_CALENDAR_BASE_URL`, each within the time left to the call.
 
@@ -108,41 +108,70 @@ impl CalendarClient {
         }
     }
 
-    /// How many occurrences of the series `master_id` start before `before` (RFC 3339).
-    pub(crate) async fn occurrences_before(
+    /// `events.instances` of the series `master_id` up to `until` (RFC 3339), deleted ones
+    /// included (Google keeps a deleted occurrence as a cancelled one), pages followed; only
+    /// the fields that say where each occurrence is and was.
+    pub(crate) async fn instances(
         &self,
         token: &Secret,
         calendar_id: &str,
         master_id: &str,
-        before: &str,
-    ) -> Result<u32> {
+        until: &str,
+    ) -> Result<Vec<Event>> {
         let url = format!("{}/instances", self.event_url(calendar_id, master_id));
-        let request = self.http.get(url).query(&[
-            ("timeMax", before),
-            ("maxResults", "2500"),
-            ("showDeleted", "true"),
-        ]);
-        let (status, body) = self
-            .json_call(&scopes::EVENTS_INSTANCES, request, token)
-            .await?;
-        if status != StatusCode::OK {
-            return Err(api_error_from_status(
-                &scopes::EVENTS_INSTANCES,
-                status.as_u16(),
-                &body,
-            ));
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..super::calendar::MAX_PAGES {
+            let mut query = vec![
+                ("timeMax", until.to_owned()),
+                ("maxResults", "2500".to_owned()),
+                ("showDeleted", "true".to_owned()),
+                (
+                    "fields",
+                    "items(id,status,start,end,originalStartTime,recurringEventId),nextPageToken"
+                        .to_owned(),
+                ),
+            ];
+            if let Some(page) = next.take() {
+                query.push(("pageToken", page));
+            }
+            let request = self.http.get(&url).query(&query);
+            let (status, body) = self
+                .json_call(&scopes::EVENTS_INSTANCES, request, token)
+                .await?;
+            if status != StatusCode::OK {
+                return Err(api_error_from_status(
+                    &scopes::EVENTS_INSTANCES,
+                    status.as_u16(),
+                    &body,
+                ));
+            }
+            let page: google_calendar3::api::Events =
+                serde_json::from_value(body).map_err(|e| {
+                    Error::google("events.instances", Some(200), format!("unexpected: {e}"))
+                })?;
+            out.extend(page.items.unwrap_or_default());
+            next = page.next_page_token.filter(|t| !t.is_empty());
+            if next.is_none() {
+                return Ok(out);
+            }
         }
-        let count = body["items"].as_array().map_or(0, Vec::len);
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        Err(Error::google(
+            "events.instances",
+            Some(200),
+            "more occurrences than are read",
+        ))
     }
 
-    /// `events.insert` of `event` (with its own id) on `calendar_id`, guests told; an id
+    /// `events.insert` of `event` (with its own id) on `calendar_id`, telling its guests as
+    /// `send_updates` says (a Meet link it carries is kept: `conferenceDataVersion=1`); an id
     /// already taken (a retry of this very insert) answers Google's copy.
     pub(crate) async fn insert_series(
         &self,
         token: &Secret,
         calendar_id: &str,
         event: &Value,
+        send_updates: &str,
     ) -> Result<Event> {
         let url = format!(
             "{}calendars/{}/events",
@@ -152,7 +181,10 @@ impl CalendarClient {
         let request = self
             .http
             .post(url)
-            .query(&[("sendUpdates", "all")])
+            .query(&[
+                ("sendUpdates", send_updates),
+                ("conferenceDataVersion", "1"),
+            ])
             .json(event);
         let (status, body) = self
             .json_call(&scopes::EVENTS_INSERT, request, token)

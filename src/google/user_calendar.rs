@@ -190,7 +190,7 @@ impl UserCalendar {
         if let Some(context) = self.google.contexts.get(&self.user_id) {
             return Ok(context);
         }
-        let (name, calendars) = self
+        let (name, (calendars, owned)) = self
             .call(
                 &[&scopes::SETTINGS_GET, &scopes::CALENDAR_LIST_LIST],
                 |client, token| async move {
@@ -204,10 +204,14 @@ impl UserCalendar {
             tracing::warn!(user_id = %self.user_id, zone = %crate::log_safe::clip(&name), "calendar zone unknown to the tz database; using UTC");
             Zone::utc()
         });
-        Ok(self
-            .google
-            .contexts
-            .put(&self.user_id, UserContext { zone, calendars }))
+        Ok(self.google.contexts.put(
+            &self.user_id,
+            UserContext {
+                zone,
+                calendars,
+                owners: crate::calendar::Owners::new(&self.user_id, owned),
+            },
+        ))
     }
 
     /// `events.list` on each of `calendars` at once (one call each, one token), merged by

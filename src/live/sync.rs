@@ -5,7 +5,7 @@
 use google_calendar3::api::Event;
 
 use super::bus::Change;
-use crate::calendar::organised_by_user;
+use crate::calendar::organised_here;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
 use crate::google::scopes;
@@ -132,7 +132,7 @@ async fn new_declines(
         if ended || event.status.as_deref() == Some("cancelled") || event.organizer.is_none() {
             continue;
         }
-        if !organised_by_user(event) {
+        if !organised_here(event) {
             continue;
         }
         for guest in event.attendees.iter().flatten() {

@@ -95,7 +95,7 @@ async fn events(
         let events: Vec<Value> = listed
             .events
             .iter()
-            .map(|(event, calendar)| calendar::page_event(event, &zone, calendar))
+            .map(|(event, calendar)| calendar::page_event(event, &zone, calendar, &context.owners))
             .collect();
         let mut body = json!({
             "events": events,

@@ -13,12 +13,14 @@ mod meetings;
 mod oauth_states;
 mod rate_limits;
 mod sign_outs;
+mod split_repairs;
 mod token_key;
 
 pub use channels::{Channel, Knock, RENEW_LEASE_SECONDS};
 pub(crate) use grants::StoredToken;
 pub use meetings::{AuditRow, Claim, Draft, Kind, SEND_LEASE_SECONDS, normalise_draft_id};
 pub use rate_limits::{Allowance, Limit};
+pub use split_repairs::SplitRepair;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -195,6 +197,7 @@ impl Store {
     pub async fn prune(&self) -> Result<(), StoreError> {
         self.prune_oauth_states().await?;
         self.prune_drafts().await?;
+        self.prune_split_repairs().await?;
         self.prune_rate_events().await
     }
 

@@ -7,10 +7,11 @@ use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
 use super::args::{Args, required_str};
+use super::change::repair;
 use super::change::{Proposal, Step, Verb, Write};
-use super::send_once::{Sendable, send_once};
+use super::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
-use crate::error::{Action, Error, Result};
+use crate::error::{Action, Error, GoogleError, Result};
 use crate::google::event_changes::Guarded;
 use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
@@ -52,6 +53,9 @@ fn change_id(args: &Args<'_>) -> Result<String> {
     Ok(required_str(args.get("change_id"), "change_id")?.to_owned())
 }
 
+/// What applying keeps back from its Google budget to hand a half-done split over.
+const HAND_OVER_RESERVE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// A change proposal, as [`send_once`] sends it.
 const CHANGE: Sendable<Proposal> = Sendable {
     tool: "apply_change",
@@ -65,10 +69,23 @@ const CHANGE: Sendable<Proposal> = Sendable {
 };
 
 async fn run(call: &mut Call, given: String) -> Result<Value> {
-    send_once(call, &CHANGE, &given, async |google, proposal, _| {
-        apply(google, &proposal).await?;
-        Ok(answer(&proposal))
-    })
+    let state = call.state.clone();
+    let user_id = call.user.user_id.clone();
+    send_once(
+        call,
+        &CHANGE,
+        &given,
+        async |google, proposal, attempt| match apply(google, &proposal, attempt.deadline).await? {
+            Applied::Done => Ok(Sent::done(answer(&proposal))),
+            Applied::HalfDone => {
+                repair::hand_over(&state, &user_id, attempt.audit_id, &proposal).await?;
+                Ok(Sent {
+                    answer: finishing(&proposal),
+                    finishing: true,
+                })
+            }
+        },
+    )
     .await
 }
 
@@ -88,13 +105,55 @@ fn answer(p: &Proposal) -> Value {
     out
 }
 
+/// The answer when a split's second half is left to the background.
+fn finishing(p: &Proposal) -> Value {
+    let mut out = answer(p);
+    out["finishing"] = json!(true);
+    out["message"] = json!(
+        "Google has not confirmed the new series yet. I am finishing the change in the \
+         background over the next few minutes; if Google keeps refusing it, I will put the \
+         series back exactly as it was."
+    );
+    out
+}
+
+/// What applying did.
+enum Applied {
+    /// Every write made.
+    Done,
+    /// A split whose end may be written but whose continuation is not: the rest is handed to
+    /// the background ([`repair`]).
+    HalfDone,
+}
+
+/// Whether a write's outcome is unknown: Google may have made it (no answer in time, or the
+/// connection broke).
+fn unknown_outcome(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Google(GoogleError::Timeout { .. } | GoogleError::Failed { status: None, .. })
+    )
+}
+
 /// Makes the proposal's writes in order, each on the etag read back (or the one the previous
-/// write left).
-async fn apply(google: &mut UserCalendar, proposal: &Proposal) -> Result<()> {
+/// write answered). Each write has until a little before `deadline`, so that a split left half
+/// done can still be handed over in time.
+async fn apply(
+    google: &mut UserCalendar,
+    proposal: &Proposal,
+    deadline: tokio::time::Instant,
+) -> Result<Applied> {
+    let split = proposal.undo.is_some();
+    let writes_by = deadline - HAND_OVER_RESERVE;
     let mut last_etag: Option<String> = None;
-    for step in &proposal.steps {
+    for (i, step) in proposal.steps.iter().enumerate() {
         let etag = step.etag.clone().or(last_etag.take()).unwrap_or_default();
-        last_etag = match write(google, step, &etag).await {
+        let written = tokio::time::timeout_at(writes_by, write(google, step, &etag))
+            .await
+            .unwrap_or(Err(Error::Google(GoogleError::Timeout {
+                what: "apply_change",
+            })));
+        last_etag = match written {
             Ok(event) => event.and_then(|e| e.etag),
             // A retry after a write that went through but was not recorded meets its own
             // write: the event already is what this step makes it. Anything else changed it.
@@ -102,10 +161,15 @@ async fn apply(google: &mut UserCalendar, proposal: &Proposal) -> Result<()> {
                 Some(event) => event.etag,
                 None => return Err(Action::EventChanged.into()),
             },
+            // The series may be ended already: never left so.
+            Err(e) if split && (i > 0 || unknown_outcome(&e)) => {
+                tracing::warn!(error = %e, step = i, "a split is half done; finishing it in the background");
+                return Ok(Applied::HalfDone);
+            }
             Err(e) => return Err(e),
         };
     }
-    Ok(())
+    Ok(Applied::Done)
 }
 
 async fn write(google: &mut UserCalendar, step: &Step, etag: &str) -> Result<Option<Event>> {
@@ -137,7 +201,10 @@ async fn write(google: &mut UserCalendar, step: &Step, etag: &str) -> Result<Opt
         Write::Insert => {
             google
                 .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
-                    client.insert_series(&token, cal, body).await.map(Some)
+                    client
+                        .insert_series(&token, cal, body, send)
+                        .await
+                        .map(Some)
                 })
                 .await
         }

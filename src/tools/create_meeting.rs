@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::args::{Args, required_str};
 use super::draft_meeting::MeetingDraft;
-use super::send_once::{Sendable, send_once};
+use super::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, edge, event_time};
 use crate::error::{Action, Error, Result};
@@ -74,9 +74,11 @@ const MEETING: Sendable<MeetingDraft> = Sendable {
 };
 
 async fn run(call: &mut Call, given: String) -> Result<Value> {
-    send_once(call, &MEETING, &given, async |google, meeting, id| {
+    send_once(call, &MEETING, &given, async |google, meeting, attempt| {
         let zone = Zone::parse(&meeting.timezone, "timezone")?;
-        send(google, &meeting, &zone, &id).await
+        send(google, &meeting, &zone, &attempt.event_id)
+            .await
+            .map(Sent::done)
     })
     .await
 }

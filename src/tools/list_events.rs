@@ -133,7 +133,12 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
             args.query.as_deref(),
         )
         .await?;
-    Ok(calendar::event_list(&listed, &zone, window))
+    Ok(calendar::event_list(
+        &listed,
+        &zone,
+        window,
+        &context.owners,
+    ))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::args::{
 use super::change::{Asked, Proposal, Read, Scope, Times, Verb, plan};
 use super::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
+use crate::calendar::series;
 use crate::calendar::{CalendarRef, Rule, TimeText, Window, Zone, can_change, my_response};
 use crate::error::{Action, Error, Result};
 use crate::google::scopes;
@@ -137,27 +138,23 @@ impl ProposeArgs {
     }
 }
 
-/// The event with `id` on one of the user's calendars (primary first).
+/// The event with `id` on one of the user's calendars (primary first), with that calendar.
 async fn find(
     google: &mut UserCalendar,
     calendars: &[CalendarRef],
     id: &str,
-) -> Result<(String, Event)> {
+) -> Result<(CalendarRef, Event)> {
     let found = google
         .call(&[&scopes::EVENTS_GET], |client, token| async move {
             for calendar in calendars {
                 if let Some(event) = client.event_on(&token, &calendar.id, id).await? {
-                    return Ok(Some((calendar.id.clone(), event)));
+                    return Ok(Some((calendar.clone(), event)));
                 }
             }
             Ok(None)
         })
         .await?;
-    match found {
-        Some((_, event)) if event.status.as_deref() == Some("cancelled") => Err(no_such_event()),
-        Some(found) => Ok(found),
-        None => Err(no_such_event()),
-    }
+    found.ok_or_else(no_such_event)
 }
 
 async fn event_on(google: &mut UserCalendar, calendar: &str, id: &str) -> Result<Option<Event>> {
@@ -172,21 +169,25 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let zone = zone_for(google, args.timezone.as_ref()).await?;
     let context = google.context().await?;
-    let (calendar_id, event) = find(google, &context.calendars, &args.event_id).await?;
-    if !can_change(&event) {
+    let (calendar, event) = find(google, &context.calendars, &args.event_id).await?;
+    let moving = args.action == Verb::Move;
+    if event.status.as_deref() == Some("cancelled") {
+        return Err(Action::AlreadyCancelled { moving }.into());
+    }
+    if !can_change(&event, &calendar, &context.owners) {
         return Err(Action::NotOrganizer.into());
     }
     let master = match &event.recurring_event_id {
-        Some(master_id) => event_on(google, &calendar_id, master_id).await?,
-        None => None,
+        Some(master_id) => event_on(google, &calendar.id, master_id).await?,
+        None => event.recurrence.as_ref().map(|_| event.clone()),
     };
+    if master
+        .as_ref()
+        .is_some_and(|m| m.status.as_deref() == Some("cancelled"))
+    {
+        return Err(Action::AlreadyCancelled { moving }.into());
+    }
     let scope = scope_of(&event, master.as_ref(), args.scope)?;
-    let before = match (&master, scope) {
-        (Some(series), Scope::Following) => {
-            occurrences_before(google, &calendar_id, series, &event).await?
-        }
-        _ => None,
-    };
     let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
     let times = args.times.map(|(start, end, dates)| {
         if all_day && dates {
@@ -195,11 +196,21 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
             Times::Timed(start, end)
         }
     });
+    let now = jiff::Timestamp::now();
+    // The occurrences Google keeps apart from the rule matter when the series is rewritten.
+    let rewrites = scope != Scope::This && !(args.action == Verb::Cancel && scope == Scope::All);
+    let instances = match (&master, rewrites) {
+        (Some(series), true) => {
+            let until = reach(now, &event, series, times);
+            instances(google, &calendar.id, series, until).await?
+        }
+        _ => Vec::new(),
+    };
     let read = Read {
-        calendar_id,
+        calendar_id: calendar.id.clone(),
         event,
         master,
-        before,
+        instances,
     };
     let asked = Asked {
         action: args.action,
@@ -208,6 +219,7 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
         note: args.note.as_deref(),
         zone: &zone,
         user_id: &user.user_id,
+        now,
     };
     let proposal = plan(&read, &asked)?;
     let conflicts = match times {
@@ -231,53 +243,73 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
     Ok(answer(&stored.id, &proposal, conflicts))
 }
 
+/// How far the series' occurrences are read: as far as the plan judges it (two years past now
+/// or the occurrence, and as far again as it moves).
+fn reach(
+    now: jiff::Timestamp,
+    event: &Event,
+    series: &Event,
+    times: Option<Times>,
+) -> jiff::Timestamp {
+    let at = |e: &Option<google_calendar3::api::EventDateTime>| {
+        e.as_ref()
+            .and_then(|d| d.date_time)
+            .and_then(crate::calendar::from_chrono)
+    };
+    let occurrence = at(&event.original_start_time).or_else(|| at(&event.start));
+    let moved_to = times.map(|t| match t {
+        Times::Timed(s, _) => s,
+        Times::AllDay(day, _) => day
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_or(now, |z| z.timestamp()),
+    });
+    let by = match (occurrence, moved_to) {
+        (Some(o), Some(to)) => to.duration_since(o).abs(),
+        _ => jiff::SignedDuration::ZERO,
+    };
+    let from = [Some(now), occurrence, at(&series.start)]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(now);
+    from.checked_add(series::JUDGED_FOR + by + jiff::SignedDuration::from_hours(72))
+        .unwrap_or(jiff::Timestamp::MAX)
+}
+
+/// The series' occurrences up to `until`, deleted ones included (Google keeps a deleted
+/// occurrence as a cancelled one: it must stay deleted when the series moves).
+async fn instances(
+    google: &mut UserCalendar,
+    calendar: &str,
+    series: &Event,
+    until: jiff::Timestamp,
+) -> Result<Vec<Event>> {
+    let master_id = series.id.clone().unwrap_or_default();
+    let until = until.to_string();
+    let (master_id, until) = (master_id.as_str(), until.as_str());
+    google
+        .call(&[&scopes::EVENTS_INSTANCES], |client, token| async move {
+            client.instances(&token, calendar, master_id, until).await
+        })
+        .await
+}
+
 /// Which occurrences: a single event is itself; a series needs the user to say (asked in
 /// words); a series' own id cannot name one occurrence.
 fn scope_of(event: &Event, master: Option<&Event>, asked: Option<Scope>) -> Result<Scope> {
-    let series = master.or(event.recurrence.as_ref().map(|_| event));
-    match (series, asked) {
-        (None, _) => Ok(Scope::This),
-        (Some(series), None) => Err(ask_scope(series)),
-        (Some(_), Some(Scope::This | Scope::Following)) if master.is_none() => Err(Error::invalid(
+    let Some(series) = master else {
+        return Ok(Scope::This);
+    };
+    let named_series = event.recurring_event_id.is_none();
+    match asked {
+        None => Err(ask_scope(series)),
+        Some(Scope::This | Scope::Following) if named_series => Err(Error::invalid(
             "event_id",
             "That id names the whole series. For just one occurrence, or one and the ones \
              after it, use the id list_events gave for that occurrence.",
         )),
-        (Some(_), Some(scope)) => Ok(scope),
+        Some(scope) => Ok(scope),
     }
-}
-
-/// For a series that ends after a count: how many occurrences come before `occurrence` (what
-/// is left of the count goes to the series that continues it).
-async fn occurrences_before(
-    google: &mut UserCalendar,
-    calendar: &str,
-    series: &Event,
-    occurrence: &Event,
-) -> Result<Option<u32>> {
-    let counted = Rule::find(series.recurrence.as_deref().unwrap_or_default())
-        .and_then(|r| r.count())
-        .is_some();
-    if !counted {
-        return Ok(None);
-    }
-    let master_id = series.id.clone().unwrap_or_default();
-    let at = occurrence
-        .original_start_time
-        .clone()
-        .or(occurrence.start.clone())
-        .and_then(|s| s.date_time)
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default();
-    let (master_id, at) = (master_id.as_str(), at.as_str());
-    let before = google
-        .call(&[&scopes::EVENTS_INSTANCES], |client, token| async move {
-            client
-                .occurrences_before(&token, calendar, master_id, at)
-                .await
-        })
-        .await?;
-    Ok(Some(before))
 }
 
 /// The 400 that asks which occurrences, saying the series' rule in words.
@@ -341,6 +373,12 @@ fn answer(change_id: &str, proposal: &Proposal, conflicts: Vec<String>) -> Value
     });
     if let Some((start, end)) = &proposal.to {
         out["to"] = json!({"start": start, "end": end});
+    }
+    if let Some(series) = &proposal.series_id {
+        out["series_id"] = json!(series);
+    }
+    if !proposal.reset.is_empty() {
+        out["changed_occurrences"] = json!(proposal.reset);
     }
     out
 }

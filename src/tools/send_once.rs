@@ -119,8 +119,37 @@ impl Audit<'_> {
     }
 }
 
+/// The send under way: the event it writes, its audit row, and when it must have answered.
+pub(crate) struct Attempt {
+    /// The id of the event it writes.
+    pub(crate) event_id: String,
+    /// Its audit row (`sending` until completed).
+    pub(crate) audit_id: i64,
+    /// The send must be done by then (recording its answer comes after).
+    pub(crate) deadline: tokio::time::Instant,
+}
+
+/// What a send did.
+pub(crate) struct Sent {
+    /// The answer (repeated to a retry).
+    pub(crate) answer: Value,
+    /// Whether part of it is still being finished in the background (its audit row says so
+    /// until the background work completes it).
+    pub(crate) finishing: bool,
+}
+
+impl Sent {
+    /// A send completed.
+    pub(crate) fn done(answer: Value) -> Self {
+        Self {
+            answer,
+            finishing: false,
+        }
+    }
+}
+
 /// Sends the item the user named `given` (as the model said it) with `send`, once. `send` gets
-/// the payload and the event id and returns the answer.
+/// the payload and the attempt and returns what it did.
 pub(crate) async fn send_once<P, F>(
     call: &mut Call,
     spec: &Sendable<P>,
@@ -129,7 +158,7 @@ pub(crate) async fn send_once<P, F>(
 ) -> Result<Value>
 where
     P: DeserializeOwned,
-    F: AsyncFnOnce(&mut UserCalendar, P, String) -> Result<Value>,
+    F: AsyncFnOnce(&mut UserCalendar, P, Attempt) -> Result<Sent>,
 {
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let store = &state.store;
@@ -209,7 +238,7 @@ async fn send_claimed<P, F>(
     send: F,
 ) -> Result<Value>
 where
-    F: AsyncFnOnce(&mut UserCalendar, P, String) -> Result<Value>,
+    F: AsyncFnOnce(&mut UserCalendar, P, Attempt) -> Result<Sent>,
 {
     let store = &state.store;
     let item_id = item.id.clone();
@@ -224,17 +253,23 @@ where
     };
     // Google gets the budget less what recording its answer needs.
     let deadline = user.deadline() - RECORD_RESERVE;
-    let result = until(spec.tool, deadline, send(google, payload, event_id.clone())).await;
+    let sending = Attempt {
+        event_id: event_id.clone(),
+        audit_id: attempt,
+        deadline,
+    };
+    let result = until(spec.tool, deadline, send(google, payload, sending)).await;
     let user_id = &user.user_id;
     match result {
-        Ok(answer) => {
+        Ok(Sent { answer, finishing }) => {
             if let Err(e) = store
                 .finish_draft(&item_id, &event_id, &answer.to_string())
                 .await
             {
                 tracing::error!(user_id = %user_id, error = %e, event_id, "sent, but recording the answer failed");
             }
-            if let Err(e) = store.finish_audit(attempt, spec.done, None).await {
+            let outcome = if finishing { "finishing" } else { spec.done };
+            if let Err(e) = store.finish_audit(attempt, outcome, None).await {
                 tracing::error!(user_id = %user_id, error = %e, event_id, "sent; its audit row stays `sending`");
             }
             Ok(answer)

@@ -2,9 +2,12 @@
 //! SQLite file and a wiremock server standing in for Google.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod discovery;
 pub mod fake_calendar;
+pub mod fake_events;
 pub mod fake_google;
 pub mod fake_people;
+pub mod fake_series;
 pub mod postgres;
 pub mod process;
 pub mod routes;
@@ -50,6 +53,7 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     let address = format!("http://{}", listener.local_addr().expect("addr"));
     let google = MockServer::start().await;
     let tokens = fake_google::Tokens::default();
+    discovery::guard(&google).await;
     fake_google::guard(&google, &tokens).await;
     fake_calendar::mount_defaults(&google).await;
     let dir = tempfile::tempdir().expect("tempdir");

@@ -4,7 +4,7 @@
 //! proposal or a refused change writes nothing.
 
 use crate::common::ADA;
-use crate::common::fake_calendar::{self, Events, invitation, query, requests_with};
+use crate::common::fake_calendar::{self, Events, invitation, query, requests_with, weekly_sync};
 use crate::common::routes::{APPLY, LIST, PROPOSE, RESPOND};
 use crate::common::{TestApp, assert_error, json_of, spawn_with_user, stored_items};
 use calendar_agent::clock::unix_now;
@@ -39,29 +39,6 @@ fn kickoff() -> Value {
         "attendees": [{"email": ADA, "self": true, "organizer": true, "responseStatus": "accepted"},
                       {"email": "sam@example.com", "responseStatus": "accepted"}],
         "start": {"dateTime": "2030-03-05T09:00:00Z"}, "end": {"dateTime": "2030-03-05T10:00:00Z"}})
-}
-
-/// A weekly Monday 09:00 (UTC) series Ada organizes with Sam, and its occurrences on 4, 11 and
-/// 18 March 2030 (Mondays).
-fn weekly(events: &Events) {
-    events.put(
-        json!({"id": "sync1", "status": "confirmed", "summary": "Weekly sync",
-        "organizer": {"email": ADA, "self": true},
-        "attendees": [{"email": ADA, "self": true, "organizer": true, "responseStatus": "accepted"},
-                      {"email": "sam@example.com", "responseStatus": "accepted"}],
-        "start": {"dateTime": "2030-03-04T09:00:00Z", "timeZone": "UTC"},
-        "end": {"dateTime": "2030-03-04T09:30:00Z", "timeZone": "UTC"},
-        "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=6"]}),
-    );
-    for day in ["04", "11", "18"] {
-        events.put(json!({"id": format!("sync1_203003{day}T090000Z"), "status": "confirmed",
-            "summary": "Weekly sync", "recurringEventId": "sync1",
-            "originalStartTime": {"dateTime": format!("2030-03-{day}T09:00:00Z"), "timeZone": "UTC"},
-            "organizer": {"email": ADA, "self": true},
-            "attendees": [{"email": ADA, "self": true}, {"email": "sam@example.com"}],
-            "start": {"dateTime": format!("2030-03-{day}T09:00:00Z"), "timeZone": "UTC"},
-            "end": {"dateTime": format!("2030-03-{day}T09:30:00Z"), "timeZone": "UTC"}}));
-    }
 }
 
 async fn writes(app: &TestApp) -> Vec<Request> {
@@ -219,205 +196,6 @@ async fn an_event_edited_after_it_was_read_back_is_not_overwritten() {
 }
 
 #[tokio::test]
-async fn a_series_asks_which_occurrences_naming_its_rule_and_writes_nothing() {
-    let (app, events) = ready().await;
-    weekly(&events);
-    let (status, body) = call(
-        &app,
-        PROPOSE,
-        unix_now(),
-        json!({"event_id": "sync1_20300311T090000Z",
-        "action": "cancel"}),
-    )
-    .await;
-    assert_error(status, &body, 400, "invalid_argument");
-    assert_eq!(body["argument"], "scope");
-    let message = body["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("every Monday, 6 times in all"),
-        "{message}"
-    );
-    assert!(message.contains("following"), "{message}");
-    assert!(writes(&app).await.is_empty());
-}
-
-#[tokio::test]
-async fn just_this_occurrence_is_written_on_its_own_id() {
-    let (app, events) = ready().await;
-    weekly(&events);
-    let minted = unix_now();
-    let id = proposed(
-        &app,
-        minted,
-        json!({"event_id": "sync1_20300311T090000Z", "action": "move",
-        "start": "2030-03-12T10:00:00", "end": "2030-03-12T10:30:00", "timezone": "UTC",
-        "scope": "this"}),
-    )
-    .await;
-    let (status, body) = call(&app, APPLY, minted, json!({"change_id": id})).await;
-    assert_eq!(status, 200, "{body}");
-    let patches = requests_with(&app.google, "PATCH").await;
-    assert_eq!(patches.len(), 1);
-    assert!(
-        patches[0]
-            .url
-            .path()
-            .ends_with("/events/sync1_20300311T090000Z")
-    );
-    assert_eq!(
-        sent(&patches[0])["start"]["dateTime"],
-        "2030-03-12T10:00:00Z"
-    );
-    assert_eq!(
-        events.get("sync1").expect("series")["recurrence"][0],
-        "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=6"
-    );
-}
-
-#[tokio::test]
-async fn all_of_an_all_day_series_moves_by_whole_days_and_stays_all_day() {
-    let (app, events) = ready().await;
-    events.put(
-        json!({"id": "bins1", "status": "confirmed", "summary": "Bins out",
-        "organizer": {"email": ADA, "self": true},
-        "start": {"date": "2030-03-04"}, "end": {"date": "2030-03-05"},
-        "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO"]}),
-    );
-    events.put(
-        json!({"id": "bins1_20300311", "status": "confirmed", "summary": "Bins out",
-        "recurringEventId": "bins1", "originalStartTime": {"date": "2030-03-11"},
-        "organizer": {"email": ADA, "self": true},
-        "start": {"date": "2030-03-11"}, "end": {"date": "2030-03-12"}}),
-    );
-    let etag = events.get("bins1").expect("series")["etag"].clone();
-    let minted = unix_now();
-    let (status, body) = call(
-        &app,
-        PROPOSE,
-        minted,
-        json!({"event_id": "bins1_20300311", "action": "move", "start": "2030-03-13",
-        "end": "2030-03-13", "timezone": "Europe/Berlin", "scope": "all"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body["to"],
-        json!({"start": "2030-03-13", "end": "2030-03-13"})
-    );
-    assert!(writes(&app).await.is_empty(), "read back, nothing written");
-    let id = body["change_id"].clone();
-    let (status, body) = call(&app, APPLY, minted, json!({"change_id": id})).await;
-    assert_eq!(status, 200, "{body}");
-    let patches = requests_with(&app.google, "PATCH").await;
-    assert_eq!(patches.len(), 1);
-    assert!(patches[0].url.path().ends_with("/events/bins1"));
-    assert_eq!(if_match(&patches[0]).as_deref(), etag.as_str());
-    let sent = sent(&patches[0]);
-    assert_eq!(sent["start"], json!({"date": "2030-03-06"}));
-    assert_eq!(sent["end"], json!({"date": "2030-03-07"}));
-    assert_eq!(sent["recurrence"], json!(["RRULE:FREQ=WEEKLY;BYDAY=WE"]));
-    assert_eq!(query(&patches[0], "sendUpdates").as_deref(), Some("none"));
-}
-
-#[tokio::test]
-async fn all_of_a_series_moves_the_series_keeping_its_rule_on_the_new_weekday() {
-    let (app, events) = ready().await;
-    weekly(&events);
-    let etag = events.get("sync1").expect("series")["etag"].clone();
-    let minted = unix_now();
-    let id = proposed(
-        &app,
-        minted,
-        json!({"event_id": "sync1_20300311T090000Z", "action": "move",
-        "start": "2030-03-12T10:00:00", "end": "2030-03-12T10:30:00", "timezone": "UTC",
-        "scope": "all"}),
-    )
-    .await;
-    let (status, body) = call(&app, APPLY, minted, json!({"change_id": id})).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        (body["eventId"].as_str(), body["scope"].as_str()),
-        (Some("sync1"), Some("all"))
-    );
-    let patches = requests_with(&app.google, "PATCH").await;
-    assert_eq!(patches.len(), 1);
-    assert!(patches[0].url.path().ends_with("/events/sync1"));
-    assert_eq!(if_match(&patches[0]).as_deref(), etag.as_str());
-    let body = sent(&patches[0]);
-    assert_eq!(
-        body["start"],
-        json!({"dateTime": "2030-03-05T10:00:00Z", "timeZone": "UTC"})
-    );
-    assert_eq!(
-        body["end"],
-        json!({"dateTime": "2030-03-05T10:30:00Z", "timeZone": "UTC"})
-    );
-    assert_eq!(
-        body["recurrence"],
-        json!(["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=6"])
-    );
-    assert_eq!(events.emails(), ["sam@example.com"]);
-}
-
-#[tokio::test]
-async fn the_following_ones_split_the_series_the_way_google_documents() {
-    let (app, events) = ready().await;
-    weekly(&events);
-    let minted = unix_now();
-    let id = proposed(
-        &app,
-        minted,
-        json!({"event_id": "sync1_20300311T090000Z", "action": "move",
-        "start": "2030-03-12T10:00:00", "end": "2030-03-12T10:30:00", "timezone": "UTC",
-        "scope": "following"}),
-    )
-    .await;
-    let (status, body) = call(&app, APPLY, minted, json!({"change_id": id})).await;
-    assert_eq!(status, 200, "{body}");
-    // The old series ends before 11 March; a new one starts on the 12th with what is left.
-    let patches = requests_with(&app.google, "PATCH").await;
-    assert_eq!(patches.len(), 1);
-    assert!(patches[0].url.path().ends_with("/events/sync1"));
-    assert_eq!(
-        sent(&patches[0])["recurrence"],
-        json!(["RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20300311T085959Z"])
-    );
-    let inserts: Vec<Request> = requests_with(&app.google, "POST")
-        .await
-        .into_iter()
-        .filter(|r| r.url.path().ends_with("/calendars/primary/events"))
-        .collect();
-    assert_eq!(inserts.len(), 1);
-    assert_eq!(query(&inserts[0], "sendUpdates").as_deref(), Some("all"));
-    let series = sent(&inserts[0]);
-    assert_eq!(
-        series["recurrence"],
-        json!(["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5"]),
-        "one of six was before"
-    );
-    assert_eq!(series["start"]["dateTime"], "2030-03-12T10:00:00Z");
-    assert_eq!(series["summary"], "Weekly sync");
-    assert_eq!(series["attendees"], json!([{"email": "sam@example.com"}]));
-    assert_eq!(body["eventId"], series["id"]);
-    assert_eq!(
-        events.emails(),
-        ["sam@example.com", "sam@example.com"],
-        "the end and the new series"
-    );
-    // Applied again: the same answer, no second series.
-    let (status, again) = call(&app, APPLY, minted, json!({"change_id": id})).await;
-    assert_eq!((status, again), (200, body));
-    assert_eq!(
-        requests_with(&app.google, "POST")
-            .await
-            .iter()
-            .filter(|r| r.url.path().ends_with("/calendars/primary/events"))
-            .count(),
-        1
-    );
-}
-
-#[tokio::test]
 async fn unknown_foreign_and_meeting_ids_apply_nothing() {
     let (app, events) = ready().await;
     events.put(kickoff());
@@ -479,7 +257,7 @@ async fn the_apply_url_lives_as_briefly_as_the_invitation_url() {
 async fn list_events_marks_what_can_be_changed_and_what_repeats() {
     let app = spawn_with_user(&[], ADA).await;
     let events = fake_calendar::mount_events(&app.google).await;
-    weekly(&events);
+    events.put(weekly_sync());
     events.put(invitation());
     let occurrence = events.get("sync1_20300311T090000Z").expect("occurrence");
     fake_calendar::mount_list(&app.google, json!([occurrence, invitation(), kickoff()])).await;

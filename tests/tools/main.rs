@@ -11,3 +11,4 @@ mod changes;
 mod find_free_time;
 mod list_events;
 mod meetings;
+mod series;

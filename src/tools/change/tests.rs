@@ -67,15 +67,16 @@ fn asked<'a>(
         note,
         zone,
         user_id: "ada@example.com",
+        now: ts("2026-11-01T00:00:00Z"),
     }
 }
 
-fn read(event: Event, master: Option<Event>, before: Option<u32>) -> Read {
+fn read(event: Event, master: Option<Event>, instances: Vec<Event>) -> Read {
     Read {
         calendar_id: "primary".into(),
         event,
         master,
-        before,
+        instances,
     }
 }
 
@@ -84,7 +85,7 @@ fn a_meeting_moved_is_one_patch_on_the_etag_read_telling_its_guests() {
     let z = zone();
     let to = Times::Timed(ts("2026-12-08T09:00:00Z"), ts("2026-12-08T10:00:00Z"));
     let p = plan(
-        &read(meeting(), None, None),
+        &read(meeting(), None, vec![]),
         &asked(Verb::Move, Scope::All, Some(to), Some("New room"), &z),
     )
     .expect("plan");
@@ -125,7 +126,7 @@ fn a_meeting_moved_is_one_patch_on_the_etag_read_telling_its_guests() {
 fn a_cancel_with_a_note_writes_the_note_quietly_then_deletes_on_the_etag_it_left() {
     let z = zone();
     let p = plan(
-        &read(meeting(), None, None),
+        &read(meeting(), None, vec![]),
         &asked(Verb::Cancel, Scope::This, None, Some("Sorry"), &z),
     )
     .expect("plan");
@@ -143,7 +144,7 @@ fn a_cancel_with_a_note_writes_the_note_quietly_then_deletes_on_the_etag_it_left
     );
     assert_eq!(p.emails, 2);
     let bare = plan(
-        &read(meeting(), None, None),
+        &read(meeting(), None, vec![]),
         &asked(Verb::Cancel, Scope::This, None, None, &z),
     )
     .expect("plan");
@@ -156,7 +157,7 @@ fn this_occurrence_is_written_on_its_own_id() {
     let z = zone();
     let to = Times::Timed(ts("2026-11-24T10:00:00Z"), ts("2026-11-24T10:30:00Z"));
     let p = plan(
-        &read(occurrence("20261123"), Some(series()), None),
+        &read(occurrence("20261123"), Some(series()), vec![]),
         &asked(Verb::Move, Scope::This, Some(to), None, &z),
     )
     .expect("plan");
@@ -172,7 +173,7 @@ fn all_of_a_series_moves_its_start_by_as_much_and_its_weekday_with_it() {
     // The 23 November occurrence (Monday 09:00 Berlin) to Tuesday 11:00: a day and two hours.
     let to = Times::Timed(ts("2026-11-24T10:00:00Z"), ts("2026-11-24T10:45:00Z"));
     let p = plan(
-        &read(occurrence("20261123"), Some(series()), None),
+        &read(occurrence("20261123"), Some(series()), vec![]),
         &asked(Verb::Move, Scope::All, Some(to), None, &z),
     )
     .expect("plan");
@@ -185,7 +186,11 @@ fn all_of_a_series_moves_its_start_by_as_much_and_its_weekday_with_it() {
     assert_eq!(s.body["end"]["dateTime"], "2026-11-03T10:45:00Z");
     assert_eq!(
         s.body["recurrence"],
-        json!(["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=10"])
+        json!([
+            "RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=10",
+            "EXDATE;TZID=Europe/Berlin:20261110T110000"
+        ]),
+        "the weekday moves, and the occurrence deleted on 9 November stays deleted"
     );
     assert_eq!(p.emails, 1);
 }
@@ -209,7 +214,7 @@ fn all_of_an_all_day_series_moves_its_first_day_by_as_many_days_and_stays_all_da
     let day = |s: &str| s.parse::<Date>().expect("date");
     let to = Times::AllDay(day("2026-11-25"), day("2026-11-27"));
     let p = plan(
-        &read(occurrence.clone(), Some(series.clone()), None),
+        &read(occurrence.clone(), Some(series.clone()), vec![]),
         &asked(Verb::Move, Scope::All, Some(to), None, &z),
     )
     .expect("plan");
@@ -223,13 +228,14 @@ fn all_of_an_all_day_series_moves_its_first_day_by_as_many_days_and_stays_all_da
     assert_eq!(s.body["end"], json!({"date": "2026-11-06"}));
     assert_eq!(
         s.body["recurrence"],
-        json!(["RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20270301"])
+        json!(["RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20270303"]),
+        "the end moves with the series, so its last occurrence stays"
     );
     assert_eq!(p.emails, 0, "nobody to tell");
     // To clock times, the whole series cannot go: it asks for a date, or one occurrence.
     let to = Times::Timed(ts("2026-11-25T09:00:00Z"), ts("2026-11-25T10:00:00Z"));
     let Err(refused) = plan(
-        &read(occurrence, Some(series), None),
+        &read(occurrence, Some(series), vec![]),
         &asked(Verb::Move, Scope::All, Some(to), None, &z),
     ) else {
         panic!("an all-day series moved to clock times as a whole");
@@ -241,7 +247,7 @@ fn all_of_an_all_day_series_moves_its_first_day_by_as_many_days_and_stays_all_da
 fn the_following_ones_end_the_series_before_and_continue_it_as_a_new_one() {
     let z = zone();
     let to = Times::Timed(ts("2026-11-24T10:00:00Z"), ts("2026-11-24T10:30:00Z"));
-    let r = read(occurrence("20261123"), Some(series()), Some(3));
+    let r = read(occurrence("20261123"), Some(series()), vec![]);
     let p = plan(&r, &asked(Verb::Move, Scope::Following, Some(to), None, &z)).expect("plan");
     assert_eq!(p.steps.len(), 2);
     let (trim, insert) = (&p.steps[0], &p.steps[1]);
@@ -260,7 +266,13 @@ fn the_following_ones_end_the_series_before_and_continue_it_as_a_new_one() {
     assert_eq!(insert.body["id"], insert.event_id.as_str());
     assert_eq!(
         insert.body["recurrence"],
-        json!(["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=7"])
+        json!(["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=7"]),
+        "on the new weekday, with what is left of the count (the deleted 9th counted)"
+    );
+    assert_eq!(
+        insert.body["start"],
+        json!({"dateTime": "2026-11-24T10:00:00Z", "timeZone": "Europe/Berlin"}),
+        "in the series' own zone"
     );
     assert_eq!(insert.body["summary"], "Weekly sync");
     assert_eq!(
@@ -294,7 +306,7 @@ fn the_following_ones_end_the_series_before_and_continue_it_as_a_new_one() {
 fn the_following_ones_from_the_first_are_all_of_them() {
     let z = zone();
     let p = plan(
-        &read(occurrence("20261102"), Some(series()), None),
+        &read(occurrence("20261102"), Some(series()), vec![]),
         &asked(Verb::Cancel, Scope::Following, None, None, &z),
     )
     .expect("plan");
