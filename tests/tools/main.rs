@@ -12,3 +12,4 @@ mod find_free_time;
 mod list_events;
 mod meetings;
 mod series;
+mod series_cases;
