@@ -267,6 +267,13 @@ async fn the_week_view_shows_the_users_hours_highlights_slots_and_follows_pushes
         "end": {"dateTime": format!("{}T16:00:00+09:00", day(3))},
         "extendedProperties": {"private": {"createdBy": "calendar-agent"}}}));
     feed.put(json!({"id": "e4", "summary": "Offsite", "start": {"date": day(4)}, "end": {"date": day(5)}}));
+    // Next week: a series on Monday, Tuesday, Thursday and Friday at 11:00 Tokyo.
+    for n in [7, 8, 10, 11] {
+        let on = day(n);
+        feed.put(json!({"id": format!("ds_{}T020000Z", on.replace('-', "")), "summary": "Design sync",
+            "recurringEventId": "ds", "organizer": {"email": ADA, "self": true},
+            "start": {"dateTime": format!("{on}T11:00:00+09:00")}, "end": {"dateTime": format!("{on}T12:00:00+09:00")}}));
+    }
 
     let pushed = std::sync::atomic::AtomicBool::new(false);
     let (app_ref, feed_ref, pushed_ref) = (&app, &feed, &pushed);

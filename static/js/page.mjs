@@ -24,6 +24,7 @@ import {
   mondayOf,
   piecesOf,
   position,
+  seriesSlots,
   timeLabel,
   wallClock,
 } from "./week.mjs";
@@ -246,7 +247,8 @@ function drawWeek() {
   const zone = answer.timezone;
   const days = answer.days || [];
   const events = answer.events || [];
-  const { slots, eventIds } = state.highlight;
+  const { eventIds } = state.highlight;
+  const slots = [...state.highlight.slots, ...seriesSlots(state.highlight.series, events)];
   const marked = new Set(eventIds);
 
   // Every timed piece of the week, events and highlighted slots alike.
@@ -356,6 +358,7 @@ function eventItem(event, when, marked) {
 
 function slotItem(slot, zone) {
   const li = el("li", "slot");
+  // What Alex reads back is named in full, even in a box shorter than its text.
   if (slot.label && slot.label !== "Free") li.classList.add("proposed");
   const box = el("div", "box");
   box.append(

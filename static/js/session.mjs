@@ -30,7 +30,7 @@ export function initialState({ signedIn = false, configured = true } = {}) {
     bookingsVersion: 0,
     // What the avatar is talking about, from the last tool result that was about the calendar;
     // `seq` tells the view a new one arrived.
-    highlight: { slots: [], eventIds: [], at: null, seq: 0 },
+    highlight: { slots: [], eventIds: [], at: null, series: null, seq: 0 },
     // What the avatar's own tool calls wrote ({ id, title }), so that only changes made
     // elsewhere are passed to it.
     ownWrites: [],
@@ -97,7 +97,13 @@ export function reduce(state, event) {
       return {
         ...next,
         bookingsVersion: state.bookingsVersion + (shown.refresh ? 1 : 0),
-        highlight: { slots: shown.slots, eventIds: shown.eventIds, at: shown.at, seq: state.highlight.seq + 1 },
+        highlight: {
+          slots: shown.slots,
+          eventIds: shown.eventIds,
+          at: shown.at,
+          series: shown.series || null,
+          seq: state.highlight.seq + 1,
+        },
       };
     }
     case "toolFailed":

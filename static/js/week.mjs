@@ -172,7 +172,8 @@ export function resultOf(payload) {
 }
 
 /** What a completed tool call asks of the grid:
- * `{ slots, eventIds, at, refresh }` (`at`: an instant whose week to show, or `null`), or
+ * `{ slots, eventIds, at, refresh, series }` (`at`: an instant whose week to show, or `null`;
+ * `series`: for a change to several occurrences of a series, what `seriesSlots` draws), or
  * `null` when it is not about the calendar.
  * - `find_free_time`: its slots, and the week of the first one;
  * - `draft_meeting`: the proposed time, as a slot;
@@ -197,7 +198,11 @@ export function highlightOf(payload) {
     const moving = result.to && isSpan(result.to);
     const slots = [{ start: result.from.start, end: result.from.end, label: `${moving ? "Now" : "Cancelling"}: ${title}` }];
     if (moving) slots.push({ start: result.to.start, end: result.to.end, label: `Moving to: ${title}` });
-    return { slots, eventIds: [], at: moving ? result.to.start : result.from.start, refresh: false };
+    const series =
+      typeof result.series_id === "string" && (result.scope === "all" || result.scope === "following")
+        ? { id: result.series_id, scope: result.scope, title, from: result.from, to: moving ? result.to : null }
+        : null;
+    return { slots, eventIds: [], at: moving ? result.to.start : result.from.start, refresh: false, series };
   }
   if (name === "list_events" && result && Array.isArray(result.events)) {
     const eventIds = result.events.map((e) => e && e.id).filter((id) => typeof id === "string");
@@ -214,6 +219,25 @@ export function highlightOf(payload) {
     };
   }
   return null;
+}
+
+/** For a change read back to several occurrences of a series (`highlight.series`), the other
+ * occurrences it touches among the week's `events` (the page's, which carry `seriesId`): each
+ * where it is now and, for a move, where it would go (moved by as much as the one named). */
+export function seriesSlots(series, events) {
+  if (!series || !isSpan(series.from)) return [];
+  const named = Date.parse(series.from.start);
+  const shift = series.to && isSpan(series.to) ? Date.parse(series.to.start) - named : null;
+  const later = (iso) => new Date(Date.parse(iso) + shift).toISOString();
+  const out = [];
+  for (const event of events || []) {
+    if (!event || event.seriesId !== series.id || event.allDay || !isSpan(event)) continue;
+    const at = Date.parse(event.start);
+    if (at === named || (series.scope === "following" && at < named)) continue;
+    out.push({ start: event.start, end: event.end, label: `${shift === null ? "Cancelling" : "Now"}: ${series.title}` });
+    if (shift !== null) out.push({ start: later(event.start), end: later(event.end), label: `Moving to: ${series.title}` });
+  }
+  return out;
 }
 
 function isSpan(x) {

@@ -148,7 +148,48 @@ try {
   const moveFrom = `#week-grid .day[data-date="${addDays(nextMonday, 3)}"] .slot.proposed`;
   assert.match(await page.locator(moveFrom).textContent(), /14:00\s*–\s*15:00.*Now: Design review/);
   assert.match(await page.locator("#week-status").textContent(), /read back is drawn/);
+  // Named in full: the box is not cut at its edge (an hour is 3rem tall at 1280 px).
+  const whole = await page.locator(moveTo).first().evaluate((li) => {
+    li.scrollIntoView({ block: "center" });
+    const box = li.querySelector(".box");
+    const title = li.querySelector(".title").getBoundingClientRect();
+    const edge = box.getBoundingClientRect();
+    return {
+      fits: box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1,
+      inside: title.bottom <= edge.bottom + 1 && title.right <= edge.right + 1,
+      visible: document.elementFromPoint(title.left + 2, title.bottom - 2)?.closest("li") === li,
+    };
+  });
+  assert.ok(whole.fits && whole.inside && whole.visible, `"Moving to: Design review" in full: ${JSON.stringify(whole)}`);
   await shot(page, "7b-change-read-back-1280");
+
+  // A change to this and the following occurrences of a series: every one it moves in the
+  // week shown is drawn, not only the one named.
+  await page.evaluate((tuesday) => {
+    const client = window.__anamClient;
+    const payload = client.toolCallManager.webRTCToolCallCompletedEventToToolCallCompletedPayload({
+      event_uid: "ev-3", session_id: "session-1", tool_call_id: "call-3", tool_name: "propose_change",
+      tool_type: "server", tool_subtype: "webhook", timestamp: new Date().toISOString(),
+      result: JSON.stringify({ change_id: "Q7M4QX", action: "move", title: "Design sync", scope: "following",
+        series_id: "ds", from: { start: `${tuesday}T11:00:00+09:00`, end: `${tuesday}T12:00:00+09:00` },
+        to: { start: `${tuesday}T13:00:00+09:00`, end: `${tuesday}T14:00:00+09:00` },
+        timezone: "Asia/Tokyo", guests: [], conflicts: [], expires_in_minutes: 15 }),
+    });
+    client.publicEventEmitter.emit(window.anam.AnamEvent.TOOL_CALL_COMPLETED, payload);
+  }, addDays(nextMonday, 1));
+  for (const n of [1, 3, 4]) {
+    const day = `#week-grid .day[data-date="${addDays(nextMonday, n)}"] .slot.proposed`;
+    await page.locator(day).first().waitFor({ timeout: 10000 });
+    const drawn = (await page.locator(day).allTextContents()).join(" | ");
+    assert.match(drawn, /11:00\s*–\s*12:00.*Now: Design sync/, `day ${n}: ${drawn}`);
+    assert.match(drawn, /13:00\s*–\s*14:00.*Moving to: Design sync/, `day ${n}: ${drawn}`);
+  }
+  assert.equal(
+    await page.locator(`#week-grid .day[data-date="${addDays(nextMonday, 0)}"] .slot.proposed`).count(),
+    0,
+    "an occurrence before the one named stays as it is",
+  );
+  await shot(page, "7c-series-read-back-1280");
 
   // 4. Back to this week with the keyboard, then a change made in Google Calendar arrives by push.
   await page.focus("#week-today");

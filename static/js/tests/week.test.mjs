@@ -17,6 +17,7 @@ const {
   mondayOf,
   piecesOf,
   position,
+  seriesSlots,
   wallClock,
 } = await import("../week.mjs");
 
@@ -127,12 +128,40 @@ test("a change read back is drawn from where it is to where it would go, nothing
     eventIds: [],
     at: "2026-12-08T10:00:00+09:00",
     refresh: false,
+    series: null,
   });
   const cancelling = highlightOf({
     toolName: "propose_change",
     result: { action: "cancel", title: "Dentist", from: { start: "2026-12-07T09:00:00+09:00", end: "2026-12-07T10:00:00+09:00" } },
   });
   assert.deepEqual(cancelling.slots.map((s) => s.label), ["Cancelling: Dentist"]);
+});
+
+test("a change to a series draws every occurrence it moves in the week shown", () => {
+  const week = [
+    { id: "s1_a", seriesId: "s1", title: "Sync", start: "2026-12-07T09:00:00+09:00", end: "2026-12-07T09:30:00+09:00" },
+    { id: "s1_b", seriesId: "s1", title: "Sync", start: "2026-12-09T09:00:00+09:00", end: "2026-12-09T09:30:00+09:00" },
+    { id: "s1_c", seriesId: "s1", title: "Sync", start: "2026-12-11T09:00:00+09:00", end: "2026-12-11T09:30:00+09:00" },
+    { id: "x", title: "Other", start: "2026-12-10T09:00:00+09:00", end: "2026-12-10T10:00:00+09:00" },
+  ];
+  const read = (scope, to) =>
+    highlightOf({
+      toolName: "propose_change",
+      result: { action: to ? "move" : "cancel", title: "Sync", scope, series_id: "s1",
+        from: { start: "2026-12-09T09:00:00+09:00", end: "2026-12-09T09:30:00+09:00" }, to },
+    }).series;
+  const later = { start: "2026-12-09T11:00:00+09:00", end: "2026-12-09T11:30:00+09:00" };
+  // Following: the one named is drawn by its own slots; the later one moves two hours too.
+  assert.deepEqual(seriesSlots(read("following", later), week), [
+    { start: "2026-12-11T09:00:00+09:00", end: "2026-12-11T09:30:00+09:00", label: "Now: Sync" },
+    { start: "2026-12-11T02:00:00.000Z", end: "2026-12-11T02:30:00.000Z", label: "Moving to: Sync" },
+  ]);
+  // All: the earlier one too; a cancel only marks them.
+  assert.equal(seriesSlots(read("all", later), week).length, 4);
+  assert.deepEqual(seriesSlots(read("all", null), week).map((s) => s.label), ["Cancelling: Sync", "Cancelling: Sync"]);
+  // Just this one, or another series: nothing more.
+  assert.equal(read("this", later), null);
+  assert.deepEqual(seriesSlots({ ...read("all", later), id: "other" }, week), []);
 });
 
 test("only changes the avatar did not make become one plain sentence for it", () => {
