@@ -7,7 +7,7 @@ mod answers;
 mod availability;
 mod events;
 mod offers;
-pub(crate) mod series;
+pub mod series;
 mod slots;
 mod time;
 mod working_hours;
@@ -18,7 +18,7 @@ pub(crate) use availability::{Availability, is_email};
 pub(crate) use events::is_tagged;
 pub(crate) use events::{
     CalendarRef, Listed, Owners, Page, UserContext, guests_told, merge_pages, my_response,
-    organised_here, tag,
+    organised_by_user, organised_here, tag,
 };
 pub(crate) use offers::offered_slots;
 pub(crate) use series::Rule;

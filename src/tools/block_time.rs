@@ -12,6 +12,7 @@ use crate::calendar::{self, Zone, event_time};
 use crate::error::{Action, Error, GoogleError, Result};
 use crate::google::scopes;
 use crate::google::user_calendar::Once;
+use crate::guest_emails;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/events";
@@ -22,13 +23,15 @@ pub(crate) const TOOL: Tool = Tool {
     route: ROUTE,
     description: "Create a private hold on the user's own calendar, with no other attendees: \
                   a plain hold, focus time (declines new conflicting invitations) or out of \
-                  office (declines conflicting invitations, with an optional message). Use it \
-                  only after the user has confirmed the title, date, start and end time out loud.",
+                  office (declines the invitations it overlaps, e-mailing each organizer, with \
+                  an optional message; the answer lists them as declined). Use it only after \
+                  the user has confirmed the title, date, start and end time out loud.",
     when_to_use: "Putting time aside for the user: block_time. It creates a private hold \
                   with no other people on it; never try to invite anyone. First read back the \
                   title, the day, the start and end time and the time zone, and call it only \
                   after the user clearly says yes. For deep work offer kind focus, which turns \
-                  down new invitations for that time; for time away, kind out_of_office.",
+                  down new invitations for that time; for time away, kind out_of_office, and say that it \
+                  declines the invitations it overlaps (their organizers are told).",
     offered: Offered::Always,
     url_life: UrlLife::Session,
     parameters,
@@ -231,9 +234,25 @@ impl BlockTimeArgs {
 }
 
 async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
-    let user = &call.user;
+    let (state, user) = (&call.state, &call.user);
     let event = args.event(args.event_id(&user.user_id, user.exp));
     let google = &mut call.google;
+    // Out of office declines the invitations it overlaps, and each decline e-mails its
+    // organizer: counted before anything is written, and said in the answer.
+    let declined = match args.kind {
+        HoldKind::OutOfOffice => {
+            let declined = overlapped_invitations(google, &args).await?;
+            guest_emails::take(
+                &state.store,
+                &state.config,
+                &user.user_id,
+                guest_emails::count(declined.len()),
+            )
+            .await?;
+            declined
+        }
+        _ => Vec::new(),
+    };
     let inserted = match google.insert_once(&event, false).await {
         // Focus time and out of office exist only on some accounts' primary calendars.
         Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
@@ -263,7 +282,44 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
             existing
         }
     };
-    Ok(calendar::blocked(&held, &args.timezone))
+    let mut answer = calendar::blocked(&held, &args.timezone);
+    if !declined.is_empty() {
+        answer["declined"] = json!(declined);
+    }
+    Ok(answer)
+}
+
+/// The invitations on the primary calendar that `args`' time overlaps and the user has not
+/// declined: out of office declines each, telling its organizer.
+async fn overlapped_invitations(
+    google: &mut crate::google::user_calendar::UserCalendar,
+    args: &BlockTimeArgs,
+) -> Result<Vec<String>> {
+    let context = google.context().await?;
+    let primary: Vec<calendar::CalendarRef> = context
+        .calendars
+        .iter()
+        .filter(|c| c.primary)
+        .cloned()
+        .collect();
+    let Ok(window) = calendar::Window::new(args.start, args.end) else {
+        return Ok(Vec::new());
+    };
+    let listed = google
+        .events_across(&primary, window, 50, &args.timezone, None)
+        .await?;
+    Ok(listed
+        .events
+        .iter()
+        .filter(|(e, on)| !calendar::organised_by_user(e, on, &context.owners))
+        .filter(|(e, _)| {
+            matches!(
+                calendar::my_response(e),
+                Some("needsAction" | "accepted" | "tentative")
+            )
+        })
+        .map(|(e, _)| e.summary.clone().unwrap_or_else(|| "(no title)".into()))
+        .collect())
 }
 
 /// Google's refusal of an event type: a 400, or a 403 that is not about scopes or limits.

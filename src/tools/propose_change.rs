@@ -33,8 +33,11 @@ pub(crate) const TOOL: Tool = Tool {
     route: ROUTE,
     description: "Prepare moving or cancelling an event the user organizes (list_events marks \
                   it canChange), recurring ones too. Nothing changes yet: it returns a change_id \
-                  and what would change (from, to, guests told, conflicts) to read back. For an \
-                  event that repeats, say which: scope this, following or all.",
+                  and what would change (from, to, guests told, conflicts, and \
+                  changed_occurrences: ones moved on their own that will follow the series \
+                  again) to read back. For an event that repeats, say which: scope this, \
+                  following or all. A series change no repeat rule can say is refused with what \
+                  can be done instead.",
     when_to_use: "Moving or cancelling an event: propose_change first (for a repeating event \
                   ask the user: just this one, this and the following ones, or all of them). \
                   Read back the event, from and to, and that the guests will be told; then \

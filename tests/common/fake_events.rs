@@ -130,6 +130,44 @@ impl State {
         out
     }
 
+    /// What an out-of-office entry does to the invitations it overlaps on its calendar: the
+    /// user's answer becomes `declined`, and each organizer gets Google's e-mail.
+    fn decline_overlapped(&mut self, entry: &Value) {
+        let calendar = self.calendar_of(entry["id"].as_str().unwrap_or_default());
+        let (from, to) = (
+            Slot::of(&entry["start"]).map(|s| s.instant()),
+            Slot::of(&entry["end"]).map_or_else(far, |s| s.instant()),
+        );
+        let overlapped: Vec<Value> = self
+            .single_events(&calendar, to, false)
+            .into_iter()
+            .filter(|e| overlaps(e, from, to))
+            .filter(|e| e["organizer"]["self"] != true && e["organizer"]["email"].is_string())
+            .filter(|e| {
+                e["attendees"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| a["self"] == true && a["responseStatus"] != "declined")
+            })
+            .collect();
+        for mut event in overlapped {
+            for attendee in event["attendees"].as_array_mut().into_iter().flatten() {
+                if attendee["self"] == true {
+                    attendee["responseStatus"] = json!("declined");
+                }
+            }
+            event["etag"] = json!(self.next_etag());
+            let organizer = event["organizer"]["email"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            self.outbox.push(organizer);
+            let id = event["id"].as_str().unwrap_or_default().to_owned();
+            self.events.insert(id, event);
+        }
+    }
+
     /// Google's e-mails for a write to `event` with `sendUpdates=all`.
     fn mail(&mut self, request: &Request, event: &Value) {
         if query(request, "sendUpdates").as_deref() != Some("all") {
@@ -377,6 +415,9 @@ impl Respond for Insert {
         }
         state.events.insert(id, body.clone());
         state.mail(request, &body);
+        if body["outOfOfficeProperties"]["autoDeclineMode"] == "declineAllConflictingInvitations" {
+            state.decline_overlapped(&body);
+        }
         let answer = ResponseTemplate::new(200).set_body_json(body);
         match state.insert_delay {
             Some(delay) => answer.set_delay(delay),

@@ -214,7 +214,7 @@ async fn focus_time_and_out_of_office_are_googles_own_event_types() {
         "decline_message": "Away today, back on Thursday"});
     let (status, body) = app.call_tool(BLOCK, ADA, away.clone()).await;
     assert_eq!(status, 200, "{body}");
-    let sent: Vec<Value> = calendar_requests(&app.google)
+    let sent: Vec<Value> = fake_calendar::requests_with(&app.google, "POST")
         .await
         .iter()
         .map(|r| serde_json::from_slice(&r.body).expect("json"))
@@ -240,6 +240,67 @@ async fn focus_time_and_out_of_office_are_googles_own_event_types() {
         (400, Some("decline_message")),
         "{body}"
     );
+}
+
+/// Out of office declines the invitations it overlaps, each telling its organizer: counted in
+/// the guest e-mail allowance before anything is written, and named in the answer. Beyond the
+/// allowance nothing is written and nobody is told.
+#[tokio::test]
+async fn out_of_office_counts_and_names_the_invitations_it_declines() {
+    let app = spawn_with_user(&[("GUEST_EMAILS_PER_HOUR", "2")], ADA).await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let invite = |id: &str, title: &str, organizer: &str, hour: u8, response: &str| {
+        json!({"id": id, "summary": title, "organizer": {"email": organizer},
+            "attendees": [{"email": organizer, "organizer": true, "responseStatus": "accepted"},
+                          {"email": ADA, "self": true, "responseStatus": response}],
+            "start": {"dateTime": format!("2030-03-06T{hour:02}:00:00Z")},
+            "end": {"dateTime": format!("2030-03-06T{:02}:00:00Z", hour + 1)}})
+    };
+    events.put(invite(
+        "i1",
+        "Budget review",
+        "bob@example.com",
+        10,
+        "accepted",
+    ));
+    events.put(invite(
+        "i2",
+        "Hiring sync",
+        "cy@example.com",
+        14,
+        "needsAction",
+    ));
+    events.put(invite(
+        "i3",
+        "Already said no",
+        "dee@example.com",
+        15,
+        "declined",
+    ));
+    events.put(json!({"id": "own", "summary": "My 1:1", "organizer": {"email": ADA, "self": true},
+        "attendees": [{"email": "sam@example.com"}],
+        "start": {"dateTime": "2030-03-06T16:00:00Z"}, "end": {"dateTime": "2030-03-06T17:00:00Z"}}));
+    let away = |day: &str| {
+        json!({"title": "Away", "start": day, "end": day, "timezone": "UTC",
+        "kind": "out_of_office"})
+    };
+    let (status, body) = app.call_tool(BLOCK, ADA, away("2030-03-06")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["declined"], json!(["Budget review", "Hiring sync"]));
+    assert_eq!(
+        events.emails(),
+        ["bob@example.com", "cy@example.com"],
+        "one e-mail per organizer, none for a no already said or the user's own meeting"
+    );
+    // The allowance (2) is spent: a second absence that would decline one more writes nothing.
+    events.put(json!({"id": "i4", "summary": "Friday standup", "organizer": {"email": "eve@example.com"},
+        "attendees": [{"email": ADA, "self": true, "responseStatus": "accepted"}],
+        "start": {"dateTime": "2030-03-08T09:00:00Z"}, "end": {"dateTime": "2030-03-08T10:00:00Z"}}));
+    let stored = events.len();
+    let (status, body) = app.call_tool(BLOCK, ADA, away("2030-03-08")).await;
+    crate::common::assert_error(status, &body, 429, "invite_limit");
+    assert_eq!(events.len(), stored, "nothing written");
+    assert_eq!(events.emails().len(), 2, "nobody else told");
 }
 
 /// Not every account has focus time: Google's refusal is a sentence that offers a plain hold,

@@ -23,7 +23,7 @@ pub(crate) use rule::Rule;
 
 /// When an occurrence starts: an instant (a timed series), or a day (an all-day series).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum At {
+pub enum At {
     /// A timed occurrence's start.
     Instant(Timestamp),
     /// An all-day occurrence's day.
@@ -32,7 +32,7 @@ pub(crate) enum At {
 
 impl At {
     /// As an instant, for ordering against now and horizons (a day at its midnight in UTC).
-    pub(crate) fn instant(self) -> Timestamp {
+    pub fn instant(self) -> Timestamp {
         match self {
             Self::Instant(ts) => ts,
             Self::Day(day) => day
@@ -45,7 +45,7 @@ impl At {
 /// Which occurrences of a series a change is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum Scope {
+pub enum Scope {
     /// This occurrence (or the one event that does not repeat).
     This,
     /// This occurrence and the ones after it: the series is split.
@@ -56,27 +56,27 @@ pub(crate) enum Scope {
 
 /// A series as it is: when it starts (its first occurrence), its zone, its lines.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Series<'a> {
+pub struct Series<'a> {
     /// The first occurrence's start (`DTSTART`).
-    pub(crate) start: At,
+    pub start: At,
     /// The series' own zone (Google's `start.timeZone`); ignored for an all-day series.
-    pub(crate) zone: &'a str,
+    pub zone: &'a str,
     /// Google's `recurrence` lines.
-    pub(crate) recurrence: &'a [String],
+    pub recurrence: &'a [String],
 }
 
 /// An occurrence Google keeps apart from the rule: cancelled (`now: None`), or moved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Exception {
+pub struct Exception {
     /// Where the rule puts it (Google's `originalStartTime`).
-    pub(crate) original: At,
+    pub original: At,
     /// Where it is now; `None` when it was cancelled.
-    pub(crate) now: Option<At>,
+    pub now: Option<At>,
 }
 
 /// What is asked of the occurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Asked {
+pub enum Asked {
     /// To start at `to` and end at `end` (the same kind of value as the series').
     Move {
         /// The occurrence's new start.
@@ -90,24 +90,24 @@ pub(crate) enum Asked {
 
 /// A change to one occurrence of a series.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Change<'a> {
+pub struct Change<'a> {
     /// The series.
-    pub(crate) series: Series<'a>,
+    pub series: Series<'a>,
     /// Its cancelled and moved occurrences.
-    pub(crate) exceptions: &'a [Exception],
+    pub exceptions: &'a [Exception],
     /// The occurrence named, by where the rule puts it.
-    pub(crate) occurrence: At,
+    pub occurrence: At,
     /// Which occurrences.
-    pub(crate) scope: Scope,
+    pub scope: Scope,
     /// What is asked.
-    pub(crate) asked: Asked,
+    pub asked: Asked,
     /// Now, from which an endless series is judged over two years.
-    pub(crate) now: Timestamp,
+    pub now: Timestamp,
 }
 
 /// What the series' event is made to hold, or what is added.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Writes {
+pub enum Writes {
     /// Only the occurrence itself changes (its own id; the rule stays).
     Occurrence,
     /// The whole series goes.
@@ -132,31 +132,41 @@ pub(crate) enum Writes {
 
 /// The writes decided, checked against the intent.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Planned {
+pub struct Planned {
     /// The scope as applied: `following` from the first occurrence is `all`.
-    pub(crate) scope: Scope,
+    pub scope: Scope,
     /// What is written.
-    pub(crate) writes: Writes,
+    pub writes: Writes,
     /// Occurrences moved on their own that the change puts back in the series' pattern (their
     /// own time is not kept): said in the read-back, where they are now.
-    pub(crate) reset: Vec<At>,
+    pub reset: Vec<At>,
+}
+
+impl Planned {
+    fn of(scope: Scope, writes: Writes) -> Self {
+        Self {
+            scope,
+            writes,
+            reset: Vec::new(),
+        }
+    }
 }
 
 /// A change the plan will not make, with the sentence the avatar says instead.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub(crate) struct Unsupported {
+pub struct Unsupported {
     /// What can be done instead, sayable.
-    pub(crate) message: String,
+    pub message: String,
     /// Why, for the log.
-    pub(crate) why: String,
+    pub why: String,
 }
 
 /// How far an endless series is judged: two years past now (or past the occurrence).
-pub(crate) const JUDGED_FOR: SignedDuration = SignedDuration::from_hours(24 * 731);
+pub const JUDGED_FOR: SignedDuration = SignedDuration::from_hours(24 * 731);
 
 /// Decides the writes of `change` and checks them against the intent (see the module). Pure.
-pub(crate) fn plan(change: &Change<'_>) -> Result<Planned, Unsupported> {
+pub fn plan(change: &Change<'_>) -> Result<Planned, Unsupported> {
     let series = change.series;
     let words = Rule::find(series.recurrence)
         .map_or_else(|| "on a repeating schedule".to_owned(), |r| r.describe());
@@ -191,6 +201,12 @@ pub(crate) fn plan(change: &Change<'_>) -> Result<Planned, Unsupported> {
         delta: delta.unwrap_or_default(),
         days,
     };
+    // One occurrence, or the whole series deleted: nothing of the rule to judge.
+    match (change.scope, change.asked) {
+        (Scope::This, _) => return Ok(Planned::of(Scope::This, Writes::Occurrence)),
+        (Scope::All, Asked::Cancel) => return Ok(Planned::of(Scope::All, Writes::DeleteSeries)),
+        _ => {}
+    }
     let slots = recurrence
         .expand(series.start, clock, last, true)
         .map_err(unreadable)?;
@@ -205,19 +221,8 @@ pub(crate) fn plan(change: &Change<'_>) -> Result<Planned, Unsupported> {
         Scope::Following if !visible.iter().any(|(s, _)| *s < o) => Scope::All,
         scope => scope,
     };
-    if scope == Scope::This {
-        return Ok(Planned {
-            scope,
-            writes: Writes::Occurrence,
-            reset: Vec::new(),
-        });
-    }
     if change.asked == Asked::Cancel && scope == Scope::All {
-        return Ok(Planned {
-            scope,
-            writes: Writes::DeleteSeries,
-            reset: Vec::new(),
-        });
+        return Ok(Planned::of(scope, Writes::DeleteSeries));
     }
     if !slots.contains(&o) {
         return Err(unreadable(format!(
