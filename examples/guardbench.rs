@@ -8,7 +8,7 @@
 //! cargo run --release --example guardbench -- 300
 //! ```
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};

@@ -11,7 +11,7 @@
 //! ```
 //! PostgreSQL is measured too when `TEST_POSTGRES_URL` is set (`scripts/test-postgres.sh`).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};

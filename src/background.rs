@@ -1,7 +1,7 @@
 //! Work that runs beside the requests: the change relay, the once-a-second report, and the
 //! minute's housekeeping (pruning, push-channel renewal).
 //!
-//! Bounded and independent (DESIGN.md §14): each step is its own task on its own timer, so a
+//! Bounded and independent (docs/operations.md, Guarantees): each step is its own task on its own timer, so a
 //! Google call that never answers holds up at most the step that made it, and every background
 //! Google call has [`crate::tasks::GOOGLE_BUDGET`]. Every task is tracked
 //! ([`crate::tasks::Background`]), so shutdown can stop them at a safe point (between two
@@ -36,7 +36,7 @@ pub fn start(state: &AppState) {
         }
     });
     every(state, HOUSEKEEPING_EVERY, |state| async move {
-        crate::tools::change::repair::overdue(&state).await;
+        crate::tools::shared::change::repair::overdue(&state).await;
     });
     every(state, HOUSEKEEPING_EVERY, |state| async move {
         if let Err(e) = crate::live::watch::renew_due(&state).await {
@@ -48,7 +48,7 @@ pub fn start(state: &AppState) {
 /// Another instance's sign-out (or a relay reconnect, after which anything may have been
 /// missed) drops this instance's cached answer at once.
 fn follow_sign_outs(state: &AppState) {
-    use crate::live::bus::Change;
+    use crate::state::bus::Change;
     use tokio::sync::broadcast::error::RecvError;
     let state = state.clone();
     let mut changes = state.bus.subscribe();

@@ -1,4 +1,4 @@
-//! Prometheus metrics (`DESIGN.md` §13), kept in a registry of this process state's own (no
+//! Prometheus metrics (docs/operations.md, Metrics), kept in a registry of this process state's own (no
 //! global recorder: several routers in one process, as in tests, count apart) and served as
 //! text on their own listener at `METRICS_ADDR`, never on the public port.
 

@@ -1,6 +1,6 @@
 //! Binding, start-up report and the drain on SIGTERM.
 //!
-//! Rolling restarts lose nothing (DESIGN.md §14): on SIGTERM `/readyz` answers 503 at once,
+//! Rolling restarts lose nothing (docs/operations.md, Guarantees): on SIGTERM `/readyz` answers 503 at once,
 //! the listener keeps serving for `SHUTDOWN_GRACE_SECONDS` so the load balancer can stop
 //! sending, then no new connection is taken, in-flight requests finish and open streams end,
 //! background work stops at a safe point, and the pool closes, all within [`STOP_BUDGET`].

@@ -55,7 +55,7 @@ async fn token(State(s): State<Shared>, Form(form): Form<HashMap<String, String>
         Some(email) => Json(json!({
             "access_token": format!("at:{email}"), "expires_in": 3600,
             "refresh_token": format!("rt:{email}"),
-            "scope": calendar_agent::google::scopes::sign_in_scopes()
+            "scope": calendar_agent::scopes::sign_in_scopes()
         }))
         .into_response(),
         None => (

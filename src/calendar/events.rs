@@ -201,6 +201,12 @@ pub(crate) fn organised_by_user(event: &Event, calendar: &CalendarRef, owners: &
     }
 }
 
+/// Whether `propose_change` takes this event, found on `calendar`: the user organizes it
+/// (see [`organised_by_user`]) and it is not cancelled.
+pub(crate) fn can_change(event: &Event, calendar: &CalendarRef, owners: &Owners) -> bool {
+    organised_by_user(event, calendar, owners) && event.status.as_deref() != Some("cancelled")
+}
+
 /// The people Google tells when `event` is changed or cancelled with `sendUpdates=all`: its
 /// guests other than the user and rooms.
 pub(crate) fn guests_told(event: &Event) -> Vec<String> {

@@ -1,9 +1,8 @@
 //! The calendar domain, at the bottom of the service: times and zones, windows, intervals and
-//! the free-slot search, working hours, events and the agent's mark on them, and the
-//! projections to the compact shapes the model reads. Pure: it imports nothing from the
-//! routes, the tools, the state or the Google clients, so each piece is tested on its own.
+//! the free-slot search, working hours, events, who organizes them and the agent's mark on
+//! them, and changes to recurring series. Pure: it imports nothing from the routes, the tools,
+//! the state or the Google clients, so each piece is tested on its own.
 
-mod answers;
 mod availability;
 mod events;
 mod offers;
@@ -12,13 +11,10 @@ mod slots;
 mod time;
 mod working_hours;
 
-pub(crate) use answers::{blocked, can_change, edge, event_list, page_event, slots};
 pub(crate) use availability::{Availability, is_email};
-#[cfg(test)]
-pub(crate) use events::is_tagged;
 pub(crate) use events::{
-    CalendarRef, Listed, Owners, Page, UserContext, guests_told, merge_pages, my_response,
-    organised_by_user, organised_here, tag,
+    CalendarRef, Listed, Owners, Page, UserContext, can_change, guests_told, is_tagged,
+    merge_pages, my_response, organised_by_user, organised_here, tag,
 };
 pub(crate) use offers::offered_slots;
 pub(crate) use series::Rule;
@@ -26,7 +22,7 @@ pub use slots::{Interval, MAX_SLOTS, free_slots, free_slots_within, merge};
 pub use time::Window;
 pub use time::Zone;
 pub(crate) use time::{
-    DateMeans, MAX_WINDOW_DAYS, TimeText, days_from, event_time, from_chrono, to_chrono,
+    DateMeans, MAX_WINDOW_DAYS, TimeText, days_from, edge, event_time, from_chrono, to_chrono,
 };
 pub use working_hours::WorkingHours;
 

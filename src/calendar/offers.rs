@@ -1,4 +1,4 @@
-//! Free slots as an assistant offers them (DESIGN.md §15): each on the quarter hour of the
+//! Free slots as an assistant offers them (docs/api.md, `find_free_time`): each on the quarter hour of the
 //! user's wall clock, never in the past, and across several days at most two a day, earliest
 //! first. Pure.
 

@@ -10,6 +10,7 @@ use google_calendar3::api::EventDateTime;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, Zoned};
+use serde_json::{Value, json};
 
 /// The longest window a tool may ask about.
 pub(crate) const MAX_WINDOW_DAYS: i64 = 62;
@@ -165,6 +166,24 @@ impl TimeText {
 }
 
 /// Parses and resolves in one step.
+/// A timed edge in `zone`; an all-day edge as a date. Google's all-day end date is exclusive
+/// (the day after); the answer gives the last day itself, so a one-day event starts and ends on
+/// the same date, which is what a person would say.
+pub(crate) fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) -> Value {
+    let Some(at) = at else { return Value::Null };
+    if let Some(date) = at.date {
+        let shown = if exclusive_end_date {
+            date.pred_opt().unwrap_or(date)
+        } else {
+            date
+        };
+        return json!(shown.format("%Y-%m-%d").to_string());
+    }
+    at.date_time
+        .and_then(from_chrono)
+        .map_or(Value::Null, |ts| json!(zone.format(ts)))
+}
+
 #[cfg(test)]
 pub(crate) fn parse_time(
     text: &str,

@@ -1,4 +1,4 @@
-//! Configuration from the environment (`.env` loaded by `main`), per DESIGN.md §1, read one
+//! Configuration from the environment (`.env` loaded by `main`), as `.env.example` lists it, read one
 //! section at a time ([`Server`], [`Signing`], [`AnamConfig`], [`GoogleConfig`],
 //! [`StoreConfig`], [`Limits`], working hours), each by its own small reader.
 //!
@@ -7,6 +7,7 @@
 //! [`ConfigError`] naming the variable. A secret may be given as a file (`NAME_FILE`).
 
 mod anam;
+mod budgets;
 mod google;
 mod limits;
 mod server;
@@ -15,6 +16,7 @@ mod store;
 mod vars;
 
 pub(crate) use anam::AnamConfig;
+pub use budgets::Budgets;
 pub(crate) use google::GoogleConfig;
 pub use limits::{Limits, RENAMED};
 pub(crate) use server::{LogFormat, Server};
@@ -82,6 +84,9 @@ pub struct Config {
     pub(crate) limits: Limits,
     /// `WORKING_HOURS` and `WORKING_DAYS`: where `find_free_time` looks unless told `any_time`.
     pub(crate) working_hours: WorkingHours,
+    /// How long a tool call and a background Google call may take (not read from the
+    /// environment).
+    pub budgets: Budgets,
 }
 
 impl Config {
@@ -102,6 +107,7 @@ impl Config {
             store: StoreConfig::read(&vars, signing.presign_source)?,
             limits: Limits::read(&vars)?,
             working_hours: working_hours(&vars)?,
+            budgets: Budgets::default(),
             server,
             signing,
             google,

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use super::Parts;
-use crate::google::scopes::{Permission, describe_all};
+use crate::scopes::{Permission, describe_all};
 
 /// How long to tell callers to wait when Google limits our requests.
 pub const GOOGLE_RATE_RETRY: Duration = Duration::from_secs(30);

@@ -3,7 +3,7 @@
 //! Failures are grouped by area ([`Auth`], [`Input`], [`Action`], [`GoogleError`],
 //! [`Service`]); each area's `parts()` is the one place that gives, per variant, the status, the
 //! short reason, the sentence and the headers. The client gets `{"error": "<short reason>",
-//! "message": "<a sentence the avatar can say>"}` (DESIGN.md §4); the log gets the cause.
+//! "message": "<a sentence the avatar can say>"}` (docs/api.md); the log gets the cause.
 
 mod action;
 mod auth;

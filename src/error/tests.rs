@@ -50,7 +50,7 @@ type Case = (Error, u16, &'static str, Option<&'static str>, Option<u64>);
 /// Every variant: status, reason, its extra body key, `Retry-After`.
 #[rustfmt::skip]
 fn every_variant() -> Vec<Case> {
-    use crate::google::scopes::Permission;
+    use crate::scopes::Permission;
     use crate::presign::VerifyError;
     let wait = Duration::from_secs(90);
     vec![
@@ -96,7 +96,7 @@ fn every_variant() -> Vec<Case> {
 }
 
 /// The grouping by area changed no status, reason, body key or header the contract names
-/// (DESIGN.md §3, §4, §9, §14).
+/// (docs/api.md, Errors).
 #[tokio::test]
 async fn every_variant_keeps_its_status_reason_and_headers() {
     for (error, status, reason, extra, retry) in every_variant() {

@@ -13,9 +13,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::oauth::OAuthClient;
-use super::scopes::Granted;
 use crate::error::{Auth, Error, Result};
 use crate::metrics::Metrics;
+use crate::scopes::Granted;
 use crate::secret::Secret;
 use crate::store::{Store, StoreError, StoredToken};
 

@@ -6,8 +6,8 @@
 use google_calendar3::Error as ApiError;
 use serde_json::Value;
 
-use super::scopes::Method;
 use crate::error::{Error, GoogleError};
+use crate::scopes::Method;
 
 /// Rate-limit and quota reasons Google gives with a 403 (or a 429).
 const RATE_REASONS: [&str; 4] = [
@@ -86,7 +86,7 @@ fn classify(method: &Method, status: Option<u16>, detail: String, body: &Value) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::google::scopes;
+    use crate::scopes;
 
     #[test]
     fn the_status_comes_from_googles_error_body() {

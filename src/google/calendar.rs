@@ -9,11 +9,11 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use super::api_error::api_error;
-use super::scopes;
 use crate::calendar::{
     CalendarRef, Interval, Page as EventPage, Window, Zone, from_chrono, to_chrono,
 };
 use crate::error::{Error, Result};
+use crate::scopes;
 use crate::secret::Secret;
 
 type Connector = HttpsConnector<HttpConnector>;

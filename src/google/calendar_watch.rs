@@ -6,8 +6,8 @@ use google_calendar3::api::{Channel, Event};
 
 use super::api_error::api_error;
 use super::calendar::{CalendarClient, path_segment};
-use super::scopes;
 use crate::error::{Error, Result};
+use crate::scopes;
 use crate::secret::Secret;
 
 /// Most pages one sync reads (2,500 events each).

@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::api_error::api_error_from_status;
 use super::calendar::{CalendarClient, path_segment};
-use super::scopes::{self, Method};
 use super::transport_error;
 use crate::error::{Action, Error, Result};
+use crate::scopes::{self, Method};
 use crate::secret::Secret;
 
 /// A change to make only if the event's etag is still `etag`.

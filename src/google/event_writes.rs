@@ -5,8 +5,8 @@ use google_calendar3::api::Event;
 
 use super::api_error::api_error;
 use super::calendar::{CalendarClient, PRIMARY};
-use super::scopes;
 use crate::error::Result;
+use crate::scopes;
 use crate::secret::Secret;
 
 /// What `events.insert` did.

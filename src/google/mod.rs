@@ -9,7 +9,6 @@ pub(crate) mod event_changes;
 pub(crate) mod event_writes;
 pub(crate) mod oauth;
 pub(crate) mod people;
-pub mod scopes;
 pub(crate) mod user_calendar;
 pub(crate) mod user_context;
 

@@ -1,15 +1,15 @@
 //! Google OAuth 2.0 for a web server: consent URL with PKCE, code exchange, refresh, userinfo
-//! and revoke — typed calls against the configurable endpoints (DESIGN.md §1).
+//! and revoke — typed calls against the configurable endpoints (`GOOGLE_*_URL`).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::scopes::{contacts_scopes, sign_in_scopes};
 use super::{OAUTH_TIMEOUT, transport_error};
 use crate::config::GoogleConfig;
 use crate::error::{Auth, Error, Result, Service};
+use crate::scopes::{contacts_scopes, sign_in_scopes};
 use crate::secret::Secret;
 
 /// A token endpoint answer (code exchange or refresh).

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::api_error::api_error_from_status;
-use super::scopes::{self, Method};
 use super::transport_error;
 use crate::error::{Error, Result};
+use crate::scopes::{self, Method};
 use crate::secret::Secret;
 
 /// How long one People call may take.

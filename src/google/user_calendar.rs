@@ -14,9 +14,9 @@ use super::Google;
 use super::access_tokens::Access;
 use super::calendar::CalendarClient;
 use super::event_writes::Inserted;
-use super::scopes::{self, Method};
 use crate::calendar::{CalendarRef, Listed, UserContext, Window, Zone, merge_pages};
 use crate::error::{Auth, Error, GoogleError, Result};
+use crate::scopes::{self, Method};
 use crate::secret::Secret;
 
 /// What inserting an event with a chosen id found.

@@ -2,8 +2,6 @@
 //! service, delivered to their open pages as Server-Sent Events, on whichever instance the page
 //! is connected to.
 
-pub mod bus;
 pub(crate) mod relay;
 pub(crate) mod sync;
-pub(crate) mod syncs;
 pub mod watch;

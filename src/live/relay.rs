@@ -11,8 +11,8 @@ use std::time::Duration;
 use sqlx::postgres::PgListener;
 use tokio::time::Instant;
 
-use super::bus::{Change, PG_CHANNEL};
 use crate::state::AppState;
+use crate::state::bus::{Change, PG_CHANNEL};
 use crate::store::Backend;
 
 /// How often the relay checks its connection by notifying itself.

@@ -1,15 +1,15 @@
 //! What a genuine push notification sets off: an incremental sync of the channel's calendar
 //! (`syncToken`; a 410 starts over), new declines noticed, and the user's pages told, one sync
-//! at a time per channel ([`super::syncs::Syncs`]).
+//! at a time per channel ([`crate::state::syncs::Syncs`]).
 
 use google_calendar3::api::Event;
 
-use super::bus::Change;
 use crate::calendar::organised_here;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
-use crate::google::scopes;
+use crate::scopes;
 use crate::state::AppState;
+use crate::state::bus::Change;
 use crate::tasks;
 
 /// A genuine notification for `channel_id`: sync in the background (answering Google at once),
@@ -89,14 +89,14 @@ const MAX_NAMED: usize = 5;
 
 /// What an incremental sync saw change, named for the page; nothing when it was more than a
 /// handful (the page just reads again).
-fn changed(items: &[Event]) -> Vec<super::bus::Changed> {
+fn changed(items: &[Event]) -> Vec<crate::state::bus::Changed> {
     if items.len() > MAX_NAMED {
         return Vec::new();
     }
     items
         .iter()
         .filter_map(|e| {
-            Some(super::bus::Changed {
+            Some(crate::state::bus::Changed {
                 id: e.id.clone()?,
                 title: e
                     .summary

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::sync::schedule_sync;
 use crate::error::Result;
-use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
+use crate::scopes;
 use crate::state::AppState;
 use crate::store::{Allowance, Channel, now_i64};
 use crate::tasks;

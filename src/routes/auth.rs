@@ -8,22 +8,22 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use super::origin::PageOrigin;
 use super::page::page_with_message;
-use crate::client_ip::ClientIp;
 use crate::clock::unix_now;
-use crate::cookies::{
+use crate::error::{Auth, Error, Result, Service};
+use crate::google::oauth::{Pkce, TokenGrant, random_token};
+use crate::http::client_ip::ClientIp;
+use crate::http::cookies::{
     OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, OAuthFlow, SignedUser, USER_COOKIE,
     oauth_cookie, removal, user_cookie,
 };
-use crate::current_user::CurrentUser;
-use crate::error::{Auth, Error, Result, Service};
-use crate::google::oauth::{Pkce, TokenGrant, random_token};
-use crate::google::scopes::Granted;
-use crate::live::bus::Change;
+use crate::http::current_user::CurrentUser;
+use crate::http::origin::PageOrigin;
 use crate::live::watch;
 use crate::log_safe::clip;
+use crate::scopes::Granted;
 use crate::state::AppState;
+use crate::state::bus::Change;
 
 /// Routes of this area.
 pub(super) fn router() -> Router<AppState> {

@@ -13,13 +13,13 @@ use futures_util::Stream;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::current_user::CurrentUser;
 use crate::error::{Auth, Error, Input, Result};
-use crate::live::bus::Change;
+use crate::http::current_user::CurrentUser;
 use crate::live::watch::{self, NOTIFICATIONS_PATH};
 use crate::log_budget::Topic;
 use crate::log_safe::clip;
 use crate::state::AppState;
+use crate::state::bus::Change;
 use crate::store::Knock;
 
 /// How often an open stream says it is alive (and checks the user is still signed in).

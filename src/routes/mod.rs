@@ -2,11 +2,10 @@
 
 mod assets;
 mod auth;
-mod bookings;
 mod edge;
+mod events;
 mod health;
 mod live;
-mod origin;
 mod page;
 mod security;
 mod session;
@@ -27,7 +26,7 @@ use edge::EdgeLayer;
 
 use crate::error::{Error, Input};
 use crate::state::AppState;
-use crate::tools::args::MAX_BODY_BYTES;
+use crate::tools::shared::args::MAX_BODY_BYTES;
 
 /// Builds the whole application. Tests drive this same function.
 pub fn app(state: AppState) -> Router {
@@ -40,7 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(page::router())
         .merge(assets::router())
         .merge(health::router())
-        .merge(bookings::router())
+        .merge(events::router())
         .merge(live::router())
         .merge(auth::router())
         .merge(session::router())

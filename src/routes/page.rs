@@ -10,9 +10,9 @@ use axum::routing::get;
 
 use super::assets::VERSION;
 use crate::config::MissingSetting;
-use crate::current_user::CurrentUser;
 use crate::error::Result;
-use crate::google::scopes::{Permission, describe_all};
+use crate::http::current_user::CurrentUser;
+use crate::scopes::{Permission, describe_all};
 use crate::state::AppState;
 
 /// Routes of this area.

@@ -6,16 +6,15 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::origin::PageOrigin;
 use crate::calendar::Zone;
-use crate::client_ip::ClientIp;
-use crate::current_user::CurrentUser;
 use crate::error::{Auth, Error, GoogleError, Input, Result};
+use crate::http::client_ip::ClientIp;
+use crate::http::current_user::CurrentUser;
+use crate::http::origin::PageOrigin;
 use crate::persona::{PersonaIds, Session, persona_config};
 use crate::state::AppState;
 use crate::store::Allowance;
 use crate::tools::get_contacts;
-use crate::webhook_auth::GOOGLE_BUDGET;
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -129,7 +128,7 @@ async fn after_sign_out(state: &AppState, user_id: &str) -> Result<Timestamp> {
 /// permission is reported; Google being slow or failing falls back to UTC, with a warning.
 async fn user_zone(state: &AppState, user_id: &str) -> Result<Zone> {
     let mut google = state.google_for(user_id);
-    match tokio::time::timeout(GOOGLE_BUDGET, google.zone()).await {
+    match tokio::time::timeout(state.config.budgets.tool_call, google.zone()).await {
         Ok(Ok(zone)) => Ok(zone),
         Ok(Err(
             e @ (Error::Auth(Auth::NotConnected)

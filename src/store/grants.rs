@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::{Store, StoreError, now_i64};
-use crate::google::scopes::Granted;
+use crate::scopes::Granted;
 use crate::secret::Secret;
 use crate::token_cipher::KeyUsed;
 

@@ -7,19 +7,21 @@
 //! per backend in `migrations/`. SQLite runs in WAL mode with `synchronous=FULL`: an
 //! acknowledged write survives a crash. Handlers see only this type.
 
+mod audit;
 mod channels;
 mod grants;
-mod meetings;
 mod oauth_states;
 mod rate_limits;
+mod read_backs;
 mod sign_outs;
 mod split_repairs;
 mod token_key;
 
+pub use audit::AuditRow;
 pub use channels::{Channel, Knock, RENEW_LEASE_SECONDS};
 pub(crate) use grants::StoredToken;
-pub use meetings::{AuditRow, Claim, Draft, Kind, SEND_LEASE_SECONDS, normalise_draft_id};
 pub use rate_limits::{Allowance, Limit};
+pub use read_backs::{Claim, Draft, Kind, SEND_LEASE_SECONDS, normalise_draft_id};
 pub use split_repairs::SplitRepair;
 
 use std::path::Path;

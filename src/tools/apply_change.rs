@@ -6,15 +6,15 @@
 use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
-use super::args::{Args, required_str};
-use super::change::repair;
-use super::change::{Proposal, Step, Verb, Write};
-use super::send_once::{Sendable, Sent, send_once};
+use super::shared::args::{Args, required_str};
+use super::shared::change::repair;
+use super::shared::change::{Proposal, Step, Verb, Write};
+use super::shared::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Action, Error, GoogleError, Result};
 use crate::google::event_changes::Guarded;
-use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
+use crate::scopes;
 use crate::store::Kind;
 
 /// The route.

@@ -6,13 +6,13 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::args::{Args, event_times, optional_text, required_str, required_zone};
+use super::shared::args::{Args, event_times, optional_text, required_str, required_zone};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, event_time};
 use crate::error::{Action, Error, GoogleError, Result};
-use crate::google::scopes;
 use crate::google::user_calendar::Once;
 use crate::guest_emails;
+use crate::scopes;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/events";
@@ -282,7 +282,7 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
             existing
         }
     };
-    let mut answer = calendar::blocked(&held, &args.timezone);
+    let mut answer = answer(&held, &args.timezone);
     if !declined.is_empty() {
         answer["declined"] = json!(declined);
     }
@@ -326,6 +326,17 @@ async fn overlapped_invitations(
 fn refused_kind(error: &Error) -> bool {
     error.google_status() == Some(400)
         || matches!(error, Error::Google(GoogleError::Forbidden { .. }))
+}
+
+/// The `block_time` answer, from the event Google holds.
+fn answer(event: &Event, zone: &Zone) -> Value {
+    json!({
+        "eventId": event.id,
+        "htmlLink": event.html_link,
+        "start": calendar::edge(event.start.as_ref(), zone, false),
+        "end": calendar::edge(event.end.as_ref(), zone, false),
+        "timezone": zone.name,
+    })
 }
 
 #[cfg(test)]

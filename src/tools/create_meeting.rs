@@ -2,7 +2,7 @@
 //! the draft id: the invitation can only be the one the avatar read back. The draft must be the
 //! caller's, from this session, unexpired and unsent.
 //!
-//! Sent once, whatever races (DESIGN.md §14): claiming the draft and counting its guests'
+//! Sent once, whatever races (docs/operations.md, Guarantees): claiming the draft and counting its guests'
 //! e-mails against the allowance are one transaction in the store, so of N concurrent calls on
 //! N instances exactly one sends, and only if the allowance has room; the others answer 409
 //! `in_progress` while it is being sent, and the first answer after. The audit row is written
@@ -14,9 +14,9 @@ use google_calendar3::api::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::args::{Args, required_str};
 use super::draft_meeting::MeetingDraft;
-use super::send_once::{Sendable, Sent, send_once};
+use super::shared::args::{Args, required_str};
+use super::shared::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, edge, event_time};
 use crate::error::{Action, Error, Result};

@@ -6,9 +6,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::args::{Args, event_times, optional_bool, optional_text, required_zone};
-use super::availability::{self, Availability};
 use super::block_time::{MAX_NOTES_CHARS, title};
+use super::shared::args::{Args, event_times, optional_bool, optional_text, required_zone};
+use super::shared::availability::{self, Availability};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{Interval, Window, Zone};
 use crate::error::{Error, Result};

@@ -4,13 +4,14 @@
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use super::args::{
+use super::shared::args::{
     Args, check_early, optional_bool, optional_integer, optional_zone, required_time,
 };
-use super::handler::zone_for;
-use super::{Call, Offered, Tool, UrlLife, Work, availability};
+use super::shared::availability;
+use super::shared::handler::zone_for;
+use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{
-    self, DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone, offered_slots,
+    DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone, offered_slots,
 };
 use crate::error::{Error, Result};
 
@@ -159,7 +160,7 @@ async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
     let hours = (!args.any_time).then(|| working.to_string());
     // Slots in the past are no use to anyone: search from now on.
     let Some(searched) = from_now(window, Timestamp::now()) else {
-        return Ok(calendar::slots(&[], &zone, window, hours));
+        return Ok(answer(&[], &zone, window, hours));
     };
     let allowed: Vec<Interval> = if args.any_time {
         vec![Interval {
@@ -170,7 +171,7 @@ async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
         working.intervals(searched, &zone)
     };
     if allowed.is_empty() {
-        return Ok(calendar::slots(&[], &zone, searched, hours));
+        return Ok(answer(&[], &zone, searched, hours));
     }
     let context = google.context().await?;
     let known =
@@ -183,12 +184,29 @@ async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
             .date();
     let per_day = several_days.then_some(SLOTS_PER_DAY);
     let slots = offered_slots(&allowed, &busy, args.duration, &zone, per_day, MAX_SLOTS);
-    let mut answer = calendar::slots(&slots, &zone, searched, hours);
+    let mut answer = answer(&slots, &zone, searched, hours);
     if !args.attendees.is_empty() {
         // Their availability is unknown, never assumed free: the model must say so.
         answer["unknown_availability"] = json!(known.unknown);
     }
     Ok(answer)
+}
+
+/// The `find_free_time` answer. `working_hours` is said when slots were kept inside them.
+fn answer(slots: &[Interval], zone: &Zone, window: Window, working_hours: Option<String>) -> Value {
+    let mut out = json!({
+        "slots": slots
+            .iter()
+            .map(|s| json!({ "start": zone.format(s.start), "end": zone.format(s.end) }))
+            .collect::<Vec<_>>(),
+        "timezone": zone.name,
+        "window_start": zone.format(window.start),
+        "window_end": zone.format(window.end),
+    });
+    if let Some(hours) = working_hours {
+        out["working_hours"] = json!(hours);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::args::{Args, required_str};
+use super::shared::args::{Args, required_str};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
 use crate::google::people::{Book, Found, PeopleClient, merge};

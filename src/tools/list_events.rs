@@ -4,14 +4,15 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::args::{
+use super::shared::args::{
     Args, check_early, optional_integer, optional_text, optional_time, optional_zone,
 };
-use super::handler::zone_for;
+use super::shared::event_view;
+use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
-use crate::calendar::{self, DateMeans, TimeText, Window, Zone, days_from};
+use crate::calendar::{DateMeans, Listed, Owners, TimeText, Window, Zone, days_from};
 use crate::error::Result;
-use crate::google::scopes;
+use crate::scopes;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/list-events";
@@ -133,12 +134,28 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
             args.query.as_deref(),
         )
         .await?;
-    Ok(calendar::event_list(
-        &listed,
-        &zone,
-        window,
-        &context.owners,
-    ))
+    Ok(answer(&listed, &zone, window, &context.owners))
+}
+
+/// The `list_events` answer: the zone once, the window, the events, and `"truncated": true`
+/// when there were more than the cap.
+fn answer(listed: &Listed, zone: &Zone, window: Window, owners: &Owners) -> Value {
+    let events: Vec<Value> = listed
+        .events
+        .iter()
+        .map(|(e, calendar)| event_view::tool_event(e, zone, calendar, owners))
+        .collect();
+    let mut out = json!({
+        "timezone": zone.name,
+        "window_start": zone.wall(window.start),
+        "window_end": zone.wall(window.end),
+        "count": events.len(),
+        "events": events,
+    });
+    if listed.truncated {
+        out["truncated"] = json!(true);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,29 +1,26 @@
-//! The calendar tools Anam calls. Each tool is one file holding its whole declaration
-//! ([`Tool`]): the router, the persona and the docs are all built from [`TOOLS`], and every
-//! call runs through one generic handler ([`handler::handle`]). Adding a tool is one new file
-//! and one line here.
+//! The calendar tools Anam calls. Each tool is one file here holding its whole declaration
+//! ([`Tool`]) and its answer: the router, the persona and the docs are all built from
+//! [`TOOLS`], and every call runs through one generic handler ([`shared::handler::handle`]).
+//! What the tools share (the declaration, the handler, the argument readers, sending once,
+//! availability, the change plan) is in [`shared`]. Adding a tool is one new file and one line
+//! here.
 
 pub(crate) mod apply_change;
-pub(crate) mod args;
-pub(crate) mod availability;
 pub(crate) mod block_time;
-pub(crate) mod change;
 pub(crate) mod create_meeting;
 pub(crate) mod draft_meeting;
 pub(crate) mod find_free_time;
 pub(crate) mod get_contacts;
-pub(crate) mod handler;
 pub(crate) mod list_events;
 pub(crate) mod propose_change;
 pub(crate) mod respond_to_invite;
-pub(crate) mod send_once;
-pub(crate) mod tool;
+pub(crate) mod shared;
 
 use axum::routing::post;
 use axum::{Extension, Router};
 
-pub use crate::webhook_auth::UrlLife;
-pub(crate) use tool::{Call, Offered, Tool, Work};
+pub use crate::http::verified_user::UrlLife;
+pub(crate) use shared::tool::{Call, Offered, Tool, Work};
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -59,7 +56,8 @@ pub(crate) fn router() -> Router<AppState> {
         .iter()
         .copied()
         .fold(Router::new(), |router, tool: &'static Tool| {
-            let serve = post(move |state, user, args| handler::handle(tool, state, user, args));
+            let serve =
+                post(move |state, user, args| shared::handler::handle(tool, state, user, args));
             router.route(tool.route, serve.layer(Extension(tool.url_life)))
         })
 }
@@ -69,7 +67,7 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) mod test_support {
     use serde_json::{Map, Value};
 
-    use super::args::Args;
+    use super::shared::args::Args;
     use crate::error::{Error, Input, Result};
 
     /// A JSON object literal as a tool's arguments (leaked: tests only).
@@ -92,9 +90,9 @@ pub(crate) mod test_support {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::args::Args;
+    use super::shared::args::Args;
     use super::*;
-    use crate::webhook_auth::VerifiedUser;
+    use crate::http::verified_user::VerifiedUser;
 
     #[test]
     fn every_tools_schema_names_exactly_the_keys_its_parser_reads() {
@@ -103,6 +101,7 @@ mod tests {
             exp: 2_000,
             session: 1_000,
             arrived: tokio::time::Instant::now(),
+            deadline: tokio::time::Instant::now(),
         };
         for tool in TOOLS {
             let schema = (tool.parameters)();

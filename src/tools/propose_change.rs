@@ -6,17 +6,17 @@
 use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
-use super::args::{
+use super::shared::args::{
     Args, event_id, event_times, no_such_event, optional_text, optional_zone, required_str,
 };
-use super::change::{Asked, Proposal, Read, Scope, Times, Verb, plan};
-use super::handler::zone_for;
+use super::shared::change::{Asked, Proposal, Read, Scope, Times, Verb, plan};
+use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::series;
 use crate::calendar::{CalendarRef, Rule, TimeText, Window, Zone, can_change, my_response};
 use crate::error::{Action, Error, Result};
-use crate::google::scopes;
 use crate::google::user_calendar::UserCalendar;
+use crate::scopes;
 use crate::store::Kind;
 
 /// The route.

@@ -4,11 +4,11 @@
 use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
-use super::args::{Args, event_id, no_such_event, optional_text, required_str};
+use super::shared::args::{Args, event_id, no_such_event, optional_text, required_str};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
-use crate::google::scopes;
 use crate::guest_emails;
+use crate::scopes;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/invites/respond";

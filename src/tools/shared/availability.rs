@@ -1,0 +1,170 @@
+//! Who is busy when: one `freebusy.query` over the user's calendars and any attendees, for
+//! `find_free_time` and `draft_meeting`. An attendee whose calendar Google cannot answer for
+//! (no shared free/busy, unknown, another company's) is *unknown*, never free.
+
+use serde_json::Value;
+
+use super::args::Args;
+
+pub(crate) use crate::calendar::Availability;
+use crate::calendar::UserContext;
+use crate::calendar::{Window, Zone, is_email};
+use crate::error::{Error, Result};
+use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
+use crate::google::user_calendar::UserCalendar;
+use crate::scopes;
+
+/// What a tool that looks at availability calls: the zone and calendars, then freeBusy.
+pub(crate) const METHODS: [&scopes::Method; 3] = [
+    &scopes::SETTINGS_GET,
+    &scopes::CALENDAR_LIST_LIST,
+    &scopes::FREEBUSY_QUERY,
+];
+
+/// At most this many people may be asked about (and invited) at once.
+pub(crate) const MAX_ATTENDEES: usize = 20;
+
+/// `attendees`: email addresses, lower-cased, each once, the user's own left out, at most
+/// [`MAX_ATTENDEES`]. `required` asks for at least one.
+pub(crate) fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<String>> {
+    let bad = |message: String| Error::invalid("attendees", message);
+    let list = match args.get("attendees") {
+        None | Some(Value::Null) if !required => return Ok(Vec::new()),
+        None | Some(Value::Null) => {
+            return Err(bad(
+                "attendees is required: the email addresses of the people to invite.".into(),
+            ));
+        }
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(bad("attendees must be a list of email addresses.".into())),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in list {
+        let Some(text) = item.as_str().map(str::trim) else {
+            return Err(bad("attendees must be a list of email addresses.".into()));
+        };
+        if !is_email(text) {
+            return Err(bad(format!(
+                "\"{}\" in attendees is not an email address. Ask the user to spell it.",
+                crate::log_safe::clip(text)
+            )));
+        }
+        let email = text.to_ascii_lowercase();
+        if email != user_id.to_ascii_lowercase() && !out.contains(&email) {
+            out.push(email);
+        }
+    }
+    if out.len() > MAX_ATTENDEES {
+        return Err(bad(format!(
+            "attendees can name at most {MAX_ATTENDEES} people at once."
+        )));
+    }
+    if required && out.is_empty() {
+        return Err(bad(
+            "attendees must name at least one person other than the user.".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Busy time in `window` for the user's calendars and `attendees`, in one `freebusy.query`
+/// (Google counts at most 50 calendars in one: attendees first, then the user's calendars,
+/// primary first). The primary calendar failing is an error; another of the user's calendars
+/// failing is logged and left out; an attendee failing is unknown.
+pub(crate) async fn availability(
+    google: &mut UserCalendar,
+    context: &UserContext,
+    window: Window,
+    zone: &Zone,
+    attendees: &[String],
+) -> Result<Availability> {
+    let room = MAX_FREEBUSY_ITEMS.saturating_sub(attendees.len());
+    let own: Vec<String> = context.calendar_ids().into_iter().take(room).collect();
+    let ids: Vec<String> = own.iter().chain(attendees).cloned().collect();
+    let ids_ref = &ids;
+    let mut answer = google
+        .call(&[&scopes::FREEBUSY_QUERY], |client, token| async move {
+            client.free_busy(&token, window, zone, ids_ref).await
+        })
+        .await?;
+    if let Some(reason) = answer.errors.get(PRIMARY) {
+        return Err(Error::google(
+            "freebusy.query",
+            None,
+            format!("primary calendar error: {reason}"),
+        ));
+    }
+    let mut out = Availability::default();
+    for id in &own {
+        match answer.busy.remove(id) {
+            Some(busy) => out.user.extend(busy),
+            None => {
+                let name = context
+                    .calendar(id)
+                    .map_or(id.as_str(), |c| c.name.as_str());
+                let reason = answer.errors.get(id).map_or("missing", String::as_str);
+                tracing::warn!(calendar = %crate::log_safe::clip(name), reason = %crate::log_safe::clip(reason), "a calendar's availability is unknown");
+            }
+        }
+    }
+    for email in attendees {
+        match answer.busy.remove(email) {
+            Some(busy) => {
+                out.attendees.insert(email.clone(), busy);
+            }
+            None => out.unknown.push(email.clone()),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Input;
+    use crate::tools::test_support::map;
+    use serde_json::json;
+
+    #[test]
+    fn attendees_are_addresses_lowered_once_and_never_the_user() {
+        let got = attendees(
+            &map(json!({"attendees": ["Sam@Example.com", "sam@example.com", "ada@example.com", " lee@example.org "]})),
+            "ada@example.com",
+            true,
+        )
+        .expect("valid");
+        assert_eq!(got, ["sam@example.com", "lee@example.org"]);
+        assert_eq!(
+            attendees(&map(json!({})), "ada@example.com", false).ok(),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn anything_that_is_not_a_plain_address_is_refused() {
+        for bad in [
+            json!({"attendees": ["Sam <sam@example.com>"]}),
+            json!({"attendees": ["sam"]}),
+            json!({"attendees": ["sam@localhost"]}),
+            json!({"attendees": ["a@b@example.com"]}),
+            json!({"attendees": "sam@example.com"}),
+            json!({"attendees": [42]}),
+            json!({"attendees": []}),
+            json!({"attendees": ["ada@example.com"]}),
+            json!({}),
+        ] {
+            assert!(
+                matches!(
+                    attendees(&map(bad.clone()), "ada@example.com", true),
+                    Err(Error::Input(Input::InvalidArgument {
+                        argument: "attendees",
+                        ..
+                    }))
+                ),
+                "{bad}"
+            );
+        }
+        let many: Vec<String> = (0..21).map(|i| format!("p{i}@example.com")).collect();
+        assert!(attendees(&map(json!({"attendees": many})), "ada@example.com", true).is_err());
+    }
+}
