@@ -3,7 +3,7 @@
 //!
 //! Bounded and independent (docs/operations.md, Guarantees): each step is its own task on its own timer, so a
 //! Google call that never answers holds up at most the step that made it, and every background
-//! Google call has [`crate::tasks::GOOGLE_BUDGET`]. Every task is tracked
+//! Google call has the background budget (`Config::budgets`). Every task is tracked
 //! ([`crate::tasks::Background`]), so shutdown can stop them at a safe point (between two
 //! channels, never inside one) and wait for them before the pool closes.
 

@@ -1,16 +1,12 @@
 //! The tracked background tasks: spawned through [`Background`], told to stop at shutdown,
-//! and waited for before the pool closes; and the bound on every background Google call.
+//! and waited for before the pool closes. (Each background Google call is bounded by the user's
+//! background access, [`crate::state::AppState::google_in_background`].)
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-
-use crate::error::{Error, GoogleError, Result};
-
-/// The longest one background Google call (watch, stop, sync) may take.
-pub(crate) const GOOGLE_BUDGET: Duration = Duration::from_secs(10);
 
 /// The tracked background tasks and the signal that tells them to stop.
 #[derive(Default)]
@@ -52,14 +48,4 @@ impl Background {
     pub(crate) fn running(&self) -> usize {
         self.tasks.len()
     }
-}
-
-/// A background Google call under [`GOOGLE_BUDGET`].
-pub(crate) async fn google<T>(
-    what: &'static str,
-    work: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    tokio::time::timeout(GOOGLE_BUDGET, work)
-        .await
-        .unwrap_or(Err(Error::Google(GoogleError::Timeout { what })))
 }

@@ -28,7 +28,7 @@ pub struct CalendarRef {
 
 /// One calendar's `events.list` answer, pages followed.
 #[derive(Debug, Default)]
-pub struct Page {
+pub(crate) struct Page {
     /// The events, in Google's order (start time), commitments only.
     pub(crate) items: Vec<Event>,
     /// Google had more than the cap (or more pages than are followed).

@@ -1,13 +1,69 @@
-//! Google's API errors as ours. google-calendar3 returns Google's JSON error body without the
-//! HTTP status; the status is in `error.code`. A 403 means one of three things a user must hear
-//! apart: the grant lacks the method's scope (sign in again), Google is limiting requests (try
-//! again), or the action is not allowed on that calendar.
+//! Google's API errors as ours. A Calendar call answers a [`Failure`] (whatever transport made
+//! it: the generated client, or a plain JSON request); the method that made it reads it as one
+//! of the service's errors ([`Failure::into_error`]), so each method owns its mapping once.
+//! google-calendar3 returns Google's JSON error body without the HTTP status; the status is in
+//! `error.code`. A 403 means one of three things a user must hear apart: the grant lacks the
+//! method's scope (sign in again), Google is limiting requests (try again), or the action is not
+//! allowed on that calendar.
 
 use google_calendar3::Error as ApiError;
 use serde_json::Value;
 
 use crate::error::{Error, GoogleError};
 use crate::scopes::Method;
+
+/// A Calendar call that did not give what was asked, before it is read for its method.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The generated client's error.
+    Api(Box<ApiError>),
+    /// A plain request's answer: Google's status and JSON body.
+    Status {
+        /// The HTTP status.
+        code: u16,
+        /// Google's error body.
+        body: Value,
+    },
+    /// The connection failed or timed out.
+    Transport(reqwest::Error),
+    /// A success whose body is not what the method returns.
+    Unexpected(String),
+}
+
+impl Failure {
+    /// Google's HTTP status, when it answered.
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => match e.as_ref() {
+                ApiError::BadRequest(body) => body["error"]["code"]
+                    .as_u64()
+                    .and_then(|c| u16::try_from(c).ok()),
+                ApiError::Failure(response) => Some(response.status().as_u16()),
+                _ => None,
+            },
+            Self::Status { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// This failure of `method` as the service's error.
+    pub(crate) fn into_error(self, method: &Method) -> Error {
+        match self {
+            Self::Api(e) => api_error(method, *e),
+            Self::Status { code, body } => api_error_from_status(method, code, &body),
+            Self::Transport(e) => super::transport_error(method.name, e),
+            Self::Unexpected(why) => {
+                Error::google(method.name, Some(200), format!("unexpected: {why}"))
+            }
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Self::Api(Box::new(e))
+    }
+}
 
 /// Rate-limit and quota reasons Google gives with a 403 (or a 429).
 const RATE_REASONS: [&str; 4] = [
@@ -18,7 +74,7 @@ const RATE_REASONS: [&str; 4] = [
 ];
 
 /// A google-calendar3 error as ours.
-pub(crate) fn api_error(method: &Method, error: ApiError) -> Error {
+fn api_error(method: &Method, error: ApiError) -> Error {
     let what = method.name;
     match error {
         ApiError::BadRequest(body) => {

@@ -1,5 +1,9 @@
-//! Google Calendar through `google-calendar3`'s typed API, at `GOOGLE_CALENDAR_BASE_URL`, on one
-//! shared hyper connection pool. Each call takes the caller's access token.
+//! The Calendar API's transport, at `GOOGLE_CALENDAR_BASE_URL`: `google-calendar3`'s generated
+//! client where it can (one shared hyper connection pool), plain JSON requests where it cannot
+//! (`If-Match`, fields it does not have). Each call takes an access token and answers a
+//! [`Failure`] when Google does not give what was asked; the typed per-user client
+//! ([`super::user_calendar::UserCalendar`]) is the only caller, and reads each failure for the
+//! method it called. This file reads; `calendar_writes.rs` writes; `calendar_watch.rs` watches.
 
 use std::collections::HashMap;
 
@@ -7,14 +11,16 @@ use google_calendar3::CalendarHub;
 use google_calendar3::api::{Event, FreeBusyRequest, FreeBusyRequestItem};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::Value;
 
-use super::api_error::api_error;
+use super::api_error::Failure;
 use crate::calendar::{
     CalendarRef, Interval, Page as EventPage, Window, Zone, from_chrono, to_chrono,
 };
-use crate::error::{Error, Result};
-use crate::scopes;
 use crate::secret::Secret;
+
+/// What a transport call answers.
+pub(crate) type Answer<T> = std::result::Result<T, Failure>;
 
 type Connector = HttpsConnector<HttpConnector>;
 
@@ -32,7 +38,7 @@ const COMMITMENT_TYPES: [&str; 4] = ["default", "focusTime", "outOfOffice", "fro
 
 /// A typed Calendar API client. Cheap to clone (the pool is shared).
 #[derive(Clone)]
-pub struct CalendarClient {
+pub(crate) struct CalendarClient {
     client: google_calendar3::common::Client<Connector>,
     /// For what `google-calendar3` cannot say (`If-Match`): plain JSON calls to `base_url`.
     pub(super) http: reqwest::Client,
@@ -45,7 +51,7 @@ pub(crate) const MAX_FREEBUSY_ITEMS: usize = 50;
 
 /// A `freebusy.query` answer: busy time per calendar asked about, or why it is unknown.
 #[derive(Debug, Default)]
-pub struct FreeBusy {
+pub(crate) struct FreeBusy {
     /// Busy intervals, by the id asked with.
     pub busy: HashMap<String, Vec<Interval>>,
     /// Calendars Google could not answer for (no shared free/busy, unknown, external), with
@@ -56,7 +62,7 @@ pub struct FreeBusy {
 impl CalendarClient {
     /// A client for `base_url` (ending in `/`). Speaks HTTP/1 and HTTP/2, https and http (for
     /// mocks), with the machine's root certificates.
-    pub fn new(base_url: &str, http: reqwest::Client) -> std::io::Result<Self> {
+    pub(crate) fn new(base_url: &str, http: reqwest::Client) -> std::io::Result<Self> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()?
             .https_or_http()
@@ -91,7 +97,7 @@ impl CalendarClient {
     /// matching `query` (Google's free-text `q`) if given, following `nextPageToken` until
     /// `cap` events (Google may send fewer than asked for with more to come). Working-location
     /// entries, birthdays and cancelled events are left out.
-    pub async fn list_events(
+    pub(crate) async fn list_events(
         &self,
         token: &Secret,
         calendar_id: &str,
@@ -99,7 +105,7 @@ impl CalendarClient {
         cap: u32,
         zone: &Zone,
         query: Option<&str>,
-    ) -> Result<EventPage> {
+    ) -> Answer<EventPage> {
         let hub = self.hub(token);
         let mut page = EventPage::default();
         let mut next: Option<String> = None;
@@ -123,10 +129,7 @@ impl CalendarClient {
             if let Some(q) = query {
                 call = call.q(q);
             }
-            let (_, events) = call
-                .doit()
-                .await
-                .map_err(|e| api_error(&scopes::EVENTS_LIST, e))?;
+            let (_, events) = call.doit().await?;
             page.items.extend(
                 events
                     .items
@@ -149,13 +152,13 @@ impl CalendarClient {
     }
 
     /// `freebusy.query` for `ids` (calendars or people's addresses) in one call.
-    pub async fn free_busy(
+    pub(crate) async fn free_busy(
         &self,
         token: &Secret,
         window: Window,
         zone: &Zone,
         ids: &[String],
-    ) -> Result<FreeBusy> {
+    ) -> Answer<FreeBusy> {
         let hub = self.hub(token);
         let request = FreeBusyRequest {
             time_min: Some(to_chrono(window.start)),
@@ -170,12 +173,7 @@ impl CalendarClient {
             ),
             ..Default::default()
         };
-        let (_, answer) = hub
-            .freebusy()
-            .query(request)
-            .doit()
-            .await
-            .map_err(|e| api_error(&scopes::FREEBUSY_QUERY, e))?;
+        let (_, answer) = hub.freebusy().query(request).doit().await?;
         let mut calendars = answer.calendars.unwrap_or_default();
         let mut out = FreeBusy::default();
         for id in ids {
@@ -208,7 +206,10 @@ impl CalendarClient {
     /// `calendarList.list`: the calendars that count (primary first, then the selected ones, at
     /// most [`MAX_FREEBUSY_ITEMS`]), and the ids of every calendar the user owns; pages
     /// followed.
-    pub async fn calendars(&self, token: &Secret) -> Result<(Vec<CalendarRef>, Vec<String>)> {
+    pub(crate) async fn calendars(
+        &self,
+        token: &Secret,
+    ) -> Answer<(Vec<CalendarRef>, Vec<String>)> {
         let hub = self.hub(token);
         let mut out: Vec<CalendarRef> = Vec::new();
         let mut owned_ids: Vec<String> = Vec::new();
@@ -218,10 +219,7 @@ impl CalendarClient {
             if let Some(token) = next.as_deref() {
                 call = call.page_token(token);
             }
-            let (_, list) = call
-                .doit()
-                .await
-                .map_err(|e| api_error(&scopes::CALENDAR_LIST_LIST, e))?;
+            let (_, list) = call.doit().await?;
             for entry in list.items.unwrap_or_default() {
                 let primary = entry.primary == Some(true);
                 let owned = primary || entry.access_role.as_deref() == Some("owner");
@@ -266,31 +264,125 @@ impl CalendarClient {
         Ok((out, owned_ids))
     }
 
-    /// `events.get` on primary.
-    pub async fn get_event(&self, token: &Secret, event_id: &str) -> Result<Event> {
-        let hub = self.hub(token);
-        let (_, event) = hub
-            .events()
-            .get(PRIMARY, event_id)
-            .doit()
-            .await
-            .map_err(|e| api_error(&scopes::EVENTS_GET, e))?;
-        Ok(event)
-    }
-
     /// The user's calendar time zone (`settings/timezone`), as an IANA name.
-    pub async fn timezone(&self, token: &Secret) -> Result<String> {
+    pub(crate) async fn timezone(&self, token: &Secret) -> Answer<String> {
         let hub = self.hub(token);
-        let (_, setting) = hub
-            .settings()
-            .get("timezone")
-            .doit()
-            .await
-            .map_err(|e| api_error(&scopes::SETTINGS_GET, e))?;
+        let (_, setting) = hub.settings().get("timezone").doit().await?;
         setting
             .value
-            .ok_or_else(|| Error::google("settings.get", None, "no timezone value"))
+            .ok_or_else(|| Failure::Unexpected("no timezone value".into()))
     }
+
+    pub(super) fn event_url(&self, calendar_id: &str, event_id: &str) -> String {
+        format!(
+            "{}calendars/{}/events/{}",
+            self.base_url,
+            path_segment(calendar_id),
+            path_segment(event_id)
+        )
+    }
+
+    /// A plain JSON call (for what google-calendar3 cannot say): the status and the body.
+    pub(super) async fn json_call(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &Secret,
+    ) -> Answer<(u16, Value)> {
+        let response = request
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .map_err(Failure::Transport)?;
+        let status = response.status().as_u16();
+        let body: Value = if status == 204 {
+            Value::Null
+        } else {
+            response.json().await.unwrap_or(Value::Null)
+        };
+        Ok((status, body))
+    }
+
+    /// `events.get` on `calendar_id`: `None` when Google does not know the event there (a
+    /// deleted one is answered, `cancelled`).
+    pub(crate) async fn event(
+        &self,
+        token: &Secret,
+        calendar_id: &str,
+        event_id: &str,
+    ) -> Answer<Option<Event>> {
+        let request = self.http.get(self.event_url(calendar_id, event_id));
+        match self.json_call(request, token).await? {
+            (200, body) => parse(body).map(Some),
+            (404 | 410, _) => Ok(None),
+            (code, body) => Err(Failure::Status { code, body }),
+        }
+    }
+
+    /// `events.instances` of the series `master_id` up to `until` (RFC 3339), deleted ones
+    /// included (Google keeps a deleted occurrence as a cancelled one), pages followed; only
+    /// the fields that say where each occurrence is and was.
+    pub(crate) async fn instances(
+        &self,
+        token: &Secret,
+        calendar_id: &str,
+        master_id: &str,
+        until: &str,
+    ) -> Answer<Vec<Event>> {
+        let url = format!("{}/instances", self.event_url(calendar_id, master_id));
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut query = vec![
+                ("timeMax", until.to_owned()),
+                ("maxResults", "2500".to_owned()),
+                ("showDeleted", "true".to_owned()),
+                (
+                    "fields",
+                    "items(id,status,start,end,originalStartTime,recurringEventId),nextPageToken"
+                        .to_owned(),
+                ),
+            ];
+            if let Some(page) = next.take() {
+                query.push(("pageToken", page));
+            }
+            let page: google_calendar3::api::Events = match self
+                .json_call(self.http.get(&url).query(&query), token)
+                .await?
+            {
+                (200, body) => parse(body)?,
+                (code, body) => return Err(Failure::Status { code, body }),
+            };
+            out.extend(page.items.unwrap_or_default());
+            next = page.next_page_token.filter(|t| !t.is_empty());
+            if next.is_none() {
+                return Ok(out);
+            }
+        }
+        Err(Failure::Unexpected("more occurrences than are read".into()))
+    }
+}
+
+/// An event as the JSON Google is sent: the fields it has (the generated type writes every
+/// field it does not have as `null`, which a patch would read as "clear it").
+pub(crate) fn event_json(event: &Event) -> Value {
+    fn without_nulls(value: Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+            other => other,
+        }
+    }
+    without_nulls(serde_json::to_value(event).unwrap_or(Value::Null))
+}
+
+/// A success's JSON body as what the call returns.
+pub(super) fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Answer<T> {
+    serde_json::from_value(body).map_err(|e| Failure::Unexpected(e.to_string()))
 }
 
 /// google-calendar3 puts ids into the URL path as given; a calendar id such as

@@ -4,10 +4,8 @@
 
 use google_calendar3::api::{Channel, Event};
 
-use super::api_error::api_error;
-use super::calendar::{CalendarClient, path_segment};
-use crate::error::{Error, Result};
-use crate::scopes;
+use super::calendar::{Answer, CalendarClient, path_segment};
+use crate::error::Error;
 use crate::secret::Secret;
 
 /// Most pages one sync reads (2,500 events each).
@@ -15,7 +13,7 @@ const MAX_SYNC_PAGES: usize = 40;
 
 /// A channel Google opened.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Opened {
+pub(crate) struct Opened {
     /// Google's id of the watched resource (to stop the channel).
     pub resource_id: Option<String>,
     /// When Google will stop sending (unix milliseconds), if it said.
@@ -24,7 +22,7 @@ pub struct Opened {
 
 /// What changed on a calendar since the last sync.
 #[derive(Debug, Default)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Changed events (deleted ones as `cancelled`).
     pub items: Vec<Event>,
     /// Where the next sync resumes.
@@ -39,15 +37,14 @@ pub(crate) fn is_gone(error: &Error) -> bool {
 impl CalendarClient {
     /// `events.watch` on `calendar_id`: Google will POST to `address` when it changes, with
     /// `channel_id` and `channel_token` in its headers, until `expiration_ms`.
-    pub async fn watch_events(
+    pub(crate) async fn watch_events(
         &self,
         token: &Secret,
         calendar_id: &str,
-        channel_id: &str,
-        channel_token: &str,
+        (channel_id, channel_token): (&str, &str),
         address: &str,
         expiration_ms: i64,
-    ) -> Result<Opened> {
+    ) -> Answer<Opened> {
         let hub = self.hub(token);
         let request = Channel {
             id: Some(channel_id.to_owned()),
@@ -61,8 +58,7 @@ impl CalendarClient {
             .events()
             .watch(request, &path_segment(calendar_id))
             .doit()
-            .await
-            .map_err(|e| api_error(&scopes::EVENTS_WATCH, e))?;
+            .await?;
         Ok(Opened {
             resource_id: channel.resource_id,
             expiration_ms: channel.expiration,
@@ -70,12 +66,12 @@ impl CalendarClient {
     }
 
     /// `channels.stop`; a channel Google no longer knows (404) is stopped already.
-    pub async fn stop_channel(
+    pub(crate) async fn stop_channel(
         &self,
         token: &Secret,
         channel_id: &str,
         resource_id: &str,
-    ) -> Result<()> {
+    ) -> Answer<()> {
         let hub = self.hub(token);
         let request = Channel {
             id: Some(channel_id.to_owned()),
@@ -84,8 +80,8 @@ impl CalendarClient {
         };
         match hub.channels().stop(request).doit().await {
             Ok(_) => Ok(()),
-            Err(e) => match api_error(&scopes::CHANNELS_STOP, e) {
-                e if e.google_status() == Some(404) => Ok(()),
+            Err(e) => match super::api_error::Failure::from(e) {
+                gone if gone.status() == Some(404) => Ok(()),
                 other => Err(other),
             },
         }
@@ -94,12 +90,12 @@ impl CalendarClient {
     /// `events.list` on `calendar_id` from `sync_token` (everything, without one), every page,
     /// until Google gives the next sync token. A token Google no longer accepts is an error
     /// that [`is_gone`] recognises.
-    pub async fn changes(
+    pub(crate) async fn changes(
         &self,
         token: &Secret,
         calendar_id: &str,
         sync_token: Option<&str>,
-    ) -> Result<Changes> {
+    ) -> Answer<Changes> {
         let hub = self.hub(token);
         let calendar = path_segment(calendar_id);
         let mut out = Changes::default();
@@ -116,10 +112,7 @@ impl CalendarClient {
             if let Some(page) = page.as_deref() {
                 call = call.page_token(page);
             }
-            let (_, events) = call
-                .doit()
-                .await
-                .map_err(|e| api_error(&scopes::EVENTS_LIST, e))?;
+            let (_, events) = call.doit().await?;
             out.items.extend(events.items.unwrap_or_default());
             if let Some(next) = events.next_sync_token {
                 out.next_sync_token = Some(next);

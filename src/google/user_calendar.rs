@@ -1,31 +1,62 @@
-//! One user's view of Google for the length of a request: their access token, every call timed
-//! (for the tool log line), the grant's scopes checked before each call, and one retry with a
-//! fresh token when Calendar answers 401.
+//! The typed Calendar client: one user's Google access for the length of a request, or of one
+//! piece of background work. Each Calendar call is one method here that owns its API method
+//! (the scope it needs, checked before Google is asked, and how Google's failures read, see
+//! [`crate::scopes::Method`]), whatever transport sits under it; callers never name a scope.
+//! Every call is timed (for the tool log line), a 401 is retried once with a fresh token, and in
+//! the background each call has its own budget.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use google_calendar3::api::Event;
+use jiff::Timestamp;
+use serde_json::Value;
+use tokio::time::Instant;
 
 use super::Google;
 use super::access_tokens::Access;
-use super::calendar::CalendarClient;
-use super::event_writes::Inserted;
-use crate::calendar::{CalendarRef, Listed, UserContext, Window, Zone, merge_pages};
-use crate::error::{Auth, Error, GoogleError, Result};
-use crate::scopes::{self, Method};
+use super::calendar::{Answer, CalendarClient, FreeBusy};
+use super::calendar_watch::{Changes, Opened};
+use super::calendar_writes::Written;
+use super::people::{Book, Found, PeopleClient};
+use crate::calendar::{CalendarRef, Listed, Owners, UserContext, Window, Zone, merge_pages};
+use crate::error::{Action, Auth, Error, GoogleError, Result};
+use crate::scopes::{
+    self, CALENDAR_LIST_LIST, EVENTS_GET, EVENTS_INSERT, EVENTS_INSTANCES, EVENTS_LIST,
+    FREEBUSY_QUERY, Method, SETTINGS_GET,
+};
 use crate::secret::Secret;
+
+/// What a piece of work will ask of Calendar, checked at once by [`UserCalendar::require`] so
+/// that everything the grant lacks is named together.
+pub(crate) mod needs {
+    use crate::scopes::{CALENDAR_LIST_LIST, EVENTS_LIST, FREEBUSY_QUERY, Method, SETTINGS_GET};
+
+    /// Listing events in the user's zone, across their calendars.
+    pub(crate) const READING_EVENTS: &[&Method] =
+        &[&SETTINGS_GET, &CALENDAR_LIST_LIST, &EVENTS_LIST];
+    /// Free/busy across the user's calendars (and other people's), in their zone.
+    pub(crate) const FINDING_TIME: &[&Method] =
+        &[&SETTINGS_GET, &CALENDAR_LIST_LIST, &FREEBUSY_QUERY];
+}
 
 /// What inserting an event with a chosen id found.
 #[derive(Debug)]
-pub enum Once {
+pub(crate) enum Once {
     /// It is new.
     Created(Event),
     /// The id was taken (an earlier attempt made it): Google's copy, maybe `cancelled`.
     Existing(Event),
+}
+
+/// A write that is made only if the event still has the etag read back.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Guarded<'a> {
+    /// `events.patch` with these fields.
+    Patch(&'a Value),
+    /// `events.delete`.
+    Delete,
 }
 
 /// Google access for one user during one request (or one piece of background work).
@@ -33,18 +64,29 @@ pub struct UserCalendar {
     google: Arc<Google>,
     user_id: String,
     access: Option<Access>,
+    /// Each call's own limit (background work); a request's calls share its deadline instead.
+    per_call: Option<Duration>,
     /// Time spent waiting on Google (token refresh and Calendar calls).
     pub google_time: Duration,
 }
 
 impl UserCalendar {
-    /// Google access for `user_id`; nothing is fetched until the first call.
+    /// Google access for `user_id` in a request; nothing is fetched until the first call.
     pub fn new(google: &Arc<Google>, user_id: &str) -> Self {
         Self {
             google: Arc::clone(google),
             user_id: user_id.to_owned(),
             access: None,
+            per_call: None,
             google_time: Duration::ZERO,
+        }
+    }
+
+    /// Google access for `user_id` in background work: each call has at most `budget`.
+    pub(crate) fn in_background(google: &Arc<Google>, user_id: &str, budget: Duration) -> Self {
+        Self {
+            per_call: Some(budget),
+            ..Self::new(google, user_id)
         }
     }
 
@@ -65,8 +107,8 @@ impl UserCalendar {
         Ok(access)
     }
 
-    /// Refuses, before any call, a grant that lacks the scope of any of `methods`: a tool that
-    /// will need several methods names everything missing at once.
+    /// Refuses, before any call, a grant that lacks the scope of any of `methods` (see
+    /// [`needs`]): everything missing is named at once.
     pub async fn require(&mut self, methods: &[&'static Method]) -> Result<()> {
         let access = self.access().await?;
         let mut missing: Vec<_> = methods
@@ -83,28 +125,17 @@ impl UserCalendar {
         }
     }
 
-    /// Runs one piece of Calendar work that calls `methods` (several calls may run inside it
-    /// at once, with one token). See [`Self::with_token`].
-    pub async fn call<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
-    where
-        F: Fn(Arc<CalendarClient>, Secret) -> Fut,
-        Fut: Future<Output = Result<T>>,
-    {
-        let client = Arc::clone(&self.google.calendar);
-        self.with_token(methods, |token| call(Arc::clone(&client), token))
-            .await
-    }
-
     /// Runs one piece of Google work that calls `methods`, with the user's access token. A
     /// grant without a method's scope is refused here, before Google is asked. A 401 means the
     /// cached access token died early (revoked, rotated): drop it, refresh once, and try again;
     /// a second 401 on a fresh token means the grant no longer works: the user is marked
     /// disconnected and asked to sign in.
-    pub async fn with_token<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
+    async fn with_token<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
     where
         F: Fn(Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        let api = methods.first().map_or("google", |m| m.name);
         for attempt in 0..2 {
             let access = self.access().await?;
             let missing: Vec<_> = methods
@@ -121,10 +152,14 @@ impl UserCalendar {
                 return Err(Error::Google(GoogleError::ScopeMissing { missing }));
             }
             let started = Instant::now();
-            let result = call(access.token).await;
+            let result = match self.per_call {
+                Some(budget) => tokio::time::timeout(budget, call(access.token))
+                    .await
+                    .unwrap_or(Err(Error::Google(GoogleError::Timeout { what: api }))),
+                None => call(access.token).await,
+            };
             let took = started.elapsed();
             self.google_time += took;
-            let api = methods.first().map_or("google", |m| m.name);
             self.google.metrics.google_request(api, took);
             match result {
                 Err(e) if e.google_status() == Some(401) => {
@@ -141,45 +176,18 @@ impl UserCalendar {
         Err(Error::Auth(Auth::ReauthRequired))
     }
 
-    /// Inserts `event` (which carries its own deterministic id) on primary, telling its guests
-    /// when `notify`; when the id is taken, Google's copy instead. A repeat of a call is
-    /// thereby never a second event.
-    pub async fn insert_once(&mut self, event: &Event, notify: bool) -> Result<Once> {
-        let inserted = self
-            .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
-                if notify {
-                    client.insert_meeting(&token, event.clone()).await
-                } else {
-                    client.insert_event(&token, event.clone()).await
-                }
-            })
-            .await?;
-        match inserted {
-            Inserted::Created(event) => Ok(Once::Created(*event)),
-            Inserted::AlreadyExists => {
-                let id = event.id.as_deref().unwrap_or_default();
-                let existing = self
-                    .call(&[&scopes::EVENTS_GET], |client, token| async move {
-                        client.get_event(&token, id).await
-                    })
-                    .await?;
-                Ok(Once::Existing(existing))
-            }
-        }
-    }
-
-    /// Event `id` on the user's primary calendar; `None` when Google does not know it (404).
-    pub async fn event(&mut self, id: &str) -> Result<Option<Event>> {
-        let read = self
-            .call(&[&scopes::EVENTS_GET], |client, token| async move {
-                client.get_event(&token, id).await
-            })
-            .await;
-        match read {
-            Ok(event) => Ok(Some(event)),
-            Err(e) if e.google_status() == Some(404) => Ok(None),
-            Err(e) => Err(e),
-        }
+    /// One call of `method`, its failure read for it.
+    async fn run<T, F, Fut>(&mut self, method: &'static Method, call: F) -> Result<T>
+    where
+        F: Fn(Arc<CalendarClient>, Secret) -> Fut,
+        Fut: Future<Output = Answer<T>>,
+    {
+        let client = Arc::clone(&self.google.calendar);
+        self.with_token(&[method], |token| {
+            let answer = call(Arc::clone(&client), token);
+            async move { answer.await.map_err(|f| f.into_error(method)) }
+        })
+        .await
     }
 
     /// The user's calendar zone and calendars (cached together for an hour, read together:
@@ -190,28 +198,38 @@ impl UserCalendar {
         if let Some(context) = self.google.contexts.get(&self.user_id) {
             return Ok(context);
         }
+        let client = Arc::clone(&self.google.calendar);
         let (name, (calendars, owned)) = self
-            .call(
-                &[&scopes::SETTINGS_GET, &scopes::CALENDAR_LIST_LIST],
-                |client, token| async move {
-                    let (zone, calendars) =
+            .with_token(&[&SETTINGS_GET, &CALENDAR_LIST_LIST], |token| {
+                let client = Arc::clone(&client);
+                async move {
+                    let (zone, list) =
                         tokio::join!(client.timezone(&token), client.calendars(&token));
-                    Ok((zone?, calendars?))
-                },
-            )
+                    Ok((
+                        zone.map_err(|f| f.into_error(&SETTINGS_GET))?,
+                        list.map_err(|f| f.into_error(&CALENDAR_LIST_LIST))?,
+                    ))
+                }
+            })
             .await?;
         let zone = Zone::parse(&name, "timezone").unwrap_or_else(|_| {
             tracing::warn!(user_id = %self.user_id, zone = %crate::log_safe::clip(&name), "calendar zone unknown to the tz database; using UTC");
             Zone::utc()
         });
+        let owners = Owners::new(&self.user_id, owned);
         Ok(self.google.contexts.put(
             &self.user_id,
             UserContext {
                 zone,
                 calendars,
-                owners: crate::calendar::Owners::new(&self.user_id, owned),
+                owners,
             },
         ))
+    }
+
+    /// The user's calendar zone (from [`Self::context`]).
+    pub async fn zone(&mut self) -> Result<Zone> {
+        Ok(self.context().await?.zone.clone())
     }
 
     /// `events.list` on each of `calendars` at once (one call each, one token), merged by
@@ -225,25 +243,205 @@ impl UserCalendar {
         query: Option<&str>,
     ) -> Result<Listed> {
         let pages = self
-            .call(&[&scopes::EVENTS_LIST], |client, token| {
-                let token = token.clone();
-                async move {
-                    let (token, client) = (&token, &client);
-                    let calls = calendars.iter().map(|c| async move {
-                        client
-                            .list_events(token, &c.id, window, cap, zone, query)
-                            .await
-                            .map(|page| (c.clone(), page))
-                    });
-                    futures_util::future::try_join_all(calls).await
-                }
+            .run(&EVENTS_LIST, |client, token| async move {
+                let (token, client) = (&token, &client);
+                let calls = calendars.iter().map(|c| async move {
+                    client
+                        .list_events(token, &c.id, window, cap, zone, query)
+                        .await
+                        .map(|page| (c.clone(), page))
+                });
+                futures_util::future::try_join_all(calls).await
             })
             .await?;
         Ok(merge_pages(pages, cap as usize, zone))
     }
 
-    /// The user's calendar zone (from [`Self::context`]).
-    pub async fn zone(&mut self) -> Result<Zone> {
-        Ok(self.context().await?.zone.clone())
+    /// `events.get` of `id` on `calendar`; `None` when Google does not know it there.
+    pub(crate) async fn event(&mut self, calendar: &str, id: &str) -> Result<Option<Event>> {
+        self.run(&EVENTS_GET, |client, token| async move {
+            client.event(&token, calendar, id).await
+        })
+        .await
+    }
+
+    /// `events.instances` of the series `series` up to `until`, deleted ones included.
+    pub(crate) async fn instances(
+        &mut self,
+        calendar: &str,
+        series: &str,
+        until: Timestamp,
+    ) -> Result<Vec<Event>> {
+        let until = until.to_string();
+        let until = until.as_str();
+        self.run(&EVENTS_INSTANCES, |client, token| async move {
+            client.instances(&token, calendar, series, until).await
+        })
+        .await
+    }
+
+    /// Inserts `event` (which carries its own deterministic id) on `calendar`, telling as
+    /// `send_updates` says; when the id is taken, Google's copy instead. A repeat of a call is
+    /// thereby never a second event.
+    pub(crate) async fn insert(
+        &mut self,
+        calendar: &str,
+        event: &Value,
+        send_updates: &str,
+    ) -> Result<Once> {
+        let inserted = self
+            .run(&EVENTS_INSERT, |client, token| async move {
+                client.insert(&token, calendar, event, send_updates).await
+            })
+            .await?;
+        match inserted {
+            Some(created) => Ok(Once::Created(created)),
+            None => {
+                let id = event["id"].as_str().unwrap_or_default();
+                self.event(calendar, id)
+                    .await?
+                    .map(Once::Existing)
+                    .ok_or_else(|| {
+                        Error::google(
+                            "events.insert",
+                            Some(409),
+                            "the id is taken, yet no event has it",
+                        )
+                    })
+            }
+        }
+    }
+
+    /// Replaces the event `id` on `calendar` with `event` (a deleted hold brought back).
+    pub(crate) async fn update(
+        &mut self,
+        calendar: &str,
+        id: &str,
+        event: &Value,
+        send_updates: &str,
+    ) -> Result<Event> {
+        self.run(&scopes::EVENTS_UPDATE, |client, token| async move {
+            client
+                .update(&token, calendar, id, event, send_updates)
+                .await
+        })
+        .await
+    }
+
+    /// Patches `fields` of the event `id` on `calendar`, whatever its etag (the user's own
+    /// answer to an invitation: nobody else writes it).
+    pub(crate) async fn patch(
+        &mut self,
+        calendar: &str,
+        id: &str,
+        fields: &Value,
+        send_updates: &str,
+    ) -> Result<Option<Event>> {
+        let written = self
+            .run(&scopes::EVENTS_PATCH, |client, token| async move {
+                client
+                    .write(&token, (calendar, id), Some(fields), None, send_updates)
+                    .await
+            })
+            .await?;
+        Ok(match written {
+            Written::Done(event) => event.map(|e| *e),
+            Written::Gone | Written::Stale => None,
+        })
+    }
+
+    /// Makes `change` to the event `id` on `calendar` if its etag is still `etag` (else 409
+    /// `event_changed`, nothing written), telling as `send_updates` says. A patch answers the
+    /// event as Google now holds it; a delete of an event already gone is done.
+    pub(crate) async fn change_if_unchanged(
+        &mut self,
+        (calendar, id, etag): (&str, &str, &str),
+        change: Guarded<'_>,
+        send_updates: &str,
+    ) -> Result<Option<Event>> {
+        let (method, fields) = match change {
+            Guarded::Patch(fields) => (&scopes::EVENTS_PATCH, Some(fields)),
+            Guarded::Delete => (&scopes::EVENTS_DELETE, None),
+        };
+        let written = self
+            .run(method, |client, token| async move {
+                client
+                    .write(&token, (calendar, id), fields, Some(etag), send_updates)
+                    .await
+            })
+            .await?;
+        match written {
+            Written::Done(event) => Ok(event.map(|e| *e)),
+            Written::Gone => Ok(None),
+            Written::Stale => Err(Action::EventChanged.into()),
+        }
+    }
+
+    /// `freebusy.query` for `ids` (calendars or people's addresses) in one call.
+    pub(crate) async fn free_busy(
+        &mut self,
+        window: Window,
+        zone: &Zone,
+        ids: &[String],
+    ) -> Result<FreeBusy> {
+        self.run(&FREEBUSY_QUERY, |client, token| async move {
+            client.free_busy(&token, window, zone, ids).await
+        })
+        .await
+    }
+
+    /// `events.watch` on `calendar`: Google will POST to `address` when it changes, with the
+    /// channel's id and token in its headers, until `expiration_ms`.
+    pub(crate) async fn watch(
+        &mut self,
+        calendar: &str,
+        channel: (&str, &str),
+        address: &str,
+        expiration_ms: i64,
+    ) -> Result<Opened> {
+        self.run(&scopes::EVENTS_WATCH, |client, token| async move {
+            client
+                .watch_events(&token, calendar, channel, address, expiration_ms)
+                .await
+        })
+        .await
+    }
+
+    /// `channels.stop`; a channel Google no longer knows is stopped already.
+    pub(crate) async fn stop_channel(&mut self, channel_id: &str, resource_id: &str) -> Result<()> {
+        self.run(&scopes::CHANNELS_STOP, |client, token| async move {
+            client.stop_channel(&token, channel_id, resource_id).await
+        })
+        .await
+    }
+
+    /// Both of the People API's searches for `query` at once (the user's contacts, and the
+    /// people they have written to), with one token.
+    pub(crate) async fn search_people(
+        &mut self,
+        people: &PeopleClient,
+        query: &str,
+    ) -> Result<(Vec<Found>, Vec<Found>)> {
+        let methods = [Book::Contacts.method(), Book::OtherContacts.method()];
+        self.with_token(&methods, |token| async move {
+            let (a, b) = tokio::join!(
+                people.search(&token, Book::Contacts, query),
+                people.search(&token, Book::OtherContacts, query)
+            );
+            Ok((a?, b?))
+        })
+        .await
+    }
+
+    /// What changed on `calendar` since `sync_token` (everything, without one).
+    pub(crate) async fn changes(
+        &mut self,
+        calendar: &str,
+        sync_token: Option<&str>,
+    ) -> Result<Changes> {
+        self.run(&EVENTS_LIST, |client, token| async move {
+            client.changes(&token, calendar, sync_token).await
+        })
+        .await
     }
 }

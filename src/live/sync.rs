@@ -7,10 +7,8 @@ use google_calendar3::api::Event;
 use crate::calendar::organised_here;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
-use crate::scopes;
 use crate::state::AppState;
 use crate::state::bus::Change;
-use crate::tasks;
 
 /// A genuine notification for `channel_id`: sync in the background (answering Google at once),
 /// one sync at a time per channel, bursts folded into one more.
@@ -35,28 +33,17 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
     let Some(channel) = state.store.channel(channel_id).await? else {
         return Ok(());
     };
-    let mut google = state.google_for(&channel.user_id);
+    let mut google = state.google_in_background(&channel.user_id);
     let calendar = channel.calendar_id.as_str();
     let mut full = channel.sync_token.is_none();
-    let from = channel.sync_token.as_deref();
-    let changes = match tasks::google(
-        "events.list",
-        google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
-            client.changes(&t, calendar, from).await
-        }),
-    )
-    .await
+    let changes = match google
+        .changes(calendar, channel.sync_token.as_deref())
+        .await
     {
         Err(e) if is_gone(&e) => {
             tracing::info!(channel = %channel.id, "sync token expired; syncing in full");
             full = true;
-            tasks::google(
-                "events.list",
-                google.call(&[&scopes::EVENTS_LIST], |client, t| async move {
-                    client.changes(&t, calendar, None).await
-                }),
-            )
-            .await?
+            google.changes(calendar, None).await?
         }
         other => other?,
     };

@@ -11,10 +11,8 @@ use std::time::Duration;
 use super::sync::schedule_sync;
 use crate::error::Result;
 use crate::google::user_calendar::UserCalendar;
-use crate::scopes;
 use crate::state::AppState;
 use crate::store::{Allowance, Channel, now_i64};
-use crate::tasks;
 
 /// Where Google sends notifications.
 pub const NOTIFICATIONS_PATH: &str = "/api/google/notifications";
@@ -55,7 +53,7 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     {
         return Ok(());
     }
-    let mut google = state.google_for(user_id);
+    let mut google = state.google_in_background(user_id);
     let context = google.context().await?;
     let existing = store.channels_of(user_id).await?;
     for calendar in &context.calendars {
@@ -93,23 +91,9 @@ async fn watch(
 ) -> Result<Opened> {
     let address = state.config.public_url(NOTIFICATIONS_PATH);
     let asked = now_i64() + CHANNEL_SECONDS;
-    let (id_ref, token_ref, address_ref) = (&id, &token, &address);
-    let opened = tasks::google(
-        "events.watch",
-        google.call(&[&scopes::EVENTS_WATCH], |client, t| async move {
-            client
-                .watch_events(
-                    &t,
-                    calendar_id,
-                    id_ref,
-                    token_ref,
-                    address_ref,
-                    asked * 1000,
-                )
-                .await
-        }),
-    )
-    .await?;
+    let opened = google
+        .watch(calendar_id, (&id, &token), &address, asked * 1000)
+        .await?;
     Ok(Opened {
         expires_at: opened.expiration_ms.map_or(asked, |ms| ms / 1000),
         resource_id: opened.resource_id,
@@ -176,14 +160,7 @@ async fn stop_at_google(google: &mut UserCalendar, channel: &Channel) {
     let Some(resource) = channel.resource_id.as_deref() else {
         return;
     };
-    let id = channel.id.as_str();
-    let stopped = tasks::google(
-        "channels.stop",
-        google.call(&[&scopes::CHANNELS_STOP], |client, t| async move {
-            client.stop_channel(&t, id, resource).await
-        }),
-    )
-    .await;
+    let stopped = google.stop_channel(&channel.id, resource).await;
     if let Err(e) = stopped {
         tracing::info!(channel = %channel.id, error = %e, "stopping a channel at Google failed; it will expire");
     }
@@ -205,7 +182,7 @@ const STOP_BUDGET: Duration = Duration::from_secs(3);
 /// (their notifications then meet an unknown channel).
 pub(crate) async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
     let channels = state.store.channels_of(user_id).await?;
-    let mut google = state.google_for(user_id);
+    let mut google = state.google_in_background(user_id);
     let stopping = async {
         for channel in &channels {
             stop(state, &mut google, channel).await;
@@ -295,7 +272,7 @@ pub async fn renew_due_at(state: &AppState, at: i64) -> Result<()> {
 /// slot, then the old one stopped), or stops it when nobody wants it. A failure leaves the
 /// claim to run out, and the renewal is tried again after the lease.
 async fn renew_one(state: &AppState, channel: &Channel, at: i64) {
-    let mut google = state.google_for(&channel.user_id);
+    let mut google = state.google_in_background(&channel.user_id);
     if channel.wanted_until <= at || !enabled(state) {
         stop(state, &mut google, channel).await;
         return;

@@ -122,6 +122,12 @@ impl AppState {
         UserCalendar::new(&self.google, user_id)
     }
 
+    /// One user's Google access for background work: every call within the background budget,
+    /// so one that never answers holds up nothing else.
+    pub(crate) fn google_in_background(&self, user_id: &str) -> UserCalendar {
+        UserCalendar::in_background(&self.google, user_id, self.config.budgets.background_call)
+    }
+
     /// SIGTERM: `/readyz` answers 503 from now on, so the load balancer stops sending; requests
     /// are still served.
     pub(crate) fn begin_drain(&self) {

@@ -12,9 +12,7 @@ use super::shared::change::{Proposal, Step, Verb, Write};
 use super::shared::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Action, Error, GoogleError, Result};
-use crate::google::event_changes::Guarded;
-use crate::google::user_calendar::UserCalendar;
-use crate::scopes;
+use crate::google::user_calendar::{Guarded, Once, UserCalendar};
 use crate::store::Kind;
 
 /// The route.
@@ -173,52 +171,31 @@ async fn apply(
 }
 
 async fn write(google: &mut UserCalendar, step: &Step, etag: &str) -> Result<Option<Event>> {
-    let (cal, id, body, send) = (
+    let (cal, id, send) = (
         step.calendar.as_str(),
         step.event_id.as_str(),
-        &step.body,
         step.send_updates.as_str(),
     );
-    match step.write {
-        Write::Patch => {
-            google
-                .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
-                    client
-                        .change_if_unchanged(&token, (cal, id, etag), Guarded::Patch(body), send)
-                        .await
-                })
-                .await
-        }
-        Write::Delete => {
-            google
-                .call(&[&scopes::EVENTS_DELETE], |client, token| async move {
-                    client
-                        .change_if_unchanged(&token, (cal, id, etag), Guarded::Delete, send)
-                        .await
-                })
-                .await
-        }
+    let change = match step.write {
+        Write::Patch => Guarded::Patch(&step.body),
+        Write::Delete => Guarded::Delete,
         Write::Insert => {
-            google
-                .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
-                    client
-                        .insert_series(&token, cal, body, send)
-                        .await
-                        .map(Some)
-                })
+            return google
+                .insert(cal, &step.body, send)
                 .await
+                .map(|once| match once {
+                    Once::Created(event) | Once::Existing(event) => Some(event),
+                });
         }
-    }
+    };
+    google
+        .change_if_unchanged((cal, id, etag), change, send)
+        .await
 }
 
 /// The event as Google holds it, when it already carries what `step` writes.
 async fn already_done(google: &mut UserCalendar, step: &Step) -> Result<Option<Event>> {
-    let (cal, id) = (step.calendar.as_str(), step.event_id.as_str());
-    let now = google
-        .call(&[&scopes::EVENTS_GET], |client, token| async move {
-            client.event_on(&token, cal, id).await
-        })
-        .await?;
+    let now = google.event(&step.calendar, &step.event_id).await?;
     Ok(now.filter(|event| carries(event, step)))
 }
 

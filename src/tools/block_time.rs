@@ -10,9 +10,9 @@ use super::shared::args::{Args, event_times, optional_text, required_str, requir
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, event_time};
 use crate::error::{Action, Error, GoogleError, Result};
+use crate::google::calendar::{PRIMARY, event_json};
 use crate::google::user_calendar::Once;
 use crate::guest_emails;
-use crate::scopes;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/events";
@@ -253,7 +253,8 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
         }
         _ => Vec::new(),
     };
-    let inserted = match google.insert_once(&event, false).await {
+    let body = event_json(&event);
+    let inserted = match google.insert(PRIMARY, &body, "none").await {
         // Focus time and out of office exist only on some accounts' primary calendars.
         Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
             tracing::info!(user_id = %user.user_id, kind = args.kind.code(), error = %e, "Google refused the kind of hold");
@@ -267,15 +268,12 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
             // The user deleted this hold and asked for it again: Google keeps the id, so the
             // hold is brought back rather than reported as made.
             tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
-            let restored = &Event {
+            let restored = event_json(&Event {
                 status: Some("confirmed".into()),
                 ..event.clone()
-            };
-            google
-                .call(&[&scopes::EVENTS_UPDATE], |client, token| async move {
-                    client.update_event(&token, restored.clone()).await
-                })
-                .await?
+            });
+            let id = event.id.as_deref().unwrap_or_default();
+            google.update(PRIMARY, id, &restored, "none").await?
         }
         Once::Existing(existing) => {
             tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");

@@ -20,6 +20,7 @@ use super::shared::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, edge, event_time};
 use crate::error::{Action, Error, Result};
+use crate::google::calendar::{PRIMARY, event_json};
 use crate::google::user_calendar::{Once, UserCalendar};
 use crate::guest_emails;
 use crate::store::{Draft, Kind};
@@ -168,7 +169,8 @@ async fn send(
     zone: &Zone,
     id: &str,
 ) -> Result<Value> {
-    let held = match google.insert_once(&event(meeting, zone, id), true).await? {
+    let body = event_json(&event(meeting, zone, id));
+    let held = match google.insert(PRIMARY, &body, "all").await? {
         Once::Created(event) => event,
         Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
             return Err(Error::Action(Action::DraftUnusable(

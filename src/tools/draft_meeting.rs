@@ -12,6 +12,7 @@ use super::shared::availability::{self, Availability};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{Interval, Window, Zone};
 use crate::error::{Error, Result};
+use crate::google::user_calendar::needs;
 use crate::store::Kind;
 
 /// The route.
@@ -134,7 +135,7 @@ fn conflicts(
 
 async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> {
     let (user, google) = (&call.user, &mut call.google);
-    google.require(&availability::METHODS).await?;
+    google.require(needs::FINDING_TIME).await?;
     let context = google.context().await?;
     let window = Window::new(draft.start, draft.end)?;
     let known =

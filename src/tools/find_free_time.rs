@@ -14,6 +14,7 @@ use crate::calendar::{
     DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone, offered_slots,
 };
 use crate::error::{Error, Result};
+use crate::google::user_calendar::needs;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/freebusy";
@@ -154,7 +155,7 @@ pub(crate) fn from_now(window: Window, now: Timestamp) -> Option<Window> {
 async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
     let working = call.state.config.working_hours;
     let google = &mut call.google;
-    google.require(&availability::METHODS).await?;
+    google.require(needs::FINDING_TIME).await?;
     let zone = zone_for(google, args.timezone.as_ref()).await?;
     let window = args.window(&zone)?;
     let hours = (!args.any_time).then(|| working.to_string());

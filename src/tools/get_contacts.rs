@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::shared::args::{Args, required_str};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
-use crate::google::people::{Book, Found, PeopleClient, merge};
+use crate::google::people::{Found, PeopleClient, merge};
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 
@@ -57,24 +57,13 @@ fn query(args: &Args<'_>) -> Result<String> {
     Ok(query)
 }
 
-const BOOKS: [Book; 2] = [Book::Contacts, Book::OtherContacts];
-
 /// Both searches for `query`, at once.
 async fn search(
     people: &PeopleClient,
     google: &mut UserCalendar,
     query: &str,
 ) -> Result<Vec<Found>> {
-    let methods = [Book::Contacts.method(), Book::OtherContacts.method()];
-    let (contacts, others) = google
-        .with_token(&methods, |token| async move {
-            let (a, b) = tokio::join!(
-                people.search(&token, BOOKS[0], query),
-                people.search(&token, BOOKS[1], query)
-            );
-            Ok((a?, b?))
-        })
-        .await?;
+    let (contacts, others) = google.search_people(people, query).await?;
     Ok(merge(contacts.into_iter().chain(others), MAX_CONTACTS))
 }
 

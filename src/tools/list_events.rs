@@ -12,7 +12,7 @@ use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{DateMeans, Listed, Owners, TimeText, Window, Zone, days_from};
 use crate::error::Result;
-use crate::scopes;
+use crate::google::user_calendar::needs;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/list-events";
@@ -115,13 +115,7 @@ impl ListEventsArgs {
 
 async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
     let google = &mut call.google;
-    google
-        .require(&[
-            &scopes::SETTINGS_GET,
-            &scopes::CALENDAR_LIST_LIST,
-            &scopes::EVENTS_LIST,
-        ])
-        .await?;
+    google.require(needs::READING_EVENTS).await?;
     let context = google.context().await?;
     let zone = zone_for(google, args.timezone.as_ref()).await?;
     let window = args.window(&zone, Timestamp::now())?;

@@ -16,7 +16,6 @@ use crate::calendar::series;
 use crate::calendar::{CalendarRef, Rule, TimeText, Window, Zone, can_change, my_response};
 use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::UserCalendar;
-use crate::scopes;
 use crate::store::Kind;
 
 /// The route.
@@ -147,25 +146,12 @@ async fn find(
     calendars: &[CalendarRef],
     id: &str,
 ) -> Result<(CalendarRef, Event)> {
-    let found = google
-        .call(&[&scopes::EVENTS_GET], |client, token| async move {
-            for calendar in calendars {
-                if let Some(event) = client.event_on(&token, &calendar.id, id).await? {
-                    return Ok(Some((calendar.clone(), event)));
-                }
-            }
-            Ok(None)
-        })
-        .await?;
-    found.ok_or_else(no_such_event)
-}
-
-async fn event_on(google: &mut UserCalendar, calendar: &str, id: &str) -> Result<Option<Event>> {
-    google
-        .call(&[&scopes::EVENTS_GET], |client, token| async move {
-            client.event_on(&token, calendar, id).await
-        })
-        .await
+    for calendar in calendars {
+        if let Some(event) = google.event(&calendar.id, id).await? {
+            return Ok((calendar.clone(), event));
+        }
+    }
+    Err(no_such_event())
 }
 
 async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
@@ -181,7 +167,7 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
         return Err(Action::NotOrganizer.into());
     }
     let master = match &event.recurring_event_id {
-        Some(master_id) => event_on(google, &calendar.id, master_id).await?,
+        Some(master_id) => google.event(&calendar.id, master_id).await?,
         None => event.recurrence.as_ref().map(|_| event.clone()),
     };
     if master
@@ -205,7 +191,8 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
     let instances = match (&master, rewrites) {
         (Some(series), true) => {
             let until = reach(now, &event, series, times);
-            instances(google, &calendar.id, series, until).await?
+            let id = series.id.as_deref().unwrap_or_default();
+            google.instances(&calendar.id, id, until).await?
         }
         _ => Vec::new(),
     };
@@ -277,24 +264,6 @@ fn reach(
         .unwrap_or(now);
     from.checked_add(series::JUDGED_FOR + by + jiff::SignedDuration::from_hours(72))
         .unwrap_or(jiff::Timestamp::MAX)
-}
-
-/// The series' occurrences up to `until`, deleted ones included (Google keeps a deleted
-/// occurrence as a cancelled one: it must stay deleted when the series moves).
-async fn instances(
-    google: &mut UserCalendar,
-    calendar: &str,
-    series: &Event,
-    until: jiff::Timestamp,
-) -> Result<Vec<Event>> {
-    let master_id = series.id.clone().unwrap_or_default();
-    let until = until.to_string();
-    let (master_id, until) = (master_id.as_str(), until.as_str());
-    google
-        .call(&[&scopes::EVENTS_INSTANCES], |client, token| async move {
-            client.instances(&token, calendar, master_id, until).await
-        })
-        .await
 }
 
 /// Which occurrences: a single event is itself; a series needs the user to say (asked in

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::shared::args::{Args, event_id, no_such_event, optional_text, required_str};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
+use crate::google::calendar::{PRIMARY, event_json};
 use crate::guest_emails;
-use crate::scopes;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/invites/respond";
@@ -115,7 +115,7 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
 async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let event = google
-        .event(&args.event_id)
+        .event(PRIMARY, &args.event_id)
         .await?
         .ok_or_else(no_such_event)?;
     if event.status.as_deref() == Some("cancelled") {
@@ -124,12 +124,8 @@ async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
     let patch = answered(&event, &args)?;
     // The organizer hears of the answer: one e-mail, counted before the write.
     guest_emails::take(&state.store, &state.config, &user.user_id, 1).await?;
-    let (id, patch) = (args.event_id.as_str(), &patch);
-    google
-        .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
-            client.patch_event(&token, id, patch.clone(), "all").await
-        })
-        .await?;
+    let patch = event_json(&patch);
+    google.patch(PRIMARY, &args.event_id, &patch, "all").await?;
     Ok(json!({"eventId": args.event_id, "title": event.summary, "response": args.response}))
 }
 

@@ -12,14 +12,6 @@ use crate::calendar::{Window, Zone, is_email};
 use crate::error::{Error, Result};
 use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
 use crate::google::user_calendar::UserCalendar;
-use crate::scopes;
-
-/// What a tool that looks at availability calls: the zone and calendars, then freeBusy.
-pub(crate) const METHODS: [&scopes::Method; 3] = [
-    &scopes::SETTINGS_GET,
-    &scopes::CALENDAR_LIST_LIST,
-    &scopes::FREEBUSY_QUERY,
-];
 
 /// At most this many people may be asked about (and invited) at once.
 pub(crate) const MAX_ATTENDEES: usize = 20;
@@ -81,12 +73,7 @@ pub(crate) async fn availability(
     let room = MAX_FREEBUSY_ITEMS.saturating_sub(attendees.len());
     let own: Vec<String> = context.calendar_ids().into_iter().take(room).collect();
     let ids: Vec<String> = own.iter().chain(attendees).cloned().collect();
-    let ids_ref = &ids;
-    let mut answer = google
-        .call(&[&scopes::FREEBUSY_QUERY], |client, token| async move {
-            client.free_busy(&token, window, zone, ids_ref).await
-        })
-        .await?;
+    let mut answer = google.free_busy(window, zone, &ids).await?;
     if let Some(reason) = answer.errors.get(PRIMARY) {
         return Err(Error::google(
             "freebusy.query",

@@ -15,9 +15,7 @@ use serde_json::json;
 
 use super::{Proposal, Step, Undo, Write};
 use crate::error::{Action, Error, Result};
-use crate::google::event_changes::Guarded;
-use crate::google::user_calendar::UserCalendar;
-use crate::scopes;
+use crate::google::user_calendar::{Guarded, UserCalendar};
 use crate::state::AppState;
 use crate::store::{SplitRepair, now_i64};
 
@@ -132,8 +130,8 @@ fn jittered(wait: Duration) -> Duration {
 async fn work(state: &AppState, repair: &SplitRepair) -> bool {
     let outcome = match serde_json::from_str::<HalfDone>(&repair.payload) {
         Ok(half) => {
-            let mut google = state.google_for(&repair.user_id);
-            crate::tasks::google("split repair", attempt(&mut google, &half, repair)).await
+            let mut google = state.google_in_background(&repair.user_id);
+            attempt(&mut google, &half, repair).await
         }
         Err(e) => Ok(Some(("abandoned", format!("unreadable: {e}")))),
     };
@@ -202,12 +200,8 @@ async fn attempt(
     }
     if now_i64() < repair.give_up_at {
         let step = &half.continuation;
-        let body = &step.body;
-        let send = step.send_updates.as_str();
         let inserted = google
-            .call(&[&scopes::EVENTS_INSERT], |client, token| async move {
-                client.insert_series(&token, calendar, body, send).await
-            })
+            .insert(calendar, &step.body, &step.send_updates)
             .await;
         return Ok(inserted.ok().map(|_| {
             (
@@ -221,24 +215,13 @@ async fn attempt(
     }
     // Given up: the series' end is put back, on the etag just read.
     let etag = series.etag.clone().unwrap_or_default();
-    let etag = etag.as_str();
     let body = json!({ "recurrence": half.undo.original });
-    let (series_id, send) = (
-        half.series_id.as_str(),
-        half.continuation.send_updates.as_str(),
-    );
-    let body = &body;
     let restored = google
-        .call(&[&scopes::EVENTS_PATCH], |client, token| async move {
-            client
-                .change_if_unchanged(
-                    &token,
-                    (calendar, series_id, etag),
-                    Guarded::Patch(body),
-                    send,
-                )
-                .await
-        })
+        .change_if_unchanged(
+            (calendar, &half.series_id, &etag),
+            Guarded::Patch(&body),
+            &half.continuation.send_updates,
+        )
         .await;
     match restored {
         Ok(_) => Ok(Some((
@@ -255,9 +238,5 @@ async fn attempt(
 }
 
 async fn read(google: &mut UserCalendar, calendar: &str, id: &str) -> Result<Option<Event>> {
-    google
-        .call(&[&scopes::EVENTS_GET], |client, token| async move {
-            client.event_on(&token, calendar, id).await
-        })
-        .await
+    google.event(calendar, id).await
 }
