@@ -14,7 +14,7 @@ pub enum Input {
     #[error("invalid argument {argument}: {message}")]
     InvalidArgument {
         /// The argument's name as the tool schema spells it.
-        argument: &'static str,
+        argument: std::borrow::Cow<'static, str>,
         /// A sentence the avatar can say.
         message: String,
     },

@@ -93,9 +93,12 @@ impl Parts {
 
 impl Error {
     /// A 400 naming `argument`, with a sentence the avatar can say.
-    pub(crate) fn invalid(argument: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(
+        argument: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Input::InvalidArgument {
-            argument,
+            argument: argument.into(),
             message: message.into(),
         }
         .into()

@@ -6,7 +6,10 @@
 use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
-use super::shared::args::{Args, required_str};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::shared::args::{self, Text};
 use super::shared::change::repair;
 use super::shared::change::{Proposal, Step, Verb, Write};
 use super::shared::send_once::{Sendable, Sent, send_once};
@@ -30,25 +33,20 @@ pub(crate) const TOOL: Tool = Tool {
                   propose it again.",
     offered: Offered::Always,
     url_life: UrlLife::Meeting,
-    parameters: || {
-        json!({
-            "type": "object",
-            "properties": {
-                "change_id": { "type": "string", "description": "The change_id propose_change returned" }
-            },
-            "required": ["change_id"]
-        })
-    },
-    examples: || vec![json!({"change_id": "K7M4QX"})],
-    prepare: |args, _| {
-        Ok(Work::new(change_id(args)?, |call, id| {
+    parameters: args::schema::<ApplyArgs>,
+    prepare: |given, _| {
+        let parsed: ApplyArgs = args::read(given)?;
+        Ok(Work::new(parsed.change_id.0, |call, id| {
             Box::pin(run(call, id))
         }))
     },
 };
 
-fn change_id(args: &Args<'_>) -> Result<String> {
-    Ok(required_str(args.get("change_id"), "change_id")?.to_owned())
+/// `apply_change`'s arguments (the model's schema is derived from them).
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ApplyArgs {
+    /// The change_id propose_change returned
+    change_id: Text<100>,
 }
 
 /// What applying keeps back from its Google budget to hand a half-done split over.

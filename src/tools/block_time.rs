@@ -6,7 +6,10 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::shared::args::{Args, event_times, optional_text, required_str, required_zone};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::shared::args::{self, Choice, Text, When, ZoneName, choice, event_times, optional};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, event_time};
 use crate::error::{Action, Error, GoogleError, Result};
@@ -34,47 +37,69 @@ pub(crate) const TOOL: Tool = Tool {
                   declines the invitations it overlaps (their organizers are told).",
     offered: Offered::Always,
     url_life: UrlLife::Session,
-    parameters,
-    examples: || {
-        vec![
-            json!({"title": "Focus", "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00",
-                    "timezone": "Europe/Berlin", "notes": "Quarterly plan", "kind": "focus"}),
-            json!({"title": "Away", "start": "2026-11-25", "end": "2026-11-25",
-                    "timezone": "Europe/Berlin", "kind": "out_of_office",
-                    "decline_message": "Away today, back tomorrow"}),
-        ]
-    },
-    prepare: |args, _| {
-        Ok(Work::new(BlockTimeArgs::parse(args)?, |call, args| {
+    parameters: args::schema::<BlockTimeInput>,
+    prepare: |given, _| {
+        let parsed: BlockTimeInput = args::read(given)?;
+        Ok(Work::new(parsed.checked()?, |call, args| {
             Box::pin(run(call, args))
         }))
     },
 };
 
-fn parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "title": { "type": "string", "description": "A short label for the hold, such as Focus time" },
-            "start": { "type": "string", "description": "ISO 8601 start date and time" },
-            "end": { "type": "string", "description": "ISO 8601 end date and time" },
-            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-            "notes": { "type": "string" },
-            "kind": { "type": "string", "enum": ["hold", "focus", "out_of_office"], "description": "hold (default), focus (focus time: declines new conflicting invitations) or out_of_office (declines conflicting invitations)" },
-            "decline_message": { "type": "string", "description": "For out_of_office: the message sent with the declines, if the user gave one" }
-        },
-        "required": ["title", "start", "end", "timezone"]
-    })
+choice! {
+    /// What kind of time is blocked.
+    pub(crate) enum HoldKind {
+        /// A plain busy hold.
+        Hold = "hold",
+        /// Google's focus time (`eventType: focusTime`).
+        Focus = "focus",
+        /// Google's out of office (`eventType: outOfOffice`).
+        OutOfOffice = "out_of_office",
+    }
 }
 
-/// Longest title accepted.
-pub(crate) const MAX_TITLE_CHARS: usize = 500;
-/// Longest out-of-office message accepted.
-pub(crate) const MAX_DECLINE_CHARS: usize = 500;
-/// Longest notes accepted.
-pub(crate) const MAX_NOTES_CHARS: usize = 8_000;
+impl HoldKind {
+    fn code(self) -> &'static str {
+        Self::WORDS
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("hold", |(_, w)| *w)
+    }
 
-/// `block_time`'s arguments: everything is checked here (the zone is required).
+    /// How the avatar names it.
+    fn spoken(self) -> &'static str {
+        match self {
+            Self::Hold => "a hold",
+            Self::Focus => "focus time",
+            Self::OutOfOffice => "out-of-office entries",
+        }
+    }
+}
+
+/// `block_time`'s arguments (the model's schema is derived from them).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub(crate) struct BlockTimeInput {
+    /// A short label for the hold, such as Focus time
+    title: Text<500>,
+    /// ISO 8601 start date and time
+    start: When,
+    /// ISO 8601 end date and time
+    end: When,
+    /// IANA time zone, such as America/New_York
+    timezone: ZoneName,
+    /// Notes to keep on the hold, if the user gave any
+    #[serde(default, deserialize_with = "optional")]
+    notes: Option<Text<8000>>,
+    /// hold (default), focus (focus time: declines new conflicting invitations) or
+    /// out_of_office (declines the invitations it overlaps)
+    #[serde(default, deserialize_with = "optional")]
+    kind: Option<HoldKind>,
+    /// For out_of_office: the message sent with the declines, if the user gave one
+    #[serde(default, deserialize_with = "optional")]
+    decline_message: Option<Text<500>>,
+}
+
+/// A hold, its arguments checked: the times resolved in the zone, end after start.
 #[derive(Clone, Debug)]
 pub(crate) struct BlockTimeArgs {
     /// `title`, trimmed, non-empty.
@@ -93,87 +118,32 @@ pub(crate) struct BlockTimeArgs {
     pub decline_message: Option<String>,
 }
 
-/// What kind of time is blocked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum HoldKind {
-    /// A plain busy hold.
-    Hold,
-    /// Google's focus time (`eventType: focusTime`).
-    Focus,
-    /// Google's out of office (`eventType: outOfOffice`).
-    OutOfOffice,
-}
-
-impl HoldKind {
-    fn parse(args: &Args<'_>) -> Result<Self> {
-        match optional_text(args, "kind", 20)?.as_deref() {
-            None | Some("") | Some("hold") => Ok(Self::Hold),
-            Some("focus") => Ok(Self::Focus),
-            Some("out_of_office") => Ok(Self::OutOfOffice),
-            Some(_) => Err(Error::invalid(
-                "kind",
-                "kind must be hold, focus or out_of_office.",
-            )),
-        }
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            Self::Hold => "hold",
-            Self::Focus => "focus",
-            Self::OutOfOffice => "out_of_office",
-        }
-    }
-
-    /// How the avatar names it.
-    fn spoken(self) -> &'static str {
-        match self {
-            Self::Hold => "a hold",
-            Self::Focus => "focus time",
-            Self::OutOfOffice => "out-of-office entries",
-        }
-    }
-}
-
-/// A required, trimmed, non-empty title of at most [`MAX_TITLE_CHARS`].
-pub(crate) fn title(args: &Args<'_>) -> Result<String> {
-    let title = required_str(args.get("title"), "title")?.trim().to_owned();
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(Error::invalid(
-            "title",
-            format!("title must be at most {MAX_TITLE_CHARS} characters."),
-        ));
-    }
-    Ok(title)
-}
-
-impl BlockTimeArgs {
-    /// Parses the JSON arguments.
-    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
-        let title = title(args)?;
-        let timezone = required_zone(args)?;
-        let notes = optional_text(args, "notes", MAX_NOTES_CHARS)?.filter(|n| !n.is_empty());
-        let (start, end) = event_times(args, &timezone)?;
-        let kind = HoldKind::parse(args)?;
-        let decline_message =
-            optional_text(args, "decline_message", MAX_DECLINE_CHARS)?.filter(|m| !m.is_empty());
+impl BlockTimeInput {
+    /// The hold asked for.
+    pub(crate) fn checked(self) -> Result<BlockTimeArgs> {
+        let timezone = self.timezone.0;
+        let (start, end) = event_times(&self.start, &self.end, &timezone)?;
+        let kind = self.kind.unwrap_or(HoldKind::Hold);
+        let decline_message = self.decline_message.map(|m| m.0);
         if decline_message.is_some() && kind != HoldKind::OutOfOffice {
             return Err(Error::invalid(
                 "decline_message",
                 "decline_message goes with kind out_of_office only.",
             ));
         }
-        Ok(Self {
-            title,
+        Ok(BlockTimeArgs {
+            title: self.title.0,
             start,
             end,
             timezone,
-            notes,
+            notes: self.notes.map(|n| n.0),
             kind,
             decline_message,
         })
     }
+}
 
+impl BlockTimeArgs {
     /// A Google event id derived from the user, the session and the arguments: a repeated
     /// identical call (Anam retrying, the model repeating itself) names the same event, so
     /// Google answers 409 instead of creating a duplicate. 128 bits of SHA-256 as hex: inside
@@ -340,12 +310,16 @@ fn answer(event: &Event, zone: &Zone) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::test_support::{argument_of, map};
+    use crate::tools::test_support::{argument_of, parsed};
+
+    fn parse(v: Value) -> Result<BlockTimeArgs> {
+        parsed::<BlockTimeInput>(v).and_then(BlockTimeInput::checked)
+    }
 
     #[test]
     fn its_arguments_are_required_and_ordered() {
         let ok = json!({"title": "Focus", "start": "2026-11-24T09:00:00", "end": "2026-11-24T10:00:00", "timezone": "America/New_York"});
-        let a = BlockTimeArgs::parse(&map(ok.clone())).expect("valid");
+        let a = parse(ok.clone()).expect("valid");
         assert_eq!(
             a.start,
             "2026-11-24T14:00:00Z".parse::<Timestamp>().expect("ts")
@@ -360,14 +334,14 @@ mod tests {
         ] {
             let mut m = ok.clone();
             m[key] = value;
-            assert_eq!(argument_of(BlockTimeArgs::parse(&map(m))), named, "{key}");
+            assert_eq!(argument_of(parse(m)), named, "{key}");
         }
     }
 
     #[test]
     fn event_ids_are_deterministic_in_googles_alphabet_and_differ_by_argument() {
         let args = |title: &str| {
-            BlockTimeArgs::parse(&map(json!({"title": title, "start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z", "timezone": "UTC"}))).expect("valid")
+            parse(json!({"title": title, "start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z", "timezone": "UTC"})).expect("valid")
         };
         let id = args("Focus").event_id("ada@example.com", 1);
         assert_eq!(id, args("Focus").event_id("ada@example.com", 1));
@@ -380,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_hold_is_tagged_opaque_and_has_no_guests() {
-        let a = BlockTimeArgs::parse(&map(json!({"title": "Focus", "start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z", "timezone": "UTC"}))).expect("valid");
+        let a = parse(json!({"title": "Focus", "start": "2026-11-24T09:00:00Z", "end": "2026-11-24T10:00:00Z", "timezone": "UTC"})).expect("valid");
         let e = a.event("abc123".into());
         assert!(calendar::is_tagged(&e));
         assert_eq!(e.transparency.as_deref(), Some("opaque"));

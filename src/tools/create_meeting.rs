@@ -15,7 +15,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::draft_meeting::MeetingDraft;
-use super::shared::args::{Args, required_str};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::shared::args::{self, Text};
 use super::shared::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, edge, event_time};
@@ -36,30 +39,25 @@ pub(crate) const TOOL: Tool = Tool {
                   drafted, with a Google Meet link if the draft has one. It takes only the \
                   draft_id. Call it only after reading the draft back and the user clearly \
                   saying yes.",
-    parameters: || {
-        json!({
-            "type": "object",
-            "properties": {
-                "draft_id": { "type": "string", "description": "The draft_id draft_meeting returned" }
-            },
-            "required": ["draft_id"]
-        })
-    },
+    parameters: args::schema::<CreateArgs>,
     when_to_use: "Sending a drafted meeting: create_meeting with the draft_id, only after \
                   the user clearly says yes to the draft read back; it sends the invitations. \
                   Never send an invitation the user did not hear read back.",
     offered: Offered::Always,
     url_life: UrlLife::Meeting,
-    examples: || vec![json!({"draft_id": "K7M4QX"})],
-    prepare: |args, _| {
-        Ok(Work::new(draft_id(args)?, |call, id| {
+    prepare: |given, _| {
+        let parsed: CreateArgs = args::read(given)?;
+        Ok(Work::new(parsed.draft_id.0, |call, id| {
             Box::pin(run(call, id))
         }))
     },
 };
 
-fn draft_id(args: &Args<'_>) -> Result<String> {
-    Ok(required_str(args.get("draft_id"), "draft_id")?.to_owned())
+/// `create_meeting`'s arguments (the model's schema is derived from them).
+#[derive(Debug, Deserialize, JsonSchema)]
+struct CreateArgs {
+    /// The draft_id draft_meeting returned
+    draft_id: Text<100>,
 }
 
 /// A meeting draft, as [`send_once`] sends it.

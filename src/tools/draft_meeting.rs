@@ -3,11 +3,11 @@
 //! anyone: `create_meeting` sends exactly this draft, and nothing else.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::block_time::{MAX_NOTES_CHARS, title};
-use super::shared::args::{Args, event_times, optional_bool, optional_text, required_zone};
+use super::shared::args::{self, Emails, Flag, Text, When, ZoneName, event_times, optional};
 use super::shared::availability::{self, Availability};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{Interval, Window, Zone};
@@ -29,40 +29,41 @@ pub(crate) const TOOL: Tool = Tool {
                   attendees' email addresses. It checks who is busy then and returns a draft_id. \
                   Nothing is sent to anyone. Read the draft back (title, day, start and end, \
                   time zone, every attendee, anyone busy) before create_meeting.",
-    parameters: || {
-        json!({
-            "type": "object",
-            "properties": {
-                "title": { "type": "string", "description": "What the meeting is about, as the invitation will say" },
-                "start": { "type": "string", "description": "ISO 8601 start date and time" },
-                "end": { "type": "string", "description": "ISO 8601 end date and time" },
-                "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-                "attendees": { "type": "array", "items": { "type": "string" }, "description": "Email addresses of the people to invite, 1 to 20" },
-                "notes": { "type": "string", "description": "A description for the invitation" },
-                "video_call": { "type": "boolean", "description": "Add a Google Meet link. Defaults to true." }
-            },
-            "required": ["title", "start", "end", "timezone", "attendees"]
-        })
-    },
+    parameters: args::schema::<DraftMeetingArgs>,
     when_to_use: "Preparing a meeting with other people: draft_meeting, with the time found \
                   and every attendee's address. It sends nothing. Read back the title, the day, \
                   the start and end time, the time zone, every attendee and anyone busy then.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
-    examples: || {
-        vec![
-            json!({"title": "Kickoff", "start": "2026-11-24T10:00:00", "end": "2026-11-24T11:00:00",
-                    "timezone": "Europe/London", "attendees": ["sam@example.com"],
-                    "notes": "Agenda to follow", "video_call": true}),
-        ]
-    },
-    prepare: |args, user| {
+    prepare: |given, user| {
+        let parsed: DraftMeetingArgs = args::read(given)?;
         Ok(Work::new(
-            MeetingDraft::parse(args, &user.user_id)?,
+            MeetingDraft::of(parsed, &user.user_id)?,
             |call, (draft, zone)| Box::pin(run(call, draft, zone)),
         ))
     },
 };
+
+/// `draft_meeting`'s arguments (the model's schema is derived from them).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub(crate) struct DraftMeetingArgs {
+    /// What the meeting is about, as the invitation will say
+    title: Text<500>,
+    /// ISO 8601 start date and time
+    start: When,
+    /// ISO 8601 end date and time
+    end: When,
+    /// IANA time zone, such as America/New_York
+    timezone: ZoneName,
+    /// Email addresses of the people to invite, 1 to 20
+    attendees: Emails,
+    /// A description for the invitation
+    #[serde(default, deserialize_with = "optional")]
+    notes: Option<Text<8000>>,
+    /// Add a Google Meet link. Defaults to true.
+    #[serde(default, deserialize_with = "optional")]
+    video_call: Option<Flag>,
+}
 
 /// A draft's content: what the avatar read back, and exactly what `create_meeting` sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,23 +85,19 @@ pub(crate) struct MeetingDraft {
 }
 
 impl MeetingDraft {
-    /// Parses `user_id`'s arguments; every one is checked here.
-    pub(crate) fn parse(args: &Args<'_>, user_id: &str) -> Result<(Self, Zone)> {
-        let title = title(args)?;
-        let zone = required_zone(args)?;
-        let (start, end) = event_times(args, &zone)?;
-        let attendees = availability::attendees(args, user_id, true)?;
-        let notes = optional_text(args, "notes", MAX_NOTES_CHARS)?.filter(|n| !n.is_empty());
-        let video_call = optional_bool(args, "video_call")?.unwrap_or(true);
+    /// The draft `user_id` asked for; every argument is checked here.
+    pub(crate) fn of(args: DraftMeetingArgs, user_id: &str) -> Result<(Self, Zone)> {
+        let zone = args.timezone.0;
+        let (start, end) = event_times(&args.start, &args.end, &zone)?;
         Ok((
             Self {
-                title,
+                title: args.title.0,
                 start,
                 end,
                 timezone: zone.name.clone(),
-                attendees,
-                notes,
-                video_call,
+                attendees: availability::attendees(&args.attendees, user_id, true)?,
+                notes: args.notes.map(|n| n.0),
+                video_call: args.video_call.is_none_or(|f| f.0),
             },
             zone,
         ))
@@ -171,14 +168,17 @@ async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::test_support::{argument_of, map};
+    use crate::tools::test_support::{argument_of, parsed};
+
+    fn parse(v: Value, user_id: &str) -> Result<(MeetingDraft, Zone)> {
+        parsed::<DraftMeetingArgs>(v).and_then(|a| MeetingDraft::of(a, user_id))
+    }
 
     #[test]
     fn a_draft_needs_its_people_and_its_times() {
         let ok = json!({"title": "Kickoff", "start": "2030-03-05T10:00:00", "end": "2030-03-05T11:00:00",
                         "timezone": "Europe/London", "attendees": ["sam@example.com"]});
-        let (draft, zone) =
-            MeetingDraft::parse(&map(ok.clone()), "ada@example.com").expect("valid");
+        let (draft, zone) = parse(ok.clone(), "ada@example.com").expect("valid");
         assert!(draft.video_call, "a Meet link by default");
         assert_eq!(zone.name, "Europe/London");
         for (key, value, named) in [
@@ -191,19 +191,15 @@ mod tests {
         ] {
             let mut m = ok.clone();
             m[key] = value;
-            assert_eq!(
-                argument_of(MeetingDraft::parse(&map(m), "ada@example.com")),
-                named,
-                "{key}"
-            );
+            assert_eq!(argument_of(parse(m, "ada@example.com")), named, "{key}");
         }
     }
 
     #[test]
     fn the_draft_round_trips_through_its_stored_form() {
-        let (draft, _) = MeetingDraft::parse(
-            &map(json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z", "end": "2030-03-05T11:00:00Z",
-                        "timezone": "UTC", "attendees": ["sam@example.com"], "notes": "Agenda", "video_call": false})),
+        let (draft, _) = parse(
+            json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z", "end": "2030-03-05T11:00:00Z",
+                        "timezone": "UTC", "attendees": ["sam@example.com"], "notes": "Agenda", "video_call": false}),
             "ada@example.com",
         )
         .expect("valid");

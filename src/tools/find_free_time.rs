@@ -2,11 +2,11 @@
 //! free, inside working hours unless the user asked for any time.
 
 use jiff::{SignedDuration, Timestamp};
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::args::{
-    Args, check_early, optional_bool, optional_integer, optional_zone, required_time,
-};
+use super::shared::args::{self, Count, Emails, Flag, When, ZoneName, check_early, optional};
 use super::shared::availability;
 use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
@@ -33,40 +33,37 @@ pub(crate) const TOOL: Tool = Tool {
                   the slots it returns.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
-    parameters,
-    examples: || {
-        vec![
-            json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-24T18:00:00",
-                    "duration_minutes": 60, "timezone": "Europe/Berlin", "any_time": false,
-                    "attendees": ["sam@example.com"]}),
-        ]
-    },
-    prepare: |args, user| {
-        Ok(Work::new(
-            FindFreeTimeArgs::parse(args, &user.user_id)?,
-            |call, args| Box::pin(run(call, args)),
-        ))
+    parameters: args::schema::<FindFreeTimeArgs>,
+    prepare: |given, user| {
+        let parsed: FindFreeTimeArgs = args::read(given)?;
+        let work = parsed.checked(&user.user_id)?;
+        Ok(Work::new(work, |call, args| Box::pin(run(call, args))))
     },
 };
 
-fn parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "window_start": { "type": "string", "description": "ISO 8601 start of the period to search" },
-            "window_end": { "type": "string", "description": "ISO 8601 end of the period to search" },
-            "duration_minutes": { "type": "number", "description": "Length of the free time needed, in minutes" },
-            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-            "any_time": { "type": "boolean", "description": "true to search outside working hours too (evenings, weekends). Defaults to false." },
-            "attendees": { "type": "array", "items": { "type": "string" }, "description": "Email addresses of other people who must be free too, at most 20" }
-        },
-        "required": ["window_start", "window_end", "duration_minutes"]
-    })
+/// `find_free_time`'s arguments (the model's schema is derived from them).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub(crate) struct FindFreeTimeArgs {
+    /// ISO 8601 start of the period to search
+    window_start: When,
+    /// ISO 8601 end of the period to search
+    window_end: When,
+    /// Length of the free time needed, in minutes
+    duration_minutes: Count,
+    /// IANA time zone, such as America/New_York
+    #[serde(default, deserialize_with = "optional")]
+    timezone: Option<ZoneName>,
+    /// true to search outside working hours too (evenings, weekends). Defaults to false.
+    #[serde(default, deserialize_with = "optional")]
+    any_time: Option<Flag>,
+    /// Email addresses of other people who must be free too, at most 20
+    #[serde(default, deserialize_with = "optional")]
+    attendees: Option<Emails>,
 }
 
-/// `find_free_time`'s arguments.
+/// A search for free time, its arguments checked.
 #[derive(Clone, Debug)]
-pub(crate) struct FindFreeTimeArgs {
+pub(crate) struct Search {
     /// `window_start`.
     pub window_start: TimeText,
     /// `window_end`.
@@ -82,12 +79,9 @@ pub(crate) struct FindFreeTimeArgs {
 }
 
 impl FindFreeTimeArgs {
-    /// Parses the JSON arguments of `user_id`'s call.
-    pub(crate) fn parse(args: &Args<'_>, user_id: &str) -> Result<Self> {
-        let window_start = required_time(args, "window_start")?;
-        let window_end = required_time(args, "window_end")?;
-        let minutes = optional_integer(args.get("duration_minutes"), "duration_minutes")?
-            .ok_or_else(|| Error::invalid("duration_minutes", "duration_minutes is required."))?;
+    /// The search `user_id` asked for: a positive duration that fits the window.
+    pub(crate) fn checked(self, user_id: &str) -> Result<Search> {
+        let minutes = self.duration_minutes.0;
         if minutes <= 0 {
             return Err(Error::invalid(
                 "duration_minutes",
@@ -101,19 +95,22 @@ impl FindFreeTimeArgs {
             ));
         }
         let duration = SignedDuration::from_mins(minutes);
-        if let Some(window) = check_early(Some(&window_start), Some(&window_end))? {
+        if let Some(window) = check_early(Some(&self.window_start.0), Some(&self.window_end.0))? {
             check_fits(duration, window)?;
         }
-        Ok(Self {
-            window_start,
-            window_end,
+        let attendees = self.attendees.unwrap_or_default();
+        Ok(Search {
+            window_start: self.window_start.0,
+            window_end: self.window_end.0,
             duration,
-            timezone: optional_zone(args)?,
-            any_time: optional_bool(args, "any_time")?.unwrap_or(false),
-            attendees: availability::attendees(args, user_id, false)?,
+            timezone: self.timezone.map(|z| z.0),
+            any_time: self.any_time.is_some_and(|f| f.0),
+            attendees: availability::attendees(&attendees, user_id, false)?,
         })
     }
+}
 
+impl Search {
     /// The window in `zone`; refuses a duration longer than the window.
     pub(crate) fn window(&self, zone: &Zone) -> Result<Window> {
         let window = Window::new(
@@ -152,7 +149,7 @@ pub(crate) fn from_now(window: Window, now: Timestamp) -> Option<Window> {
     Window::new(start, window.end).ok()
 }
 
-async fn run(call: &mut Call, args: FindFreeTimeArgs) -> Result<Value> {
+async fn run(call: &mut Call, args: Search) -> Result<Value> {
     let working = call.state.config.working_hours;
     let google = &mut call.google;
     google.require(needs::FINDING_TIME).await?;
@@ -213,7 +210,7 @@ fn answer(slots: &[Interval], zone: &Zone, window: Window, working_hours: Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::test_support::{argument_of, map};
+    use crate::tools::test_support::{argument_of, parsed};
 
     fn ts(s: &str) -> Timestamp {
         s.parse().expect("ts")
@@ -228,7 +225,9 @@ mod tests {
             m["duration_minutes"] = d;
             m
         };
-        let parse = |m: &Value| FindFreeTimeArgs::parse(&map(m.clone()), "ada@example.com");
+        let parse = |m: &Value| {
+            parsed::<FindFreeTimeArgs>(m.clone()).and_then(|a| a.checked("ada@example.com"))
+        };
         assert_eq!(argument_of(parse(&base)), "duration_minutes");
         assert_eq!(argument_of(parse(&with(json!(0)))), "duration_minutes");
         assert_eq!(argument_of(parse(&with(json!(-30)))), "duration_minutes");

@@ -3,9 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::shared::args::{Args, required_str};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::shared::args::{self, Text};
 use super::{Call, Offered, Tool, UrlLife, Work};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::google::people::{Found, PeopleClient, merge};
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
@@ -21,42 +24,28 @@ pub(crate) const TOOL: Tool = Tool {
                   contacts and among people they have emailed. Use it to turn a name into an \
                   address before finding time or drafting a meeting. If several people match, \
                   ask which one; never guess.",
-    parameters: || {
-        json!({
-            "type": "object",
-            "properties": {
-                "query": { "type": "string", "description": "A name or part of an email address, such as Sam or sam@" }
-            },
-            "required": ["query"]
-        })
-    },
+    parameters: args::schema::<ContactsArgs>,
     when_to_use: "Turning a name into an address: get_contacts. If it finds several people, \
                   ask which one; if it finds none, ask the user to spell the address.",
     offered: Offered::WithContacts,
     url_life: UrlLife::Session,
-    examples: || vec![json!({"query": "Sam"})],
-    prepare: |args, _| {
-        Ok(Work::new(query(args)?, |call, query| {
+    prepare: |given, _| {
+        let parsed: ContactsArgs = args::read(given)?;
+        Ok(Work::new(parsed.query.0, |call, query| {
             Box::pin(run(call, query))
         }))
     },
 };
 
-/// At most this many people are given back.
-pub(crate) const MAX_CONTACTS: usize = 10;
-const MAX_QUERY_CHARS: usize = 100;
-
-fn query(args: &Args<'_>) -> Result<String> {
-    let query = required_str(args.get("query"), "query")?.trim().to_owned();
-    if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::invalid(
-            "query",
-            format!("query must be at most {MAX_QUERY_CHARS} characters."),
-        ));
-    }
-    Ok(query)
+/// `get_contacts`'s arguments (the model's schema is derived from them).
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ContactsArgs {
+    /// A name or part of an email address, such as Sam or sam@
+    query: Text<100>,
 }
 
+/// At most this many people are given back.
+pub(crate) const MAX_CONTACTS: usize = 10;
 /// Both searches for `query`, at once.
 async fn search(
     people: &PeopleClient,

@@ -2,11 +2,11 @@
 //! have selected in Google Calendar.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::args::{
-    Args, check_early, optional_integer, optional_text, optional_time, optional_zone,
-};
+use super::shared::args::{self, Count, Text, When, ZoneName, check_early, optional};
 use super::shared::event_view;
 use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
@@ -33,79 +33,70 @@ pub(crate) const TOOL: Tool = Tool {
                   canChange those the user organizes, recurring those that repeat.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
-    parameters,
-    examples: || {
-        vec![
-            json!({"window_start": "2026-11-24T09:00:00", "window_end": "2026-11-25",
-                    "max_results": 5, "timezone": "Europe/Berlin", "query": "dentist"}),
-        ]
-    },
-    prepare: |args, _| {
-        Ok(Work::new(ListEventsArgs::parse(args)?, |call, args| {
-            Box::pin(run(call, args))
-        }))
+    parameters: args::schema::<ListEventsArgs>,
+    prepare: |given, _| {
+        let parsed: ListEventsArgs = args::read(given)?;
+        parsed.check_early()?;
+        Ok(Work::new(parsed, |call, args| Box::pin(run(call, args))))
     },
 };
-
-fn parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "window_start": { "type": "string", "description": "ISO 8601 start of the period to list. Defaults to now." },
-            "window_end": { "type": "string", "description": "ISO 8601 end of the period to list. Defaults to 7 days after the start." },
-            "max_results": { "type": "number", "description": "How many events to return, 1 to 50. Defaults to 10." },
-            "timezone": { "type": "string", "description": "IANA time zone, such as America/New_York" },
-            "query": { "type": "string", "description": "Words to look for in the events, such as a title or a person's name. Leave out to list everything." }
-        },
-        "required": []
-    })
-}
 
 /// Default and bounds of `max_results`.
 pub(crate) const DEFAULT_MAX_RESULTS: u32 = 10;
 const MAX_RESULTS_CAP: i64 = 50;
 /// How far ahead `list_events` looks by default.
 pub(crate) const DEFAULT_DAYS: i64 = 7;
-const MAX_QUERY_CHARS: usize = 200;
 
-/// `list_events`'s arguments: default window now → now + 7 days, 10 results (clamped 1–50).
-#[derive(Clone, Debug)]
+/// `list_events`'s arguments (the model's schema is derived from them): default window now →
+/// now + 7 days, 10 results (clamped 1–50).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 pub(crate) struct ListEventsArgs {
-    /// `window_start`.
-    pub window_start: Option<TimeText>,
-    /// `window_end`.
-    pub window_end: Option<TimeText>,
-    /// `max_results`, clamped.
-    pub max_results: u32,
-    /// `timezone` (default: the user's calendar zone).
-    pub timezone: Option<Zone>,
-    /// `query`: Google's free-text search.
-    pub query: Option<String>,
+    /// ISO 8601 start of the period to list. Defaults to now.
+    #[serde(default, deserialize_with = "optional")]
+    pub window_start: Option<When>,
+    /// ISO 8601 end of the period to list. Defaults to 7 days after the start.
+    #[serde(default, deserialize_with = "optional")]
+    pub window_end: Option<When>,
+    /// How many events to return, 1 to 50. Defaults to 10.
+    #[serde(default, deserialize_with = "optional")]
+    pub max_results: Option<Count>,
+    /// IANA time zone, such as America/New_York
+    #[serde(default, deserialize_with = "optional")]
+    pub timezone: Option<ZoneName>,
+    /// Words to look for in the events, such as a title or a person's name. Leave out to list
+    /// everything.
+    #[serde(default, deserialize_with = "optional")]
+    pub query: Option<Text<200>>,
 }
 
 impl ListEventsArgs {
-    /// Parses the JSON arguments.
-    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
-        let max_results = optional_integer(args.get("max_results"), "max_results")?
-            .map_or(DEFAULT_MAX_RESULTS, |n| n.clamp(1, MAX_RESULTS_CAP) as u32);
-        let parsed = Self {
-            window_start: optional_time(args, "window_start")?,
-            window_end: optional_time(args, "window_end")?,
-            max_results,
-            timezone: optional_zone(args)?,
-            query: optional_text(args, "query", MAX_QUERY_CHARS)?.filter(|q| !q.is_empty()),
-        };
-        check_early(parsed.window_start.as_ref(), parsed.window_end.as_ref())?;
-        Ok(parsed)
+    /// A window whose edges carry offsets is checked before any call.
+    fn check_early(&self) -> Result<()> {
+        check_early(self.start(), self.end()).map(|_| ())
+    }
+
+    fn start(&self) -> Option<&TimeText> {
+        self.window_start.as_ref().map(|w| &w.0)
+    }
+
+    fn end(&self) -> Option<&TimeText> {
+        self.window_end.as_ref().map(|w| &w.0)
+    }
+
+    /// `max_results`, clamped to 1–50.
+    pub(crate) fn max_results(&self) -> u32 {
+        self.max_results.map_or(DEFAULT_MAX_RESULTS, |n| {
+            n.0.clamp(1, MAX_RESULTS_CAP) as u32
+        })
     }
 
     /// The window in `zone`, defaulting to `now` → `now + 7 days`.
     pub(crate) fn window(&self, zone: &Zone, now: Timestamp) -> Result<Window> {
-        let start = match &self.window_start {
+        let start = match self.start() {
             Some(t) => t.resolve(zone, DateMeans::StartOfDay, "window_start")?,
             None => now,
         };
-        let end = match &self.window_end {
+        let end = match self.end() {
             Some(t) => t.resolve(zone, DateMeans::EndOfDay, "window_end")?,
             None => days_from(start, zone, DEFAULT_DAYS),
         };
@@ -117,15 +108,15 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
     let google = &mut call.google;
     google.require(needs::READING_EVENTS).await?;
     let context = google.context().await?;
-    let zone = zone_for(google, args.timezone.as_ref()).await?;
+    let zone = zone_for(google, args.timezone.as_ref().map(|z| &z.0)).await?;
     let window = args.window(&zone, Timestamp::now())?;
     let listed = google
         .events_across(
             &context.calendars,
             window,
-            args.max_results,
+            args.max_results(),
             &zone,
-            args.query.as_deref(),
+            args.query.as_ref().map(|q| q.0.as_str()),
         )
         .await?;
     Ok(answer(&listed, &zone, window, &context.owners))
@@ -155,13 +146,13 @@ fn answer(listed: &Listed, zone: &Zone, window: Window, owners: &Owners) -> Valu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::test_support::{argument_of, map};
+    use crate::tools::test_support::{argument_of, parsed};
 
     #[test]
     fn defaults_and_clamps() {
-        let a = ListEventsArgs::parse(&map(json!({}))).expect("empty is fine");
-        assert_eq!(a.max_results, 10);
-        assert_eq!(a.query, None);
+        let a: ListEventsArgs = parsed(json!({})).expect("empty is fine");
+        assert_eq!(a.max_results(), 10);
+        assert!(a.query.is_none());
         let now: Timestamp = "2026-11-24T14:00:00Z".parse().expect("ts");
         let w = a.window(&Zone::utc(), now).expect("window");
         assert_eq!(w.start, now);
@@ -175,11 +166,11 @@ mod tests {
             (json!(-3), 1),
             (json!("25"), 25),
         ] {
-            let a = ListEventsArgs::parse(&map(json!({ "max_results": given }))).expect("ok");
-            assert_eq!(a.max_results, expected);
+            let a: ListEventsArgs = parsed(json!({ "max_results": given })).expect("ok");
+            assert_eq!(a.max_results(), expected);
         }
-        let a = ListEventsArgs::parse(&map(json!({"query": "  dentist "}))).expect("ok");
-        assert_eq!(a.query.as_deref(), Some("dentist"));
+        let a: ListEventsArgs = parsed(json!({"query": "  dentist "})).expect("ok");
+        assert_eq!(a.query.map(|q| q.0).as_deref(), Some("dentist"));
     }
 
     #[test]
@@ -192,7 +183,7 @@ mod tests {
             (json!({"query": 7}), "query"),
             (json!({"query": "x".repeat(201)}), "query"),
         ] {
-            assert_eq!(argument_of(ListEventsArgs::parse(&map(args))), name);
+            assert_eq!(argument_of(parsed::<ListEventsArgs>(args)), name);
         }
     }
 }

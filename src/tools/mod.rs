@@ -65,22 +65,20 @@ pub(crate) fn router() -> Router<AppState> {
 /// Helpers for the tools' unit tests.
 #[cfg(test)]
 pub(crate) mod test_support {
-    use serde_json::{Map, Value};
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
 
-    use super::shared::args::Args;
     use crate::error::{Error, Input, Result};
 
-    /// A JSON object literal as a tool's arguments (leaked: tests only).
-    pub(crate) fn map(v: Value) -> Args<'static> {
-        let map: &'static Map<String, Value> =
-            Box::leak(Box::new(v.as_object().cloned().expect("object")));
-        Args::new(map)
+    /// A JSON object literal read as a tool's arguments.
+    pub(crate) fn parsed<T: DeserializeOwned>(v: Value) -> Result<T> {
+        super::shared::args::read(v.as_object().expect("an object"))
     }
 
     /// The argument a 400 names (panics on anything else).
-    pub(crate) fn argument_of(result: Result<impl std::fmt::Debug>) -> &'static str {
+    pub(crate) fn argument_of(result: Result<impl std::fmt::Debug>) -> String {
         match result {
-            Err(Error::Input(Input::InvalidArgument { argument, .. })) => argument,
+            Err(Error::Input(Input::InvalidArgument { argument, .. })) => argument.into_owned(),
             other => panic!("expected a 400, got {other:?}"),
         }
     }
@@ -90,50 +88,35 @@ pub(crate) mod test_support {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::shared::args::Args;
     use super::*;
-    use crate::http::verified_user::VerifiedUser;
 
     #[test]
-    fn every_tools_schema_names_exactly_the_keys_its_parser_reads() {
-        let user = VerifiedUser {
-            user_id: "ada@example.com".into(),
-            exp: 2_000,
-            session: 1_000,
-            arrived: tokio::time::Instant::now(),
-            deadline: tokio::time::Instant::now(),
-        };
+    fn every_tools_schema_types_and_describes_each_argument() {
         for tool in TOOLS {
             let schema = (tool.parameters)();
-            let properties: BTreeSet<&str> = schema["properties"]
-                .as_object()
-                .map(|p| p.keys().map(String::as_str).collect())
-                .unwrap_or_default();
-            for required in schema["required"].as_array().into_iter().flatten() {
-                let required = required.as_str().unwrap_or_default();
-                assert!(properties.contains(required), "{}: {required}", tool.name);
-            }
-            let mut read = BTreeSet::new();
-            for example in (tool.examples)() {
-                let map = example.as_object().cloned().unwrap_or_default();
-                let args = Args::new(&map);
-                if let Err(e) = (tool.prepare)(&args, &user) {
-                    panic!("{}: its example does not parse: {e}", tool.name);
-                }
-                read.extend(args.asked());
-                for given in map.keys() {
-                    assert!(
-                        properties.contains(given.as_str()),
-                        "{}: {given}",
-                        tool.name
-                    );
-                }
-            }
-            assert_eq!(
-                read, properties,
-                "{}: read by the parser vs the schema",
+            let properties = schema["properties"].as_object().expect("properties");
+            assert!(
+                !properties.is_empty() || tool.name == "list_events",
+                "{}",
                 tool.name
             );
+            for (name, property) in properties {
+                assert!(
+                    property["type"].is_string(),
+                    "{}.{name} has a type",
+                    tool.name
+                );
+                let described = property["description"].as_str().unwrap_or_default();
+                assert!(described.len() > 3, "{}.{name} is described", tool.name);
+            }
+            for required in schema["required"].as_array().expect("required") {
+                let required = required.as_str().unwrap_or_default();
+                assert!(
+                    properties.contains_key(required),
+                    "{}: {required}",
+                    tool.name
+                );
+            }
             assert!(
                 (1..=1024).contains(&tool.description.len()),
                 "{}: Anam takes 1-1024 characters",
@@ -151,6 +134,27 @@ mod tests {
         assert_eq!(routes.len(), TOOLS.len());
     }
 
+    /// The backticked names of a docs table cell outside parentheses (inside them are values
+    /// and notes).
+    fn arguments_named(cell: &str) -> BTreeSet<String> {
+        let mut depth = 0;
+        let mut outside = String::new();
+        for c in cell.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ if depth == 0 => outside.push(c),
+                _ => {}
+            }
+        }
+        outside
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The docs say what the code serves: docs/api.md's tool table names every tool in order,
     /// its route table gives each tool's route, and the README's opening names each one.
     #[test]
@@ -164,6 +168,39 @@ mod tests {
             .collect();
         let names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
         assert_eq!(documented, names, "docs/api.md's tool table");
+        // Its arguments column names each tool's arguments as its schema does (`name?` when
+        // not required), nothing else.
+        for (tool, row) in TOOLS
+            .iter()
+            .zip(table.lines().filter(|l| l.starts_with("| `")))
+        {
+            let cell = row.split(" | ").nth(1).unwrap_or_default();
+            let schema = (tool.parameters)();
+            let required: BTreeSet<String> = schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect();
+            let declared: BTreeSet<String> = schema["properties"]
+                .as_object()
+                .into_iter()
+                .flat_map(|p| p.keys())
+                .map(|k| {
+                    if required.contains(k) {
+                        k.clone()
+                    } else {
+                        format!("{k}?")
+                    }
+                })
+                .collect();
+            assert_eq!(
+                arguments_named(cell),
+                declared,
+                "docs/api.md: {}",
+                tool.name
+            );
+        }
         for tool in TOOLS {
             let row = format!("| `POST {}` |", tool.route);
             let line = api.lines().find(|l| l.starts_with(&row));

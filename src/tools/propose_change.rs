@@ -6,8 +6,11 @@
 use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
+use schemars::JsonSchema;
+use serde::Deserialize;
+
 use super::shared::args::{
-    Args, event_id, event_times, no_such_event, optional_text, optional_zone, required_str,
+    self, EventId, Text, When, ZoneName, choice, event_times, no_such_event, optional,
 };
 use super::shared::change::{Asked, Proposal, Read, Scope, Times, Verb, plan};
 use super::shared::handler::zone_for;
@@ -23,8 +26,6 @@ pub(crate) const ROUTE: &str = "/api/calendar/change-proposals";
 
 /// How long a proposal can be applied.
 pub(crate) const PROPOSAL_MINUTES: i64 = 15;
-
-const MAX_NOTE_CHARS: usize = 500;
 
 /// The declaration.
 pub(crate) const TOOL: Tool = Tool {
@@ -44,39 +45,62 @@ pub(crate) const TOOL: Tool = Tool {
                   organizes, offer to decline with respond_to_invite.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
-    parameters,
-    examples: || {
-        vec![
-            json!({"event_id": "abc123_20261130T090000Z", "action": "move", "start": "2026-12-01T10:00:00",
-                   "end": "2026-12-01T10:30:00", "timezone": "Europe/Berlin", "scope": "this",
-                   "note": "Moved to Tuesday this week"}),
-            json!({"event_id": "abc123", "action": "cancel"}),
-        ]
-    },
-    prepare: |args, _| {
-        Ok(Work::new(ProposeArgs::parse(args)?, |call, args| {
+    parameters: args::schema::<ProposeInput>,
+    prepare: |given, _| {
+        let parsed: ProposeInput = args::read(given)?;
+        Ok(Work::new(parsed.checked()?, |call, args| {
             Box::pin(run(call, args))
         }))
     },
 };
 
-fn parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "event_id": { "type": "string", "description": "The id list_events gave for the event" },
-            "action": { "type": "string", "enum": ["move", "cancel"], "description": "Move it to a new time, or cancel it" },
-            "start": { "type": "string", "description": "For move: ISO 8601 new start date and time" },
-            "end": { "type": "string", "description": "For move: ISO 8601 new end date and time" },
-            "timezone": { "type": "string", "description": "IANA time zone of start and end, such as America/New_York" },
-            "scope": { "type": "string", "enum": ["this", "following", "all"], "description": "For an event that repeats: just this one, this and the following ones, or all of them" },
-            "note": { "type": "string", "description": "A short message for the guests, if the user gave one" }
-        },
-        "required": ["event_id", "action"]
-    })
+choice! {
+    /// Which occurrences of a series, as the model says it.
+    pub(crate) enum ScopeArg {
+        /// Just this one.
+        This = "this",
+        /// This one and the ones after it.
+        Following = "following",
+        /// All of them.
+        All = "all",
+    }
 }
 
-/// `propose_change`'s arguments.
+impl From<ScopeArg> for Scope {
+    fn from(scope: ScopeArg) -> Self {
+        match scope {
+            ScopeArg::This => Self::This,
+            ScopeArg::Following => Self::Following,
+            ScopeArg::All => Self::All,
+        }
+    }
+}
+
+/// `propose_change`'s arguments (the model's schema is derived from them).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+pub(crate) struct ProposeInput {
+    /// The id list_events gave for the event
+    event_id: EventId,
+    /// Move it to a new time, or cancel it
+    action: Verb,
+    /// For move: ISO 8601 new start date and time
+    #[serde(default, deserialize_with = "optional")]
+    start: Option<When>,
+    /// For move: ISO 8601 new end date and time
+    #[serde(default, deserialize_with = "optional")]
+    end: Option<When>,
+    /// IANA time zone of start and end, such as America/New_York
+    #[serde(default, deserialize_with = "optional")]
+    timezone: Option<ZoneName>,
+    /// For an event that repeats: just this one, this and the following ones, or all of them
+    #[serde(default, deserialize_with = "optional")]
+    scope: Option<ScopeArg>,
+    /// A short message for the guests, if the user gave one
+    #[serde(default, deserialize_with = "optional")]
+    note: Option<Text<500>>,
+}
+
+/// A change asked for, its arguments checked.
 #[derive(Clone, Debug)]
 pub(crate) struct ProposeArgs {
     pub(crate) event_id: String,
@@ -88,54 +112,42 @@ pub(crate) struct ProposeArgs {
     pub(crate) note: Option<String>,
 }
 
-impl ProposeArgs {
-    /// Parses the JSON arguments.
-    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
-        let event_id = event_id(args)?;
-        let action = match required_str(args.get("action"), "action")?.trim() {
-            a if a.eq_ignore_ascii_case("move") => Verb::Move,
-            a if a.eq_ignore_ascii_case("cancel") => Verb::Cancel,
-            _ => return Err(Error::invalid("action", "action must be move or cancel.")),
-        };
-        let scope = match optional_text(args, "scope", 20)?.as_deref() {
-            None | Some("") => None,
-            Some(s) if s.eq_ignore_ascii_case("this") => Some(Scope::This),
-            Some(s) if s.eq_ignore_ascii_case("following") => Some(Scope::Following),
-            Some(s) if s.eq_ignore_ascii_case("all") => Some(Scope::All),
-            Some(_) => {
-                return Err(Error::invalid(
-                    "scope",
-                    "scope must be this, following or all.",
-                ));
-            }
-        };
-        let note = optional_text(args, "note", MAX_NOTE_CHARS)?.filter(|n| !n.is_empty());
-        let timezone = optional_zone(args)?;
-        let times = match (action, &timezone) {
-            (Verb::Move, None) => {
+impl ProposeInput {
+    /// The change asked for: a move needs its zone, start and end.
+    pub(crate) fn checked(self) -> Result<ProposeArgs> {
+        let timezone = self.timezone.map(|z| z.0);
+        let times = match (self.action, &timezone, &self.start, &self.end) {
+            (Verb::Cancel, ..) => None,
+            (Verb::Move, None, ..) => {
                 return Err(Error::invalid(
                     "timezone",
                     "timezone is required to move an event.",
                 ));
             }
-            (Verb::Move, Some(zone)) => {
-                let (start, end) = event_times(args, zone)?;
-                let dates = [args.get("start"), args.get("end")].iter().all(|v| {
-                    v.and_then(Value::as_str)
-                        .and_then(|t| TimeText::parse(t, "start").ok())
-                        .is_some_and(|t| matches!(t, TimeText::Date(_)))
-                });
-                Some((start, end, dates))
+            (Verb::Move, Some(_), None, _) => {
+                return Err(Error::invalid(
+                    "start",
+                    "start is required to move an event.",
+                ));
             }
-            (Verb::Cancel, _) => None,
+            (Verb::Move, Some(_), _, None) => {
+                return Err(Error::invalid("end", "end is required to move an event."));
+            }
+            (Verb::Move, Some(zone), Some(start), Some(end)) => {
+                let (from, to) = event_times(start, end, zone)?;
+                let dates = [start, end]
+                    .iter()
+                    .all(|t| matches!(t.0, TimeText::Date(_)));
+                Some((from, to, dates))
+            }
         };
-        Ok(Self {
-            event_id,
-            action,
+        Ok(ProposeArgs {
+            event_id: self.event_id.0,
+            action: self.action,
             times,
             timezone,
-            scope,
-            note,
+            scope: self.scope.map(Scope::from),
+            note: self.note.map(|n| n.0),
         })
     }
 }

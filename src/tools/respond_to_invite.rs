@@ -4,7 +4,10 @@
 use google_calendar3::api::Event;
 use serde_json::{Value, json};
 
-use super::shared::args::{Args, event_id, no_such_event, optional_text, required_str};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::shared::args::{self, Choice, EventId, Text, choice, no_such_event, optional};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
 use crate::google::calendar::{PRIMARY, event_json};
@@ -26,59 +29,43 @@ pub(crate) const TOOL: Tool = Tool {
                   the user clearly says yes.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
-    parameters,
-    examples: || vec![json!({"event_id": "inv1", "response": "declined", "comment": "Travelling"})],
-    prepare: |args, _| {
-        Ok(Work::new(RespondArgs::parse(args)?, |call, args| {
-            Box::pin(run(call, args))
-        }))
+    parameters: args::schema::<RespondArgs>,
+    prepare: |given, _| {
+        let parsed: RespondArgs = args::read(given)?;
+        Ok(Work::new(parsed, |call, args| Box::pin(run(call, args))))
     },
 };
 
-fn parameters() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "event_id": { "type": "string", "description": "The id list_events gave for the event" },
-            "response": { "type": "string", "enum": ["accepted", "declined", "tentative"], "description": "The user's answer" },
-            "comment": { "type": "string", "description": "A short note to the organizer, if the user gave one" }
-        },
-        "required": ["event_id", "response"]
-    })
+choice! {
+    /// The user's answer to an invitation (Google's `responseStatus`).
+    pub(crate) enum Answer {
+        /// Going.
+        Accepted = "accepted",
+        /// Not going.
+        Declined = "declined",
+        /// Maybe.
+        Tentative = "tentative",
+    }
 }
 
-const MAX_COMMENT_CHARS: usize = 500;
-
-/// `respond_to_invite`'s arguments.
-#[derive(Clone, Debug)]
+/// `respond_to_invite`'s arguments (the model's schema is derived from them).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 pub(crate) struct RespondArgs {
-    /// `event_id`.
-    pub event_id: String,
-    /// `accepted`, `declined` or `tentative`.
-    pub response: &'static str,
-    /// `comment`.
-    pub comment: Option<String>,
+    /// The id list_events gave for the event
+    pub event_id: EventId,
+    /// The user's answer
+    pub response: Answer,
+    /// A short note to the organizer, if the user gave one
+    #[serde(default, deserialize_with = "optional")]
+    pub comment: Option<Text<500>>,
 }
 
-impl RespondArgs {
-    /// Parses the JSON arguments.
-    pub(crate) fn parse(args: &Args<'_>) -> Result<Self> {
-        let event_id = event_id(args)?;
-        let given = required_str(args.get("response"), "response")?.trim();
-        let response = ["accepted", "declined", "tentative"]
-            .into_iter()
-            .find(|r| r.eq_ignore_ascii_case(given))
-            .ok_or_else(|| {
-                Error::invalid(
-                    "response",
-                    "response must be accepted, declined or tentative.",
-                )
-            })?;
-        Ok(Self {
-            event_id,
-            response,
-            comment: optional_text(args, "comment", MAX_COMMENT_CHARS)?.filter(|c| !c.is_empty()),
-        })
+impl Answer {
+    fn word(self) -> &'static str {
+        Self::WORDS
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or("accepted", |(_, w)| *w)
     }
 }
 
@@ -102,9 +89,9 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
             "The user is not a guest of this event, so there is no invitation to answer.",
         ));
     };
-    me.response_status = Some(args.response.to_owned());
+    me.response_status = Some(args.response.word().to_owned());
     if let Some(comment) = &args.comment {
-        me.comment = Some(comment.clone());
+        me.comment = Some(comment.0.clone());
     }
     Ok(Event {
         attendees: Some(attendees),
@@ -115,7 +102,7 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
 async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let event = google
-        .event(PRIMARY, &args.event_id)
+        .event(PRIMARY, &args.event_id.0)
         .await?
         .ok_or_else(no_such_event)?;
     if event.status.as_deref() == Some("cancelled") {
@@ -125,26 +112,16 @@ async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
     // The organizer hears of the answer: one e-mail, counted before the write.
     guest_emails::take(&state.store, &state.config, &user.user_id, 1).await?;
     let patch = event_json(&patch);
-    google.patch(PRIMARY, &args.event_id, &patch, "all").await?;
-    Ok(json!({"eventId": args.event_id, "title": event.summary, "response": args.response}))
+    google
+        .patch(PRIMARY, &args.event_id.0, &patch, "all")
+        .await?;
+    Ok(json!({"eventId": args.event_id.0, "title": event.summary, "response": args.response}))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Input;
-    use crate::tools::test_support::map;
-
-    fn strip_nulls(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                map.retain(|_, v| !v.is_null());
-                map.values_mut().for_each(strip_nulls);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-            _ => {}
-        }
-    }
+    use crate::tools::test_support::{argument_of, parsed};
 
     fn invitation() -> Event {
         serde_json::from_value(json!({
@@ -161,16 +138,12 @@ mod tests {
 
     #[test]
     fn only_the_users_own_entry_changes() {
-        let args = RespondArgs::parse(&map(
-            json!({"event_id": "inv1", "response": "Tentative", "comment": "maybe late"}),
-        ))
-        .expect("args");
+        let args: RespondArgs =
+            parsed(json!({"event_id": "inv1", "response": "Tentative", "comment": "maybe late"}))
+                .expect("args");
         let patch = answered(&invitation(), &args).expect("answered");
-        // As google-calendar3 sends it: without nulls.
-        let mut sent = serde_json::to_value(&patch).expect("json");
-        strip_nulls(&mut sent);
         assert_eq!(
-            sent["attendees"],
+            event_json(&patch)["attendees"],
             json!([
                 {"email": "bob@example.com", "organizer": true, "responseStatus": "accepted"},
                 {"email": "ada@example.com", "self": true, "responseStatus": "tentative", "comment": "maybe late"},
@@ -181,33 +154,20 @@ mod tests {
 
     #[test]
     fn bad_responses_and_organised_events_are_refused() {
-        assert!(matches!(
-            RespondArgs::parse(&map(json!({"event_id": "inv1", "response": "maybe"}))),
-            Err(Error::Input(Input::InvalidArgument {
-                argument: "response",
-                ..
-            }))
-        ));
-        let args = RespondArgs::parse(&map(json!({"event_id": "inv1", "response": "accepted"})))
-            .expect("args");
+        assert_eq!(
+            argument_of(parsed::<RespondArgs>(
+                json!({"event_id": "inv1", "response": "maybe"})
+            )),
+            "response"
+        );
+        let args: RespondArgs =
+            parsed(json!({"event_id": "inv1", "response": "accepted"})).expect("args");
         let mut mine = invitation();
         mine.organizer =
             serde_json::from_value(json!({"email": "ada@example.com", "self": true})).ok();
-        assert!(matches!(
-            answered(&mine, &args),
-            Err(Error::Input(Input::InvalidArgument {
-                argument: "event_id",
-                ..
-            }))
-        ));
+        assert_eq!(argument_of(answered(&mine, &args)), "event_id");
         let mut not_on_it = invitation();
         not_on_it.attendees = serde_json::from_value(json!([{"email": "bob@example.com"}])).ok();
-        assert!(matches!(
-            answered(&not_on_it, &args),
-            Err(Error::Input(Input::InvalidArgument {
-                argument: "event_id",
-                ..
-            }))
-        ));
+        assert_eq!(argument_of(answered(&not_on_it, &args)), "event_id");
     }
 }

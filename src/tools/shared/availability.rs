@@ -2,13 +2,11 @@
 //! `find_free_time` and `draft_meeting`. An attendee whose calendar Google cannot answer for
 //! (no shared free/busy, unknown, another company's) is *unknown*, never free.
 
-use serde_json::Value;
-
-use super::args::Args;
+use super::args::Emails;
 
 pub(crate) use crate::calendar::Availability;
 use crate::calendar::UserContext;
-use crate::calendar::{Window, Zone, is_email};
+use crate::calendar::{Window, Zone};
 use crate::error::{Error, Result};
 use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
 use crate::google::user_calendar::UserCalendar;
@@ -16,34 +14,14 @@ use crate::google::user_calendar::UserCalendar;
 /// At most this many people may be asked about (and invited) at once.
 pub(crate) const MAX_ATTENDEES: usize = 20;
 
-/// `attendees`: email addresses, lower-cased, each once, the user's own left out, at most
-/// [`MAX_ATTENDEES`]. `required` asks for at least one.
-pub(crate) fn attendees(args: &Args<'_>, user_id: &str, required: bool) -> Result<Vec<String>> {
+/// `attendees` as a call may use them: each once, the user's own address left out, at most
+/// [`MAX_ATTENDEES`]; `required` asks for at least one.
+pub(crate) fn attendees(given: &Emails, user_id: &str, required: bool) -> Result<Vec<String>> {
     let bad = |message: String| Error::invalid("attendees", message);
-    let list = match args.get("attendees") {
-        None | Some(Value::Null) if !required => return Ok(Vec::new()),
-        None | Some(Value::Null) => {
-            return Err(bad(
-                "attendees is required: the email addresses of the people to invite.".into(),
-            ));
-        }
-        Some(Value::Array(list)) => list,
-        Some(_) => return Err(bad("attendees must be a list of email addresses.".into())),
-    };
     let mut out: Vec<String> = Vec::new();
-    for item in list {
-        let Some(text) = item.as_str().map(str::trim) else {
-            return Err(bad("attendees must be a list of email addresses.".into()));
-        };
-        if !is_email(text) {
-            return Err(bad(format!(
-                "\"{}\" in attendees is not an email address. Ask the user to spell it.",
-                crate::log_safe::clip(text)
-            )));
-        }
-        let email = text.to_ascii_lowercase();
-        if email != user_id.to_ascii_lowercase() && !out.contains(&email) {
-            out.push(email);
+    for email in &given.0 {
+        if !email.eq_ignore_ascii_case(user_id) && !out.contains(email) {
+            out.push(email.clone());
         }
     }
     if out.len() > MAX_ATTENDEES {
@@ -108,23 +86,29 @@ pub(crate) async fn availability(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Input;
-    use crate::tools::test_support::map;
-    use serde_json::json;
+    use crate::tools::test_support::{argument_of, parsed};
+    use serde_json::{Value, json};
+
+    /// Reads `attendees` as a tool does: the argument, then what a call may use of it.
+    fn read(v: Value, required: bool) -> Result<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct Args {
+            #[serde(default)]
+            attendees: Emails,
+        }
+        let args: Args = parsed(v)?;
+        attendees(&args.attendees, "ada@example.com", required)
+    }
 
     #[test]
     fn attendees_are_addresses_lowered_once_and_never_the_user() {
-        let got = attendees(
-            &map(json!({"attendees": ["Sam@Example.com", "sam@example.com", "ada@example.com", " lee@example.org "]})),
-            "ada@example.com",
+        let got = read(
+            json!({"attendees": ["Sam@Example.com", "sam@example.com", "ada@example.com", " lee@example.org "]}),
             true,
         )
         .expect("valid");
         assert_eq!(got, ["sam@example.com", "lee@example.org"]);
-        assert_eq!(
-            attendees(&map(json!({})), "ada@example.com", false).ok(),
-            Some(vec![])
-        );
+        assert_eq!(read(json!({}), false).ok(), Some(vec![]));
     }
 
     #[test]
@@ -140,18 +124,9 @@ mod tests {
             json!({"attendees": ["ada@example.com"]}),
             json!({}),
         ] {
-            assert!(
-                matches!(
-                    attendees(&map(bad.clone()), "ada@example.com", true),
-                    Err(Error::Input(Input::InvalidArgument {
-                        argument: "attendees",
-                        ..
-                    }))
-                ),
-                "{bad}"
-            );
+            assert_eq!(argument_of(read(bad.clone(), true)), "attendees", "{bad}");
         }
         let many: Vec<String> = (0..21).map(|i| format!("p{i}@example.com")).collect();
-        assert!(attendees(&map(json!({"attendees": many})), "ada@example.com", true).is_err());
+        assert!(read(json!({"attendees": many}), true).is_err());
     }
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Map, Value};
 
-use super::args::{Args, ToolArgs};
+use super::args::ToolArgs;
 use super::tool::{Call, Tool};
 use crate::calendar::Zone;
 use crate::error::{Error, GoogleError, Result};
@@ -28,7 +28,7 @@ pub(crate) async fn handle(
     user: VerifiedUser,
     ToolArgs(raw): ToolArgs<Map<String, Value>>,
 ) -> Result<Json<Value>> {
-    let work = (tool.prepare)(&Args::new(&raw), &user)?;
+    let work = (tool.prepare)(&raw, &user)?;
     let google = state.google_for(&user.user_id);
     let mut call = Call {
         state,

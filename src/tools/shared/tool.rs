@@ -1,16 +1,15 @@
 //! What a tool is: one declaration holds everything the router, the persona and the docs need
 //! (name, route, description, the one line the system prompt lists, its URL life, when it is
-//! offered, its parameter schema and an example of its arguments), its argument parser and its
-//! run function. The generic handler in [`super::handler`] does the rest.
+//! offered, its parameter schema, derived from the struct its arguments are read into), its
+//! argument reader and its run function. The generic handler in [`super::handler`] does the
+//! rest.
 
-use futures_util::future::BoxFuture;
-use serde_json::Value;
-
-use super::args::Args;
 use crate::error::Result;
 use crate::google::user_calendar::UserCalendar;
 use crate::http::verified_user::{UrlLife, VerifiedUser};
 use crate::state::AppState;
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
 
 /// When the persona offers a tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +35,10 @@ pub struct Tool {
     pub offered: Offered,
     /// How long its URL lives after Start.
     pub url_life: UrlLife,
-    /// Its JSON Schema parameters.
+    /// Its JSON Schema parameters: [`super::args::schema`] of its arguments' struct.
     pub parameters: fn() -> Value,
-    /// Arguments its parser accepts, together reading every parameter (tests and docs).
-    pub examples: fn() -> Vec<Value>,
-    /// Reads the arguments into typed values (400 before anything else) and returns the work.
-    pub prepare: fn(&Args<'_>, &VerifiedUser) -> Result<Work>,
+    /// Reads the arguments into their struct (400 before anything else) and returns the work.
+    pub prepare: fn(&Map<String, Value>, &VerifiedUser) -> Result<Work>,
 }
 
 /// What one call runs with: the state, the verified user, and their Google access.

@@ -14,20 +14,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::args::choice;
 pub(crate) use crate::calendar::series::Scope;
 use crate::calendar::series::{self, Asked as SeriesAsked, At, Change, Exception, Series, Writes};
 use crate::calendar::{Zone, edge, guests_told};
 use crate::error::{Action, Error, Result};
 use bodies::{at_json, continuation, occurrence_of, start_at, times_json, with_note};
 
-/// What the change does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Verb {
-    /// New times.
-    Move,
-    /// Deleted, guests told.
-    Cancel,
+choice! {
+    /// What the change does.
+    pub(crate) enum Verb {
+        /// New times.
+        Move = "move",
+        /// Deleted, guests told.
+        Cancel = "cancel",
+    }
 }
 
 /// New times: on the clock, or whole days (an all-day event moved to whole days stays one).
