@@ -8,15 +8,14 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result, Service};
 use crate::secret::Secret;
 
-/// How long one call to Anam may take.
-pub(crate) const ANAM_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// A thin typed client on the shared HTTP pool.
 #[derive(Clone)]
 pub(crate) struct AnamClient {
     http: reqwest::Client,
     base_url: String,
     api_key: Option<Secret>,
+    /// Each call's limit (`Config::budgets.anam_call`).
+    timeout: Duration,
 }
 
 /// One row of a list call: id and a human name.
@@ -29,21 +28,30 @@ pub struct Listed {
 }
 
 impl AnamClient {
-    /// A client for `base_url` (no trailing `/`).
-    pub(crate) fn new(http: reqwest::Client, base_url: &str, api_key: Option<Secret>) -> Self {
+    /// A client for `base_url` (no trailing `/`); each call may take at most `timeout`.
+    pub(crate) fn new(
+        http: reqwest::Client,
+        base_url: &str,
+        api_key: Option<Secret>,
+        timeout: Duration,
+    ) -> Self {
         Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key,
+            timeout,
         }
     }
 
     fn key(&self) -> Result<&Secret> {
-        self.api_key
-            .as_ref()
-            .ok_or(Error::Service(Service::NotConfigured {
-                variable: "ANAM_API_KEY",
-            }))
+        Error::configured(self.api_key.as_ref(), "ANAM_API_KEY")
+    }
+
+    /// Sends `request` with the API key, within the call's limit: Anam's JSON answer.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
+        let key = self.key()?;
+        let request = request.bearer_auth(key.expose()).timeout(self.timeout);
+        checked(request.send().await.map_err(unreachable)?).await
     }
 
     /// Fails with 503 naming `ANAM_API_KEY` when it is not set.
@@ -53,17 +61,11 @@ impl AnamClient {
 
     /// `POST /v1/auth/session-token` with `{"personaConfig": persona}`.
     pub(crate) async fn create_session_token(&self, persona: &Value) -> Result<String> {
-        let key = self.key()?;
-        let response = self
+        let request = self
             .http
             .post(format!("{}/v1/auth/session-token", self.base_url))
-            .bearer_auth(key.expose())
-            .json(&json!({ "personaConfig": persona }))
-            .timeout(ANAM_TIMEOUT)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let body = checked(response).await?;
+            .json(&json!({ "personaConfig": persona }));
+        let body = self.send(request).await?;
         body["sessionToken"]
             .as_str()
             .filter(|t| !t.is_empty())
@@ -79,17 +81,8 @@ impl AnamClient {
 
     /// `GET /v1/{kind}` (`avatars`, `voices`, `llms`): ids and names.
     pub(crate) async fn list(&self, kind: &str) -> Result<Vec<Listed>> {
-        let key = self.key()?;
-        let response = self
-            .http
-            .get(format!("{}/v1/{kind}", self.base_url))
-            .bearer_auth(key.expose())
-            .query(&[("perPage", "100")])
-            .timeout(ANAM_TIMEOUT)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let body = checked(response).await?;
+        let request = self.http.get(format!("{}/v1/{kind}", self.base_url));
+        let body = self.send(request.query(&[("perPage", "100")])).await?;
         let rows = body["data"]
             .as_array()
             .or_else(|| body.as_array())

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod cookies;
 pub mod error;
 pub mod google;
 pub mod guest_emails;

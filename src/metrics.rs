@@ -22,35 +22,23 @@ const BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.5, 10.0,
 ];
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ToolOutcome {
-    tool: &'static str,
-    outcome: &'static str,
+/// Label sets: each a struct of named `&'static str` labels.
+macro_rules! labels {
+    ($($name:ident { $($label:ident),+ })*) => {
+        $(
+            #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+            struct $name { $($label: &'static str),+ }
+        )*
+    };
 }
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ToolLabel {
-    tool: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ApiLabel {
-    api: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ReasonLabel {
-    reason: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct OutcomeLabel {
-    outcome: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct StateLabel {
-    state: &'static str,
+labels! {
+    ToolOutcome { tool, outcome }
+    ToolLabel { tool }
+    ApiLabel { api }
+    ReasonLabel { reason }
+    OutcomeLabel { outcome }
+    StateLabel { state }
 }
 
 fn histogram() -> Histogram {
@@ -59,130 +47,59 @@ fn histogram() -> Histogram {
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 
-/// The service's metrics.
-pub struct Metrics {
-    registry: Mutex<Registry>,
-    tool_calls: Family<ToolOutcome, Counter>,
-    tool_duration: Histograms<ToolLabel>,
-    google_duration: Histograms<ApiLabel>,
-    presign_refusals: Family<ReasonLabel, Counter>,
-    session_mints: Family<OutcomeLabel, Counter>,
-    token_refreshes: Family<OutcomeLabel, Counter>,
-    log_lines_dropped: Counter,
-    pool_connections: Family<StateLabel, Gauge>,
-    relay_up: Gauge,
-    relay_reconnects: Counter,
-    renewal_failures: Counter,
-    undecryptable_grants: Counter,
-}
-
-impl Default for Metrics {
-    // Over 80 lines on purpose: one registration per metric, in one list, so the names and help
-    // texts read as the table the operations guide gives.
-    fn default() -> Self {
-        let mut registry = Registry::default();
-        let r = &mut registry;
-        // Counters get `_total` appended when encoded.
-        let tool_calls = registered(
-            r,
-            "calendar_agent_tool_calls",
-            "Tool webhook calls by tool and outcome (ok, or the error's short reason)",
-            Family::default(),
-        );
-        let tool_duration = registered(
-            r,
-            "calendar_agent_tool_duration_seconds",
-            "Time from a tool call's arrival to its answer",
-            Histograms::new_with_constructor(histogram as fn() -> _),
-        );
-        let google_duration = registered(
-            r,
-            "calendar_agent_google_request_duration_seconds",
-            "Time spent in one piece of Google work, by the API method it starts with",
-            Histograms::new_with_constructor(histogram as fn() -> _),
-        );
-        let presign_refusals = registered(
-            r,
-            "calendar_agent_presign_refusals",
-            "Tool calls refused by their presigned URL, by reason",
-            Family::default(),
-        );
-        let session_mints = registered(
-            r,
-            "calendar_agent_session_mints",
-            "Anam session tokens asked for, by outcome",
-            Family::default(),
-        );
-        let token_refreshes = registered(
-            r,
-            "calendar_agent_token_refreshes",
-            "Google access-token refreshes, by outcome",
-            Family::default(),
-        );
-        let log_lines_dropped = registered(
-            r,
-            "calendar_agent_log_lines_dropped",
-            "Log lines dropped because the log output was not keeping up",
-            Counter::default(),
-        );
-        let pool_connections = registered(
-            r,
-            "calendar_agent_db_pool_connections",
-            "Database connections of the requests' pool, by state (in_use, idle)",
-            Family::default(),
-        );
-        let relay_up = registered(
-            r,
-            "calendar_agent_change_relay_up",
-            "1 while the PostgreSQL LISTEN connection of the change relay works (its \
-                 self-check heard back), else 0 (always 0 on SQLite, which needs no relay)",
-            Gauge::default(),
-        );
-        let relay_reconnects = registered(
-            r,
-            "calendar_agent_change_relay_reconnects",
-            "Times the change relay reconnected after losing its LISTEN connection",
-            Counter::default(),
-        );
-        let renewal_failures = registered(
-            r,
-            "calendar_agent_channel_renewal_failures",
-            "Push-channel renewals that failed (they are tried again)",
-            Counter::default(),
-        );
-        let undecryptable_grants = registered(
-            r,
-            "calendar_agent_undecryptable_grants",
-            "Reads of a stored grant that no configured TOKEN_ENCRYPTION_KEY opens",
-            Counter::default(),
-        );
-        Self {
-            registry: Mutex::new(registry),
-            tool_calls,
-            tool_duration,
-            google_duration,
-            presign_refusals,
-            session_mints,
-            token_refreshes,
-            log_lines_dropped,
-            pool_connections,
-            relay_up,
-            relay_reconnects,
-            renewal_failures,
-            undecryptable_grants,
+/// The metrics, one line each: field, type, name and help text (the table the operations
+/// guide gives), registered in one registry. Counters get `_total` appended when encoded.
+macro_rules! metrics {
+    ($($field:ident: $type:ty = $name:literal, $help:literal $(, $new:expr)?;)*) => {
+        /// The service's metrics.
+        pub struct Metrics {
+            registry: Mutex<Registry>,
+            $($field: $type,)*
         }
-    }
+
+        impl Default for Metrics {
+            fn default() -> Self {
+                let mut registry = Registry::default();
+                $(
+                    let $field: $type = metrics!(@new $($new)?);
+                    registry.register($name, $help, $field.clone());
+                )*
+                Self { registry: Mutex::new(registry), $($field,)* }
+            }
+        }
+    };
+    (@new $new:expr) => { $new };
+    (@new) => { Default::default() };
 }
 
-/// `metric`, registered in `registry` as `name` with `help`.
-fn registered<M: prometheus_client::registry::Metric + Clone>(
-    registry: &mut Registry,
-    name: &str,
-    help: &str,
-    metric: M,
-) -> M {
-    registry.register(name, help, metric.clone());
-    metric
+metrics! {
+    tool_calls: Family<ToolOutcome, Counter> = "calendar_agent_tool_calls",
+        "Tool webhook calls by tool and outcome (ok, or the error's short reason)";
+    tool_duration: Histograms<ToolLabel> = "calendar_agent_tool_duration_seconds",
+        "Time from a tool call's arrival to its answer",
+        Histograms::new_with_constructor(histogram as fn() -> _);
+    google_duration: Histograms<ApiLabel> = "calendar_agent_google_request_duration_seconds",
+        "Time spent in one piece of Google work, by the API method it starts with",
+        Histograms::new_with_constructor(histogram as fn() -> _);
+    presign_refusals: Family<ReasonLabel, Counter> = "calendar_agent_presign_refusals",
+        "Tool calls refused by their presigned URL, by reason";
+    session_mints: Family<OutcomeLabel, Counter> = "calendar_agent_session_mints",
+        "Anam session tokens asked for, by outcome";
+    token_refreshes: Family<OutcomeLabel, Counter> = "calendar_agent_token_refreshes",
+        "Google access-token refreshes, by outcome";
+    log_lines_dropped: Counter = "calendar_agent_log_lines_dropped",
+        "Log lines dropped because the log output was not keeping up";
+    pool_connections: Family<StateLabel, Gauge> = "calendar_agent_db_pool_connections",
+        "Database connections of the requests' pool, by state (in_use, idle)";
+    relay_up: Gauge = "calendar_agent_change_relay_up",
+        "1 while the PostgreSQL LISTEN connection of the change relay works (its self-check \
+         heard back), else 0 (always 0 on SQLite, which needs no relay)";
+    relay_reconnects: Counter = "calendar_agent_change_relay_reconnects",
+        "Times the change relay reconnected after losing its LISTEN connection";
+    renewal_failures: Counter = "calendar_agent_channel_renewal_failures",
+        "Push-channel renewals that failed (they are tried again)";
+    undecryptable_grants: Counter = "calendar_agent_undecryptable_grants",
+        "Reads of a stored grant that no configured TOKEN_ENCRYPTION_KEY opens";
 }
 
 impl Metrics {

@@ -127,92 +127,36 @@ pub struct Method {
 const EVENTS_READ: &[&str] = &[FULL, FULL_READONLY, EVENTS, EVENTS_READONLY];
 const EVENTS_WRITE: &[&str] = &[FULL, EVENTS];
 
-/// `events.list`.
-pub(crate) const EVENTS_LIST: Method = Method {
-    name: "events.list",
-    accepts: EVENTS_READ,
-    permission: Permission::Events,
-};
-/// `events.get`.
-pub(crate) const EVENTS_GET: Method = Method {
-    name: "events.get",
-    accepts: EVENTS_READ,
-    permission: Permission::Events,
-};
-/// `events.insert`.
-pub(crate) const EVENTS_INSERT: Method = Method {
-    name: "events.insert",
-    accepts: EVENTS_WRITE,
-    permission: Permission::Events,
-};
-/// `events.update` (a cancelled hold restored).
-pub(crate) const EVENTS_UPDATE: Method = Method {
-    name: "events.update",
-    accepts: EVENTS_WRITE,
-    permission: Permission::Events,
-};
-/// `events.patch`.
-pub(crate) const EVENTS_PATCH: Method = Method {
-    name: "events.patch",
-    accepts: EVENTS_WRITE,
-    permission: Permission::Events,
-};
-/// `events.delete`.
-pub(crate) const EVENTS_DELETE: Method = Method {
-    name: "events.delete",
-    accepts: EVENTS_WRITE,
-    permission: Permission::Events,
-};
-/// `events.watch`.
-/// `events.instances` (how many occurrences of a series come before one).
-pub(crate) const EVENTS_INSTANCES: Method = Method {
-    name: "events.instances",
-    accepts: EVENTS_READ,
-    permission: Permission::Events,
-};
+/// One `Method` constant per line: its Google name, the scopes that authorise it, the
+/// permission consent grants for it.
+macro_rules! methods {
+    ($($konst:ident = $name:literal, $accepts:expr, $permission:ident;)*) => {
+        $(
+            #[doc = concat!("`", $name, "`.")]
+            pub(crate) const $konst: Method =
+                Method { name: $name, accepts: $accepts, permission: Permission::$permission };
+        )*
+    };
+}
 
-pub(crate) const EVENTS_WATCH: Method = Method {
-    name: "events.watch",
-    accepts: EVENTS_READ,
-    permission: Permission::Events,
-};
-/// `channels.stop`.
-pub(crate) const CHANNELS_STOP: Method = Method {
-    name: "channels.stop",
-    accepts: EVENTS_READ,
-    permission: Permission::Events,
-};
-/// `freebusy.query`.
-pub(crate) const FREEBUSY_QUERY: Method = Method {
-    name: "freebusy.query",
-    accepts: &[FULL, FULL_READONLY, FREEBUSY, OWN_FREEBUSY],
-    permission: Permission::Availability,
-};
-/// `settings.get`.
-pub(crate) const SETTINGS_GET: Method = Method {
-    name: "settings.get",
-    accepts: &[FULL, FULL_READONLY, SETTINGS],
-    permission: Permission::Settings,
-};
-/// `calendarList.list`.
-pub(crate) const CALENDAR_LIST_LIST: Method = Method {
-    name: "calendarList.list",
-    accepts: &[FULL, FULL_READONLY, CALENDAR_LIST_RW, CALENDAR_LIST],
-    permission: Permission::Calendars,
-};
-
-/// People API `people:searchContacts`.
-pub(crate) const PEOPLE_SEARCH: Method = Method {
-    name: "people.searchContacts",
-    accepts: &["https://www.googleapis.com/auth/contacts", CONTACTS],
-    permission: Permission::Contacts,
-};
-/// People API `otherContacts.search`.
-pub(crate) const OTHER_CONTACTS_SEARCH: Method = Method {
-    name: "otherContacts.search",
-    accepts: &[OTHER_CONTACTS],
-    permission: Permission::OtherContacts,
-};
+methods! {
+    EVENTS_LIST = "events.list", EVENTS_READ, Events;
+    EVENTS_GET = "events.get", EVENTS_READ, Events;
+    EVENTS_INSERT = "events.insert", EVENTS_WRITE, Events;
+    EVENTS_UPDATE = "events.update", EVENTS_WRITE, Events;
+    EVENTS_PATCH = "events.patch", EVENTS_WRITE, Events;
+    EVENTS_DELETE = "events.delete", EVENTS_WRITE, Events;
+    EVENTS_INSTANCES = "events.instances", EVENTS_READ, Events;
+    EVENTS_WATCH = "events.watch", EVENTS_READ, Events;
+    CHANNELS_STOP = "channels.stop", EVENTS_READ, Events;
+    FREEBUSY_QUERY = "freebusy.query", &[FULL, FULL_READONLY, FREEBUSY, OWN_FREEBUSY], Availability;
+    SETTINGS_GET = "settings.get", &[FULL, FULL_READONLY, SETTINGS], Settings;
+    CALENDAR_LIST_LIST = "calendarList.list",
+        &[FULL, FULL_READONLY, CALENDAR_LIST_RW, CALENDAR_LIST], Calendars;
+    PEOPLE_SEARCH = "people.searchContacts",
+        &["https://www.googleapis.com/auth/contacts", CONTACTS], Contacts;
+    OTHER_CONTACTS_SEARCH = "otherContacts.search", &[OTHER_CONTACTS], OtherContacts;
+}
 
 /// The space-separated scopes consent asks for at sign-in.
 pub fn sign_in_scopes() -> String {

@@ -16,9 +16,9 @@ pub(crate) use events::{
     CalendarRef, Listed, Owners, Page, UserContext, can_change, guests_told, is_tagged,
     merge_pages, my_response, organised_by_user, organised_here, tag,
 };
-pub(crate) use offers::offered_slots;
+pub use offers::offered_slots;
 pub(crate) use series::Rule;
-pub use slots::{Interval, MAX_SLOTS, free_slots, free_slots_within, merge};
+pub use slots::{Interval, MAX_SLOTS, gaps};
 pub use time::Window;
 pub use time::Zone;
 pub(crate) use time::{

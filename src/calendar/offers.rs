@@ -5,13 +5,13 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::Zone;
-use super::slots::{Interval, merge};
+use super::slots::{Interval, gaps};
 
 /// Slots as an assistant offers them: in each gap (inside `allowed`), the first quarter hour
 /// of `zone`'s wall clock from which `duration` fits; earliest first; at most `per_day` on one
 /// day of `zone` when given (so a week's search does not offer five times one afternoon); at
 /// most `limit`.
-pub(crate) fn offered_slots(
+pub fn offered_slots(
     allowed: &[Interval],
     busy: &[Interval],
     duration: SignedDuration,
@@ -22,58 +22,30 @@ pub(crate) fn offered_slots(
     if duration <= SignedDuration::ZERO || limit == 0 {
         return Vec::new();
     }
-    let merged = merge(busy);
-    let mut slots: Vec<Interval> = Vec::new();
     let mut day_count: Option<(jiff::civil::Date, usize)> = None;
-    let offer = |gap_start: Timestamp,
-                 gap_end: Timestamp,
-                 slots: &mut Vec<Interval>,
-                 day_count: &mut Option<(jiff::civil::Date, usize)>| {
-        let start = quarter_up(gap_start, zone);
-        let Ok(end) = start.checked_add(duration) else {
-            return;
-        };
-        if end > gap_end {
-            return;
-        }
-        if let Some(most) = per_day {
-            let day = start.to_zoned(zone.tz.clone()).date();
-            match day_count {
+    gaps(allowed, busy)
+        .into_iter()
+        .filter_map(|gap| {
+            let start = quarter_up(gap.start, zone);
+            let end = start.checked_add(duration).ok()?;
+            (end <= gap.end).then_some(Interval { start, end })
+        })
+        .filter(|slot| {
+            let Some(most) = per_day else { return true };
+            let day = slot.start.to_zoned(zone.tz.clone()).date();
+            match &mut day_count {
                 Some((d, n)) if *d == day => {
-                    if *n >= most {
-                        return;
-                    }
                     *n += 1;
+                    *n <= most
                 }
-                other => *other = Some((day, 1)),
+                other => {
+                    *other = Some((day, 1));
+                    true
+                }
             }
-        }
-        slots.push(Interval { start, end });
-    };
-    let mut first = 0;
-    for a in allowed {
-        while first < merged.len() && merged[first].end <= a.start {
-            first += 1;
-        }
-        let mut cursor = a.start;
-        for b in &merged[first..] {
-            if b.start >= a.end || cursor >= a.end {
-                break;
-            }
-            if b.start > cursor {
-                offer(cursor, b.start.min(a.end), &mut slots, &mut day_count);
-            }
-            cursor = cursor.max(b.end);
-        }
-        if cursor < a.end {
-            offer(cursor, a.end, &mut slots, &mut day_count);
-        }
-        if slots.len() >= limit {
-            break;
-        }
-    }
-    slots.truncate(limit);
-    slots
+        })
+        .take(limit)
+        .collect()
 }
 
 /// `at`, or the next quarter hour of `zone`'s wall clock after it (:00, :15, :30, :45).
@@ -205,6 +177,35 @@ mod tests {
             offered_slots(&allowed, &busy, minutes(30), &utc, None, 5).len(),
             5
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn each_slot_fits_a_gap_on_a_quarter_and_one_is_offered_whenever_one_fits(
+            busy in proptest::collection::vec((0i64..2000, 1i64..300), 0..40),
+            duration in 1i64..120,
+        ) {
+            let utc = zone("UTC");
+            let m = |minute: i64| ts("2026-11-24T00:00:00Z") + minutes(minute);
+            let busy: Vec<Interval> =
+                busy.iter().map(|(s, len)| Interval { start: m(*s), end: m(s + len) }).collect();
+            let allowed = [Interval { start: m(7), end: m(600) }, Interval { start: m(900), end: m(1500) }];
+            let slots = offered_slots(&allowed, &busy, minutes(duration), &utc, None, 5);
+            for s in &slots {
+                proptest::prop_assert_eq!(s.end.duration_since(s.start), minutes(duration));
+                proptest::prop_assert_eq!(s.start.as_second() % 900, 0);
+                proptest::prop_assert!(allowed.iter().any(|a| a.start <= s.start && s.end <= a.end));
+                proptest::prop_assert!(busy.iter().all(|b| s.end <= b.start || s.start >= b.end));
+            }
+            proptest::prop_assert!(slots.windows(2).all(|p| p[0].end <= p[1].start));
+            // Any quarter hour from which the duration is free inside the allowed time.
+            let fits = (0..100).map(|q| m(q * 15)).any(|start| {
+                let end = start + minutes(duration);
+                allowed.iter().any(|a| a.start <= start && end <= a.end)
+                    && busy.iter().all(|b| end <= b.start || start >= b.end)
+            });
+            proptest::prop_assert_eq!(fits, !slots.is_empty());
+        }
     }
 
     #[test]

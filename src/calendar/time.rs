@@ -165,7 +165,6 @@ impl TimeText {
     }
 }
 
-/// Parses and resolves in one step.
 /// A timed edge in `zone`; an all-day edge as a date. Google's all-day end date is exclusive
 /// (the day after); the answer gives the last day itself, so a one-day event starts and ends on
 /// the same date, which is what a person would say.
@@ -184,6 +183,7 @@ pub(crate) fn edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: 
         .map_or(Value::Null, |ts| json!(zone.format(ts)))
 }
 
+/// Parses and resolves in one step.
 #[cfg(test)]
 pub(crate) fn parse_time(
     text: &str,

@@ -29,8 +29,12 @@ impl AnamList {
 /// Lists an Anam collection as an id/name table.
 pub async fn anam_table(config: &Config, list: AnamList) -> Result<String, String> {
     let http = reqwest::Client::new();
-    let client =
-        crate::anam::AnamClient::new(http, &config.anam.api_base_url, config.anam.api_key.clone());
+    let client = crate::anam::AnamClient::new(
+        http,
+        &config.anam.api_base_url,
+        config.anam.api_key.clone(),
+        config.budgets.anam_call,
+    );
     let rows = client.list(list.kind()).await.map_err(|e| match e {
         crate::Error::Service(crate::error::Service::NotConfigured { variable }) => {
             format!("{variable} is not set (in the environment or .env); get a key at lab.anam.ai")
@@ -45,12 +49,8 @@ pub fn table(rows: &[crate::anam::Listed]) -> String {
     if rows.is_empty() {
         return "(none)".into();
     }
-    let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-    let mut out = format!("{:<width$}  NAME\n", "ID");
-    for row in rows {
-        out.push_str(&format!("{:<width$}  {}\n", row.id, row.name));
-    }
-    out.trim_end().to_owned()
+    let cells = rows.iter().map(|r| vec![r.id.clone(), r.name.clone()]);
+    super::aligned(&["ID", "NAME"], cells)
 }
 
 #[cfg(test)]

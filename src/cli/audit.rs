@@ -1,4 +1,4 @@
-//! `calendar-agent audit [--user EMAIL]`: the invitation audit as a table.
+//! `calendar-agent audit [--user EMAIL]`: the audit of what was sent for users, as a table.
 
 use jiff::Timestamp;
 
@@ -19,7 +19,7 @@ pub async fn audit(config: &Config, user: Option<&str>, limit: i64) -> Result<St
 /// Aligned columns: TIME (UTC), USER, DRAFT, OUTCOME, EVENT, ATTENDEES, DETAIL.
 pub(super) fn table(rows: &[AuditRow]) -> String {
     if rows.is_empty() {
-        return "(no invitations yet)".into();
+        return "(nothing sent yet)".into();
     }
     let cells: Vec<[String; 7]> = rows
         .iter()
@@ -50,33 +50,7 @@ pub(super) fn table(rows: &[AuditRow]) -> String {
         "ATTENDEES",
         "DETAIL",
     ];
-    let widths: Vec<usize> = (0..7)
-        .map(|i| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .chain(std::iter::once(header[i].len()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |values: Vec<&str>| {
-        values
-            .iter()
-            .zip(&widths)
-            .map(|(v, w)| format!("{v:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    let mut out = vec![line(header.to_vec())];
-    out.extend(
-        cells
-            .iter()
-            .map(|c| line(c.iter().map(String::as_str).collect())),
-    );
-    out.join("\n")
+    super::aligned(&header, cells.iter().map(|c| c.to_vec()))
 }
 
 #[cfg(test)]
@@ -112,6 +86,6 @@ mod tests {
         assert!(lines[1].starts_with("2030-03-17 17:46:40Z  ada@example.com  K7M4QX  created"));
         assert!(lines[2].contains("repeat"));
         assert!(lines[1].contains("sam@example.com, lee@example.org"));
-        assert_eq!(table(&[]), "(no invitations yet)");
+        assert_eq!(table(&[]), "(nothing sent yet)");
     }
 }

@@ -1,5 +1,5 @@
 //! The command line: serve by default, plus the tools a user needs when Anam gets 401s, and
-//! the invitation audit.
+//! the audit of what was sent.
 
 mod anam;
 mod audit;
@@ -49,7 +49,8 @@ pub enum Command {
     /// Re-encrypt every stored grant under TOKEN_ENCRYPTION_KEY (after a rotation, with the old
     /// key as TOKEN_ENCRYPTION_KEY_PREVIOUS).
     RotateKey,
-    /// Print the invitation audit: every create_meeting attempt, oldest first.
+    /// Print the audit: every attempt to send something read back (create_meeting,
+    /// apply_change), oldest first.
     Audit {
         /// Only this user's (their email).
         #[arg(long)]
@@ -136,4 +137,22 @@ pub async fn health(config: &Config, ready: bool) -> Result<String, String> {
     } else {
         Err(format!("{path}: {status}"))
     }
+}
+
+/// `rows` under `header`, each column as wide as its widest cell, two spaces apart.
+fn aligned(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let rows: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| (*h).to_owned()).collect())
+        .chain(rows)
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..header.len()).map(width).collect();
+    let line = |row: &Vec<String>| {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect();
+        cells.join("  ").trim_end().to_owned()
+    };
+    rows.iter().map(line).collect::<Vec<_>>().join("\n")
 }

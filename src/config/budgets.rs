@@ -12,6 +12,16 @@ pub struct Budgets {
     pub tool_call: Duration,
     /// One Google call made in the background (watch, stop, sync, finishing a split).
     pub background_call: Duration,
+    /// One call to Google's OAuth endpoints (code exchange, refresh, userinfo, revoke): a
+    /// refresh inside a tool call must leave time for the Calendar call after it.
+    pub oauth_call: Duration,
+    /// One People API search (two run at once inside a tool call).
+    pub people_call: Duration,
+    /// One call to Anam's API (the session mint, the account's lists).
+    pub anam_call: Duration,
+    /// How often the change relay checks its PostgreSQL connection by notifying itself (a
+    /// check unanswered after two of these means the connection is dead).
+    pub relay_check: Duration,
 }
 
 impl Default for Budgets {
@@ -19,6 +29,10 @@ impl Default for Budgets {
         Self {
             tool_call: Duration::from_millis(4500),
             background_call: Duration::from_secs(10),
+            oauth_call: Duration::from_secs(4),
+            people_call: Duration::from_secs(3),
+            anam_call: Duration::from_secs(10),
+            relay_check: Duration::from_secs(5),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::secret::Secret;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+pub(super) fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let map: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -135,19 +135,9 @@ pub(super) fn with_slash(mut value: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-    use crate::config::Config;
+    use crate::config::tests::config;
     use crate::secret::Secret;
-
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Config::from_lookup(|name| map.get(name).cloned())
-    }
 
     #[test]
     fn every_secret_can_come_from_a_file_with_its_trailing_newline_trimmed() {
@@ -169,7 +159,7 @@ mod tests {
             SECRET_FILES.len(),
             "every secret variable is tried"
         );
-        let mut vars: Vec<(String, String)> = Vec::new();
+        let mut vars: Vec<(&str, String)> = Vec::new();
         for (name, value) in values {
             let path = dir.path().join(name.to_ascii_lowercase());
             std::fs::write(&path, format!("{value}\n")).expect("write");
@@ -178,10 +168,10 @@ mod tests {
                 .find(|(n, _)| *n == name)
                 .map(|(_, f)| *f)
                 .expect("a file variable");
-            vars.push((file_var.to_owned(), path.display().to_string()));
+            vars.push((file_var, path.display().to_string()));
         }
-        let map: HashMap<String, String> = vars.into_iter().collect();
-        let c = Config::from_lookup(|k| map.get(k).cloned()).expect("valid");
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let c = config(&vars).expect("valid");
         assert_eq!(c.signing.presign.current.expose(), secret);
         assert_eq!(
             c.signing.presign.previous.as_ref().map(Secret::expose),

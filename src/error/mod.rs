@@ -104,6 +104,11 @@ impl Error {
         .into()
     }
 
+    /// `value`, or a 503 naming the unset `variable` it comes from.
+    pub(crate) fn configured<T>(value: Option<T>, variable: &'static str) -> Result<T> {
+        value.ok_or(Service::NotConfigured { variable }.into())
+    }
+
     /// An unexpected failure; `cause` goes to the log only.
     pub(crate) fn internal(cause: impl Into<String>) -> Self {
         Service::Internal(cause.into()).into()

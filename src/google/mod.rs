@@ -12,7 +12,6 @@ pub(crate) mod user_calendar;
 pub(crate) mod user_context;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error::{Error, GoogleError};
 use crate::metrics::Metrics;
@@ -30,9 +29,6 @@ pub struct Google {
     /// Where Google latencies are counted.
     pub(crate) metrics: Arc<Metrics>,
 }
-
-/// How long one call to Google's OAuth endpoints may take.
-pub(crate) const OAUTH_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// Maps a transport failure to the project's error: a timeout is 504, anything else 502.
 /// The URL is dropped from the message (it may carry query parameters).

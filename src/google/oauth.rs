@@ -6,9 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{OAUTH_TIMEOUT, transport_error};
+use super::transport_error;
 use crate::config::GoogleConfig;
-use crate::error::{Auth, Error, Result, Service};
+use crate::error::{Auth, Error, Result};
 use crate::scopes::{contacts_scopes, sign_in_scopes};
 use crate::secret::Secret;
 
@@ -84,29 +84,23 @@ pub(crate) fn random_token() -> String {
 pub struct OAuthClient {
     http: reqwest::Client,
     config: GoogleConfig,
+    /// Each call's limit (`Config::budgets.oauth_call`).
+    timeout: std::time::Duration,
 }
 
 impl OAuthClient {
-    /// A client over the shared HTTP pool.
-    pub fn new(http: reqwest::Client, config: GoogleConfig) -> Self {
-        Self { http, config }
+    /// A client over the shared HTTP pool; each call may take at most `timeout`.
+    pub fn new(http: reqwest::Client, config: GoogleConfig, timeout: std::time::Duration) -> Self {
+        Self {
+            http,
+            config,
+            timeout,
+        }
     }
 
     fn credentials(&self) -> Result<(&str, &Secret)> {
-        let id =
-            self.config
-                .client_id
-                .as_deref()
-                .ok_or(Error::Service(Service::NotConfigured {
-                    variable: "GOOGLE_CLIENT_ID",
-                }))?;
-        let secret =
-            self.config
-                .client_secret
-                .as_ref()
-                .ok_or(Error::Service(Service::NotConfigured {
-                    variable: "GOOGLE_CLIENT_SECRET",
-                }))?;
+        let id = Error::configured(self.config.client_id.as_deref(), "GOOGLE_CLIENT_ID")?;
+        let secret = Error::configured(self.config.client_secret.as_ref(), "GOOGLE_CLIENT_SECRET")?;
         Ok((id, secret))
     }
 
@@ -170,15 +164,19 @@ impl OAuthClient {
         self.token_request("token refresh", &form).await
     }
 
+    /// Sends `request` within the call's limit; a failure to get an answer names `what`.
+    async fn send(
+        &self,
+        what: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        let sent = request.timeout(self.timeout).send().await;
+        sent.map_err(|e| transport_error(what, e))
+    }
+
     async fn token_request(&self, what: &'static str, form: &[(&str, &str)]) -> Result<TokenGrant> {
-        let response = self
-            .http
-            .post(&self.config.token_url)
-            .form(form)
-            .timeout(OAUTH_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| transport_error(what, e))?;
+        let request = self.http.post(&self.config.token_url).form(form);
+        let response = self.send(what, request).await?;
         let status = response.status();
         if status.is_success() {
             return response
@@ -207,14 +205,10 @@ impl OAuthClient {
     /// must name one Google account.
     pub async fn email(&self, access_token: &Secret) -> Result<String> {
         const WHAT: &str = "userinfo";
+        let request = self.http.get(&self.config.userinfo_url);
         let response = self
-            .http
-            .get(&self.config.userinfo_url)
-            .bearer_auth(access_token.expose())
-            .timeout(OAUTH_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| transport_error(WHAT, e))?;
+            .send(WHAT, request.bearer_auth(access_token.expose()))
+            .await?;
         let status = response.status();
         if !status.is_success() {
             return Err(Error::google(
@@ -243,14 +237,10 @@ impl OAuthClient {
     /// Revokes a token at Google (the refresh token revokes the whole grant).
     pub async fn revoke(&self, token: &Secret) -> Result<()> {
         const WHAT: &str = "revoke";
+        let request = self.http.post(&self.config.revoke_url);
         let response = self
-            .http
-            .post(&self.config.revoke_url)
-            .form(&[("token", token.expose())])
-            .timeout(OAUTH_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| transport_error(WHAT, e))?;
+            .send(WHAT, request.form(&[("token", token.expose())]))
+            .await?;
         let status = response.status();
         // 400 invalid_token: already revoked or expired, which is what we wanted.
         if status.is_success() || status.as_u16() == 400 {

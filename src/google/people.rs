@@ -12,9 +12,6 @@ use crate::error::{Error, Result};
 use crate::scopes::{self, Method};
 use crate::secret::Secret;
 
-/// How long one People call may take.
-pub(crate) const PEOPLE_TIMEOUT: Duration = Duration::from_secs(3);
-
 /// People asked for per search (Google's largest page for these searches is 30).
 pub(crate) const PAGE_SIZE: u32 = 10;
 
@@ -89,14 +86,17 @@ impl Book {
 pub(crate) struct PeopleClient {
     http: reqwest::Client,
     base_url: String,
+    /// Each search's limit (`Config::budgets.people_call`).
+    timeout: Duration,
 }
 
 impl PeopleClient {
-    /// A client for `base_url` (ending in `/`).
-    pub(crate) fn new(http: reqwest::Client, base_url: &str) -> Self {
+    /// A client for `base_url` (ending in `/`); each search may take at most `timeout`.
+    pub(crate) fn new(http: reqwest::Client, base_url: &str, timeout: Duration) -> Self {
         Self {
             http,
             base_url: base_url.to_owned(),
+            timeout,
         }
     }
 
@@ -118,7 +118,7 @@ impl PeopleClient {
                 ("readMask", "names,emailAddresses"),
                 ("pageSize", &PAGE_SIZE.to_string()),
             ])
-            .timeout(PEOPLE_TIMEOUT)
+            .timeout(self.timeout)
             .send()
             .await
             .map_err(|e| transport_error(method.name, e))?;

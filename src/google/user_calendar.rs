@@ -110,19 +110,7 @@ impl UserCalendar {
     /// Refuses, before any call, a grant that lacks the scope of any of `methods` (see
     /// [`needs`]): everything missing is named at once.
     pub async fn require(&mut self, methods: &[&'static Method]) -> Result<()> {
-        let access = self.access().await?;
-        let mut missing: Vec<_> = methods
-            .iter()
-            .filter(|m| !access.scopes.allows(m))
-            .map(|m| m.permission)
-            .collect();
-        missing.sort();
-        missing.dedup();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Google(GoogleError::ScopeMissing { missing }))
-        }
+        allowed(&self.access().await?, methods)
     }
 
     /// Runs one piece of Google work that calls `methods`, with the user's access token. A
@@ -138,18 +126,9 @@ impl UserCalendar {
         let api = methods.first().map_or("google", |m| m.name);
         for attempt in 0..2 {
             let access = self.access().await?;
-            let missing: Vec<_> = methods
-                .iter()
-                .filter(|m| !access.scopes.allows(m))
-                .map(|m| m.permission)
-                .collect();
-            if !missing.is_empty() {
-                tracing::info!(
-                    user_id = %self.user_id,
-                    ?missing,
-                    "the stored grant lacks a scope this call needs"
-                );
-                return Err(Error::Google(GoogleError::ScopeMissing { missing }));
+            if let Err(missing) = allowed(&access, methods) {
+                tracing::info!(user_id = %self.user_id, %missing, "the stored grant lacks a scope this call needs");
+                return Err(missing);
             }
             let started = Instant::now();
             let result = match self.per_call {
@@ -337,17 +316,15 @@ impl UserCalendar {
         fields: &Value,
         send_updates: &str,
     ) -> Result<Option<Event>> {
-        let written = self
-            .run(&scopes::EVENTS_PATCH, |client, token| async move {
-                client
-                    .write(&token, (calendar, id), Some(fields), None, send_updates)
-                    .await
-            })
-            .await?;
-        Ok(match written {
-            Written::Done(event) => event.map(|e| *e),
-            Written::Gone | Written::Stale => None,
-        })
+        let event = (calendar, id);
+        self.write(
+            &scopes::EVENTS_PATCH,
+            event,
+            Some(fields),
+            None,
+            send_updates,
+        )
+        .await
     }
 
     /// Makes `change` to the event `id` on `calendar` if its etag is still `etag` (else 409
@@ -363,10 +340,24 @@ impl UserCalendar {
             Guarded::Patch(fields) => (&scopes::EVENTS_PATCH, Some(fields)),
             Guarded::Delete => (&scopes::EVENTS_DELETE, None),
         };
+        self.write(method, (calendar, id), fields, Some(etag), send_updates)
+            .await
+    }
+
+    /// A patch (`fields`) or a delete of `event`, on `etag` when given: the event as Google
+    /// now holds it, `None` when it is gone, 409 `event_changed` when the etag is not its.
+    async fn write(
+        &mut self,
+        method: &'static Method,
+        event: (&str, &str),
+        fields: Option<&Value>,
+        etag: Option<&str>,
+        send_updates: &str,
+    ) -> Result<Option<Event>> {
         let written = self
             .run(method, |client, token| async move {
                 client
-                    .write(&token, (calendar, id), fields, Some(etag), send_updates)
+                    .write(&token, event, fields, etag, send_updates)
                     .await
             })
             .await?;
@@ -443,5 +434,21 @@ impl UserCalendar {
             client.changes(&token, calendar, sync_token).await
         })
         .await
+    }
+}
+
+/// Refuses a grant that lacks the scope of any of `methods`, naming every permission missing.
+fn allowed(access: &Access, methods: &[&'static Method]) -> Result<()> {
+    let mut missing: Vec<_> = methods
+        .iter()
+        .filter(|m| !access.scopes.allows(m))
+        .map(|m| m.permission)
+        .collect();
+    missing.sort();
+    missing.dedup();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Google(GoogleError::ScopeMissing { missing }))
     }
 }

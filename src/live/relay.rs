@@ -15,12 +15,6 @@ use crate::state::AppState;
 use crate::state::bus::{Change, PG_CHANNEL};
 use crate::store::Backend;
 
-/// How often the relay checks its connection by notifying itself.
-pub(crate) const SELF_CHECK_EVERY: Duration = Duration::from_secs(5);
-/// A self-check not heard back within this long means the connection is dead.
-pub(crate) const SELF_CHECK_DEADLINE: Duration = Duration::from_secs(10);
-/// The longest one connection attempt may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The pause between connection attempts.
 const RETRY_AFTER: Duration = Duration::from_secs(2);
 
@@ -54,18 +48,22 @@ pub(crate) fn start_relay(state: &AppState) {
 enum Lost {
     #[error("{0}")]
     Database(#[from] sqlx::Error),
-    #[error("connecting or listening took over {} s", CONNECT_TIMEOUT.as_secs())]
-    Slow,
+    #[error("connecting or listening took over {0:?}")]
+    Slow(Duration),
     #[error("the connection closed")]
     Closed,
-    #[error("its self-check was not heard back within {} s", SELF_CHECK_DEADLINE.as_secs())]
-    Silent,
+    #[error("its self-check was not heard back within {0:?}")]
+    Silent(Duration),
 }
 
-async fn within<T>(work: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, Lost> {
-    Ok(tokio::time::timeout(CONNECT_TIMEOUT, work)
+/// `work`, given at most `limit`.
+async fn within<T>(
+    limit: Duration,
+    work: impl Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, Lost> {
+    Ok(tokio::time::timeout(limit, work)
         .await
-        .map_err(|_| Lost::Slow)??)
+        .map_err(|_| Lost::Slow(limit))??)
 }
 
 /// One connection's life: connect, listen, relay until it fails or falls silent.
@@ -81,10 +79,21 @@ async fn relay_until_lost(
     connected_before: &mut bool,
 ) -> Result<std::convert::Infallible, Lost> {
     let bus = &state.bus;
-    let mut listener = within(PgListener::connect(&state.config.store.database_url)).await?;
+    // A connection attempt may take one check's interval; a check unanswered after two is lost.
+    let every = state.config.budgets.relay_check;
+    let deadline = every * 2;
+    let mut listener = within(every, PgListener::connect(&state.config.store.database_url)).await?;
     // PostgreSQL drops the old session too when this client vanishes.
-    within(sqlx::query("SET tcp_keepalives_idle = 10").execute(&mut listener)).await?;
-    within(listener.listen_all([PG_CHANNEL, bus.check_channel()])).await?;
+    within(
+        every,
+        sqlx::query("SET tcp_keepalives_idle = 10").execute(&mut listener),
+    )
+    .await?;
+    within(
+        every,
+        listener.listen_all([PG_CHANNEL, bus.check_channel()]),
+    )
+    .await?;
     state.metrics.relay(true);
     if std::mem::replace(connected_before, true) {
         state.metrics.relay_reconnected();
@@ -93,7 +102,7 @@ async fn relay_until_lost(
     } else {
         tracing::info!("change relay listening");
     }
-    let mut tick = tokio::time::interval(SELF_CHECK_EVERY);
+    let mut tick = tokio::time::interval(every);
     let mut unanswered: Option<Instant> = None;
     loop {
         tokio::select! {
@@ -110,14 +119,14 @@ async fn relay_until_lost(
                 }
             }
             _ = tick.tick() => match unanswered {
-                Some(sent) if sent.elapsed() > SELF_CHECK_DEADLINE => return Err(Lost::Silent),
+                Some(sent) if sent.elapsed() > deadline => return Err(Lost::Silent(deadline)),
                 Some(_) => {}
                 None => {
                     unanswered = Some(Instant::now());
                     // Sent from the pool, off this loop: a dead pool must not stall it.
                     let (store, channel) = (state.store.clone(), bus.check_channel().to_owned());
                     tokio::spawn(async move {
-                        let _ = tokio::time::timeout(CONNECT_TIMEOUT, store.notify(&channel, "check")).await;
+                        let _ = tokio::time::timeout(every, store.notify(&channel, "check")).await;
                     });
                 }
             },

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::calendar::Zone;
 use crate::config::Config;
-use crate::error::{Error, Result, Service};
+use crate::error::{Error, Result};
 use crate::presign::presign_url;
 use crate::tools::{Offered, TOOLS, Tool};
 
@@ -27,11 +27,8 @@ pub struct PersonaIds<'a> {
 impl<'a> PersonaIds<'a> {
     /// The configured ids, or 503 naming the first missing variable.
     pub fn from_config(config: &'a Config) -> Result<Self> {
-        let need = |value: &'a Option<String>, variable: &'static str| {
-            value
-                .as_deref()
-                .ok_or(Error::Service(Service::NotConfigured { variable }))
-        };
+        let need =
+            |value: &'a Option<String>, variable| Error::configured(value.as_deref(), variable);
         Ok(Self {
             avatar_id: need(&config.anam.avatar_id, "ANAM_AVATAR_ID")?,
             voice_id: need(&config.anam.voice_id, "ANAM_VOICE_ID")?,

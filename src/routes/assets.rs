@@ -19,28 +19,26 @@ struct Asset {
     body: &'static str,
 }
 
-const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../../static/css/app.css"),
-    },
-    Asset {
-        name: "page.mjs",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/js/page.mjs"),
-    },
-    Asset {
-        name: "session.mjs",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/js/session.mjs"),
-    },
-    Asset {
-        name: "week.mjs",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/js/week.mjs"),
-    },
-];
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Each asset by its name under `static/`.
+macro_rules! assets {
+    ($($dir:literal / $name:literal: $type:ident),*) => {
+        &[$(Asset {
+            name: $name,
+            content_type: $type,
+            body: include_str!(concat!("../../static/", $dir, "/", $name)),
+        }),*]
+    };
+}
+
+const ASSETS: &[Asset] = assets!(
+    "css" / "app.css": CSS,
+    "js" / "page.mjs": JS,
+    "js" / "session.mjs": JS,
+    "js" / "week.mjs": JS
+);
 
 /// A short hash of every asset: the page's cache-busting `?v=` and the ETag.
 pub(super) static VERSION: LazyLock<String> = LazyLock::new(|| {

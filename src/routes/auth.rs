@@ -10,13 +10,13 @@ use subtle::ConstantTimeEq;
 
 use super::page::page_with_message;
 use crate::clock::unix_now;
-use crate::error::{Auth, Error, Result, Service};
-use crate::google::oauth::{Pkce, TokenGrant, random_token};
-use crate::http::client_ip::ClientIp;
-use crate::http::cookies::{
+use crate::cookies::{
     OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, OAuthFlow, SignedUser, USER_COOKIE,
     oauth_cookie, removal, user_cookie,
 };
+use crate::error::{Auth, Error, Result, Service};
+use crate::google::oauth::{Pkce, TokenGrant, random_token};
+use crate::http::client_ip::ClientIp;
 use crate::http::current_user::CurrentUser;
 use crate::http::origin::PageOrigin;
 use crate::live::watch;

@@ -186,23 +186,22 @@ fn log_response(budget: &LogBudget, route: &str, response: &Response, started: &
     let error = failure.map(|f| f.reason);
     let cause = failure.and_then(|f| f.cause.as_deref());
     let not_logged_before = (not_logged > 0).then_some(not_logged);
+    // A level is part of a log line's static metadata: one macro call per level.
+    macro_rules! line {
+        ($level:ident) => {
+            tracing::$level!(
+                status = status.as_u16(),
+                latency_ms,
+                error,
+                cause,
+                not_logged_before,
+                "response"
+            )
+        };
+    }
     if status.is_server_error() {
-        tracing::error!(
-            status = status.as_u16(),
-            latency_ms,
-            error,
-            cause,
-            not_logged_before,
-            "response"
-        );
+        line!(error);
     } else {
-        tracing::info!(
-            status = status.as_u16(),
-            latency_ms,
-            error,
-            cause,
-            not_logged_before,
-            "response"
-        );
+        line!(info);
     }
 }

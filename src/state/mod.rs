@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::anam::AnamClient;
 use crate::config::Config;
+use crate::cookies::CookieKeys;
 use crate::google::Google;
 use crate::google::access_tokens::AccessTokens;
 use crate::google::calendar::CalendarClient;
@@ -17,7 +18,6 @@ use crate::google::oauth::OAuthClient;
 use crate::google::people::{PeopleClient, Warmups};
 use crate::google::user_calendar::UserCalendar;
 use crate::google::user_context::ContextCache;
-use crate::http::cookies::CookieKeys;
 use crate::log_budget::LogBudget;
 use crate::metrics::Metrics;
 use crate::rate_limit::PerMinute;
@@ -177,7 +177,11 @@ impl AppState {
             .pool_idle_timeout(Duration::from_secs(90))
             .user_agent(concat!("calendar-agent/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let oauth = OAuthClient::new(http.clone(), config.google.clone());
+        let oauth = OAuthClient::new(
+            http.clone(),
+            config.google.clone(),
+            config.budgets.oauth_call,
+        );
         let metrics = Arc::new(Metrics::default());
         let google = Arc::new(Google {
             tokens: AccessTokens::new(oauth.clone(), store.clone(), Arc::clone(&metrics)),
@@ -191,11 +195,16 @@ impl AppState {
         let phase = tokio::sync::watch::Sender::new(Phase::Serving);
         let cookie_keys = CookieKeys::from_config(&config);
         let tool_limit = Arc::new(PerMinute::new(config.limits.tool_rate_per_minute));
-        let people = PeopleClient::new(http.clone(), &config.google.people_base_url);
+        let people = PeopleClient::new(
+            http.clone(),
+            &config.google.people_base_url,
+            config.budgets.people_call,
+        );
         let anam = AnamClient::new(
             http.clone(),
             &config.anam.api_base_url,
             config.anam.api_key.clone(),
+            config.budgets.anam_call,
         );
         Ok(Self(Arc::new(Shared {
             anam,

@@ -235,7 +235,14 @@ async fn open_postgres(
         STATEMENT_TIMEOUT.as_millis(),
         LOCK_TIMEOUT.as_millis()
     );
-    Ok(AnyPoolOptions::new()
+    Ok(pool(connections, acquire, settings)
+        .connect(database_url)
+        .await?)
+}
+
+/// A pool of at most `connections`, each of which runs `settings` when it opens.
+fn pool(connections: u32, acquire: Duration, settings: String) -> AnyPoolOptions {
+    AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(acquire)
         .after_connect(move |conn, _| {
@@ -247,8 +254,6 @@ async fn open_postgres(
                 Ok(())
             })
         })
-        .connect(database_url)
-        .await?)
 }
 
 /// SQLite through the Any driver: WAL is switched on once (it persists in the file and needs
@@ -278,18 +283,7 @@ async fn open_sqlite(
         "PRAGMA synchronous=FULL; PRAGMA busy_timeout={};",
         STATEMENT_TIMEOUT.as_millis()
     );
-    Ok(AnyPoolOptions::new()
-        .max_connections(connections)
-        .acquire_timeout(acquire)
-        .after_connect(move |conn, _| {
-            let pragmas = pragmas.clone();
-            Box::pin(async move {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(pragmas))
-                    .execute(conn)
-                    .await?;
-                Ok(())
-            })
-        })
+    Ok(pool(connections, acquire, pragmas)
         .connect_with(options)
         .await?)
 }

@@ -59,13 +59,6 @@ choice! {
 }
 
 impl HoldKind {
-    fn code(self) -> &'static str {
-        Self::WORDS
-            .iter()
-            .find(|(k, _)| *k == self)
-            .map_or("hold", |(_, w)| *w)
-    }
-
     /// How the avatar names it.
     fn spoken(self) -> &'static str {
         match self {
@@ -159,7 +152,7 @@ impl BlockTimeArgs {
             &self.end.to_string(),
             &self.timezone.name,
             self.notes.as_deref().unwrap_or(""),
-            self.kind.code(),
+            self.kind.word(),
             self.decline_message.as_deref().unwrap_or(""),
         ] {
             hash.update(part.len().to_le_bytes());
@@ -227,7 +220,7 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
     let inserted = match google.insert(PRIMARY, &body, "none").await {
         // Focus time and out of office exist only on some accounts' primary calendars.
         Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
-            tracing::info!(user_id = %user.user_id, kind = args.kind.code(), error = %e, "Google refused the kind of hold");
+            tracing::info!(user_id = %user.user_id, kind = args.kind.word(), error = %e, "Google refused the kind of hold");
             return Err(Action::KindNotAvailable(args.kind.spoken()).into());
         }
         other => other?,

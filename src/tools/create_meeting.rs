@@ -183,23 +183,7 @@ async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn draft() -> Draft {
-        Draft {
-            id: "K7M4QX".into(),
-            kind: crate::store::Kind::Meeting,
-            user_id: "ada@example.com".into(),
-            session: 1_000,
-            payload: json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z", "end": "2030-03-05T11:00:00Z",
-                            "timezone": "UTC", "attendees": ["sam@example.com"], "notes": null, "video_call": true})
-            .to_string(),
-            created_at: 1_000,
-            expires_at: 1_900,
-            used_at: None,
-            event_id: None,
-            answer: None,
-        }
-    }
+    use crate::tools::test_support::sample_draft as draft;
 
     #[test]
     fn the_event_is_the_draft_tagged_with_a_meet_request() {

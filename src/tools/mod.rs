@@ -75,6 +75,25 @@ pub(crate) mod test_support {
         super::shared::args::read(v.as_object().expect("an object"))
     }
 
+    /// A meeting draft Ada made in session 1000: Kickoff with Sam, 5 March 2030, 10:00 UTC.
+    pub(crate) fn sample_draft() -> crate::store::Draft {
+        crate::store::Draft {
+            id: "K7M4QX".into(),
+            kind: crate::store::Kind::Meeting,
+            user_id: "ada@example.com".into(),
+            session: 1_000,
+            payload: serde_json::json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z",
+                "end": "2030-03-05T11:00:00Z", "timezone": "UTC", "attendees": ["sam@example.com"],
+                "notes": null, "video_call": true})
+            .to_string(),
+            created_at: 1_000,
+            expires_at: 1_900,
+            used_at: None,
+            event_id: None,
+            answer: None,
+        }
+    }
+
     /// The argument a 400 names (panics on anything else).
     pub(crate) fn argument_of(result: Result<impl std::fmt::Debug>) -> String {
         match result {

@@ -60,15 +60,6 @@ pub(crate) struct RespondArgs {
     pub comment: Option<Text<500>>,
 }
 
-impl Answer {
-    fn word(self) -> &'static str {
-        Self::WORDS
-            .iter()
-            .find(|(a, _)| *a == self)
-            .map_or("accepted", |(_, w)| *w)
-    }
-}
-
 /// The attendees to send back: the user's entry answered, everyone else as they were. 400 when
 /// the user organised the event or is not on it.
 fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {

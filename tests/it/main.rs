@@ -10,6 +10,7 @@
 mod common;
 
 mod anam_cli;
+mod architecture;
 mod background;
 mod browser;
 mod crash_recovery;

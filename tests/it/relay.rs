@@ -146,7 +146,12 @@ async fn a_silently_dropped_listen_connection_is_noticed_healed_and_its_pages_re
     let mut through = url::Url::parse(&url).expect("url");
     through.set_port(Some(proxy.port)).expect("port");
     let a = common::spawn_app(&[("DATABASE_URL", &url)]).await;
-    let b = common::spawn_app(&[("DATABASE_URL", through.as_str())]).await;
+    // B checks its connection every second instead of every 5: silence is noticed in about 2.
+    let b = common::spawn_app(&[
+        ("DATABASE_URL", through.as_str()),
+        (common::RELAY_CHECK_MS, "1000"),
+    ])
+    .await;
     a.mount_google(3600).await;
     let cookie = a.sign_in(ADA).await;
     let mut page = live_page(&b, &cookie).await;

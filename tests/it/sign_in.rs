@@ -521,7 +521,7 @@ async fn routes_that_need_a_user_refuse_a_missing_or_forged_cookie_with_401() {
 
 /// A `userId` cookie as the server would sign it, with any issue time and epoch.
 fn forged_with_our_key(app: &common::TestApp, issued_at: u64, epoch: i64) -> String {
-    use calendar_agent::http::cookies::{SignedUser, user_cookie};
+    use calendar_agent::cookies::{SignedUser, user_cookie};
     let user = SignedUser {
         user_id: ADA.into(),
         issued_at,

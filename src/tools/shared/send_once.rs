@@ -293,7 +293,7 @@ where
 mod tests {
     use super::*;
     use crate::tools::draft_meeting::MeetingDraft;
-    use serde_json::json;
+    use crate::tools::test_support::sample_draft as draft;
 
     fn user(session: u64) -> VerifiedUser {
         VerifiedUser {
@@ -302,23 +302,6 @@ mod tests {
             session,
             arrived: tokio::time::Instant::now(),
             deadline: tokio::time::Instant::now(),
-        }
-    }
-
-    fn draft() -> Draft {
-        Draft {
-            id: "K7M4QX".into(),
-            kind: Kind::Meeting,
-            user_id: "ada@example.com".into(),
-            session: 1_000,
-            payload: json!({"title": "Kickoff", "start": "2030-03-05T10:00:00Z", "end": "2030-03-05T11:00:00Z",
-                            "timezone": "UTC", "attendees": ["sam@example.com"], "notes": null, "video_call": true})
-            .to_string(),
-            created_at: 1_000,
-            expires_at: 1_900,
-            used_at: None,
-            event_id: None,
-            answer: None,
         }
     }
 

@@ -6,7 +6,7 @@
 //! issues is recorded with the scopes it was granted, and each Calendar endpoint answers 403
 //! "insufficient authentication scopes" to a token without one of the scopes Google's reference
 //! lists for that method (and 401 to a token it never issued), as Google does. The table below
-//! is written from Google's reference independently of `src/google/scopes.rs`, so a mistake
+//! is written from Google's reference independently of `src/scopes.rs`, so a mistake
 //! there fails a test instead of being copied.
 
 use std::collections::HashMap;

@@ -14,6 +14,7 @@ pub mod routes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use calendar_agent::{AppState, Config, app};
 use tokio::net::TcpListener;
@@ -46,8 +47,20 @@ pub struct TestApp {
 /// A presign secret of the required length for tests.
 pub const TEST_PRESIGN_SECRET: &str = "test-presign-secret-0123456789abcdef";
 
+/// Test-only overrides of `Config::budgets` (in milliseconds), passed with the variables: a test
+/// of what happens when a budget runs out need not wait the real seconds. Not environment
+/// variables.
+pub const TOOL_BUDGET_MS: &str = "budget:tool_call_ms";
+/// See [`TOOL_BUDGET_MS`].
+pub const BACKGROUND_BUDGET_MS: &str = "budget:background_call_ms";
+/// See [`TOOL_BUDGET_MS`].
+pub const OAUTH_BUDGET_MS: &str = "budget:oauth_call_ms";
+/// See [`TOOL_BUDGET_MS`].
+pub const RELAY_CHECK_MS: &str = "budget:relay_check_ms";
+
 /// Starts the app with test defaults overridden by `overrides` (an empty value unsets a
-/// variable; `{app}` in a value stands for the app's own address, `{google}` for the mock's).
+/// variable; `{app}` in a value stands for the app's own address, `{google}` for the mock's;
+/// [`TOOL_BUDGET_MS`] and its siblings shorten the time budgets).
 pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
@@ -101,7 +114,18 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
             vars.insert((*k).to_owned(), value);
         }
     }
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    let mut config =
+        Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    for (key, budget) in [
+        (TOOL_BUDGET_MS, &mut config.budgets.tool_call),
+        (BACKGROUND_BUDGET_MS, &mut config.budgets.background_call),
+        (OAUTH_BUDGET_MS, &mut config.budgets.oauth_call),
+        (RELAY_CHECK_MS, &mut config.budgets.relay_check),
+    ] {
+        if let Some(ms) = vars.get(key) {
+            *budget = Duration::from_millis(ms.parse().expect("a budget in milliseconds"));
+        }
+    }
     let state = AppState::build(config.clone()).await.expect("state");
     calendar_agent::background::start(&state);
     let router = app(state.clone());

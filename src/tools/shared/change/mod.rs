@@ -6,20 +6,21 @@
 
 mod bodies;
 pub(crate) mod repair;
+mod series_plan;
+mod steps;
 
 use google_calendar3::api::Event;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::{Value, json};
 
 use super::args::choice;
 pub(crate) use crate::calendar::series::Scope;
-use crate::calendar::series::{self, Asked as SeriesAsked, At, Change, Exception, Series, Writes};
+use crate::calendar::series::{At, Writes};
 use crate::calendar::{Zone, edge, guests_told};
-use crate::error::{Action, Error, Result};
-use bodies::{at_json, continuation, occurrence_of, start_at, times_json, with_note};
+use crate::error::{Error, Result};
+use series_plan::plan_series;
 
 choice! {
     /// What the change does.
@@ -157,77 +158,17 @@ fn answer_times(times: Times, zone: &Zone) -> (Value, Value) {
     }
 }
 
-fn step(write: Write, calendar: &str, event: &Event, body: Value, send: &str) -> Step {
-    Step {
-        write,
-        calendar: calendar.to_owned(),
-        event_id: event.id.clone().unwrap_or_default(),
-        etag: event.etag.clone(),
-        body,
-        send_updates: send.to_owned(),
-    }
-}
-
-/// The continuation of a split series: the same for every proposal of the same split, so a
-/// retry that reaches Google meets its own series (409) instead of making a second one.
-fn continuation_id(user_id: &str, master: &str, from: At, times: Times) -> String {
-    let mut hash = Sha256::new();
-    for part in [
-        "calendar-agent/split/v1",
-        user_id,
-        master,
-        &format!("{from:?}"),
-        &format!("{times:?}"),
-    ] {
-        hash.update(part.len().to_le_bytes());
-        hash.update(part.as_bytes());
-    }
-    hex::encode(&hash.finalize()[..16])
-}
-
-/// The occurrences Google keeps apart from the rule: cancelled ones, and ones moved.
-fn exceptions(instances: &[Event]) -> Vec<Exception> {
-    instances
-        .iter()
-        .filter_map(|i| {
-            let original = occurrence_of(i)?;
-            if i.status.as_deref() == Some("cancelled") {
-                return Some(Exception {
-                    original,
-                    now: None,
-                });
-            }
-            let now = start_at(i.start.as_ref())?;
-            (now != original).then_some(Exception {
-                original,
-                now: Some(now),
-            })
-        })
-        .collect()
-}
-
 /// Decides the writes of `asked` on what was `read`. Pure.
 pub(crate) fn plan(read: &Read, asked: &Asked<'_>) -> Result<Proposal> {
     let event = &read.event;
-    let cal = read.calendar_id.as_str();
     let all_day = event.start.as_ref().is_some_and(|s| s.date.is_some());
-    let title = event.summary.clone().unwrap_or_else(|| "(no title)".into());
-    let from = (
-        edge(event.start.as_ref(), asked.zone, false),
-        edge(event.end.as_ref(), asked.zone, all_day),
-    );
-    let to = asked
-        .times
-        .filter(|_| asked.action == Verb::Move)
-        .map(|t| answer_times(t, asked.zone));
-    if asked.action == Verb::Move && asked.times.is_none() {
-        return Err(Error::invalid(
-            "start",
-            "start is required to move an event.",
-        ));
-    }
+    let moved_to = match (asked.action, asked.times) {
+        (Verb::Move, None) => return Err(start_required()),
+        (Verb::Move, Some(times)) => Some(times),
+        (Verb::Cancel, _) => None,
+    };
     let planned = match &read.master {
-        Some(master) => Some(plan_series(read, master, asked)?),
+        Some(master) => Some(plan_series(read, master, asked, moved_to)?),
         None => None,
     };
     let scope = planned.as_ref().map_or(Scope::This, |p| p.scope);
@@ -239,100 +180,39 @@ pub(crate) fn plan(read: &Read, asked: &Asked<'_>) -> Result<Proposal> {
         _ => guests_told(master),
     };
     let send = if guests.is_empty() { "none" } else { "all" };
-    let mut steps = Vec::new();
-    let mut result_id = event.id.clone().unwrap_or_default();
-    let mut undo = None;
-    match (writes, asked.times) {
-        (Writes::Occurrence, _) if asked.action == Verb::Cancel => {
-            cancel(&mut steps, cal, event, asked.note, send);
-        }
-        (Writes::Occurrence, times) => {
-            let (start, end) = times
-                .map(|t| times_json(t, &asked.zone.name))
-                .unwrap_or_default();
-            let mut body = Map::from_iter([("start".into(), start), ("end".into(), end)]);
-            with_note(event, asked.note, &mut body);
-            steps.push(step(Write::Patch, cal, event, Value::Object(body), send));
-        }
-        (Writes::DeleteSeries, _) => {
-            cancel(&mut steps, cal, master, asked.note, send);
-            result_id = master.id.clone().unwrap_or_default();
-        }
-        (Writes::Series { times, recurrence }, _) => {
-            let zone = series_zone(master, asked.zone);
-            let mut body = Map::from_iter([("recurrence".into(), json!(recurrence))]);
-            if let Some((start, end)) = times {
-                body.insert("start".into(), at_json(*start, &zone));
-                body.insert("end".into(), at_json(*end, &zone));
-            }
-            with_note(master, asked.note, &mut body);
-            steps.push(step(Write::Patch, cal, master, Value::Object(body), send));
-            result_id = master.id.clone().unwrap_or_default();
-        }
-        (
-            Writes::Split {
-                ended,
-                times,
-                recurrence,
-            },
-            Some(asked_times),
-        ) => {
-            let body = json!({ "recurrence": ended });
-            steps.push(step(Write::Patch, cal, master, body, send));
-            let occurrence = occurrence_of(event).unwrap_or(times.0);
-            let id = continuation_id(
-                asked.user_id,
-                master.id.as_deref().unwrap_or_default(),
-                occurrence,
-                asked_times,
-            );
-            let zone = series_zone(master, asked.zone);
-            let body = continuation(master, &id, *times, &zone, recurrence, asked.note);
-            steps.push(Step {
-                write: Write::Insert,
-                calendar: cal.to_owned(),
-                event_id: id.clone(),
-                etag: None,
-                body,
-                send_updates: send.to_owned(),
-            });
-            undo = Some(Undo {
-                original: master.recurrence.clone().unwrap_or_default(),
-                ended: ended.clone(),
-            });
-            result_id = id;
-        }
-        (Writes::Split { .. }, None) => {
-            return Err(Error::invalid(
-                "start",
-                "start is required to move an event.",
-            ));
-        }
-    }
-    let tellings = steps.iter().filter(|s| s.send_updates == "all").count();
-    let emails = u32::try_from(guests.len().saturating_mul(tellings)).unwrap_or(u32::MAX);
-    let series_id = (scope != Scope::This).then(|| master.id.clone()).flatten();
-    let reset = planned
-        .map(|p| p.reset)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|at| reset_json(at, asked.zone))
-        .collect();
+    let written = steps::written(read, writes, asked, moved_to, send);
+    let tellings = written
+        .steps
+        .iter()
+        .filter(|s| s.send_updates == "all")
+        .count();
+    let reset = planned.map(|p| p.reset).unwrap_or_default();
     Ok(Proposal {
         action: asked.action,
         scope,
-        title,
+        title: event.summary.clone().unwrap_or_else(|| "(no title)".into()),
         timezone: asked.zone.name.clone(),
-        from,
-        to,
+        from: (
+            edge(event.start.as_ref(), asked.zone, false),
+            edge(event.end.as_ref(), asked.zone, all_day),
+        ),
+        to: moved_to.map(|t| answer_times(t, asked.zone)),
+        emails: u32::try_from(guests.len().saturating_mul(tellings)).unwrap_or(u32::MAX),
         guests,
-        emails,
-        result_id,
-        steps,
-        series_id,
-        reset,
-        undo,
+        result_id: written.result_id,
+        steps: written.steps,
+        series_id: (scope != Scope::This).then(|| master.id.clone()).flatten(),
+        reset: reset
+            .into_iter()
+            .map(|at| reset_json(at, asked.zone))
+            .collect(),
+        undo: written.undo,
     })
+}
+
+/// A move without its new start.
+fn start_required() -> Error {
+    Error::invalid("start", "start is required to move an event.")
 }
 
 fn reset_json(at: At, zone: &Zone) -> Value {
@@ -340,84 +220,6 @@ fn reset_json(at: At, zone: &Zone) -> Value {
         At::Instant(ts) => json!(zone.format(ts)),
         At::Day(day) => json!(day.to_string()),
     }
-}
-
-/// A cancellation of `event`: with a note, the note goes into the description quietly first,
-/// so the notice carries it; then the deletion on the etag that left.
-fn cancel(steps: &mut Vec<Step>, cal: &str, event: &Event, note: Option<&str>, send: &str) {
-    if note.is_some() {
-        let mut body = Map::new();
-        with_note(event, note, &mut body);
-        steps.push(step(Write::Patch, cal, event, Value::Object(body), "none"));
-    }
-    let mut delete = step(Write::Delete, cal, event, Value::Null, send);
-    if note.is_some() {
-        delete.etag = None;
-    }
-    steps.push(delete);
-}
-
-/// The series' own zone (Google requires one on a series; the answer's zone otherwise).
-fn series_zone(master: &Event, zone: &Zone) -> String {
-    master
-        .start
-        .as_ref()
-        .and_then(|s| s.time_zone.clone())
-        .unwrap_or_else(|| zone.name.clone())
-}
-
-/// The domain's plan for a change to an occurrence of `master` (or to the series named).
-fn plan_series(read: &Read, master: &Event, asked: &Asked<'_>) -> Result<series::Planned> {
-    let event = &read.event;
-    let Some(start) = start_at(master.start.as_ref()) else {
-        return Err(Error::invalid(
-            "event_id",
-            "That series has no start I can read; change just this one (scope this).",
-        ));
-    };
-    let occurrence = occurrence_of(event).unwrap_or(start);
-    let series_asked = match (asked.action, asked.times) {
-        (Verb::Cancel, _) => SeriesAsked::Cancel,
-        (Verb::Move, Some(times)) => {
-            let (to, end) = times.ats();
-            if matches!(start, At::Day(_))
-                && matches!(to, At::Instant(_))
-                && asked.scope != Scope::This
-            {
-                return Err(Error::invalid(
-                    "start",
-                    "That series is all day: give the new day as a date (like 2030-03-13) to \
-                     move every one, or move just this one to a time (scope this).",
-                ));
-            }
-            SeriesAsked::Move { to, end }
-        }
-        (Verb::Move, None) => {
-            return Err(Error::invalid(
-                "start",
-                "start is required to move an event.",
-            ));
-        }
-    };
-    let recurrence = master.recurrence.clone().unwrap_or_default();
-    let zone = series_zone(master, asked.zone);
-    let exceptions = exceptions(&read.instances);
-    let change = Change {
-        series: Series {
-            start,
-            zone: &zone,
-            recurrence: &recurrence,
-        },
-        exceptions: &exceptions,
-        occurrence,
-        scope: asked.scope,
-        asked: series_asked,
-        now: asked.now,
-    };
-    series::plan(&change).map_err(|refused| {
-        tracing::info!(why = %refused.why, "a series change was refused by the guard");
-        Error::Action(Action::SeriesChangeUnsupported(refused.message))
-    })
 }
 
 #[cfg(test)]
