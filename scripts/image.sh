@@ -26,7 +26,10 @@ tag="calendar-agent:${version}"
 uid=10001
 
 cargo build --release --locked --bin calendar-agent
-binary=target/release/calendar-agent
+# Wherever cargo put it: CARGO_TARGET_DIR (or a build.target-dir setting) moves target/.
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+binary="${target_dir:-target}/release/calendar-agent"
+[ -x "$binary" ] || { echo "the release build is not at $binary" >&2; exit 1; }
 
 stage="$(mktemp -d /tmp/calendar-agent-image.XXXXXX)"
 trap 'rm -rf "$stage"' EXIT

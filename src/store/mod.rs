@@ -45,6 +45,9 @@ pub(crate) const STATEMENT_TIMEOUT: Duration = Duration::from_millis(2500);
 pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long `/readyz` waits for its own connection.
 pub(crate) const PING_TIMEOUT: Duration = Duration::from_secs(1);
+/// The longest `/readyz`'s store ping takes (a connection, then `SELECT 1`): a readiness
+/// probe must wait longer than this.
+pub const READY_PING_LIMIT: Duration = Duration::from_secs(2);
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -172,9 +175,9 @@ impl Store {
     }
 
     /// Whether the database answers (`SELECT 1` on the readiness connection, never behind the
-    /// requests' pool), within [`PING_TIMEOUT`] twice over.
+    /// requests' pool), within [`READY_PING_LIMIT`].
     pub(crate) async fn ping(&self) -> Result<(), StoreError> {
-        let answer = tokio::time::timeout(2 * PING_TIMEOUT, async {
+        let answer = tokio::time::timeout(READY_PING_LIMIT, async {
             sqlx::query_scalar::<_, i32>("SELECT 1")
                 .fetch_one(&self.health)
                 .await

@@ -116,6 +116,20 @@ fn compose_runs_the_service_on_its_port_with_every_secret_from_a_file() {
         ports.iter().any(|p| p.ends_with(":3000")),
         "the container port is PORT's default, 3000: {ports:?}"
     );
+    // Plain HTTP is published on loopback only, for a TLS proxy on the host; nothing deployed
+    // here is a proxy, so none is trusted.
+    assert!(
+        ports.iter().all(|p| p.starts_with("127.0.0.1:")),
+        "compose.yaml publishes on 127.0.0.1 only: {ports:?}"
+    );
+    assert!(
+        !env.contains_key("TRUSTED_PROXIES"),
+        "compose.yaml trusts no proxy it does not deploy"
+    );
+    assert!(
+        read("deploy/compose.yaml").contains("TLS proxy"),
+        "compose.yaml says how to put TLS in front"
+    );
     let check: Vec<String> = app["healthcheck"]["test"]
         .as_vec()
         .expect("a health check")
@@ -221,6 +235,28 @@ fn kubernetes_probes_ports_and_secrets_match_the_service() {
     assert!(
         termination > grace + 10,
         "terminationGracePeriodSeconds above SHUTDOWN_GRACE_SECONDS + 10"
+    );
+    // Readiness tolerates a blip of the store, and waits out the store ping's own limit; a
+    // stopping replica is out of the Service before its grace ends.
+    let ready = &container["readinessProbe"];
+    let failures = ready["failureThreshold"]
+        .as_i64()
+        .expect("failureThreshold");
+    assert!(failures >= 3, "readiness failureThreshold {failures} < 3");
+    let timeout = ready["timeoutSeconds"].as_i64().expect("timeoutSeconds");
+    let ping = i64::try_from(calendar_agent::store::READY_PING_LIMIT.as_secs()).expect("secs");
+    assert!(
+        timeout > ping,
+        "readiness timeoutSeconds {timeout} must exceed the store ping's {ping} s"
+    );
+    let period = ready["periodSeconds"].as_i64().expect("periodSeconds");
+    assert!(
+        grace > failures * period,
+        "SHUTDOWN_GRACE_SECONDS outlasts readiness' {failures} x {period} s"
+    );
+    assert!(
+        !env.contains_key("TRUSTED_PROXIES"),
+        "deployment.yaml trusts no proxy it does not deploy"
     );
     assert_eq!(pod["securityContext"]["runAsNonRoot"].as_bool(), Some(true));
     assert!(pod["securityContext"]["runAsUser"].as_i64() > Some(0));
