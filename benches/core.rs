@@ -15,10 +15,10 @@ const BASE: &str = "https://demo.ngrok.app/api/calendar/list-events";
 const NOW: u64 = 1_800_000_000;
 
 fn presign(c: &mut Criterion) {
-    let keys = SigningKeys::new(Secret::new("0123456789abcdef0123456789abcdef"));
+    let keys = SigningKeys::new(Secret::new("bench-presign-secret-7f3a91c2e8d45b60"));
     let rotated = SigningKeys {
         current: Secret::new("a-newer-secret-after-rotation-xx"),
-        previous: Some(Secret::new("0123456789abcdef0123456789abcdef")),
+        previous: Some(Secret::new("bench-presign-secret-7f3a91c2e8d45b60")),
     };
     let url = presign_url(&keys, BASE, "a+b@example.com", NOW + 3600);
     let query = url
@@ -64,7 +64,7 @@ fn presign(c: &mut Criterion) {
 
 fn persona(c: &mut Criterion) {
     let vars = [
-        ("PRESIGN_SECRET", "0123456789abcdef0123456789abcdef"),
+        ("PRESIGN_SECRET", "bench-presign-secret-7f3a91c2e8d45b60"),
         ("PUBLIC_BASE_URL", "https://demo.ngrok.app"),
         ("ANAM_AVATAR_ID", "avatar"),
         ("ANAM_VOICE_ID", "voice"),

@@ -219,7 +219,7 @@ def tool_call(root, uid, gid, image_env, google_port):
     google = f"https://127.0.0.1:{google_port}"
     env = dict(image_env, PORT=str(port), DATABASE_URL="sqlite:///data/check.db",
                PRESIGN_SECRET="image-check-presign-secret-0123456789abcdef",
-               TOKEN_ENCRYPTION_KEY="42" * 32, GOOGLE_CLIENT_ID="check-client",
+               TOKEN_ENCRYPTION_KEY="db3dd127276eaf42bec68ab7633227ddd51355d75ab0af8fca90443576259bbc", GOOGLE_CLIENT_ID="check-client",
                GOOGLE_CLIENT_SECRET="check-secret", GOOGLE_AUTH_URL=f"{google}/auth",
                GOOGLE_TOKEN_URL=f"{google}/token", GOOGLE_USERINFO_URL=f"{google}/userinfo",
                GOOGLE_CALENDAR_BASE_URL=f"{google}/calendar/v3/", SHUTDOWN_GRACE_SECONDS="1")

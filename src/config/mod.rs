@@ -10,6 +10,7 @@ mod anam;
 mod budgets;
 mod google;
 mod limits;
+mod secrets;
 mod server;
 mod signing;
 mod store;

@@ -6,6 +6,11 @@ use crate::secret::Secret;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
+/// 32 random bytes as hex: a key as `calendar-agent secret` prints it.
+fn random_key() -> String {
+    crate::config::random_hex_secret()
+}
+
 pub(super) fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let map: HashMap<String, String> = vars
         .iter()
@@ -115,8 +120,8 @@ fn malformed_values_name_their_variable() {
 
 #[test]
 fn configured_secrets_and_keys_are_used() {
-    let key = "11".repeat(32);
-    let (s1, s0) = ("1".repeat(32), "0".repeat(40));
+    let key = random_key();
+    let (s1, s0) = (random_key(), random_key());
     let c = config(&[
         ("PRESIGN_SECRET", &s1),
         ("PRESIGN_SECRET_PREVIOUS", &s0),
@@ -131,7 +136,8 @@ fn configured_secrets_and_keys_are_used() {
         c.signing.presign.previous.as_ref().map(Secret::expose),
         Some(s0.as_str())
     );
-    assert_eq!(c.store.token_encryption_key, Some([0x11; 32]));
+    let decoded: Option<[u8; 32]> = hex::decode(&key).ok().and_then(|k| k.try_into().ok());
+    assert_eq!(c.store.token_encryption_key, decoded);
     let missing: Vec<_> = c.missing().iter().map(|m| m.variable).collect();
     assert!(!missing.contains(&"ANAM_API_KEY"));
     assert!(!missing.contains(&"GOOGLE_CLIENT_ID"));
@@ -160,7 +166,8 @@ fn the_secret_never_prints_in_debug_output() {
 
 #[test]
 fn a_secret_of_exactly_32_bytes_is_enough() {
-    let c = config(&[("PRESIGN_SECRET", &"k".repeat(32))]).expect("valid");
+    let secret = "Zq8vR2mXw4kT9pLc7nB3jH6fD1sG5yQa";
+    let c = config(&[("PRESIGN_SECRET", secret)]).expect("valid");
     assert_eq!(c.signing.presign.current.expose().len(), 32);
     let err = config(&[("PRESIGN_SECRET", "hunter2")]).expect_err("short");
     assert_eq!(
@@ -195,8 +202,8 @@ fn trusted_proxies_take_cidrs_and_single_addresses() {
 #[test]
 fn postgresql_needs_shared_keys_set_explicitly() {
     let pg = ("DATABASE_URL", "postgres://calendar@db.internal/calendar");
-    let key = "22".repeat(32);
-    let secret = "s".repeat(40);
+    let key = random_key();
+    let secret = random_key();
     let err = config(&[pg, ("PRESIGN_SECRET", &secret)]).expect_err("no key");
     assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY");
     let err = config(&[pg, ("TOKEN_ENCRYPTION_KEY", &key)]).expect_err("no secret");
@@ -285,13 +292,14 @@ fn the_sending_routes_may_not_outlive_the_other_tools() {
 
 #[test]
 fn a_previous_token_key_needs_a_current_one_and_is_decoded() {
-    let (new, old) = ("22".repeat(32), "11".repeat(32));
+    let (new, old) = (random_key(), random_key());
     let c = config(&[
         ("TOKEN_ENCRYPTION_KEY", &new),
         ("TOKEN_ENCRYPTION_KEY_PREVIOUS", &old),
     ])
     .expect("valid");
-    assert_eq!(c.store.token_encryption_key_previous, Some([0x11; 32]));
+    let decoded: Option<[u8; 32]> = hex::decode(&old).ok().and_then(|k| k.try_into().ok());
+    assert_eq!(c.store.token_encryption_key_previous, decoded);
     let err = config(&[("TOKEN_ENCRYPTION_KEY_PREVIOUS", &old)]).expect_err("alone");
     assert_eq!(err.variable, "TOKEN_ENCRYPTION_KEY_PREVIOUS");
     let err = config(&[

@@ -63,19 +63,21 @@ impl<'a> Vars<'a> {
 
     /// A secret: `NAME`, or what the file `NAME_FILE` names holds (its trailing newline
     /// trimmed), so it need not sit in the environment. Both set is refused, naming `NAME`; a
-    /// file that cannot be read is refused, naming `NAME_FILE`.
+    /// file that cannot be read is refused, naming `NAME_FILE`; a placeholder or a guessable
+    /// key is refused, naming `NAME` (`secrets`).
     pub(crate) fn secret(&self, name: &'static str) -> Read<Option<String>> {
         let direct = self.get(name);
         let Some(&(_, file_var)) = SECRET_FILES.iter().find(|(n, _)| *n == name) else {
             return Ok(direct);
         };
-        match (direct, self.get(file_var)) {
-            (Some(_), Some(_)) => Err(ConfigError::new(
-                name,
-                format!("is set both directly and as {file_var}; set only one"),
-            )),
-            (Some(value), None) => Ok(Some(value)),
-            (None, None) => Ok(None),
+        let value = match (direct, self.get(file_var)) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    name,
+                    format!("is set both directly and as {file_var}; set only one"),
+                ));
+            }
+            (value, None) => value,
             (None, Some(path)) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| {
                     ConfigError::new(file_var, format!("cannot read `{path}`: {e}"))
@@ -84,9 +86,13 @@ impl<'a> Vars<'a> {
                 if value.trim().is_empty() {
                     return Err(ConfigError::new(file_var, format!("`{path}` is empty")));
                 }
-                Ok(Some(value.to_owned()))
+                Some(value.to_owned())
             }
+        };
+        if let Some(value) = &value {
+            super::secrets::check(name, value)?;
         }
+        Ok(value)
     }
 
     /// `name` as a number, `default` when unset.
@@ -142,8 +148,8 @@ mod tests {
     #[test]
     fn every_secret_can_come_from_a_file_with_its_trailing_newline_trimmed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let secret = "f".repeat(40);
-        let key = "33".repeat(32);
+        let secret = "7be6e5a330302cc921a4c544d17ae9830522dd20bd2398c4853d1f2b0168656c".to_owned();
+        let key = "4ce2b3d8c9459fde0fa15d98abd51410370f8b68f3e08c5373eb3118f2ab3d1d".to_owned();
         let values = [
             ("PRESIGN_SECRET", secret.as_str()),
             ("PRESIGN_SECRET_PREVIOUS", secret.as_str()),
@@ -181,8 +187,9 @@ mod tests {
             c.signing.cookie_secret.as_ref().map(Secret::expose),
             Some(secret.as_str())
         );
-        assert_eq!(c.store.token_encryption_key, Some([0x33; 32]));
-        assert_eq!(c.store.token_encryption_key_previous, Some([0x33; 32]));
+        let decoded: Option<[u8; 32]> = hex::decode(&key).ok().and_then(|k| k.try_into().ok());
+        assert_eq!(c.store.token_encryption_key, decoded);
+        assert_eq!(c.store.token_encryption_key_previous, decoded);
         assert_eq!(
             c.anam.api_key.as_ref().map(Secret::expose),
             Some("anam-key-from-a-file")

@@ -393,8 +393,12 @@ async fn another_key_on_the_store_refuses_to_start_and_a_rotation_moves_every_gr
             .await
             .expect("sign-in");
     }
-    let new_key = "02".repeat(32);
-    let (old, new) = (TokenCipher::new(&[1u8; 32]), TokenCipher::new(&[2u8; 32]));
+    let new_key = "085159e53fc8b453e009b8917ef7214e339bd2412557c436751bb1ff7733e272".to_owned();
+    let new_bytes: [u8; 32] = hex::decode(&new_key).expect("hex").try_into().expect("32");
+    let (old, new) = (
+        TokenCipher::new(&common::test_token_key()),
+        TokenCipher::new(&new_bytes),
+    );
 
     // Another key on A's store: refused at start-up, naming the variable.
     let (code, out) =

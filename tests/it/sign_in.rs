@@ -468,8 +468,8 @@ async fn forged_user_cookies_are_not_signed_in() {
 
 #[tokio::test]
 async fn cookies_signed_before_a_secret_rotation_stay_valid() {
-    const OLD: &str = "old-secret-old-secret-old-secret-old";
-    const NEW: &str = "new-secret-new-secret-new-secret-new";
+    const OLD: &str = "old-presign-secret-4f8Qz1Lw7Xc3Vb9N";
+    const NEW: &str = "new-presign-secret-9Tg2Hk6Pj0Ys5Rd8";
     let db = tempfile::tempdir().expect("tempdir");
     // One database for all three servers, as a restart after a rotation would have.
     let url = format!("sqlite://{}", db.path().join("shared.db").display());

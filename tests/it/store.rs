@@ -12,9 +12,12 @@ use common::TestApp;
 
 /// A second handle on the same database, as another instance would open it.
 async fn second_instance(app: &TestApp) -> Store {
-    Store::connect(&app.config.store.database_url, TokenCipher::new(&[1u8; 32]))
-        .await
-        .expect("second instance opens the same database (migrations already applied)")
+    Store::connect(
+        &app.config.store.database_url,
+        TokenCipher::new(&common::test_token_key()),
+    )
+    .await
+    .expect("second instance opens the same database (migrations already applied)")
 }
 
 on_both_backends! {

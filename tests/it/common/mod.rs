@@ -24,7 +24,7 @@ use wiremock::MockServer;
 /// The user most tests act as.
 pub const ADA: &str = "ada@example.com";
 
-pub const TEST_TOKEN_KEY: &str = "0101010101010101010101010101010101010101010101010101010101010101";
+pub const TEST_TOKEN_KEY: &str = "fe3e39be8702afb75a2d03cb19acff4939585f7c96a5d5663524061149dff7a1";
 
 /// A running server, the mock Google it talks to, and a client for it.
 pub struct TestApp {
@@ -44,8 +44,16 @@ pub struct TestApp {
     pub tokens: fake_google::Tokens,
 }
 
+/// [`TEST_TOKEN_KEY`]'s 32 bytes, for a store opened by hand.
+pub fn test_token_key() -> [u8; 32] {
+    let bytes =
+        (0..32).map(|i| u8::from_str_radix(&TEST_TOKEN_KEY[2 * i..2 * i + 2], 16).expect("hex"));
+    let bytes: Vec<u8> = bytes.collect();
+    bytes.try_into().expect("32 bytes")
+}
+
 /// A presign secret of the required length for tests.
-pub const TEST_PRESIGN_SECRET: &str = "test-presign-secret-0123456789abcdef";
+pub const TEST_PRESIGN_SECRET: &str = "test-presign-secret-7Kq2Wm9xR4tZ8vL3";
 
 /// Test-only overrides of `Config::budgets` (in milliseconds), passed with the variables: a test
 /// of what happens when a budget runs out need not wait the real seconds. Not environment

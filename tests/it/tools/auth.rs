@@ -148,8 +148,8 @@ async fn a_url_signed_with_another_secret_is_refused() {
 
 #[tokio::test]
 async fn urls_signed_with_the_previous_secret_are_accepted_after_rotation() {
-    const OLD: &str = "old-secret-old-secret-old-secret-old";
-    const NEW: &str = "new-secret-new-secret-new-secret-new";
+    const OLD: &str = "old-presign-secret-4f8Qz1Lw7Xc3Vb9N";
+    const NEW: &str = "new-presign-secret-9Tg2Hk6Pj0Ys5Rd8";
     let before_rotation = spawn_app(&[("PRESIGN_SECRET", OLD)]).await;
     let url = fresh(&before_rotation, LIST_EVENTS_PATH);
 
