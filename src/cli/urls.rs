@@ -149,10 +149,12 @@ pub fn sign_url(
             "--ttl {ttl} is longer than {path}'s URL life ({life} s); the server would refuse it"
         ));
     }
-    Ok(presign::presign_url(
+    // Minted now: sign-out ends it like a URL of a session started now.
+    Ok(presign::presign_minted_url(
         &config.signing.presign,
         &config.public_url(path),
         user,
+        now,
         now + ttl,
     ))
 }
@@ -199,7 +201,7 @@ mod tests {
         let c = tunnel();
         let url = sign_url(&c, "/api/calendar/events", "a+b@example.com", 60, NOW).expect("signed");
         assert!(url.starts_with(
-            "https://demo.ngrok.app/api/calendar/events?uid=a%2Bb%40example.com&exp=1800000060&sig="
+            "https://demo.ngrok.app/api/calendar/events?uid=a%2Bb%40example.com&exp=1800000060&iat=1800000000&sig="
         ));
         assert_eq!(
             check_url(&c, &url, NOW),

@@ -88,6 +88,9 @@ pub struct Config {
     /// How long a tool call and a background Google call may take (not read from the
     /// environment).
     pub budgets: Budgets,
+    /// This instance's clock: the system's (tests set one ahead; not read from the
+    /// environment).
+    pub clock: crate::clock::Clock,
 }
 
 impl Config {
@@ -109,6 +112,7 @@ impl Config {
             limits: Limits::read(&vars)?,
             working_hours: working_hours(&vars)?,
             budgets: Budgets::default(),
+            clock: crate::clock::Clock::default(),
             server,
             signing,
             google,

@@ -7,7 +7,6 @@
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
-use crate::clock::unix_now;
 use crate::error::{Auth, Error, Result};
 use crate::state::AppState;
 
@@ -25,7 +24,7 @@ async fn current(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>>
     let Some(signed) = state.cookie_keys.signed_user(&parts.headers) else {
         return Ok(None);
     };
-    if !signed.is_fresh(unix_now()) {
+    if !signed.is_fresh(state.config.clock.unix_now()) {
         return Ok(None);
     }
     let epoch = state.store.epoch(&signed.user_id).await?;

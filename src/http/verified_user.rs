@@ -6,7 +6,6 @@ use axum::extract::{FromRef, FromRequestParts, MatchedPath};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
-use crate::clock::unix_now;
 use crate::config::Config;
 use crate::error::{Auth, Error, Service};
 use crate::log_budget::Topic;
@@ -77,7 +76,7 @@ where
             .get::<MatchedPath>()
             .map_or_else(|| parts.uri.path(), MatchedPath::as_str);
         let base_url = config.public_url(path);
-        let now = unix_now();
+        let now = config.clock.unix_now();
         let life = parts
             .extensions
             .get::<UrlLife>()
@@ -113,7 +112,10 @@ async fn admit(
         return Err(limited);
     }
     let user = VerifiedUser {
-        session: v.exp.saturating_sub(life_seconds),
+        // Signed into the URLs this service mints; derived for the cookbook's form.
+        session: v
+            .minted
+            .unwrap_or_else(|| v.exp.saturating_sub(life_seconds)),
         user_id: v.uid,
         exp: v.exp,
         arrived,

@@ -104,7 +104,7 @@ async fn new_declines(
     items: &[Event],
     announce: bool,
 ) -> Result<Vec<Change>> {
-    let now = jiff::Timestamp::now();
+    let now = state.config.clock.now();
     let mut out = Vec::new();
     for event in items {
         let ended = event

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::calendar::Zone;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::presign::presign_url;
+use crate::presign::presign_minted_url;
 use crate::tools::{Offered, TOOLS, Tool};
 
 /// The persona's name.
@@ -116,7 +116,7 @@ pub struct Session<'a> {
     pub user_id: &'a str,
     /// Their calendar zone.
     pub zone: &'a Zone,
-    /// When Start was pressed.
+    /// When Start was pressed, by the store's clock (signed into every tool URL as `iat`).
     pub now: Timestamp,
     /// Whether they allowed contact search (`get_contacts` is offered only then).
     pub contacts: bool,
@@ -129,10 +129,11 @@ pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'
     let minted = u64::try_from(session.now.as_second()).unwrap_or(0);
     let sign = |tool: &Tool| {
         let exp = minted + tool.url_life.seconds(config);
-        presign_url(
+        presign_minted_url(
             &config.signing.presign,
             &config.public_url(tool.route),
             session.user_id,
+            minted,
             exp,
         )
     };

@@ -1,4 +1,10 @@
-//! Presigned tool URLs: `sig = hex(HMAC-SHA256(secret, "{baseUrl}|{uid}|{exp}"))`.
+//! Presigned tool URLs: `sig = hex(HMAC-SHA256(secret, "{baseUrl}|{uid}|{exp}"))`, and the
+//! form this service mints, which signs the mint time too:
+//! `?uid=…&exp=…&iat=…&sig=hex(HMAC-SHA256(secret, "{baseUrl}|{uid}|{exp}|{iat}"))`. With the
+//! mint time signed, sign-out and the session a URL belongs to do not depend on the URL lives
+//! configured today or on the clock of the instance that checks it. A URL without `iat` (the
+//! cookbook's form, `sign-url --legacy`) still verifies; its mint time is then `exp` minus the
+//! route's life, as before. Dropping `iat` from a URL that had it breaks its signature.
 //!
 //! Signing and verifying are pure functions over an explicit `now`, so the rules (expiry,
 //! rotation, encoding) are unit-tested without a clock or a server.
@@ -52,7 +58,7 @@ impl SigningKeys {
     }
 }
 
-fn mac(secret: &Secret, base_url: &str, uid: &str, exp: &str) -> HmacSha256 {
+fn mac(secret: &Secret, base_url: &str, uid: &str, exp: &str, iat: Option<&str>) -> HmacSha256 {
     // HMAC accepts keys of any length; the secret's UTF-8 bytes are the key, as in the cookbook.
     let mut mac = HmacSha256::new_from_slice(secret.expose().as_bytes())
         .expect("HMAC-SHA256 accepts keys of any length");
@@ -61,24 +67,46 @@ fn mac(secret: &Secret, base_url: &str, uid: &str, exp: &str) -> HmacSha256 {
     mac.update(uid.as_bytes());
     mac.update(b"|");
     mac.update(exp.as_bytes());
+    if let Some(iat) = iat {
+        mac.update(b"|");
+        mac.update(iat.as_bytes());
+    }
     mac
 }
 
 /// Lowercase hex signature of `"{base_url}|{uid}|{exp}"`.
 pub(crate) fn signature(secret: &Secret, base_url: &str, uid: &str, exp: u64) -> String {
     hex::encode(
-        mac(secret, base_url, uid, &exp.to_string())
+        mac(secret, base_url, uid, &exp.to_string(), None)
             .finalize()
             .into_bytes(),
     )
 }
 
-/// `{base_url}?uid=…&exp=…&sig=…`, signed with the current secret. The uid is signed raw and
-/// percent-encoded in the URL.
+/// The cookbook's `{base_url}?uid=…&exp=…&sig=…`, signed with the current secret. The uid is
+/// signed raw and percent-encoded in the URL.
 pub fn presign_url(keys: &SigningKeys, base_url: &str, uid: &str, exp: u64) -> String {
     let sig = signature(&keys.current, base_url, uid, exp);
     format!(
         "{base_url}?uid={}&exp={exp}&sig={sig}",
+        encode_component(uid)
+    )
+}
+
+/// `{base_url}?uid=…&exp=…&iat=…&sig=…`: minted at `iat` (unix seconds), signed with the
+/// current secret over the mint time too.
+pub fn presign_minted_url(
+    keys: &SigningKeys,
+    base_url: &str,
+    uid: &str,
+    iat: u64,
+    exp: u64,
+) -> String {
+    let iat = iat.to_string();
+    let mac = mac(&keys.current, base_url, uid, &exp.to_string(), Some(&iat));
+    let sig = hex::encode(mac.finalize().into_bytes());
+    format!(
+        "{base_url}?uid={}&exp={exp}&iat={iat}&sig={sig}",
         encode_component(uid)
     )
 }
@@ -90,12 +118,14 @@ pub struct SignedParams {
     pub(crate) uid: Option<String>,
     /// The expiry, as the digits received (the signature covers this exact text).
     pub(crate) exp: Option<String>,
+    /// The mint time, when the URL carries it (signed too).
+    pub(crate) iat: Option<String>,
     /// The hex signature.
     pub(crate) sig: Option<String>,
 }
 
 impl SignedParams {
-    /// Reads `uid`, `exp` and `sig` from a raw query string. A parameter given twice is an
+    /// Reads `uid`, `exp`, `iat` and `sig` from a raw query string. A parameter given twice is an
     /// error: which copy a proxy or framework keeps is not something to bet a signature on.
     pub fn from_query(query: Option<&str>) -> Result<Self, VerifyError> {
         let mut params = Self::default();
@@ -103,6 +133,7 @@ impl SignedParams {
             let slot = match key.as_ref() {
                 "uid" => &mut params.uid,
                 "exp" => &mut params.exp,
+                "iat" => &mut params.iat,
                 "sig" => &mut params.sig,
                 _ => continue,
             };
@@ -119,6 +150,7 @@ fn param_name(key: &str) -> &'static str {
     match key {
         "uid" => "uid",
         "exp" => "exp",
+        "iat" => "iat",
         _ => "sig",
     }
 }
@@ -135,6 +167,9 @@ pub enum VerifyError {
     /// `exp` is not a non-negative integer.
     #[error("`exp` is not a unix timestamp")]
     MalformedExpiry,
+    /// `iat` is given but is not a unix timestamp before `exp`.
+    #[error("`iat` is not a unix timestamp before `exp`")]
+    MalformedMintTime,
     /// `now > exp`.
     #[error("the URL expired at {exp} (now {now})")]
     Expired {
@@ -166,6 +201,7 @@ impl VerifyError {
             Self::Missing(_) => "missing",
             Self::Duplicate(_) => "duplicate",
             Self::MalformedExpiry => "malformed_expiry",
+            Self::MalformedMintTime => "malformed_mint_time",
             Self::Expired { .. } => "expired",
             Self::MalformedSignature => "malformed_signature",
             Self::WrongSignature => "wrong_signature",
@@ -190,6 +226,8 @@ pub struct Verified {
     pub uid: String,
     /// Its expiry (unix seconds).
     pub exp: u64,
+    /// When it was minted (unix seconds, by the store's clock), when the URL signs it.
+    pub minted: Option<u64>,
     /// Which secret matched.
     pub(crate) signed_with: SignedWith,
 }
@@ -229,6 +267,16 @@ pub fn verify<'p>(
         return Err(VerifyError::MalformedExpiry);
     }
     let exp: u64 = exp_text.parse().map_err(|_| VerifyError::MalformedExpiry)?;
+    let iat_text = params.iat.as_deref();
+    let minted = match iat_text {
+        None => None,
+        Some(text) => Some(
+            text.parse::<u64>()
+                .ok()
+                .filter(|iat| text.bytes().all(|b| b.is_ascii_digit()) && *iat <= exp)
+                .ok_or(VerifyError::MalformedMintTime)?,
+        ),
+    };
     if now > exp {
         return Err(VerifyError::Expired { exp, now });
     }
@@ -240,7 +288,7 @@ pub fn verify<'p>(
     }
 
     for (index, secret) in keys.all().enumerate() {
-        if mac(secret, base_url, uid, exp_text)
+        if mac(secret, base_url, uid, exp_text, iat_text)
             .verify_slice(&sig)
             .is_ok()
         {
@@ -252,6 +300,7 @@ pub fn verify<'p>(
             return Ok(Verified {
                 uid: uid.to_owned(),
                 exp,
+                minted,
                 signed_with,
             });
         }

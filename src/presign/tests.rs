@@ -231,3 +231,50 @@ fn an_expiry_beyond_the_routes_life_is_refused_however_it_was_signed() {
         "no overflow"
     );
 }
+
+#[test]
+fn a_minted_url_signs_its_mint_time_and_cannot_lose_or_change_it() {
+    let url = presign_minted_url(&keys(), BASE, "ada@example.com", NOW, NOW + 3600);
+    // Computed with: printf '%s' '<base>|ada@example.com|1800003600|1800000000' | openssl dgst
+    // -sha256 -hmac test-secret
+    assert_eq!(
+        url,
+        format!(
+            "{BASE}?uid=ada%40example.com&exp=1800003600&iat=1800000000&sig=\
+             9963f193acefdd6736638b53a44fc870784517f4f4386097cdb823138cece3f6"
+        )
+    );
+    let verified = verify(&keys(), BASE, &params_of(&url), NOW + 10).expect("valid");
+    assert_eq!((verified.minted, verified.exp), (Some(NOW), NOW + 3600));
+    // A later mint time would pass a sign-out it came before; none verifies.
+    let mut later = params_of(&url);
+    later.iat = Some((NOW + 20).to_string());
+    assert_eq!(
+        verify(&keys(), BASE, &later, NOW + 10),
+        Err(VerifyError::WrongSignature)
+    );
+    let mut dropped = params_of(&url);
+    dropped.iat = None;
+    assert_eq!(
+        verify(&keys(), BASE, &dropped, NOW + 10),
+        Err(VerifyError::WrongSignature),
+        "without iat it is checked as the cookbook's form, which it is not"
+    );
+    let mut after_expiry = params_of(&url);
+    after_expiry.iat = Some((NOW + 7200).to_string());
+    assert_eq!(
+        verify(&keys(), BASE, &after_expiry, NOW + 10),
+        Err(VerifyError::MalformedMintTime)
+    );
+    assert_eq!(
+        SignedParams::from_query(Some(&format!(
+            "{}&iat=1",
+            url.split_once('?').expect("?").1
+        ))),
+        Err(VerifyError::Duplicate("iat"))
+    );
+    // The cookbook's form still verifies, with no mint time.
+    let legacy = presign_url(&keys(), BASE, "ada@example.com", NOW + 3600);
+    let verified = verify(&keys(), BASE, &params_of(&legacy), NOW).expect("valid");
+    assert_eq!(verified.minted, None);
+}

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
 use super::page::page_with_message;
-use crate::clock::unix_now;
 use crate::cookies::{
     OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, OAuthFlow, SignedUser, USER_COOKIE,
     oauth_cookie, removal, user_cookie,
@@ -56,7 +55,7 @@ async fn start(
     let minutes = u64::try_from(OAUTH_COOKIE_MINUTES).unwrap_or(10);
     state
         .store
-        .remember_oauth_state(&csrf, unix_now() + minutes * 60)
+        .remember_oauth_state(&csrf, state.config.clock.unix_now() + minutes * 60)
         .await?;
     let jar = state
         .cookie_keys
@@ -178,7 +177,7 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
     tracing::info!(user_id = %email, "signed in");
     let user = SignedUser {
         user_id: email,
-        issued_at: unix_now(),
+        issued_at: state.config.clock.unix_now(),
         epoch,
     };
     let signed = state
@@ -267,10 +266,7 @@ async fn signout(
     if let Some(user) = &user {
         // First what makes the sign-out hold everywhere: the avatar's tool URLs minted before
         // now stop working on every instance.
-        state
-            .store
-            .record_sign_out(&user.user_id, crate::store::now_i64())
-            .await?;
+        state.store.record_sign_out(&user.user_id).await?;
         let recorded = tokio::time::Instant::now();
         state.sign_outs.forget(&user.user_id);
         // Nobody is looking any more: Google can stop telling us about this calendar.

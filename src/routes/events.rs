@@ -78,7 +78,7 @@ async fn events(
     let work = async {
         let context = google.context().await?;
         let zone = context.zone.clone();
-        let now = Timestamp::now();
+        let now = state.config.clock.now();
         let today = zone.zoned(now).date();
         let (window, monday) = match week {
             Some(day) => {

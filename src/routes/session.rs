@@ -106,21 +106,20 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
     Ok(Json(json!({ "sessionToken": token })))
 }
 
-/// The moment the session is minted at, in a later second than the user's latest sign-out: a
-/// tool URL counts as minted before a sign-out when its mint second is not after it (URLs carry
-/// whole seconds), so a sign-in and Start within the sign-out's second waits for the next one.
+/// The moment the session is minted at, by the store's clock (the one sign-outs are recorded
+/// by), in a later second than the user's latest sign-out: a tool URL counts as minted before
+/// a sign-out when its mint second is not after it (URLs carry whole seconds), so a sign-in and
+/// Start within the sign-out's second waits for the next one.
 async fn after_sign_out(state: &AppState, user_id: &str) -> Result<Timestamp> {
-    let now = Timestamp::now();
-    let Some(out) = state.store.signed_out_at(user_id).await? else {
-        return Ok(now);
-    };
-    if now.as_second() > out {
-        return Ok(now);
+    let mut now = state.store.clock().await?;
+    if let Some(out) = state.store.signed_out_at(user_id).await? {
+        if now <= out {
+            let wait = u64::try_from(out + 1 - now).unwrap_or(1).min(2);
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            now = state.store.clock().await?.max(out + 1);
+        }
     }
-    let next = Timestamp::from_second(out + 1).unwrap_or(now);
-    let wait = now.duration_until(next).unsigned_abs();
-    tokio::time::sleep(wait.min(std::time::Duration::from_secs(2))).await;
-    Ok(Timestamp::now().max(next))
+    Timestamp::from_second(now).map_err(|e| Error::internal(format!("the store's clock: {e}")))
 }
 
 /// The user's calendar zone for the prompt (and, cached, for the tools that follow). A session

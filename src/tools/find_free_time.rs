@@ -157,7 +157,7 @@ async fn run(call: &mut Call, args: Search) -> Result<Value> {
     let window = args.window(&zone)?;
     let hours = (!args.any_time).then(|| working.to_string());
     // Slots in the past are no use to anyone: search from now on.
-    let Some(searched) = from_now(window, Timestamp::now()) else {
+    let Some(searched) = from_now(window, call.state.config.clock.now()) else {
         return Ok(answer(&[], &zone, window, hours));
     };
     let allowed: Vec<Interval> = if args.any_time {

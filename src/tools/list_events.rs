@@ -109,7 +109,7 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
     google.require(needs::READING_EVENTS).await?;
     let context = google.context().await?;
     let zone = zone_for(google, args.timezone.as_ref().map(|z| &z.0)).await?;
-    let window = args.window(&zone, Timestamp::now())?;
+    let window = args.window(&zone, call.state.config.clock.now())?;
     let listed = google
         .events_across(
             &context.calendars,

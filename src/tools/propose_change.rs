@@ -197,7 +197,7 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
             Times::Timed(start, end)
         }
     });
-    let now = jiff::Timestamp::now();
+    let now = call.state.config.clock.now();
     // The occurrences Google keeps apart from the rule matter when the series is rewritten.
     let rewrites = scope != Scope::This && !(args.action == Verb::Cancel && scope == Scope::All);
     let instances = match (&master, rewrites) {

@@ -65,6 +65,8 @@ pub const BACKGROUND_BUDGET_MS: &str = "budget:background_call_ms";
 pub const OAUTH_BUDGET_MS: &str = "budget:oauth_call_ms";
 /// See [`TOOL_BUDGET_MS`].
 pub const RELAY_CHECK_MS: &str = "budget:relay_check_ms";
+/// Test-only: this instance's clock runs this many seconds ahead (`Config::clock`).
+pub const CLOCK_AHEAD_S: &str = "clock:ahead_s";
 
 /// Starts the app with test defaults overridden by `overrides` (an empty value unsets a
 /// variable; `{app}` in a value stands for the app's own address, `{google}` for the mock's;
@@ -133,6 +135,9 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
         if let Some(ms) = vars.get(key) {
             *budget = Duration::from_millis(ms.parse().expect("a budget in milliseconds"));
         }
+    }
+    if let Some(seconds) = vars.get(CLOCK_AHEAD_S) {
+        config.clock = calendar_agent::clock::Clock::ahead_by(seconds.parse().expect("seconds"));
     }
     let state = AppState::build(config.clone()).await.expect("state");
     calendar_agent::background::start(&state);
