@@ -140,8 +140,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `database_url` and applies migrations.
-    /// Several instances may do this at once on PostgreSQL (the migrator takes a lock).
+    /// Opens (creating if needed) the database at `database_url` and applies migrations
+    /// ([`migrate`]). Several instances may do this at once.
     pub async fn connect(database_url: &str, cipher: TokenCipher) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of(database_url)?;
@@ -155,10 +155,7 @@ impl Store {
                 open_postgres(database_url, 1, PING_TIMEOUT).await?,
             ),
         };
-        match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
+        migrate(database_url, backend).await?;
         let store = Self {
             pool,
             health,
@@ -259,6 +256,44 @@ fn pool(connections: u32, acquire: Duration, settings: String) -> AnyPoolOptions
         })
 }
 
+/// Applies this build's migrations on a connection of its own, outside the requests' timeouts:
+/// on PostgreSQL the migrator's advisory lock is waited for as long as another instance holds it
+/// (instances starting together all come up, one after the other); on SQLite the file's lock,
+/// for up to a minute. Migrations a newer release applied are left alone, so a rollback starts
+/// on a store a newer release migrated: every migration is additive (new tables, new nullable or
+/// defaulted columns, new indexes), which a test holds the migration files to.
+async fn migrate(database_url: &str, backend: Backend) -> Result<(), StoreError> {
+    let (url, settings, mut migrator) = match backend {
+        Backend::Sqlite => (
+            sqlite_url(database_url),
+            "PRAGMA busy_timeout=60000;",
+            sqlx::migrate!("./migrations/sqlite"),
+        ),
+        Backend::Postgres => (
+            database_url.to_owned(),
+            "SET statement_timeout = 0; SET lock_timeout = 0;",
+            sqlx::migrate!("./migrations/postgres"),
+        ),
+    };
+    migrator.set_ignore_missing(true);
+    let mut conn = AnyConnectOptions::from_str(&url)?.connect().await?;
+    sqlx::raw_sql(settings).execute(&mut conn).await?;
+    let migrated = migrator.run(&mut conn).await;
+    conn.close().await?;
+    Ok(migrated?)
+}
+
+/// A SQLite URL that creates the file when it is missing.
+fn sqlite_url(database_url: &str) -> String {
+    if database_url.contains("mode=") {
+        database_url.to_owned()
+    } else if database_url.contains('?') {
+        format!("{database_url}&mode=rwc")
+    } else {
+        format!("{database_url}?mode=rwc")
+    }
+}
+
 /// SQLite through the Any driver: WAL is switched on once (it persists in the file and needs
 /// a lock no other connection holds), then every pooled connection gets `synchronous=FULL` and
 /// a busy timeout.
@@ -269,14 +304,7 @@ async fn open_sqlite(
 ) -> Result<AnyPool, StoreError> {
     let file = SqliteConnectOptions::from_str(database_url)?;
     ensure_parent_folder(file.get_filename())?;
-    let url = if database_url.contains("mode=") {
-        database_url.to_owned()
-    } else if database_url.contains('?') {
-        format!("{database_url}&mode=rwc")
-    } else {
-        format!("{database_url}?mode=rwc")
-    };
-    let options = AnyConnectOptions::from_str(&url)?;
+    let options = AnyConnectOptions::from_str(&sqlite_url(database_url))?;
     let mut first = options.connect().await?;
     sqlx::raw_sql("PRAGMA journal_mode=WAL")
         .execute(&mut first)

@@ -30,6 +30,7 @@ mod page;
 mod page_js;
 mod postgres_outage;
 mod relay;
+mod rollback;
 mod service;
 mod session_token;
 mod sign_in;
