@@ -116,4 +116,12 @@ pub async fn prune(state: &AppState) {
     if let Err(e) = state.store.prune_sign_outs(before).await {
         tracing::warn!(error = %e, "pruning sign-outs failed");
     }
+    let kept = i64::from(state.config.store.audit_retention_days) * 86_400;
+    if let Err(e) = state
+        .store
+        .prune_audit(crate::store::now_i64() - kept)
+        .await
+    {
+        tracing::warn!(error = %e, "pruning the audit failed");
+    }
 }

@@ -1,4 +1,5 @@
-//! `calendar-agent audit [--user EMAIL]`: the audit of what was sent for users, as a table.
+//! `calendar-agent audit [--user EMAIL]`: every write made for users (holds, invitation
+//! answers, changes, meetings), as a table.
 
 use jiff::Timestamp;
 
@@ -16,41 +17,38 @@ pub async fn audit(config: &Config, user: Option<&str>, limit: i64) -> Result<St
     Ok(table(&rows))
 }
 
-/// Aligned columns: TIME (UTC), USER, DRAFT, OUTCOME, EVENT, ATTENDEES, DETAIL.
+/// Aligned columns: TIME (UTC), USER, TOOL, OUTCOME, WHAT, ID (the draft or change named),
+/// EVENT, PEOPLE (who Google told), DETAIL.
 pub(super) fn table(rows: &[AuditRow]) -> String {
     if rows.is_empty() {
-        return "(nothing sent yet)".into();
+        return "(nothing written yet)".into();
     }
-    let cells: Vec<[String; 7]> = rows
-        .iter()
-        .map(|r| {
-            [
-                Timestamp::from_second(r.at)
-                    .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
-                    .unwrap_or_else(|_| r.at.to_string()),
-                r.user_id.clone(),
-                r.draft_id.clone(),
-                r.outcome.clone(),
-                r.event_id.clone().unwrap_or_else(|| "-".into()),
-                if r.attendees.is_empty() {
-                    "-".into()
-                } else {
-                    r.attendees.replace(',', ", ")
-                },
-                r.detail.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let or_dash = |value: &str| {
+        if value.is_empty() {
+            "-".to_owned()
+        } else {
+            value.to_owned()
+        }
+    };
+    let cells = rows.iter().map(|r| {
+        vec![
+            Timestamp::from_second(r.at)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+                .unwrap_or_else(|_| r.at.to_string()),
+            r.user_id.clone(),
+            or_dash(&r.tool),
+            r.outcome.clone(),
+            or_dash(r.what.as_deref().unwrap_or_default()),
+            or_dash(&r.draft_id),
+            or_dash(r.event_id.as_deref().unwrap_or_default()),
+            or_dash(&r.attendees.replace(',', ", ")),
+            r.detail.clone().unwrap_or_default(),
+        ]
+    });
     let header = [
-        "TIME",
-        "USER",
-        "DRAFT",
-        "OUTCOME",
-        "EVENT",
-        "ATTENDEES",
-        "DETAIL",
+        "TIME", "USER", "TOOL", "OUTCOME", "WHAT", "ID", "EVENT", "PEOPLE", "DETAIL",
     ];
-    super::aligned(&header, cells.iter().map(|c| c.to_vec()))
+    super::aligned(&header, cells)
 }
 
 #[cfg(test)]
@@ -59,33 +57,59 @@ mod tests {
 
     #[test]
     fn the_audit_prints_one_aligned_row_per_attempt() {
+        let row = |at, tool: &str, what: &str, draft: &str, outcome: &str| AuditRow {
+            at,
+            user_id: "ada@example.com".into(),
+            tool: tool.into(),
+            what: Some(what.into()),
+            draft_id: draft.into(),
+            attendees: if draft.is_empty() {
+                String::new()
+            } else {
+                "sam@example.com,lee@example.org".into()
+            },
+            event_id: Some("abc".into()),
+            outcome: outcome.into(),
+            detail: None,
+        };
         let rows = [
-            AuditRow {
-                at: 1_900_000_000,
-                user_id: "ada@example.com".into(),
-                draft_id: "K7M4QX".into(),
-                attendees: "sam@example.com,lee@example.org".into(),
-                event_id: Some("abc".into()),
-                outcome: "created".into(),
-                detail: None,
-            },
-            AuditRow {
-                at: 1_900_000_030,
-                user_id: "ada@example.com".into(),
-                draft_id: "K7M4QX".into(),
-                attendees: "sam@example.com,lee@example.org".into(),
-                event_id: Some("abc".into()),
-                outcome: "repeat".into(),
-                detail: None,
-            },
+            row(
+                1_900_000_000,
+                "create_meeting",
+                "Kickoff",
+                "K7M4QX",
+                "created",
+            ),
+            row(
+                1_900_000_030,
+                "block_time",
+                "focus Deep work",
+                "",
+                "created",
+            ),
         ];
         let printed = table(&rows);
         let lines: Vec<&str> = printed.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert!(lines[0].starts_with("TIME"));
-        assert!(lines[1].starts_with("2030-03-17 17:46:40Z  ada@example.com  K7M4QX  created"));
-        assert!(lines[2].contains("repeat"));
-        assert!(lines[1].contains("sam@example.com, lee@example.org"));
-        assert_eq!(table(&[]), "(nothing sent yet)");
+        assert!(
+            lines[0].starts_with(
+                "TIME                  USER             TOOL            OUTCOME  WHAT"
+            ),
+            "{printed}"
+        );
+        assert!(
+            lines[1].starts_with(
+                "2030-03-17 17:46:40Z  ada@example.com  create_meeting  created  Kickoff"
+            ),
+            "{printed}"
+        );
+        assert!(
+            lines[1].contains("K7M4QX") && lines[1].contains("sam@example.com, lee@example.org")
+        );
+        assert!(
+            lines[2].contains("block_time") && lines[2].contains("focus Deep work"),
+            "{printed}"
+        );
+        assert_eq!(table(&[]), "(nothing written yet)");
     }
 }

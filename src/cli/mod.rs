@@ -1,5 +1,5 @@
 //! The command line: serve by default, plus the tools a user needs when Anam gets 401s, and
-//! the audit of what was sent.
+//! the audit of what was written for users.
 
 mod anam;
 mod audit;
@@ -49,8 +49,8 @@ pub enum Command {
     /// Re-encrypt every stored grant under TOKEN_ENCRYPTION_KEY (after a rotation, with the old
     /// key as TOKEN_ENCRYPTION_KEY_PREVIOUS).
     RotateKey,
-    /// Print the audit: every attempt to send something read back (create_meeting,
-    /// apply_change), oldest first.
+    /// Print the audit: every write made for users (holds, invitation answers, changes,
+    /// meetings), oldest first.
     Audit {
         /// Only this user's (their email).
         #[arg(long)]

@@ -12,6 +12,8 @@ pub struct StoreConfig {
     pub(crate) token_encryption_key: Option<[u8; 32]>,
     /// `TOKEN_ENCRYPTION_KEY_PREVIOUS`: the key being rotated away from, read only.
     pub(crate) token_encryption_key_previous: Option<[u8; 32]>,
+    /// `AUDIT_RETENTION_DAYS`: how long audit rows (and the guest answers last seen) are kept.
+    pub(crate) audit_retention_days: u32,
 }
 
 impl StoreConfig {
@@ -60,10 +62,18 @@ impl StoreConfig {
                 ));
             }
         }
+        let audit_retention_days = vars.number("AUDIT_RETENTION_DAYS", 400)?;
+        if audit_retention_days == 0 {
+            return Err(ConfigError::new(
+                "AUDIT_RETENTION_DAYS",
+                "must be at least 1",
+            ));
+        }
         Ok(Self {
             database_url,
             token_encryption_key,
             token_encryption_key_previous,
+            audit_retention_days,
         })
     }
 }

@@ -333,14 +333,16 @@ impl Store {
         .await?;
         if before.as_deref() != Some(response) {
             sqlx::query(
-                "INSERT INTO guest_responses (user_id, event_id, email, response)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (user_id, event_id, email) DO UPDATE SET response = excluded.response",
+                "INSERT INTO guest_responses (user_id, event_id, email, response, seen_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (user_id, event_id, email)
+                 DO UPDATE SET response = excluded.response, seen_at = excluded.seen_at",
             )
             .bind(user_id)
             .bind(event_id)
             .bind(email)
             .bind(response)
+            .bind(now_i64())
             .execute(&self.pool)
             .await?;
         }

@@ -59,6 +59,7 @@ const CHANGE: Sendable<Proposal> = Sendable {
     what: "that change",
     emails: |p| p.emails,
     people: |p| p.guests.join(","),
+    summary: |p| p.summary(),
     unusable: |why| Action::ChangeUnusable(why).into(),
     event_id: |p, _| p.result_id.clone(),
     done: "applied",

@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::shared::args::{self, Choice, Text, When, ZoneName, choice, event_times, optional};
+use super::shared::audit::Audit;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Zone, event_time};
 use crate::error::{Action, Error, GoogleError, Result};
@@ -216,38 +217,70 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
         }
         _ => Vec::new(),
     };
-    let body = event_json(&event);
-    let inserted = match google.insert(PRIMARY, &body, "none").await {
-        // Focus time and out of office exist only on some accounts' primary calendars.
-        Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
-            tracing::info!(user_id = %user.user_id, kind = args.kind.word(), error = %e, "Google refused the kind of hold");
-            return Err(Action::KindNotAvailable(args.kind.spoken()).into());
+    let id = event.id.clone().unwrap_or_default();
+    let what = format!(
+        "{} {}, {} to {}{}",
+        args.kind.word(),
+        args.title,
+        args.timezone.wall(args.start),
+        args.timezone.wall(args.end),
+        if declined.is_empty() {
+            String::new()
+        } else {
+            format!(", declining {}", declined.join("; "))
         }
-        other => other?,
-    };
-    let held = match inserted {
-        Once::Created(event) => event,
-        Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
-            // The user deleted this hold and asked for it again: Google keeps the id, so the
-            // hold is brought back rather than reported as made.
-            tracing::info!(user_id = %user.user_id, "block_time repeated after the hold was deleted; restoring it");
-            let restored = event_json(&Event {
-                status: Some("confirmed".into()),
-                ..event.clone()
-            });
-            let id = event.id.as_deref().unwrap_or_default();
-            google.update(PRIMARY, id, &restored, "none").await?
-        }
-        Once::Existing(existing) => {
-            tracing::info!(user_id = %user.user_id, "block_time repeated; returning the existing event");
-            existing
-        }
-    };
+    );
+    let audit = Audit::new(&state.store, &user.user_id, "block_time", what);
+    let held = audit
+        .attempt(&id, hold(google, &args, &event, &user.user_id))
+        .await?;
     let mut answer = answer(&held, &args.timezone);
     if !declined.is_empty() {
         answer["declined"] = json!(declined);
     }
     Ok(answer)
+}
+
+/// Writes the hold (or finds it written by an earlier call, or brings it back if the user
+/// deleted it): the event and the audit outcome.
+async fn hold(
+    google: &mut crate::google::user_calendar::UserCalendar,
+    args: &BlockTimeArgs,
+    event: &Event,
+    user_id: &str,
+) -> Result<(Event, &'static str)> {
+    let inserted = match google.insert(PRIMARY, &event_json(event), "none").await {
+        // Focus time and out of office exist only on some accounts' primary calendars.
+        Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
+            tracing::info!(user_id, kind = args.kind.word(), error = %e, "Google refused the kind of hold");
+            return Err(Action::KindNotAvailable(args.kind.spoken()).into());
+        }
+        other => other?,
+    };
+    Ok(match inserted {
+        Once::Created(event) => (event, "created"),
+        Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
+            // The user deleted this hold and asked for it again: Google keeps the id, so the
+            // hold is brought back rather than reported as made.
+            tracing::info!(
+                user_id,
+                "block_time repeated after the hold was deleted; restoring it"
+            );
+            let restored = event_json(&Event {
+                status: Some("confirmed".into()),
+                ..event.clone()
+            });
+            let id = event.id.as_deref().unwrap_or_default();
+            (
+                google.update(PRIMARY, id, &restored, "none").await?,
+                "restored",
+            )
+        }
+        Once::Existing(existing) => {
+            tracing::info!(user_id, "block_time repeated; returning the existing event");
+            (existing, "repeat")
+        }
+    })
 }
 
 /// The invitations on the primary calendar that `args`' time overlaps and the user has not

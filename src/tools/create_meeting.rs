@@ -67,6 +67,7 @@ const MEETING: Sendable<MeetingDraft> = Sendable {
     what: "those invitations",
     emails: |meeting| guest_emails::count(meeting.attendees.len()),
     people: |meeting| meeting.attendees.join(","),
+    summary: |meeting| format!("{}, {} to {}", meeting.title, meeting.start, meeting.end),
     unusable: |why| Action::DraftUnusable(why).into(),
     event_id: |_, draft| event_id(draft),
     done: "created",

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::shared::args::{self, Choice, EventId, Text, choice, no_such_event, optional};
+use super::shared::audit::Audit;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Error, Result};
 use crate::google::calendar::{PRIMARY, event_json};
@@ -103,8 +104,20 @@ async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
     // The organizer hears of the answer: one e-mail, counted before the write.
     guest_emails::take(&state.store, &state.config, &user.user_id, 1).await?;
     let patch = event_json(&patch);
-    google
-        .patch(PRIMARY, &args.event_id.0, &patch, "all")
+    let organizer = event.organizer.as_ref().and_then(|o| o.email.clone());
+    let what = format!(
+        "{} {}",
+        args.response.word(),
+        event.summary.as_deref().unwrap_or("(no title)")
+    );
+    let audit = Audit::new(&state.store, &user.user_id, "respond_to_invite", what)
+        .people(organizer.unwrap_or_default());
+    let id = &args.event_id.0;
+    audit
+        .attempt(id, async {
+            google.patch(PRIMARY, id, &patch, "all").await?;
+            Ok(((), "answered"))
+        })
         .await?;
     Ok(json!({"eventId": args.event_id.0, "title": event.summary, "response": args.response}))
 }

@@ -5,6 +5,7 @@
 //! ([`event_view`]).
 
 pub(crate) mod args;
+pub(crate) mod audit;
 pub(crate) mod availability;
 pub(crate) mod change;
 pub(crate) mod event_view;

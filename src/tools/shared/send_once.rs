@@ -8,6 +8,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::audit::Audit;
 use super::handler::{RECORD_RESERVE, until};
 use super::tool::Call;
 use crate::error::{Action, Error, Result};
@@ -15,7 +16,7 @@ use crate::google::user_calendar::UserCalendar;
 use crate::guest_emails;
 use crate::http::verified_user::VerifiedUser;
 use crate::state::AppState;
-use crate::store::{AuditRow, Claim, Draft, Kind, SEND_LEASE_SECONDS, Store, normalise_draft_id};
+use crate::store::{Claim, Draft, Kind, SEND_LEASE_SECONDS, normalise_draft_id};
 
 /// A repeat of a sent item within this long is a retry (Anam, or the model saying it twice)
 /// and gets the same answer; later, it counts as sent.
@@ -33,6 +34,8 @@ pub(crate) struct Sendable<P> {
     pub emails: fn(&P) -> u32,
     /// Who hears of it, for the audit row.
     pub people: fn(&P) -> String,
+    /// What it writes in a few words, for the audit row.
+    pub summary: fn(&P) -> String,
     /// The 404 for an id this user may not send, with the reason in words.
     pub unusable: fn(&'static str) -> Error,
     /// The id of the event it writes, known before Google is asked (so the audit row has it).
@@ -93,32 +96,6 @@ pub(crate) fn judge<P: DeserializeOwned>(
     }
 }
 
-/// Audit rows for one call: who asked, which item, who hears of it.
-pub(crate) struct Audit<'a> {
-    store: &'a Store,
-    user_id: &'a str,
-    item: String,
-    people: String,
-}
-
-impl Audit<'_> {
-    /// Writes a row with `outcome`; returns its id.
-    pub(crate) async fn write(&self, outcome: &str, event_id: Option<&str>) -> Result<i64> {
-        Ok(self
-            .store
-            .audit(&AuditRow {
-                at: crate::store::now_i64(),
-                user_id: self.user_id.to_owned(),
-                draft_id: self.item.clone(),
-                attendees: self.people.clone(),
-                event_id: event_id.map(str::to_owned),
-                outcome: outcome.to_owned(),
-                detail: None,
-            })
-            .await?)
-    }
-}
-
 /// The send under way: the event it writes, its audit row, and when it must have answered.
 pub(crate) struct Attempt {
     /// The id of the event it writes.
@@ -167,18 +144,19 @@ where
         Some(id) => store.draft(id).await?,
         None => None,
     };
-    let audit = Audit {
+    // Who would hear of it, and what it is (nothing, for an item that is not the caller's).
+    let own = item
+        .as_ref()
+        .filter(|d| d.user_id == user.user_id)
+        .and_then(|d| serde_json::from_str::<P>(&d.payload).ok());
+    let audit = Audit::new(
         store,
-        user_id: &user.user_id,
-        item: id.clone().unwrap_or_else(|| crate::log_safe::clip(given)),
-        // Who would hear of it (nobody's, for an item that is not the caller's).
-        people: item
-            .as_ref()
-            .filter(|d| d.user_id == user.user_id)
-            .and_then(|d| serde_json::from_str::<P>(&d.payload).ok())
-            .map(|p| (spec.people)(&p))
-            .unwrap_or_default(),
-    };
+        &user.user_id,
+        spec.tool,
+        own.as_ref().map(spec.summary).unwrap_or_default(),
+    )
+    .item(id.clone().unwrap_or_else(|| crate::log_safe::clip(given)))
+    .people(own.as_ref().map(spec.people).unwrap_or_default());
     let now = crate::store::now_i64();
     let mut judgement = judge::<P>(item.as_ref(), spec.kind, user, now);
     if let (Judgement::Send(payload), Some(found)) = (&judgement, &item) {
@@ -269,21 +247,14 @@ where
                 tracing::error!(user_id = %user_id, error = %e, event_id, "sent, but recording the answer failed");
             }
             let outcome = if finishing { "finishing" } else { spec.done };
-            if let Err(e) = store.finish_audit(attempt, outcome, None).await {
-                tracing::error!(user_id = %user_id, error = %e, event_id, "sent; its audit row stays `sending`");
-            }
+            audit.finish(attempt, outcome, None).await;
             Ok(answer)
         }
         Err(e) => {
             if let Err(release) = store.release_draft(&item_id).await {
                 tracing::warn!(error = %release, "giving the item back failed; it frees after its lease");
             }
-            if let Err(audit_error) = store
-                .finish_audit(attempt, "failed", Some(e.reason()))
-                .await
-            {
-                tracing::error!(error = %audit_error, "the failed attempt's audit row stays `sending`");
-            }
+            audit.finish(attempt, "failed", Some(e.reason())).await;
             Err(e)
         }
     }

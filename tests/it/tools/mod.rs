@@ -1,6 +1,7 @@
 //! The tool webhooks, one module per tool (or per pair that works together): the real router
 //! on a loopback port, the stand-in Google behind it.
 
+mod audit;
 mod auth;
 mod block_time;
 mod calendars;

@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::args::choice;
+use super::args::{Choice, choice};
 pub(crate) use crate::calendar::series::Scope;
 use crate::calendar::series::{At, Writes};
 use crate::calendar::{Zone, edge, guests_told};
@@ -121,6 +121,26 @@ pub(crate) struct Proposal {
     /// For a split: how to put the series back.
     #[serde(default)]
     pub(crate) undo: Option<Undo>,
+}
+
+impl Proposal {
+    /// The change in a few words, for the audit: `move (following) Standup, 2030-03-05T09:00 →
+    /// 2030-03-05T10:00`.
+    pub(crate) fn summary(&self) -> String {
+        let scope = serde_json::to_value(self.scope).unwrap_or_default();
+        let edge = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let mut out = format!(
+            "{} ({}) {}, {}",
+            self.action.word(),
+            scope.as_str().unwrap_or_default(),
+            self.title,
+            edge(&self.from.0)
+        );
+        if let Some((start, _)) = &self.to {
+            out.push_str(&format!(" → {}", edge(start)));
+        }
+        out
+    }
 }
 
 /// What `propose_change` read: the event named, where, and for an occurrence its series and
