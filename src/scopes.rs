@@ -124,6 +124,13 @@ pub struct Method {
     pub(crate) permission: Permission,
 }
 
+impl Method {
+    /// Whether the call changes the calendar (so a 5xx may have done it).
+    pub(crate) fn writes(&self) -> bool {
+        std::ptr::eq(self.accepts, EVENTS_WRITE)
+    }
+}
+
 const EVENTS_READ: &[&str] = &[FULL, FULL_READONLY, EVENTS, EVENTS_READONLY];
 const EVENTS_WRITE: &[&str] = &[FULL, EVENTS];
 

@@ -12,6 +12,9 @@ pub struct Budgets {
     pub tool_call: Duration,
     /// One Google call made in the background (watch, stop, sync, finishing a split).
     pub background_call: Duration,
+    /// The first wait before a background Google call refused for now is made again (each
+    /// next one doubles, with jitter; never sooner than Google's `Retry-After`).
+    pub background_retry: Duration,
     /// One call to Google's OAuth endpoints (code exchange, refresh, userinfo, revoke): a
     /// refresh inside a tool call must leave time for the Calendar call after it.
     pub oauth_call: Duration,
@@ -29,6 +32,7 @@ impl Default for Budgets {
         Self {
             tool_call: Duration::from_millis(4500),
             background_call: Duration::from_secs(10),
+            background_retry: Duration::from_secs(1),
             oauth_call: Duration::from_secs(4),
             people_call: Duration::from_secs(3),
             anam_call: Duration::from_secs(10),

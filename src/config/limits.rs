@@ -18,6 +18,8 @@ pub struct Limits {
     /// people for one user per hour (invitations, updates, cancellations, answers), counted in
     /// the store before each write.
     pub(crate) guest_emails_per_hour: NonZeroU32,
+    /// `STREAMS_PER_USER`: event streams (open pages) one user may hold on one instance.
+    pub(crate) streams_per_user: NonZeroU32,
     /// Variables read under an old name, with the name to use instead (logged at start-up).
     pub(crate) deprecated: Vec<(&'static str, &'static str)>,
 }
@@ -40,6 +42,7 @@ impl Limits {
             session_token_rate_per_minute: vars.rate("SESSION_TOKEN_RATE_PER_MINUTE", 5)?,
             tool_rate_per_minute: vars.rate("TOOL_RATE_PER_MINUTE", 60)?,
             guest_emails_per_hour,
+            streams_per_user: vars.rate("STREAMS_PER_USER", 8)?,
             deprecated,
         })
     }

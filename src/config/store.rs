@@ -14,6 +14,10 @@ pub struct StoreConfig {
     pub(crate) token_encryption_key_previous: Option<[u8; 32]>,
     /// `AUDIT_RETENTION_DAYS`: how long audit rows (and the guest answers last seen) are kept.
     pub(crate) audit_retention_days: u32,
+    /// `DATABASE_POOL_SIZE`: the requests' connections per instance (unset: 16 on PostgreSQL,
+    /// 8 on SQLite). On PostgreSQL, instances × this (plus two each: readiness and the change
+    /// relay) must stay under the server's `max_connections`.
+    pub pool_size: Option<u32>,
 }
 
 impl StoreConfig {
@@ -69,11 +73,16 @@ impl StoreConfig {
                 "must be at least 1",
             ));
         }
+        let pool_size = match vars.get("DATABASE_POOL_SIZE") {
+            None => None,
+            Some(_) => Some(vars.rate("DATABASE_POOL_SIZE", 1)?.get()),
+        };
         Ok(Self {
             database_url,
             token_encryption_key,
             token_encryption_key_previous,
             audit_retention_days,
+            pool_size,
         })
     }
 }

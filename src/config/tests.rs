@@ -323,7 +323,7 @@ fn each_section_reads_only_its_own_variables() {
     assert!(
         limits
             .iter()
-            .all(|k| k.contains("RATE") || k.contains("PER_HOUR")),
+            .all(|k| k.contains("RATE") || k.contains("PER_HOUR") || k.contains("PER_USER")),
         "{limits:?}"
     );
     AnamConfig::read(&vars).expect("anam");

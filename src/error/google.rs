@@ -39,6 +39,8 @@ pub enum GoogleError {
         what: &'static str,
         /// Google's reason.
         detail: String,
+        /// How long Google asked us to wait (its `Retry-After`), when it said.
+        retry_after: Option<Duration>,
     },
     /// Google refused the action on that calendar or event (a 403 other than scopes or limits).
     #[error("Google {what} forbidden: {detail}")]
@@ -85,12 +87,20 @@ impl GoogleError {
                 Parts::new(S::FORBIDDEN, "google_scope_missing", message)
                     .with("missing", json!(keys))
             }
-            Self::RateLimited { .. } => Parts::new(
-                S::SERVICE_UNAVAILABLE,
-                "google_rate_limited",
-                "Google Calendar is limiting requests right now. Try again in half a minute.",
-            )
-            .retry_after(GOOGLE_RATE_RETRY),
+            Self::RateLimited { retry_after, .. } => {
+                let wait = retry_after
+                    .unwrap_or(GOOGLE_RATE_RETRY)
+                    .max(Duration::from_secs(1));
+                Parts::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "google_rate_limited",
+                    format!(
+                        "Google Calendar is limiting requests right now. Try again in {} seconds.",
+                        wait.as_secs()
+                    ),
+                )
+                .retry_after(wait)
+            }
             Self::Forbidden { .. } => Parts::new(
                 S::FORBIDDEN,
                 "google_forbidden",

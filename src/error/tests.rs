@@ -82,7 +82,7 @@ fn every_variant() -> Vec<Case> {
         (Action::KindNotAvailable("focus time").into(), 400, "kind_not_available", None, None),
         (Error::google("events.list", Some(500), "x"), 502, "google_error", None, None),
         (GoogleError::ScopeMissing { missing: vec![Permission::Events] }.into(), 403, "google_scope_missing", Some("missing"), None),
-        (GoogleError::RateLimited { what: "x", detail: "y".into() }.into(), 503, "google_rate_limited", None, Some(30)),
+        (GoogleError::RateLimited { what: "x", detail: "y".into(), retry_after: None }.into(), 503, "google_rate_limited", None, Some(30)),
         (GoogleError::Forbidden { what: "x", detail: "y".into() }.into(), 403, "google_forbidden", None, None),
         (GoogleError::Timeout { what: "x" }.into(), 504, "google_timeout", None, None),
         (Service::Anam { status: Some(404), detail: "no avatar".into(), retry_after: None }.into(), 404, "session-token request failed", Some("detail"), None),

@@ -129,7 +129,7 @@ impl CalendarClient {
             if let Some(q) = query {
                 call = call.q(q);
             }
-            let (_, events) = call.doit().await?;
+            let (_, events) = send!(call)?;
             page.items.extend(
                 events
                     .items
@@ -173,7 +173,7 @@ impl CalendarClient {
             ),
             ..Default::default()
         };
-        let (_, answer) = hub.freebusy().query(request).doit().await?;
+        let (_, answer) = send!(hub.freebusy().query(request))?;
         let mut calendars = answer.calendars.unwrap_or_default();
         let mut out = FreeBusy::default();
         for id in ids {
@@ -219,7 +219,7 @@ impl CalendarClient {
             if let Some(token) = next.as_deref() {
                 call = call.page_token(token);
             }
-            let (_, list) = call.doit().await?;
+            let (_, list) = send!(call)?;
             for entry in list.items.unwrap_or_default() {
                 let primary = entry.primary == Some(true);
                 let owned = primary || entry.access_role.as_deref() == Some("owner");
@@ -267,7 +267,7 @@ impl CalendarClient {
     /// The user's calendar time zone (`settings/timezone`), as an IANA name.
     pub(crate) async fn timezone(&self, token: &Secret) -> Answer<String> {
         let hub = self.hub(token);
-        let (_, setting) = hub.settings().get("timezone").doit().await?;
+        let (_, setting) = send!(hub.settings().get("timezone"))?;
         setting
             .value
             .ok_or_else(|| Failure::Unexpected("no timezone value".into()))
@@ -282,7 +282,9 @@ impl CalendarClient {
         )
     }
 
-    /// A plain JSON call (for what google-calendar3 cannot say): the status and the body.
+    /// A plain JSON call (for what google-calendar3 cannot say): the status and the body. A
+    /// refusal that may pass with time (403, 429, 5xx) is a failure already, with Google's
+    /// `Retry-After` kept; no caller reads those statuses as an answer.
     pub(super) async fn json_call(
         &self,
         request: reqwest::RequestBuilder,
@@ -294,11 +296,19 @@ impl CalendarClient {
             .await
             .map_err(Failure::Transport)?;
         let status = response.status().as_u16();
+        let retry_after = super::api_error::retry_after(response.headers());
         let body: Value = if status == 204 {
             Value::Null
         } else {
             response.json().await.unwrap_or(Value::Null)
         };
+        if status == 403 || status == 429 || status >= 500 {
+            return Err(Failure::Status {
+                code: status,
+                body,
+                retry_after,
+            });
+        }
         Ok((status, body))
     }
 
@@ -314,7 +324,7 @@ impl CalendarClient {
         match self.json_call(request, token).await? {
             (200, body) => parse(body).map(Some),
             (404 | 410, _) => Ok(None),
-            (code, body) => Err(Failure::Status { code, body }),
+            (code, body) => Err(Failure::answered(code, body)),
         }
     }
 
@@ -350,7 +360,7 @@ impl CalendarClient {
                 .await?
             {
                 (200, body) => parse(body)?,
-                (code, body) => return Err(Failure::Status { code, body }),
+                (code, body) => return Err(Failure::answered(code, body)),
             };
             out.extend(page.items.unwrap_or_default());
             next = page.next_page_token.filter(|t| !t.is_empty());

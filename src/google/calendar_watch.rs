@@ -54,11 +54,7 @@ impl CalendarClient {
             expiration: Some(expiration_ms),
             ..Default::default()
         };
-        let (_, channel) = hub
-            .events()
-            .watch(request, &path_segment(calendar_id))
-            .doit()
-            .await?;
+        let (_, channel) = send!(hub.events().watch(request, &path_segment(calendar_id)))?;
         Ok(Opened {
             resource_id: channel.resource_id,
             expiration_ms: channel.expiration,
@@ -78,12 +74,10 @@ impl CalendarClient {
             resource_id: Some(resource_id.to_owned()),
             ..Default::default()
         };
-        match hub.channels().stop(request).doit().await {
+        match send!(hub.channels().stop(request)) {
             Ok(_) => Ok(()),
-            Err(e) => match super::api_error::Failure::from(e) {
-                gone if gone.status() == Some(404) => Ok(()),
-                other => Err(other),
-            },
+            Err(gone) if gone.status() == Some(404) => Ok(()),
+            Err(other) => Err(other),
         }
     }
 
@@ -112,7 +106,7 @@ impl CalendarClient {
             if let Some(page) = page.as_deref() {
                 call = call.page_token(page);
             }
-            let (_, events) = call.doit().await?;
+            let (_, events) = send!(call)?;
             out.items.extend(events.items.unwrap_or_default());
             if let Some(next) = events.next_sync_token {
                 out.next_sync_token = Some(next);

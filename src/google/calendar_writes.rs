@@ -54,7 +54,7 @@ impl CalendarClient {
         match self.json_call(request, token).await? {
             (200, body) => parse(body).map(Some),
             (409, _) => Ok(None),
-            (code, body) => Err(Failure::Status { code, body }),
+            (code, body) => Err(Failure::answered(code, body)),
         }
     }
 
@@ -74,7 +74,7 @@ impl CalendarClient {
             .json(event);
         match self.json_call(request, token).await? {
             (200, body) => parse(body),
-            (code, body) => Err(Failure::Status { code, body }),
+            (code, body) => Err(Failure::answered(code, body)),
         }
     }
 
@@ -102,7 +102,7 @@ impl CalendarClient {
             (204, _) => Ok(Written::Done(None)),
             (410, _) => Ok(Written::Gone),
             (412, _) => Ok(Written::Stale),
-            (code, body) => Err(Failure::Status { code, body }),
+            (code, body) => Err(Failure::answered(code, body)),
         }
     }
 }

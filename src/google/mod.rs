@@ -1,6 +1,16 @@
 //! Google: OAuth (sign-in, refresh, revoke), access tokens per user, and the typed clients of
 //! the Calendar and People APIs.
 
+/// Runs a call of the generated client, keeping Google's `Retry-After` when it fails (the
+/// client alone returns only the body): `Result<(Response, T), Failure>`.
+macro_rules! send {
+    ($call:expr) => {{
+        let mut kept = $crate::google::api_error::RetryAfter::default();
+        let answer = $call.delegate(&mut kept).doit().await;
+        answer.map_err(|e| kept.failure(e))
+    }};
+}
+
 pub(crate) mod access_tokens;
 pub(crate) mod api_error;
 pub(crate) mod calendar;
@@ -8,6 +18,7 @@ pub(crate) mod calendar_watch;
 pub(crate) mod calendar_writes;
 pub(crate) mod oauth;
 pub(crate) mod people;
+pub(crate) mod retry;
 pub(crate) mod user_calendar;
 pub(crate) mod user_context;
 

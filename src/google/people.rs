@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::api_error::api_error_from_status;
+use super::api_error::{classify_status, retry_after};
 use super::transport_error;
 use crate::error::{Error, Result};
 use crate::scopes::{self, Method};
@@ -124,8 +124,9 @@ impl PeopleClient {
             .map_err(|e| transport_error(method.name, e))?;
         let status = response.status();
         if !status.is_success() {
+            let retry_after = retry_after(response.headers());
             let body: serde_json::Value = response.json().await.unwrap_or_default();
-            return Err(api_error_from_status(method, status.as_u16(), &body));
+            return Err(classify_status(method, status.as_u16(), &body, retry_after));
         }
         let answer: SearchAnswer = response.json().await.map_err(|e| {
             Error::google(

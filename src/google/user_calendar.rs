@@ -20,6 +20,7 @@ use super::calendar::{Answer, CalendarClient, FreeBusy};
 use super::calendar_watch::{Changes, Opened};
 use super::calendar_writes::Written;
 use super::people::{Book, Found, PeopleClient};
+use super::retry::{self, Pace};
 use crate::calendar::{CalendarRef, Listed, Owners, UserContext, Window, Zone, merge_pages};
 use crate::error::{Action, Auth, Error, GoogleError, Result};
 use crate::scopes::{
@@ -66,6 +67,10 @@ pub struct UserCalendar {
     access: Option<Access>,
     /// Each call's own limit (background work); a request's calls share its deadline instead.
     per_call: Option<Duration>,
+    /// When the request's answer is due (a refusal is waited out only if it fits).
+    deadline: Option<Instant>,
+    /// The first background backoff (see [`super::retry`]); none: not retried.
+    retry_base: Option<Duration>,
     /// Time spent waiting on Google (token refresh and Calendar calls).
     pub google_time: Duration,
 }
@@ -78,15 +83,54 @@ impl UserCalendar {
             user_id: user_id.to_owned(),
             access: None,
             per_call: None,
+            deadline: None,
+            retry_base: None,
             google_time: Duration::ZERO,
         }
     }
 
-    /// Google access for `user_id` in background work: each call has at most `budget`.
-    pub(crate) fn in_background(google: &Arc<Google>, user_id: &str, budget: Duration) -> Self {
+    /// The same access for a request whose answer is due at `deadline`.
+    pub(crate) fn until(self, deadline: Instant) -> Self {
+        Self {
+            deadline: Some(deadline),
+            ..self
+        }
+    }
+
+    /// Google access for `user_id` in background work: each call has at most `budget`, and a
+    /// refusal that passes with time is retried, backing off from `retry_base`.
+    pub(crate) fn in_background(
+        google: &Arc<Google>,
+        user_id: &str,
+        budget: Duration,
+        retry_base: Duration,
+    ) -> Self {
         Self {
             per_call: Some(budget),
+            retry_base: Some(retry_base),
             ..Self::new(google, user_id)
+        }
+    }
+
+    /// The same background access with each call allowed `per_call`, and made once: for work
+    /// that is retried as a whole elsewhere.
+    pub(crate) fn once_within(self, per_call: Duration) -> Self {
+        Self {
+            per_call: Some(per_call),
+            retry_base: None,
+            ..self
+        }
+    }
+
+    fn pace(&self) -> Pace {
+        match (self.per_call, self.retry_base) {
+            (Some(_), Some(base)) => Pace::Background { base },
+            (Some(_), None) => Pace::Request { left: None },
+            (None, _) => Pace::Request {
+                left: self
+                    .deadline
+                    .map(|d| d.saturating_duration_since(Instant::now())),
+            },
         }
     }
 
@@ -117,14 +161,18 @@ impl UserCalendar {
     /// grant without a method's scope is refused here, before Google is asked. A 401 means the
     /// cached access token died early (revoked, rotated): drop it, refresh once, and try again;
     /// a second 401 on a fresh token means the grant no longer works: the user is marked
-    /// disconnected and asked to sign in.
+    /// disconnected and asked to sign in. A refusal that passes with time (a rate limit, a
+    /// 5xx on a read) is made again as [`super::retry`] says, the only place that waits.
     async fn with_token<T, F, Fut>(&mut self, methods: &[&'static Method], call: F) -> Result<T>
     where
         F: Fn(Secret) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let api = methods.first().map_or("google", |m| m.name);
-        for attempt in 0..2 {
+        let writes = methods.iter().any(|m| m.writes());
+        let (mut attempt, mut refreshed) = (0, false);
+        loop {
+            attempt += 1;
             let access = self.access().await?;
             if let Err(missing) = allowed(&access, methods) {
                 tracing::info!(user_id = %self.user_id, %missing, "the stored grant lacks a scope this call needs");
@@ -140,19 +188,28 @@ impl UserCalendar {
             let took = started.elapsed();
             self.google_time += took;
             self.google.metrics.google_request(api, took);
-            match result {
+            let error = match result {
                 Err(e) if e.google_status() == Some(401) => {
                     self.access = None;
-                    if attempt == 1 {
+                    if refreshed {
                         self.google.tokens.refused(&self.user_id).await?;
                         return Err(Error::Auth(Auth::ReauthRequired));
                     }
+                    refreshed = true;
                     self.google.tokens.forget(&self.user_id).await;
+                    continue;
                 }
-                other => return other,
-            }
+                Err(e) => e,
+                ok => return ok,
+            };
+            let jitter: f64 = rand::random();
+            let Some(wait) = retry::wait_before_retry(&error, writes, attempt, self.pace(), jitter)
+            else {
+                return Err(error);
+            };
+            tracing::info!(user_id = %self.user_id, api, attempt, wait_ms = wait.as_millis() as u64, error = %error, "Google refused for now; trying again");
+            tokio::time::sleep(wait).await;
         }
-        Err(Error::Auth(Auth::ReauthRequired))
     }
 
     /// One call of `method`, its failure read for it.

@@ -1,7 +1,8 @@
 //! The cross-instance half of the change bus, on PostgreSQL: one `LISTEN` connection relays
 //! every instance's `NOTIFY`s to this instance's streams. It is checked, not trusted: a
 //! connection whose peer vanished without FIN or RST would wait forever, so the relay notifies
-//! itself every few seconds on a channel of its own and reconnects when it does not hear back.
+//! itself every few seconds, on its own connection and a channel of its own, and reconnects
+//! when it does not hear back.
 //! After any reconnect, whatever was missed is unknown, so every open page on this instance is
 //! told to read again.
 
@@ -123,11 +124,12 @@ async fn relay_until_lost(
                 Some(_) => {}
                 None => {
                     unanswered = Some(Instant::now());
-                    // Sent from the pool, off this loop: a dead pool must not stall it.
-                    let (store, channel) = (state.store.clone(), bus.check_channel().to_owned());
-                    tokio::spawn(async move {
-                        let _ = tokio::time::timeout(every, store.notify(&channel, "check")).await;
-                    });
+                    // On this connection, never the requests' pool: a busy pool must not tear
+                    // down a healthy LISTEN. A session hears its own NOTIFY.
+                    let check = sqlx::query("SELECT pg_notify($1, 'check')")
+                        .bind(bus.check_channel())
+                        .execute(&mut listener);
+                    within(every, check).await?;
                 }
             },
         }

@@ -7,6 +7,7 @@ use google_calendar3::api::Event;
 use crate::calendar::organised_here;
 use crate::error::Result;
 use crate::google::calendar_watch::is_gone;
+use crate::google::retry;
 use crate::state::AppState;
 use crate::state::bus::Change;
 
@@ -18,9 +19,24 @@ pub(crate) fn schedule_sync(state: &AppState, channel_id: &str) {
     }
     let (state, id) = (state.clone(), channel_id.to_owned());
     state.clone().background.spawn(async move {
+        let mut failed = 0;
         loop {
-            if let Err(e) = sync_once(&state, &id).await {
-                tracing::warn!(channel = %id, error = %e, "calendar sync failed");
+            match sync_once(&state, &id).await {
+                Ok(()) => failed = 0,
+                // The change is still unseen: done again later, or open pages stay stale
+                // until the next one. Notifications meanwhile fold into this sync.
+                Err(e) if retry::may_pass(&e) && failed + 1 < SYNC_ATTEMPTS => {
+                    failed += 1;
+                    let wait =
+                        retry::backoff(state.config.budgets.background_retry * 4, failed, rand::random());
+                    tracing::warn!(channel = %id, error = %e, attempt = failed, wait_ms = wait.as_millis() as u64, "calendar sync failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                Err(e) => {
+                    failed = 0;
+                    tracing::warn!(channel = %id, error = %e, "calendar sync failed; the next notification tries again");
+                }
             }
             if !state.syncs.again(&id) {
                 break;
@@ -28,6 +44,9 @@ pub(crate) fn schedule_sync(state: &AppState, channel_id: &str) {
         }
     });
 }
+
+/// Syncs made at most for one notification when they fail for reasons time lifts.
+const SYNC_ATTEMPTS: u32 = 3;
 
 async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
     let Some(channel) = state.store.channel(channel_id).await? else {

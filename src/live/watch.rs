@@ -6,10 +6,11 @@
 //! Channels need Google to reach `PUBLIC_BASE_URL` over https; over plain http there are none
 //! and the page re-reads every minute instead.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::sync::schedule_sync;
-use crate::error::Result;
+use crate::error::{Error, GoogleError, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::state::AppState;
 use crate::store::{Allowance, Channel, now_i64};
@@ -53,12 +54,23 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     {
         return Ok(());
     }
+    let watched = watch_selected(state, user_id).await;
+    if watched.is_err() {
+        // Nothing was opened for it: the next page or Start need not wait a minute to try.
+        store.give_back_allowance(&key).await?;
+    }
+    watched
+}
+
+/// Opens a channel on each selected calendar without one, and stops those on calendars no
+/// longer selected.
+async fn watch_selected(state: &AppState, user_id: &str) -> Result<()> {
     let mut google = state.google_in_background(user_id);
     let context = google.context().await?;
-    let existing = store.channels_of(user_id).await?;
+    let existing = state.store.channels_of(user_id).await?;
     for calendar in &context.calendars {
         if !existing.iter().any(|c| c.calendar_id == calendar.id) {
-            open(state, &mut google, user_id, &calendar.id).await?;
+            open(state, user_id, &calendar.id).await?;
         }
     }
     for channel in existing {
@@ -69,12 +81,14 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// A channel asked of Google: its new id and token, and what Google answered.
+/// A channel Google opened: its id and token, and what Google answered. Until
+/// [`Unrecorded::recorded`] is called on `unrecorded`, dropping it stops the channel at Google.
 struct Opened {
     id: String,
     token: String,
     resource_id: Option<String>,
     expires_at: i64,
+    unrecorded: Unrecorded,
 }
 
 /// A fresh channel id and token.
@@ -82,36 +96,103 @@ fn fresh() -> (String, String) {
     (random_hex(16), random_hex(32))
 }
 
-/// `events.watch` on `calendar_id` as channel `id` with `token`, within the background budget.
+/// How long a watch is still awaited after its caller stopped waiting (the background
+/// budget), so that a channel Google opened late is stopped rather than left to send.
+const LATE_ANSWER: Duration = Duration::from_secs(60);
+
+/// `events.watch` on `calendar_id` as channel `id` with `token`, answered within the
+/// background budget. The call runs as its own task: an answer that comes after the budget,
+/// or after the caller was dropped, is stopped at Google.
 async fn watch(
     state: &AppState,
-    google: &mut UserCalendar,
+    user_id: &str,
     calendar_id: &str,
     (id, token): (String, String),
 ) -> Result<Opened> {
     let address = state.config.public_url(NOTIFICATIONS_PATH);
     let asked = now_i64() + CHANNEL_SECONDS;
-    let opened = google
-        .watch(calendar_id, (&id, &token), &address, asked * 1000)
-        .await?;
-    Ok(Opened {
-        expires_at: opened.expiration_ms.map_or(asked, |ms| ms / 1000),
-        resource_id: opened.resource_id,
-        id,
-        token,
-    })
+    let (answer, waiting) = tokio::sync::oneshot::channel();
+    let (task, user, calendar) = (state.clone(), user_id.to_owned(), calendar_id.to_owned());
+    state.background.spawn(async move {
+        // Made once: opening is retried as a whole (the next page, the next renewal pass), and a
+        // rate limit must reach the renewal pass at once.
+        let mut google = task.google_in_background(&user).once_within(LATE_ANSWER);
+        let opened = google
+            .watch(&calendar, (&id, &token), &address, asked * 1000)
+            .await
+            .map(|opened| Opened {
+                expires_at: opened.expiration_ms.map_or(asked, |ms| ms / 1000),
+                unrecorded: Unrecorded::new(&task, &user, &id, opened.resource_id.as_deref()),
+                resource_id: opened.resource_id,
+                id,
+                token,
+            });
+        if let Err(Ok(late)) = answer.send(opened) {
+            tracing::info!(user_id = %user, channel = %late.id, "Google opened a channel after the wait; stopping it");
+        }
+    });
+    match tokio::time::timeout(state.config.budgets.background_call, waiting).await {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(_)) => Err(Error::internal("the watch task ended without an answer")),
+        Err(_) => Err(Error::Google(GoogleError::Timeout {
+            what: "events.watch",
+        })),
+    }
+}
+
+/// A channel open at Google that the store does not hold: stopped at Google when dropped (on
+/// any path: an error, a store refusal, a renewal cut short), unless it was recorded. The one
+/// place a channel the store does not know is stopped.
+struct Unrecorded {
+    state: AppState,
+    user_id: String,
+    /// The channel's id and Google's resource id, until recorded.
+    channel: Option<(String, Option<String>)>,
+}
+
+impl Unrecorded {
+    fn new(state: &AppState, user_id: &str, id: &str, resource_id: Option<&str>) -> Self {
+        Self {
+            state: state.clone(),
+            user_id: user_id.to_owned(),
+            channel: Some((id.to_owned(), resource_id.map(str::to_owned))),
+        }
+    }
+
+    /// The store holds the channel now: it lives on.
+    fn recorded(mut self) {
+        self.channel = None;
+    }
+}
+
+impl Drop for Unrecorded {
+    fn drop(&mut self) {
+        let Some((id, resource)) = self.channel.take() else {
+            return;
+        };
+        let Some(resource) = resource else {
+            tracing::warn!(channel = %id, "Google opened a channel without a resource id; it cannot be stopped and will expire");
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let (state, user_id) = (self.state.clone(), std::mem::take(&mut self.user_id));
+        self.state.background.spawn(async move {
+            let mut google = state.google_in_background(&user_id);
+            match google.stop_channel(&id, &resource).await {
+                Ok(()) => tracing::info!(channel = %id, "stopped a channel the store does not hold"),
+                Err(e) => tracing::warn!(channel = %id, error = %e, "stopping an unrecorded channel failed; it will expire"),
+            }
+        });
+    }
 }
 
 /// Opens a channel on `calendar_id`: the calendar's slot is reserved in the store first (so no
 /// other page or instance opens a second one), then Google is asked, then the channel is
 /// recorded and synced once to set the starting point. A channel Google opened is always either
 /// recorded or stopped.
-async fn open(
-    state: &AppState,
-    google: &mut UserCalendar,
-    user_id: &str,
-    calendar_id: &str,
-) -> Result<()> {
+async fn open(state: &AppState, user_id: &str, calendar_id: &str) -> Result<()> {
     let (id, token) = fresh();
     let store = &state.store;
     let wanted = now_i64() + WANTED_SECONDS;
@@ -123,35 +204,27 @@ async fn open(
     }
     // Google's first message (`sync`) may come before the answer: the reservation already has
     // the channel's id and token.
-    let opened = match watch(state, google, calendar_id, (id.clone(), token)).await {
+    let opened = match watch(state, user_id, calendar_id, (id.clone(), token)).await {
         Ok(opened) => opened,
         Err(e) => {
             store.delete_channel(&id).await?;
             return Err(e);
         }
     };
-    let channel = Channel {
-        id: opened.id.clone(),
-        user_id: user_id.to_owned(),
-        calendar_id: calendar_id.to_owned(),
-        resource_id: opened.resource_id.clone(),
-        expires_at: opened.expires_at,
-        wanted_until: wanted,
-        sync_token: None,
-    };
+    // A store failure here drops `opened`, which stops the channel at Google.
     if !store
-        .activate_channel(&id, channel.resource_id.as_deref(), channel.expires_at)
+        .activate_channel(&id, opened.resource_id.as_deref(), opened.expires_at)
         .await?
     {
         tracing::info!(
             user_id,
             "signed out while a channel was opened; stopping it"
         );
-        stop_at_google(google, &channel).await;
         return Ok(());
     }
-    tracing::info!(user_id, channel = %channel.id, "watching a calendar for changes");
-    schedule_sync(state, &channel.id);
+    opened.unrecorded.recorded();
+    tracing::info!(user_id, channel = %id, "watching a calendar for changes");
+    schedule_sync(state, &id);
     Ok(())
 }
 
@@ -223,6 +296,7 @@ pub async fn renew_due_at(state: &AppState, at: i64) -> Result<()> {
     // Each calendar once per pass: a channel renewed now is not claimed again in the same pass
     // (as it could be when `at` is ahead of the clock).
     let mut done = std::collections::HashSet::new();
+    let limited = AtomicBool::new(false);
     while !state.background.is_stopping() {
         let claim = random_hex(16);
         let claiming = store.claim_due(at, RENEW_BEFORE_SECONDS, now_i64(), RENEW_BATCH, &claim);
@@ -244,9 +318,17 @@ pub async fn renew_due_at(state: &AppState, at: i64) -> Result<()> {
                 .map(|c| (c.user_id.clone(), c.calendar_id.clone())),
         );
         let claim = claim.as_str();
+        let limited = &limited;
         futures_util::stream::iter(due)
             .for_each_concurrent(RENEW_AT_ONCE, |channel| async move {
                 if state.background.is_stopping() {
+                    return;
+                }
+                if limited.load(Ordering::Relaxed) {
+                    // Google is limiting this service: the rest waits for the next pass.
+                    if let Err(e) = store.release_claim(&channel.id).await {
+                        tracing::warn!(channel = %channel.id, error = %e, "releasing a renewal claim failed; its lease runs out");
+                    }
                     return;
                 }
                 let extending = store.extend_claim(claim, now_i64());
@@ -255,53 +337,68 @@ pub async fn renew_due_at(state: &AppState, at: i64) -> Result<()> {
                 }
                 // Two Google calls of at most 10 s and a few store writes; a store that stopped
                 // answering without closing must not hold the loop for good.
-                if tokio::time::timeout(CHANNEL_BUDGET, renew_one(state, &channel, at))
-                    .await
-                    .is_err()
-                {
-                    state.metrics.renewal_failed();
-                    tracing::warn!(channel = %channel.id, "renewing a channel took too long; tried again later");
+                match tokio::time::timeout(CHANNEL_BUDGET, renew_one(state, &channel, at)).await {
+                    Ok(Err(Error::Google(GoogleError::RateLimited { .. }))) => {
+                        limited.store(true, Ordering::Relaxed);
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        state.metrics.renewal_failed();
+                        tracing::warn!(channel = %channel.id, "renewing a channel took too long; tried again later");
+                    }
                 }
             })
             .await;
+        if limited.load(Ordering::Relaxed) {
+            tracing::warn!(
+                "Google is limiting requests; the renewal pass stops until the next one"
+            );
+            break;
+        }
     }
     Ok(())
 }
 
 /// Renews one claimed channel in place (a new channel at Google, recorded in the old one's
 /// slot, then the old one stopped), or stops it when nobody wants it. A failure leaves the
-/// claim to run out, and the renewal is tried again after the lease.
-async fn renew_one(state: &AppState, channel: &Channel, at: i64) {
+/// claim to run out, and the renewal is tried again after the lease; Google's refusal to open
+/// the new channel is returned (a rate limit stops the pass).
+async fn renew_one(state: &AppState, channel: &Channel, at: i64) -> Result<()> {
     let mut google = state.google_in_background(&channel.user_id);
     if channel.wanted_until <= at || !enabled(state) {
         stop(state, &mut google, channel).await;
-        return;
+        return Ok(());
     }
-    let opened = match watch(state, &mut google, &channel.calendar_id, fresh()).await {
+    let opened = match watch(state, &channel.user_id, &channel.calendar_id, fresh()).await {
         Ok(opened) => opened,
         Err(e) => {
             state.metrics.renewal_failed();
             tracing::warn!(channel = %channel.id, error = %e, "renewing a channel failed; tried again later");
-            return;
+            return Err(e);
         }
     };
     let renewed = Channel {
-        id: opened.id,
-        resource_id: opened.resource_id,
+        id: opened.id.clone(),
+        resource_id: opened.resource_id.clone(),
         expires_at: opened.expires_at,
         ..channel.clone()
     };
+    // Unless the store holds the new channel, dropping `opened` stops it at Google: also when
+    // this renewal is cut short.
     match state
         .store
         .replace_channel(&channel.id, &renewed, &opened.token)
         .await
     {
-        Ok(true) => stop_at_google(&mut google, channel).await,
-        Ok(false) => stop_at_google(&mut google, &renewed).await,
+        Ok(true) => {
+            opened.unrecorded.recorded();
+            stop_at_google(&mut google, channel).await;
+        }
+        Ok(false) => {}
         Err(e) => {
             state.metrics.renewal_failed();
             tracing::warn!(channel = %channel.id, error = %e, "recording a renewed channel failed; stopping it");
-            stop_at_google(&mut google, &renewed).await;
         }
     }
+    Ok(())
 }

@@ -74,7 +74,8 @@ async fn events(
     let week = week_param(query.as_deref())?;
     // Each read costs a Google call: a script in a tab must not spend the user's quota.
     state.events_user_limit.check(&user.user_id)?;
-    let mut google = state.google_for(&user.user_id);
+    let deadline = tokio::time::Instant::now() + state.config.budgets.tool_call;
+    let mut google = state.google_for(&user.user_id).until(deadline);
     let work = async {
         let context = google.context().await?;
         let zone = context.zone.clone();
@@ -121,7 +122,7 @@ async fn events(
         }
         Ok::<_, Error>(body)
     };
-    let body = tokio::time::timeout(state.config.budgets.tool_call, work)
+    let body = tokio::time::timeout_at(deadline, work)
         .await
         .map_err(|_| {
             Error::Google(GoogleError::Timeout {

@@ -37,25 +37,35 @@ pub(super) fn router() -> Router<AppState> {
 async fn stream(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    let limit = state.config.limits.streams_per_user.get();
+    let Some(slot) = state.streams.open(&user.user_id, limit) else {
+        tracing::info!(user_id = %user.user_id, limit, "too many open streams for one user");
+        return Err(Input::RateLimited {
+            retry_after: HEARTBEAT,
+        }
+        .into());
+    };
     let rx = state.bus.subscribe();
     // A page is open: its calendars should be watched (over https), off the request.
-    let (watcher, who) = (state.clone(), user.user_id.clone());
-    state.background.spawn(async move {
-        if let Err(e) = watch::ensure_watching(&watcher, &who).await {
-            tracing::info!(user_id = %who, error = %e, "could not watch the calendars");
-        }
-    });
+    keep_watching(&state, &user.user_id);
     let mut tick = tokio::time::interval(HEARTBEAT);
     tick.reset();
+    let kept_at = tokio::time::Instant::now();
     let events = futures_util::stream::unfold(
-        (rx, tick, state, user),
-        |(mut rx, mut tick, state, user)| async move {
+        (rx, tick, state, user, slot, kept_at),
+        |(mut rx, mut tick, state, user, slot, mut kept_at)| async move {
             loop {
                 let event = tokio::select! {
                     received = rx.recv() => match received {
                         // The relay reconnected: whatever was missed, reading again covers it.
-                        Ok(Change::Resync) => Event::default().event("changed").data("{}"),
+                        // Every page on this instance hears it at once; each waits a random
+                        // moment so that they do not all read from Google together.
+                        Ok(Change::Resync) => {
+                            let spread = RESYNC_SPREAD.mul_f64(rand::random::<f64>());
+                            tokio::time::sleep(spread).await;
+                            Event::default().event("changed").data("{}")
+                        }
                         Ok(change) if change.user_id() != user.user_id => continue,
                         Ok(Change::SignedOut { .. }) | Err(RecvError::Closed) => return None,
                         Ok(Change::Changed { calendar_id, events, .. }) => Event::default()
@@ -70,6 +80,11 @@ async fn stream(
                     // The server is shutting down: end, so it can stop in time.
                     () = state.stopping() => return None,
                     _ = tick.tick() => {
+                        // A page open for days keeps its channels wanted (and re-opened).
+                        if kept_at.elapsed() >= KEEP_WATCHING {
+                            kept_at = tokio::time::Instant::now();
+                            keep_watching(&state, &user.user_id);
+                        }
                         // Signed out on another instance, or the cookie is stale: end.
                         // Bounded: a database that stopped answering must not freeze the page.
                         let check = tokio::time::timeout(HEARTBEAT / 3, state.store.epoch(&user.user_id));
@@ -87,11 +102,27 @@ async fn stream(
                         }
                     }
                 };
-                return Some((Ok(event), (rx, tick, state, user)));
+                return Some((Ok(event), (rx, tick, state, user, slot, kept_at)));
             }
         },
     );
-    Sse::new(events)
+    Ok(Sse::new(events))
+}
+
+/// How often an open page renews its wish for its calendars' channels (they are kept a day
+/// after the last wish).
+const KEEP_WATCHING: Duration = Duration::from_secs(3600);
+/// Pages told to read again after the relay reconnected wait a random moment up to this.
+const RESYNC_SPREAD: Duration = Duration::from_secs(5);
+
+/// Makes sure `user_id`'s calendars are watched, off the request.
+fn keep_watching(state: &AppState, user_id: &str) {
+    let (watcher, who) = (state.clone(), user_id.to_owned());
+    state.background.spawn(async move {
+        if let Err(e) = watch::ensure_watching(&watcher, &who).await {
+            tracing::info!(user_id = %who, error = %e, "could not watch the calendars");
+        }
+    });
 }
 
 fn admit(state: &AppState, reason: &'static str) -> Option<u64> {

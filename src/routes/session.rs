@@ -126,8 +126,9 @@ async fn after_sign_out(state: &AppState, user_id: &str) -> Result<Timestamp> {
 /// whose tools could not reach the calendar is useless, so a lost Google grant or a missing
 /// permission is reported; Google being slow or failing falls back to UTC, with a warning.
 async fn user_zone(state: &AppState, user_id: &str) -> Result<Zone> {
-    let mut google = state.google_for(user_id);
-    match tokio::time::timeout(state.config.budgets.tool_call, google.zone()).await {
+    let deadline = tokio::time::Instant::now() + state.config.budgets.tool_call;
+    let mut google = state.google_for(user_id).until(deadline);
+    match tokio::time::timeout_at(deadline, google.zone()).await {
         Ok(Ok(zone)) => Ok(zone),
         Ok(Err(
             e @ (Error::Auth(Auth::NotConnected)

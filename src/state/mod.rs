@@ -1,6 +1,7 @@
 //! Shared application state handed to every handler and extractor, built once at start-up.
 
 pub mod bus;
+pub(crate) mod streams;
 pub(crate) mod syncs;
 
 use std::num::NonZeroU32;
@@ -24,6 +25,7 @@ use crate::rate_limit::PerMinute;
 use crate::store::{Store, StoreError};
 use crate::token_cipher::{TokenCipher, load_or_create_key_file};
 use bus::ChangeBus;
+use streams::Streams;
 use syncs::Syncs;
 
 /// Where the development token key is kept when `TOKEN_ENCRYPTION_KEY` is not set.
@@ -79,6 +81,8 @@ pub struct Shared {
     pub bus: Arc<ChangeBus>,
     /// Calendar syncs running on this instance.
     pub(crate) syncs: Arc<Syncs>,
+    /// Event streams open on this instance, per user (`STREAMS_PER_USER`).
+    pub(crate) streams: Arc<Streams>,
     /// Tool calls per user per minute.
     pub(crate) tool_limit: Arc<PerMinute<String>>,
     /// Anam's API.
@@ -125,7 +129,13 @@ impl AppState {
     /// One user's Google access for background work: every call within the background budget,
     /// so one that never answers holds up nothing else.
     pub(crate) fn google_in_background(&self, user_id: &str) -> UserCalendar {
-        UserCalendar::in_background(&self.google, user_id, self.config.budgets.background_call)
+        let budgets = &self.config.budgets;
+        UserCalendar::in_background(
+            &self.google,
+            user_id,
+            budgets.background_call,
+            budgets.background_retry,
+        )
     }
 
     /// SIGTERM: `/readyz` answers 503 from now on, so the load balancer stops sending; requests
@@ -214,6 +224,7 @@ impl AppState {
             contacts_warmups: Arc::default(),
             bus: Arc::new(ChangeBus::new(store.clone())),
             syncs: Arc::default(),
+            streams: Arc::default(),
             tool_limit,
             config: Arc::new(config),
             store,
@@ -250,5 +261,6 @@ pub(crate) async fn open_store(config: &Config) -> Result<Store, StartupError> {
     };
     let cipher =
         TokenCipher::new(&key).with_previous(config.store.token_encryption_key_previous.as_ref());
-    Ok(Store::connect(&config.store.database_url, cipher).await?)
+    let store = &config.store;
+    Ok(Store::connect_with(&store.database_url, cipher, store.pool_size).await?)
 }

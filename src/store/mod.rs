@@ -93,16 +93,24 @@ impl StoreError {
                 | sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed
                 | sqlx::Error::WorkerCrashed => true,
-                // PostgreSQL's connection exceptions (08…) and operator intervention (57…,
-                // e.g. 57P01 admin_shutdown); SQLite's "database is locked" past the timeout.
-                sqlx::Error::Database(db) => db
-                    .code()
-                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57") || c == "5"),
+                sqlx::Error::Database(db) => db.code().is_some_and(|c| busy_or_down(&c)),
                 _ => false,
             },
             _ => false,
         }
     }
+}
+
+/// Whether a database error code means "busy or down, try again" rather than "wrong": for
+/// PostgreSQL its connection exceptions (08…), insufficient resources (53…, e.g. 53300 too
+/// many clients), operator intervention (57…, e.g. 57P01 admin shutdown, 57014 a statement
+/// timeout), a lock not granted in time (55P03) and a deadlock (40P01); for SQLite "database is
+/// locked" (5) past the busy timeout.
+fn busy_or_down(code: &str) -> bool {
+    ["08", "53", "57"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        || matches!(code, "55P03" | "40P01" | "5")
 }
 
 /// Which database is behind the store.
@@ -140,18 +148,29 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `database_url` and applies migrations
-    /// ([`migrate`]). Several instances may do this at once.
+    /// Opens (creating if needed) the database at `database_url` with the default pool size
+    /// and applies migrations ([`migrate`]). Several instances may do this at once.
     pub async fn connect(database_url: &str, cipher: TokenCipher) -> Result<Self, StoreError> {
+        Self::connect_with(database_url, cipher, None).await
+    }
+
+    /// [`Store::connect`] with `pool_size` connections for requests (`DATABASE_POOL_SIZE`;
+    /// none: 16 on PostgreSQL, 8 on SQLite).
+    pub async fn connect_with(
+        database_url: &str,
+        cipher: TokenCipher,
+        pool_size: Option<u32>,
+    ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of(database_url)?;
         let (pool, health) = match backend {
             Backend::Sqlite => {
-                let pool = open_sqlite(database_url, 8, ACQUIRE_TIMEOUT).await?;
+                let size = pool_size.unwrap_or(8);
+                let pool = open_sqlite(database_url, size, ACQUIRE_TIMEOUT).await?;
                 (pool, open_sqlite(database_url, 1, PING_TIMEOUT).await?)
             }
             Backend::Postgres => (
-                open_postgres(database_url, 16, ACQUIRE_TIMEOUT).await?,
+                open_postgres(database_url, pool_size.unwrap_or(16), ACQUIRE_TIMEOUT).await?,
                 open_postgres(database_url, 1, PING_TIMEOUT).await?,
             ),
         };
@@ -185,7 +204,7 @@ impl Store {
         Ok(())
     }
 
-    /// `NOTIFY channel, payload` (PostgreSQL only).
+    /// `NOTIFY channel, payload` (PostgreSQL only), from the requests' pool.
     pub(crate) async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(channel)
@@ -333,5 +352,20 @@ fn ensure_parent_folder(file: &Path) -> Result<(), StoreError> {
             })
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::busy_or_down;
+
+    #[test]
+    fn a_busy_or_absent_database_is_told_apart_from_a_wrong_query() {
+        for busy in ["53300", "55P03", "57014", "57P01", "08006", "40P01", "5"] {
+            assert!(busy_or_down(busy), "{busy}");
+        }
+        for wrong in ["23505", "42P01", "22P02", "55000", "2067"] {
+            assert!(!busy_or_down(wrong), "{wrong}");
+        }
     }
 }

@@ -60,6 +60,18 @@ impl Store {
         Ok(answer)
     }
 
+    /// Gives back the last allowance counted against `key` (the work it paid for failed
+    /// before doing anything).
+    pub async fn give_back_allowance(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM rate_events WHERE id = (SELECT MAX(id) FROM rate_events WHERE key = $1)",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Serialises every transaction counting `key` (PostgreSQL: an advisory lock until the
     /// transaction ends; SQLite's write lock already serialises writers).
     pub(super) async fn lock_key(

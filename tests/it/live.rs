@@ -157,7 +157,200 @@ fn meeting(response: &str) -> Value {
                          {"email": "sam@example.com", "displayName": "Sam", "responseStatus": response}]})
 }
 
+/// Google refusing `events.list` with a sync token (a 429 without `Retry-After`) `times` times,
+/// noting when each refusal was made.
+#[derive(Clone, Default)]
+struct Refusals(std::sync::Arc<std::sync::Mutex<Vec<Instant>>>);
+
+impl wiremock::Respond for Refusals {
+    fn respond(&self, _: &Request) -> wiremock::ResponseTemplate {
+        self.0.lock().expect("times").push(Instant::now());
+        fake_calendar::google_error(429, "Too Many Requests")
+    }
+}
+
+impl Refusals {
+    async fn mount(&self, app: &TestApp, times: u64) {
+        use wiremock::matchers::{method, path, query_param_contains};
+        wiremock::Mock::given(method("GET"))
+            .and(path(format!(
+                "{}/calendars/primary/events",
+                fake_calendar::BASE
+            )))
+            .and(query_param_contains("syncToken", ""))
+            .respond_with(self.clone())
+            .up_to_n_times(times)
+            .with_priority(1)
+            .mount(&app.google)
+            .await;
+    }
+
+    fn gaps(&self) -> Vec<Duration> {
+        let at = self.0.lock().expect("times").clone();
+        at.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    fn count(&self) -> usize {
+        self.0.lock().expect("times").len()
+    }
+}
+
+/// Makes recording a channel Google opened (activating a reserved one, putting a renewed one in
+/// the old one's place) fail, as a database refusing writes would; claims still work.
+async fn fail_channel_updates(app: &TestApp) {
+    let pool = app.state.store.pool();
+    if app.config.store.database_url.starts_with("sqlite") {
+        sqlx::query("CREATE TRIGGER refuse BEFORE UPDATE ON watch_channels WHEN NEW.id <> OLD.id OR NEW.resource_id IS NOT OLD.resource_id BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+            .execute(pool).await.expect("trigger");
+    } else {
+        sqlx::raw_sql("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql;
+                       CREATE TRIGGER refuse BEFORE UPDATE ON watch_channels FOR EACH ROW
+                       WHEN (NEW.id <> OLD.id OR NEW.resource_id IS DISTINCT FROM OLD.resource_id) EXECUTE FUNCTION refuse();")
+            .execute(pool).await.expect("trigger");
+    }
+}
+
+/// The bodies of the `channels.stop` calls Google received.
+async fn stops(app: &TestApp) -> Vec<Value> {
+    calendar_requests(&app.google)
+        .await
+        .into_iter()
+        .filter(is_stop)
+        .map(|r| serde_json::from_slice(&r.body).expect("stop body"))
+        .collect()
+}
+
 on_both_backends! {
+    async fn a_sync_google_refuses_is_retried_with_growing_jittered_waits_and_the_page_hears(db) {
+        let app = db.spawn(&[(common::BACKGROUND_RETRY_MS, "100")]).await;
+        let (_cookie, mut stream, feed) = watching(&app).await;
+        let (id, token, _) = opened_channel(&app).await;
+        // Four refusals end the first sync's calls; the sync itself is then tried again.
+        let refusals = Refusals::default();
+        refusals.mount(&app, 5).await;
+        feed.put(meeting("accepted"));
+        assert_eq!(notify(&app, &id, &token, 2, "exists").await, 200);
+        let (name, data) = stream.next(Duration::from_secs(10)).await.expect("changed");
+        assert_eq!(name, "changed");
+        assert_eq!(data["events"][0]["title"], "Kickoff", "{data}");
+        assert_eq!(refusals.count(), 5);
+        let gaps = refusals.gaps();
+        // Within one sync: half fixed, half random, of 100, 200, 400 ms.
+        for (gap, base) in gaps.iter().take(3).zip([100u64, 200, 400]) {
+            assert!(*gap >= Duration::from_millis(base / 2 - 5) && *gap < Duration::from_millis(base + 150),
+                "{gaps:?}");
+        }
+        assert!(gaps[3] >= Duration::from_millis(200), "the sync waits before it is tried again: {gaps:?}");
+    }
+
+    async fn a_sync_google_keeps_refusing_is_given_up_after_a_bounded_number_of_calls(db) {
+        let app = db.spawn(&[(common::BACKGROUND_RETRY_MS, "50")]).await;
+        let (_cookie, mut stream, _feed) = watching(&app).await;
+        let (id, token, _) = opened_channel(&app).await;
+        let refusals = Refusals::default();
+        refusals.mount(&app, 1000).await;
+        assert_eq!(notify(&app, &id, &token, 2, "exists").await, 200);
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert_eq!(refusals.count(), 12, "4 calls per sync, 3 syncs, then it waits for the next notification");
+        let gaps = refusals.gaps();
+        let distinct: std::collections::HashSet<u128> = gaps.iter().map(|g| g.as_millis() / 5).collect();
+        assert!(distinct.len() > 3, "waits are jittered, not a fixed schedule: {gaps:?}");
+        let heard = tokio::time::timeout(Duration::from_millis(300), stream.next(Duration::from_secs(1))).await;
+        assert!(heard.is_err(), "nothing changed as far as the page knows: {heard:?}");
+    }
+
+    async fn a_watch_answered_after_the_wait_is_stopped_at_google(db) {
+        let app = db.spawn(&[(common::BACKGROUND_BUDGET_MS, "300")]).await;
+        app.mount_google(3600).await;
+        fake_calendar::mount_watch_answering_after(&app.google, 7 * 86_400, Duration::from_millis(900)).await;
+        let _feed = fake_calendar::mount_feed(&app.google).await;
+        let cookie = app.sign_in(ADA).await;
+        let _stream = Stream::open(&app, &cookie).await;
+        eventually("the late channel is stopped", || async { !stops(&app).await.is_empty() }).await;
+        let (id, _, _) = opened_channel(&app).await;
+        let stopped = stops(&app).await;
+        assert_eq!(stopped.len(), 1, "{stopped:?}");
+        assert_eq!(stopped[0]["id"], id.as_str());
+        assert_eq!(stopped[0]["resourceId"], "res-primary");
+        assert!(app.state.store.channels_of(ADA).await.expect("channels").is_empty(), "nothing kept");
+    }
+
+    async fn a_channel_whose_store_write_fails_is_stopped_at_google(db) {
+        let app = db.spawn(&[]).await;
+        app.mount_google(3600).await;
+        fake_calendar::mount_watch(&app.google, 7 * 86_400).await;
+        let _feed = fake_calendar::mount_feed(&app.google).await;
+        let cookie = app.sign_in(ADA).await;
+        fail_channel_updates(&app).await;
+        let _stream = Stream::open(&app, &cookie).await;
+        eventually("the unrecorded channel is stopped", || async { !stops(&app).await.is_empty() }).await;
+        let (id, _, _) = opened_channel(&app).await;
+        let stopped = stops(&app).await;
+        assert_eq!(stopped.len(), 1, "{stopped:?}");
+        assert_eq!(stopped[0]["id"], id.as_str());
+        assert_eq!(stopped[0]["resourceId"], "res-primary");
+    }
+
+    async fn a_renewal_whose_store_write_fails_stops_the_new_channel_and_keeps_the_old(db) {
+        let app = db.spawn(&[]).await;
+        app.mount_google(3600).await;
+        fake_calendar::mount_watch(&app.google, 7200).await;
+        let _feed = fake_calendar::mount_feed(&app.google).await;
+        let cookie = app.sign_in(ADA).await;
+        let _stream = Stream::open(&app, &cookie).await;
+        eventually("a channel", || async {
+            app.state.store.channels_of(ADA).await.is_ok_and(|c| c.len() == 1 && c[0].resource_id.is_some())
+        })
+        .await;
+        let (old, _, _) = opened_channel(&app).await;
+        fail_channel_updates(&app).await;
+        renew_due_at(&app.state, jiff::Timestamp::now().as_second() + 5400).await.expect("renew");
+        let watches: Vec<Value> = calendar_requests(&app.google).await.into_iter().filter(is_watch)
+            .map(|r| serde_json::from_slice(&r.body).expect("watch body")).collect();
+        assert_eq!(watches.len(), 2, "a new channel was asked for");
+        eventually("the unrecorded new channel is stopped", || async { !stops(&app).await.is_empty() }).await;
+        let stopped = stops(&app).await;
+        assert_eq!(stopped.len(), 1, "only the new one: {stopped:?}");
+        assert_eq!(stopped[0]["id"], watches[1]["id"]);
+        let kept = app.state.store.channels_of(ADA).await.expect("channels");
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].id, old, "the old channel still stands");
+    }
+
+    async fn one_rate_limit_stops_a_renewal_pass(db) {
+        let app = db.spawn(&[]).await;
+        app.mount_google(3600).await;
+        // Google grants two hours; Ada has ten calendars watched.
+        fake_calendar::mount_watch(&app.google, 7200).await;
+        let _feed = fake_calendar::mount_feed(&app.google).await;
+        let cookie = app.sign_in(ADA).await;
+        let _stream = Stream::open(&app, &cookie).await;
+        eventually("a channel", || async {
+            app.state.store.channels_of(ADA).await.is_ok_and(|c| c.len() == 1 && c[0].resource_id.is_some())
+        })
+        .await;
+        let now = jiff::Timestamp::now().as_second();
+        for n in 0..9 {
+            let (id, cal) = (format!("extra{n}"), format!("cal{n}@example.com"));
+            sqlx::query("INSERT INTO watch_channels (id, user_id, calendar_id, token_hash, resource_id, expires_at, wanted_until, created_at)
+                         VALUES ($1, $2, $3, 'h', 'res', $4, $5, $6)")
+                .bind(&id).bind(ADA).bind(&cal).bind(now + 7200).bind(now + 86_400).bind(now)
+                .execute(app.state.store.pool()).await.expect("another watched calendar");
+        }
+        use wiremock::matchers::{method, path_regex};
+        wiremock::Mock::given(method("POST"))
+            .and(path_regex(format!("^{}/calendars/[^/]+/events/watch$", fake_calendar::BASE)))
+            .respond_with(fake_calendar::google_error(429, "Too Many Requests").insert_header("retry-after", "1"))
+            .with_priority(1)
+            .mount(&app.google)
+            .await;
+        let before = count(&app, is_watch).await;
+        renew_due_at(&app.state, now + 5400).await.expect("renew");
+        let asked = count(&app, is_watch).await - before;
+        assert!((1..=4).contains(&asked), "one batch's first calls at most, then the pass stops: {asked}");
+        assert_eq!(app.state.store.channels_of(ADA).await.expect("channels").len(), 10, "all kept for the next pass");
+    }
+
     async fn an_open_page_gets_its_calendars_watched_at_the_public_https_address(db) {
         let app = db.spawn(&[]).await;
         let (_cookie, _stream, _feed) = watching(&app).await;
@@ -355,6 +548,37 @@ async fn the_stream_needs_a_signed_in_user() {
     )
     .await;
     assert_error(status, &body, 401, "not_signed_in");
+}
+
+#[tokio::test]
+async fn a_user_holds_at_most_streams_per_user_streams_and_a_closed_one_frees_its_place() {
+    let app = common::spawn_app(&[("STREAMS_PER_USER", "3")]).await;
+    app.mount_google(3600).await;
+    fake_calendar::mount_list(&app.google, json!([])).await;
+    let cookie = app.sign_in(ADA).await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(Stream::open(&app, &cookie).await);
+    }
+    let response = app.get_with_cookie("/api/events/stream", &cookie).await;
+    let retry_after = response.headers().get("retry-after").cloned();
+    let (status, body) = json_of(response).await;
+    assert_error(status, &body, 429, "rate_limited");
+    assert!(retry_after.is_some(), "a wait is given");
+    drop(open.pop());
+    // The server notices the page went away at its next write (a heartbeat, at most 15 s).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let response = app.get_with_cookie("/api/events/stream", &cookie).await;
+        if response.status().as_u16() == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's place is freed"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod anam_cli;
 mod architecture;
 mod background;
 mod browser;
+mod capacity;
 mod clocks;
 mod crash_recovery;
 mod deploy;

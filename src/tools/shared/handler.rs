@@ -29,7 +29,7 @@ pub(crate) async fn handle(
     ToolArgs(raw): ToolArgs<Map<String, Value>>,
 ) -> Result<Json<Value>> {
     let work = (tool.prepare)(&raw, &user)?;
-    let google = state.google_for(&user.user_id);
+    let google = state.google_for(&user.user_id).until(user.deadline());
     let mut call = Call {
         state,
         user,

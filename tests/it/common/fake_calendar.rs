@@ -312,6 +312,7 @@ pub async fn mount_feed(server: &MockServer) -> Feed {
 /// `lifetime_s` from now (Google may shorten what was asked for).
 struct Watch {
     lifetime_s: i64,
+    delay: std::time::Duration,
 }
 
 impl Respond for Watch {
@@ -319,19 +320,31 @@ impl Respond for Watch {
         let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
         let calendar = request.url.path().split('/').nth(4).unwrap_or_default();
         let expires_ms = (jiff::Timestamp::now().as_second() + self.lifetime_s) * 1000;
-        ResponseTemplate::new(200).set_body_json(json!({
-            "kind": "api#channel", "id": body["id"], "resourceId": format!("res-{calendar}"),
-            "resourceUri": format!("https://www.googleapis.com{}", request.url.path()),
-            "token": body["token"], "expiration": expires_ms.to_string()
-        }))
+        ResponseTemplate::new(200)
+            .set_body_json(json!({
+                "kind": "api#channel", "id": body["id"], "resourceId": format!("res-{calendar}"),
+                "resourceUri": format!("https://www.googleapis.com{}", request.url.path()),
+                "token": body["token"], "expiration": expires_ms.to_string()
+            }))
+            .set_delay(self.delay)
     }
 }
 
 /// Accepts `events.watch` on any calendar (channels living `lifetime_s`) and `channels.stop`.
 pub async fn mount_watch(server: &MockServer, lifetime_s: i64) {
+    mount_watch_answering_after(server, lifetime_s, std::time::Duration::ZERO).await;
+}
+
+/// [`mount_watch`], with each `events.watch` answered after `delay` (the channel is open at
+/// Google from the moment it was asked).
+pub async fn mount_watch_answering_after(
+    server: &MockServer,
+    lifetime_s: i64,
+    delay: std::time::Duration,
+) {
     Mock::given(method("POST"))
         .and(path_regex(format!("^{BASE}/calendars/[^/]+/events/watch$")))
-        .respond_with(Watch { lifetime_s })
+        .respond_with(Watch { lifetime_s, delay })
         .mount(server)
         .await;
     Mock::given(method("POST"))

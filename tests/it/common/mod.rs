@@ -61,6 +61,8 @@ pub const TEST_PRESIGN_SECRET: &str = "test-presign-secret-7Kq2Wm9xR4tZ8vL3";
 pub const TOOL_BUDGET_MS: &str = "budget:tool_call_ms";
 /// See [`TOOL_BUDGET_MS`].
 pub const BACKGROUND_BUDGET_MS: &str = "budget:background_call_ms";
+/// See [`TOOL_BUDGET_MS`]: the first backoff of background work refused for now.
+pub const BACKGROUND_RETRY_MS: &str = "budget:background_retry_ms";
 /// See [`TOOL_BUDGET_MS`].
 pub const OAUTH_BUDGET_MS: &str = "budget:oauth_call_ms";
 /// See [`TOOL_BUDGET_MS`].
@@ -129,6 +131,7 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
     for (key, budget) in [
         (TOOL_BUDGET_MS, &mut config.budgets.tool_call),
         (BACKGROUND_BUDGET_MS, &mut config.budgets.background_call),
+        (BACKGROUND_RETRY_MS, &mut config.budgets.background_retry),
         (OAUTH_BUDGET_MS, &mut config.budgets.oauth_call),
         (RELAY_CHECK_MS, &mut config.budgets.relay_check),
     ] {

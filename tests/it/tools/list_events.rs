@@ -631,3 +631,72 @@ async fn ten_typical_events_fit_in_2000_bytes() {
         "accepted goes without saying"
     );
 }
+
+/// Google limiting requests, once, for `seconds`: a 429 with `Retry-After`.
+async fn limited_once(app: &TestApp, seconds: u64) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("GET"))
+        .and(path(format!(
+            "{}/calendars/primary/events",
+            fake_calendar::BASE
+        )))
+        .respond_with(
+            google_error(429, "Too Many Requests")
+                .insert_header("retry-after", seconds.to_string()),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&app.google)
+        .await;
+}
+
+async fn lists(app: &TestApp) -> usize {
+    calendar_requests(&app.google)
+        .await
+        .iter()
+        .filter(|r| r.url.path().ends_with("/calendars/primary/events"))
+        .count()
+}
+
+#[tokio::test]
+async fn googles_retry_after_is_waited_out_when_it_fits_the_budget() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list(&app.google, sample_events()).await;
+    limited_once(&app, 2).await;
+    let started = Instant::now();
+    let (status, body) = call(&app, json!({"timezone": "UTC"})).await;
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["events"].as_array().map(Vec::len), Some(2), "{body}");
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_millis(4500),
+        "waited what Google asked, inside the tool's budget: {took:?}"
+    );
+    assert_eq!(lists(&app).await, 2, "refused once, then asked again once");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_budget_is_answered_at_once_with_googles_wait() {
+    let app = ready(&[]).await;
+    fake_calendar::mount_list(&app.google, sample_events()).await;
+    limited_once(&app, 4).await;
+    let started = Instant::now();
+    let response = app
+        .post_json(&app.tool_url(LIST, ADA), &json!({"timezone": "UTC"}))
+        .await;
+    let took = started.elapsed();
+    let retry_after = response.headers().get("retry-after").cloned();
+    let (status, body) = json_of(response).await;
+    assert_error(status, &body, 503, "google_rate_limited");
+    assert_eq!(
+        retry_after.as_ref().and_then(|v| v.to_str().ok()),
+        Some("4"),
+        "Google's own wait is passed on"
+    );
+    assert!(
+        body["message"].as_str().unwrap_or("").contains("4 seconds"),
+        "{body}"
+    );
+    assert!(took < Duration::from_secs(2), "not waited on: {took:?}");
+    assert_eq!(lists(&app).await, 1, "not asked again");
+}
