@@ -4,8 +4,9 @@
 //! rest are counted, and the count is logged once the second is over ("N not logged"), so
 //! every request is still accounted for.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use rustc_hash::FxHashMap;
 use std::time::{Duration, Instant};
 
 /// What a line is about, beside its route.
@@ -56,7 +57,9 @@ pub(crate) struct Skipped {
 /// route and topic have been seen).
 #[derive(Debug, Default)]
 pub(crate) struct LogBudget {
-    slots: Mutex<HashMap<Topic, HashMap<Box<str>, Slot>>>,
+    // FxHash: the keys are our own routes and reasons, not an attacker's, and a refusal
+    // consults this twice; SipHash's flood resistance is not needed here.
+    slots: Mutex<FxHashMap<Topic, FxHashMap<Box<str>, Slot>>>,
 }
 
 const WINDOW: Duration = Duration::from_secs(1);

@@ -24,7 +24,7 @@ pub const SETTINGS: [(&str, &str); 10] = [
     ("ANAM_LLM_ID", "l"),
     (
         "TOKEN_ENCRYPTION_KEY",
-        "4242424242424242424242424242424242424242424242424242424242424242",
+        "d5417d126871ee1ffd7857cdaee0e77a1f2be03bb0d9a35ffbe07aca48f88aaa",
     ),
 ];
 

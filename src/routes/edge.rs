@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
@@ -31,12 +31,15 @@ use tracing::Span;
 use crate::error::{Error, Failure};
 use crate::log_budget::{LogBudget, Topic};
 use crate::metrics::Metrics;
-use crate::tools;
+use crate::tools::{self, Tool};
 
 /// The route name of requests no route matched.
 const UNMATCHED: &str = "<unmatched>";
 
 struct Shared {
+    /// The largest request body; set here rather than as a layer of its own, which would box
+    /// and clone every route once more per request.
+    body_limit: DefaultBodyLimit,
     budget: Arc<LogBudget>,
     metrics: Arc<Metrics>,
     headers: Vec<(HeaderName, HeaderValue)>,
@@ -47,13 +50,16 @@ struct Shared {
 pub(super) struct EdgeLayer(Arc<Shared>);
 
 impl EdgeLayer {
-    /// Logs within `budget`, counts tool calls in `metrics`, adds `headers`.
+    /// Limits bodies to `max_body` bytes (413 beyond), logs within `budget`, counts tool
+    /// calls in `metrics`, adds `headers`.
     pub(super) fn new(
+        max_body: usize,
         budget: Arc<LogBudget>,
         metrics: Arc<Metrics>,
         headers: Vec<(HeaderName, HeaderValue)>,
     ) -> Self {
         Self(Arc::new(Shared {
+            body_limit: DefaultBodyLimit::max(max_body),
             budget,
             metrics,
             headers,
@@ -62,11 +68,11 @@ impl EdgeLayer {
 }
 
 impl<S> Layer<S> for EdgeLayer {
-    type Service = Edge<S>;
+    type Service = Edge<<DefaultBodyLimit as Layer<S>>::Service>;
 
-    fn layer(&self, inner: S) -> Edge<S> {
+    fn layer(&self, inner: S) -> Self::Service {
         Edge {
-            inner,
+            inner: self.0.body_limit.layer(inner),
             shared: Arc::clone(&self.0),
         }
     }
@@ -94,20 +100,37 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let started = Instant::now();
         let route = request.extensions().get::<MatchedPath>().cloned();
-        let span = tracing::info_span!(
-            "request",
-            method = %request.method(),
-            route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str),
-        );
-        let inner = span.in_scope(|| self.inner.call(request));
+        let tool = route.as_ref().and_then(|r| tools::by_route(r.as_str()));
+        let method = request.method().clone();
+        // A tool call gets its span once it does real work (its first wait), or when its
+        // answer is logged: a forged URL, refused in its first poll, costs no span at all. Its
+        // refusal line names the route itself.
+        let span = tool
+            .is_none()
+            .then(|| request_span(&method, route.as_ref()));
+        let inner = match &span {
+            Some(span) => span.in_scope(|| self.inner.call(request)),
+            None => self.inner.call(request),
+        };
         EdgeFuture {
             inner,
             span,
             started,
             route,
+            tool,
+            method,
             shared: Arc::clone(&self.shared),
         }
     }
+}
+
+/// The span every line about a request is in: its method and matched route.
+fn request_span(method: &Method, route: Option<&MatchedPath>) -> Span {
+    tracing::info_span!(
+        "request",
+        method = %method,
+        route = route.map_or(UNMATCHED, MatchedPath::as_str),
+    )
 }
 
 pin_project! {
@@ -115,9 +138,11 @@ pin_project! {
     pub(crate) struct EdgeFuture<F> {
         #[pin]
         inner: F,
-        span: Span,
+        span: Option<Span>,
         started: Instant,
         route: Option<MatchedPath>,
+        tool: Option<&'static Tool>,
+        method: Method,
         shared: Arc<Shared>,
     }
 }
@@ -130,11 +155,18 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let _entered = this.span.enter();
         let mut inner = this.inner;
-        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx)));
+        let polled = {
+            let _entered = this.span.as_ref().map(Span::enter);
+            std::panic::catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx)))
+        };
         let mut response = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => {
+                if this.span.is_none() {
+                    *this.span = Some(request_span(this.method, this.route.as_ref()));
+                }
+                return Poll::Pending;
+            }
             Ok(Poll::Ready(Ok(response))) => response,
             Ok(Poll::Ready(Err(never))) => match never {},
             // The panic's message went to stderr through the panic hook.
@@ -148,10 +180,15 @@ where
             }
         }
         let route = this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
-        if let Some(tool) = tools::by_route(route) {
+        if let Some(tool) = this.tool {
             count_tool_call(&this.shared.metrics, tool.name, &response, this.started);
         }
-        log_response(&this.shared.budget, route, &response, this.started);
+        let (method, matched) = (&*this.method, this.route.as_ref());
+        let span = this.span;
+        log_response(&this.shared.budget, route, &response, this.started, || {
+            span.get_or_insert_with(|| request_span(method, matched))
+                .clone()
+        });
         Poll::Ready(Ok(response))
     }
 }
@@ -170,18 +207,30 @@ fn count_tool_call(metrics: &Metrics, tool: &'static str, response: &Response, s
     metrics.tool_call(tool, outcome, started.elapsed());
 }
 
-/// The `response` line, within the budget.
-fn log_response(budget: &LogBudget, route: &str, response: &Response, started: &Instant) {
+/// The `response` line, within the budget, in the request's span (`span` gives it).
+fn log_response(
+    budget: &LogBudget,
+    route: &str,
+    response: &Response,
+    started: &Instant,
+    span: impl FnOnce() -> Span,
+) {
     let status = response.status();
     // Milliseconds to a tenth.
     let latency_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
     if matches!(route, "/healthz" | "/readyz") && status.is_success() {
-        tracing::debug!(status = status.as_u16(), latency_ms, "response");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let span = span();
+            let _entered = span.enter();
+            tracing::debug!(status = status.as_u16(), latency_ms, "response");
+        }
         return;
     }
     let Some(not_logged) = budget.admit(Topic::Response(status.as_u16()), route) else {
         return;
     };
+    let span = span();
+    let _entered = span.enter();
     let failure = response.extensions().get::<Failure>();
     let error = failure.map(|f| f.reason);
     let cause = failure.and_then(|f| f.cause.as_deref());

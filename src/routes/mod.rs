@@ -20,7 +20,6 @@ pub const BLOCK_TIME_PATH: &str = crate::tools::block_time::ROUTE;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 
 use edge::EdgeLayer;
 
@@ -31,6 +30,7 @@ use crate::tools::shared::args::MAX_BODY_BYTES;
 /// Builds the whole application. Tests drive this same function.
 pub fn app(state: AppState) -> Router {
     let edge = EdgeLayer::new(
+        MAX_BODY_BYTES,
         Arc::clone(&state.log_budget),
         Arc::clone(&state.metrics),
         security::headers(&state.config),
@@ -46,7 +46,6 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::tools::router())
         .fallback(|| async { Error::Input(Input::NotFound) })
         .method_not_allowed_fallback(|| async { Error::Input(Input::MethodNotAllowed) })
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(edge)
         .with_state(state)
 }
