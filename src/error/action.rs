@@ -44,67 +44,27 @@ impl Action {
     pub fn parts(&self) -> Parts {
         use StatusCode as S;
         match self {
-            Self::DraftUnusable(why) => Parts::new(
-                S::NOT_FOUND,
-                "draft_not_found",
-                format!(
-                    "That meeting draft cannot be sent: {why}. Nothing was sent to anyone. Make \
-                     a new draft with draft_meeting, read it back, and send it after the user \
-                     says yes."
-                ),
-            ),
-            Self::InProgress(what) => Parts::new(
-                S::CONFLICT,
-                "in_progress",
-                format!(
-                    "I am sending {what} right now, so I did not send them again. Ask again in \
-                     a moment to hear how it went."
-                ),
-            ),
-            Self::ChangeUnusable(why) => Parts::new(
-                S::NOT_FOUND,
-                "change_not_found",
-                format!(
-                    "That change cannot be applied: {why}. Nothing was changed. Propose it again \
-                     with propose_change, read it back, and apply it after the user says yes."
-                ),
-            ),
-            Self::NotOrganizer => Parts::new(
-                S::FORBIDDEN,
-                "not_organizer",
-                "Someone else organizes that event, so only the organizer can move or cancel it. \
-                 I can decline it for the user instead, with respond_to_invite.",
-            ),
-            Self::EventChanged => Parts::new(
-                S::CONFLICT,
-                "event_changed",
-                "That event changed since I read it back, so I did not change it. Let me look \
-                 at it again with propose_change.",
-            ),
-            Self::KindNotAvailable(kind) => Parts::new(
-                S::BAD_REQUEST,
-                "kind_not_available",
-                format!(
-                    "Google Calendar does not offer {kind} for this calendar, so nothing was \
-                     added. I can block the time as a plain hold instead, if the user wants."
-                ),
-            ),
-            Self::SeriesChangeUnsupported(sentence) => Parts::new(
-                S::BAD_REQUEST,
-                "series_change_unsupported",
-                format!("{sentence} Nothing was changed."),
-            ),
-            Self::AlreadyCancelled { moving: false } => Parts::new(
-                S::CONFLICT,
-                "already_cancelled",
-                "It is already cancelled, so there is nothing left to cancel.",
-            ),
-            Self::AlreadyCancelled { moving: true } => Parts::new(
-                S::CONFLICT,
-                "already_cancelled",
-                "That event was cancelled, so it cannot be moved. I can block the new time with \
-                 block_time, or set up a new meeting, if the user wants.",
-            ),
+            Self::DraftUnusable(why) => {
+                Parts::new(S::NOT_FOUND, "draft_not_found").var("detail", why)
+            }
+            Self::InProgress(what) => Parts::new(S::CONFLICT, "in_progress").var("what", what),
+            Self::ChangeUnusable(why) => {
+                Parts::new(S::NOT_FOUND, "change_not_found").var("detail", why)
+            }
+            Self::NotOrganizer => Parts::new(S::FORBIDDEN, "not_organizer"),
+            Self::EventChanged => Parts::new(S::CONFLICT, "event_changed"),
+            Self::KindNotAvailable(kind) => {
+                Parts::new(S::BAD_REQUEST, "kind_not_available").var("kind", kind)
+            }
+            Self::SeriesChangeUnsupported(sentence) => {
+                Parts::new(S::BAD_REQUEST, "series_change_unsupported").var("detail", sentence)
+            }
+            Self::AlreadyCancelled { moving: false } => {
+                Parts::new(S::CONFLICT, "already_cancelled")
+            }
+            Self::AlreadyCancelled { moving: true } => {
+                Parts::said(S::CONFLICT, "already_cancelled", "already_cancelled_moving")
+            }
         }
     }
 }

@@ -42,68 +42,30 @@ impl Auth {
     pub fn parts(&self) -> Parts {
         use StatusCode as S;
         match self {
-            Self::Presign(VerifyError::Expired { .. }) => Parts::new(
-                S::UNAUTHORIZED,
-                "url_expired",
-                "This calendar link has expired. Ask the user to end the call and press Start \
-                 again.",
-            ),
-            Self::Presign(refused) => Parts::new(
+            Self::Presign(VerifyError::Expired { .. }) => {
+                Parts::new(S::UNAUTHORIZED, "url_expired")
+            }
+            Self::Presign(refused) => Parts::said(
                 S::UNAUTHORIZED,
                 match refused {
                     VerifyError::Missing(_) => "missing_signature",
                     VerifyError::BeyondLife { .. } => "url_too_long_lived",
                     _ => "invalid_signature",
                 },
-                "This calendar link is not valid, so I cannot reach the calendar. Ask the user \
-                 to end the call and press Start again.",
+                "invalid_signature",
             ),
-            Self::MeetingUrlExpired => Parts::new(
-                S::UNAUTHORIZED,
-                "url_expired",
-                "The link for sending invitations and changes has expired; it lasts a short while \
-                 after Start, for safety. The other calendar tools still work. Ask the user to \
-                 end the call and press Start again to send invitations or apply the change.",
-            ),
-            Self::SignedOut => Parts::new(
-                S::UNAUTHORIZED,
-                "signed_out",
-                "The user has signed out since this conversation started, so I can no longer \
-                 reach their calendar. Ask them to sign in again at the page and press Start.",
-            ),
-            Self::NotSignedIn => Parts::new(
-                S::UNAUTHORIZED,
-                "not_signed_in",
-                "Not signed in. Sign in with Google on the page first.",
-            ),
-            Self::NotConnected => Parts::new(
-                S::UNAUTHORIZED,
-                "not_connected",
-                "This user's Google Calendar is not connected. Ask the user to sign in with \
-                 Google at the page, then try again.",
-            ),
-            Self::ReauthRequired => Parts::new(
-                S::UNAUTHORIZED,
-                "google_reauth_required",
-                "Google access to this calendar was revoked or has expired. Ask the user to \
-                 sign in with Google again at the page.",
-            ),
-            Self::InvalidOAuthState(why) => Parts::new(
-                S::BAD_REQUEST,
-                "invalid_oauth_state",
-                format!(
-                    "The sign-in could not be completed because {why}. Go back to the page and \
-                     sign in again."
-                ),
-            ),
-            Self::BadChannelToken => Parts::new(
-                S::UNAUTHORIZED,
-                "invalid_channel_token",
-                "This notification's channel token is not valid.",
-            ),
-            Self::Forbidden(why) => {
-                Parts::new(S::FORBIDDEN, "forbidden", format!("Refused: {why}."))
+            Self::MeetingUrlExpired => {
+                Parts::said(S::UNAUTHORIZED, "url_expired", "meeting_url_expired")
             }
+            Self::SignedOut => Parts::new(S::UNAUTHORIZED, "signed_out"),
+            Self::NotSignedIn => Parts::new(S::UNAUTHORIZED, "not_signed_in"),
+            Self::NotConnected => Parts::new(S::UNAUTHORIZED, "not_connected"),
+            Self::ReauthRequired => Parts::new(S::UNAUTHORIZED, "google_reauth_required"),
+            Self::InvalidOAuthState(why) => {
+                Parts::new(S::BAD_REQUEST, "invalid_oauth_state").var("detail", why)
+            }
+            Self::BadChannelToken => Parts::new(S::UNAUTHORIZED, "invalid_channel_token"),
+            Self::Forbidden(why) => Parts::new(S::FORBIDDEN, "forbidden").var("detail", why),
         }
     }
 }

@@ -63,54 +63,28 @@ impl GoogleError {
     pub fn parts(&self) -> Parts {
         use StatusCode as S;
         match self {
-            Self::Failed { .. } => Parts::new(
-                S::BAD_GATEWAY,
-                "google_error",
-                "Google Calendar did not answer properly. Please try again in a moment.",
-            ),
+            Self::Failed { .. } => Parts::new(S::BAD_GATEWAY, "google_error"),
             Self::ScopeMissing { missing } => {
-                let what = describe_all(missing);
-                let message = if missing.iter().all(|p| Permission::CONTACTS.contains(p)) {
-                    format!(
-                        "Google has not given this service permission to {what}. Ask the user \
-                         to spell the email address instead, or to press Allow contacts on the \
-                         page."
-                    )
+                let key = if missing.iter().all(|p| Permission::CONTACTS.contains(p)) {
+                    "google_scope_missing_contacts"
                 } else {
-                    format!(
-                        "Google has not given this service permission to {what}. Ask the user \
-                         to sign in with Google again at the page and leave every permission \
-                         ticked, then press Start again."
-                    )
+                    "google_scope_missing"
                 };
                 let keys: Vec<&str> = missing.iter().map(|p| p.key()).collect();
-                Parts::new(S::FORBIDDEN, "google_scope_missing", message)
+                Parts::said(S::FORBIDDEN, "google_scope_missing", key)
+                    .var("permission", describe_all(missing))
                     .with("missing", json!(keys))
             }
             Self::RateLimited { retry_after, .. } => {
                 let wait = retry_after
                     .unwrap_or(GOOGLE_RATE_RETRY)
                     .max(Duration::from_secs(1));
-                Parts::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "google_rate_limited",
-                    format!(
-                        "Google Calendar is limiting requests right now. Try again in {} seconds.",
-                        wait.as_secs()
-                    ),
-                )
-                .retry_after(wait)
+                Parts::new(S::SERVICE_UNAVAILABLE, "google_rate_limited")
+                    .var("seconds", wait.as_secs())
+                    .retry_after(wait)
             }
-            Self::Forbidden { .. } => Parts::new(
-                S::FORBIDDEN,
-                "google_forbidden",
-                "Google Calendar does not allow this change on that calendar or event.",
-            ),
-            Self::Timeout { .. } => Parts::new(
-                S::GATEWAY_TIMEOUT,
-                "google_timeout",
-                "Google Calendar is taking too long to answer. Please try again in a moment.",
-            ),
+            Self::Forbidden { .. } => Parts::new(S::FORBIDDEN, "google_forbidden"),
+            Self::Timeout { .. } => Parts::new(S::GATEWAY_TIMEOUT, "google_timeout"),
         }
     }
 }

@@ -56,57 +56,29 @@ impl Input {
         use StatusCode as S;
         match self {
             Self::InvalidArgument { argument, message } => {
-                Parts::new(S::BAD_REQUEST, "invalid_argument", message.clone())
+                Parts::new(S::BAD_REQUEST, "invalid_argument")
+                    .var("detail", message)
                     .with("argument", json!(argument))
             }
-            Self::InvalidJson(detail) => Parts::new(
-                S::BAD_REQUEST,
-                "invalid_json",
-                format!("The tool arguments could not be read as a JSON object: {detail}."),
-            ),
-            Self::UnsupportedMediaType => Parts::new(
-                S::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "The tool arguments must be sent as JSON (Content-Type: application/json).",
-            ),
-            Self::PayloadTooLarge => Parts::new(
-                S::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The tool arguments are too large; they must be under 64 kilobytes.",
-            ),
-            Self::RateLimited { retry_after } => Parts::new(
-                S::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!(
-                    "Too many requests right now. Try again in {} seconds.",
-                    retry_after.as_secs().max(1)
-                ),
-            )
-            .retry_after(*retry_after),
+            Self::InvalidJson(detail) => {
+                Parts::new(S::BAD_REQUEST, "invalid_json").var("detail", detail)
+            }
+            Self::UnsupportedMediaType => {
+                Parts::new(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Self::PayloadTooLarge => Parts::new(S::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::RateLimited { retry_after } => Parts::new(S::TOO_MANY_REQUESTS, "rate_limited")
+                .var("seconds", retry_after.as_secs().max(1))
+                .retry_after(*retry_after),
             Self::InviteLimit {
                 per_hour,
                 retry_after,
-            } => Parts::new(
-                S::TOO_MANY_REQUESTS,
-                "invite_limit",
-                format!(
-                    "This would send e-mails to more than {per_hour} people in an hour, the \
-                     most allowed, so nothing was sent or changed. Try again in {} minutes, or \
-                     with fewer people.",
-                    retry_after.as_secs().div_ceil(60).max(1)
-                ),
-            )
-            .retry_after(*retry_after),
-            Self::NotFound => Parts::new(
-                S::NOT_FOUND,
-                "not_found",
-                "There is nothing at this address.",
-            ),
-            Self::MethodNotAllowed => Parts::new(
-                S::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "This address does not accept that method.",
-            ),
+            } => Parts::new(S::TOO_MANY_REQUESTS, "invite_limit")
+                .var("per_hour", per_hour)
+                .var("minutes", retry_after.as_secs().div_ceil(60).max(1))
+                .retry_after(*retry_after),
+            Self::NotFound => Parts::new(S::NOT_FOUND, "not_found"),
+            Self::MethodNotAllowed => Parts::new(S::METHOD_NOT_ALLOWED, "method_not_allowed"),
         }
     }
 }

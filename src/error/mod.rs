@@ -17,6 +17,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::language::Language;
+
 pub use action::Action;
 pub use auth::Auth;
 pub use google::{GOOGLE_RATE_RETRY, GoogleError};
@@ -53,8 +55,10 @@ pub struct Parts {
     pub(crate) status: StatusCode,
     /// The short machine-readable reason (`"error"`).
     pub(crate) reason: &'static str,
-    /// A sentence the avatar (or a person reading the page) can use (`"message"`).
-    pub(crate) message: String,
+    /// Which sentence ([`crate::messages`]) says it (`"message"`).
+    pub(crate) key: &'static str,
+    /// The values the sentence names.
+    pub(crate) vars: Vec<(&'static str, String)>,
     /// `Retry-After`, when waiting helps.
     pub(crate) retry_after: Option<Duration>,
     /// More keys of the body (`argument`, `variable`, `detail`, `missing`).
@@ -62,19 +66,33 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// `status`, `reason` and `message`, nothing else.
-    pub(crate) fn new(
-        status: StatusCode,
-        reason: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    /// `status` and `reason`, said by the sentence of the same name.
+    pub(crate) fn new(status: StatusCode, reason: &'static str) -> Self {
+        Self::said(status, reason, reason)
+    }
+
+    /// `status` and `reason`, said by the sentence `key`.
+    pub(crate) fn said(status: StatusCode, reason: &'static str, key: &'static str) -> Self {
         Self {
             status,
             reason,
-            message: message.into(),
+            key,
+            vars: Vec::new(),
             retry_after: None,
             extra: None,
         }
+    }
+
+    /// With the value `name` of the sentence.
+    pub(crate) fn var(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.vars.push((name, value.to_string()));
+        self
+    }
+
+    /// The sentence in `language`.
+    pub(crate) fn message(&self, language: Language) -> String {
+        crate::messages::sentence(language, self.key, &self.vars)
+            .unwrap_or_else(|| format!("{} ({})", self.reason, self.key))
     }
 
     /// With a `Retry-After`.
@@ -158,7 +176,7 @@ impl Error {
 
     /// A sentence the avatar (or a person reading the page) can use.
     pub(crate) fn message(&self) -> String {
-        self.parts().message
+        self.parts().message(Language::ENGLISH)
     }
 }
 
@@ -198,6 +216,13 @@ pub(crate) struct Failure {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        self.into_response_in(Language::ENGLISH)
+    }
+}
+
+impl Error {
+    /// The answer, its sentence in `language` (English where that has no table).
+    pub(crate) fn into_response_in(self, language: Language) -> Response {
         let parts = self.parts();
         // Logged once, by the access log at the end of the request (within the log budget):
         // the reason always, the cause for server errors (and for everything at debug level).
@@ -210,7 +235,8 @@ impl IntoResponse for Error {
                 Self::Auth(Auth::Presign(_) | Auth::MeetingUrlExpired | Auth::SignedOut)
             ),
         };
-        let mut response = json_response(parts.status, parts.reason, &parts.message, parts.extra);
+        let message = parts.message(language);
+        let mut response = json_response(parts.status, parts.reason, &message, parts.extra);
         response.extensions_mut().insert(failure);
         if let Some(wait) = parts.retry_after {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;

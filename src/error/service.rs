@@ -50,35 +50,22 @@ impl Service {
                 detail,
                 retry_after,
             } => anam_parts(*status, *retry_after).with("detail", json!(detail)),
-            Self::NotConfigured { variable } => Parts::new(
-                S::SERVICE_UNAVAILABLE,
-                "not_configured",
-                format!(
-                    "The calendar service is not fully set up: {variable} is missing. The \
-                     person running it needs to set it and restart."
-                ),
-            )
-            .with("variable", json!(variable)),
-            Self::StoreUnavailable(_) => Parts::new(
-                S::SERVICE_UNAVAILABLE,
-                "store_unavailable",
-                "The calendar service cannot reach its database right now. Please try again in \
-                 a moment.",
-            )
-            .retry_after(STORE_RETRY),
-            Self::Draining => Parts::new(
-                S::SERVICE_UNAVAILABLE,
-                "draining",
-                "This instance is shutting down; another one takes the requests.",
-            ),
-            Self::Internal(_) => Parts::new(
-                S::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Something went wrong on the calendar service. Please try again.",
-            ),
+            Self::NotConfigured { variable } => {
+                Parts::new(S::SERVICE_UNAVAILABLE, "not_configured")
+                    .var("variable", variable)
+                    .with("variable", json!(variable))
+            }
+            Self::StoreUnavailable(_) => {
+                Parts::new(S::SERVICE_UNAVAILABLE, "store_unavailable").retry_after(STORE_RETRY)
+            }
+            Self::Draining => Parts::new(S::SERVICE_UNAVAILABLE, "draining"),
+            Self::Internal(_) => Parts::new(S::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
 }
+
+/// The reason of every answer about a failed session mint.
+const ANAM_FAILED: &str = "session-token request failed";
 
 /// Anam's 4xx is passed on (the request was wrong, e.g. an unknown avatar id); its 5xx or
 /// silence is ours to report as a bad gateway.
@@ -87,19 +74,13 @@ fn anam_parts(status: Option<u16>, retry_after: Option<Duration>) -> Parts {
         .filter(|s| (400..500).contains(s))
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::BAD_GATEWAY);
-    let message = match status {
-        Some(401 | 403) => "Anam refused the API key. Check ANAM_API_KEY.".to_owned(),
-        Some(429) => format!(
-            "Anam is limiting new sessions for this account right now. Try again in {} seconds.",
-            retry_after.map_or(60, |d| d.as_secs().max(1))
-        ),
-        Some(400..=499) => "Anam refused the session. Check that ANAM_AVATAR_ID, ANAM_VOICE_ID \
-                            and ANAM_LLM_ID exist in your Anam account (`calendar-agent anam \
-                            avatars`, `voices`, `llms` list them)."
-            .to_owned(),
-        _ => "Anam is not answering right now. Try again in a moment.".to_owned(),
+    let parts = match status {
+        Some(401 | 403) => Parts::said(code, ANAM_FAILED, "anam_key_refused"),
+        Some(429) => Parts::said(code, ANAM_FAILED, "anam_rate_limited")
+            .var("seconds", retry_after.map_or(60, |d| d.as_secs().max(1))),
+        Some(400..=499) => Parts::said(code, ANAM_FAILED, "anam_refused"),
+        _ => Parts::said(code, ANAM_FAILED, "anam_unavailable"),
     };
-    let parts = Parts::new(code, "session-token request failed", message);
     match retry_after {
         Some(wait) => parts.retry_after(wait),
         None => parts,

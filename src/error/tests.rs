@@ -80,11 +80,16 @@ fn every_variant() -> Vec<Case> {
         (Action::NotOrganizer.into(), 403, "not_organizer", None, None),
         (Action::EventChanged.into(), 409, "event_changed", None, None),
         (Action::KindNotAvailable("focus time").into(), 400, "kind_not_available", None, None),
+        (Action::SeriesChangeUnsupported("I can move just this one.".into()).into(), 400, "series_change_unsupported", None, None),
+        (Action::AlreadyCancelled { moving: false }.into(), 409, "already_cancelled", None, None),
+        (Action::AlreadyCancelled { moving: true }.into(), 409, "already_cancelled", None, None),
         (Error::google("events.list", Some(500), "x"), 502, "google_error", None, None),
         (GoogleError::ScopeMissing { missing: vec![Permission::Events] }.into(), 403, "google_scope_missing", Some("missing"), None),
+        (GoogleError::ScopeMissing { missing: Permission::CONTACTS.to_vec() }.into(), 403, "google_scope_missing", Some("missing"), None),
         (GoogleError::RateLimited { what: "x", detail: "y".into(), retry_after: None }.into(), 503, "google_rate_limited", None, Some(30)),
         (GoogleError::Forbidden { what: "x", detail: "y".into() }.into(), 403, "google_forbidden", None, None),
         (GoogleError::Timeout { what: "x" }.into(), 504, "google_timeout", None, None),
+        (Service::Anam { status: Some(401), detail: "bad key".into(), retry_after: None }.into(), 401, "session-token request failed", Some("detail"), None),
         (Service::Anam { status: Some(404), detail: "no avatar".into(), retry_after: None }.into(), 404, "session-token request failed", Some("detail"), None),
         (Service::Anam { status: Some(503), detail: "down".into(), retry_after: None }.into(), 502, "session-token request failed", Some("detail"), None),
         (Service::Anam { status: Some(429), detail: "slow".into(), retry_after: Some(wait) }.into(), 429, "session-token request failed", Some("detail"), Some(90)),
@@ -116,4 +121,37 @@ async fn every_variant_keeps_its_status_reason_and_headers() {
         let retry_after = retry_after.and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         assert_eq!(retry_after, retry, "{shown}");
     }
+}
+
+/// Every refusal the code can produce is said from a table, in each translated language, with
+/// its values filled in; the translated languages do not fall back to English.
+#[test]
+fn every_refusal_has_a_sentence_in_every_language() {
+    let english = Language::ENGLISH;
+    for (error, ..) in every_variant() {
+        let parts = error.parts();
+        let said = crate::messages::sentence(english, parts.key, &parts.vars);
+        assert!(said.is_some(), "{error:?}: no sentence keyed {}", parts.key);
+        for code in crate::messages::TRANSLATED {
+            let language = Language::parse(code).expect("known");
+            let message = parts.message(language);
+            assert!(!message.contains('{'), "{code} {}: {message}", parts.key);
+            if code != "en" {
+                assert_ne!(Some(message), said, "{code} {}: still English", parts.key);
+            }
+        }
+    }
+}
+
+/// The answer of a German session is German, with the same status, reason and headers.
+#[tokio::test]
+async fn a_refusal_answers_in_the_sessions_language() {
+    let german = Language::parse("de").expect("known");
+    let response = Error::from(Action::EventChanged).into_response_in(german);
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let bytes = to_bytes(response.into_body(), 1 << 16).await.expect("body");
+    let body: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(body["error"], "event_changed");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Termin"), "{message}");
 }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 
 use crate::config::Config;
 use crate::error::{Auth, Error, Service};
+use crate::language::Language;
 use crate::log_budget::Topic;
 use crate::log_safe::clip;
 use crate::presign::{self, SignedParams, SignedWith, VerifyError};
@@ -50,6 +51,9 @@ pub struct VerifiedUser {
     pub arrived: tokio::time::Instant,
     /// When the call's answer is due: the tool-call budget after it arrived.
     pub deadline: tokio::time::Instant,
+    /// The session's language, as its URLs were minted with (`lang`): the sentences of the
+    /// answers are in it. Not signed: it changes nothing but the words.
+    pub language: Language,
 }
 
 impl VerifiedUser {
@@ -89,7 +93,10 @@ where
             .and_then(|params| presign::verify(&config.signing.presign, &base_url, &params, now))
             .and_then(|v| presign::within_life(v.exp, now, life_seconds).map(|()| v));
         match verified {
-            Ok(v) => admit(&state, path, v, life_seconds, arrived).await,
+            Ok(v) => {
+                let language = language_of(parts.uri.query());
+                admit(&state, path, v, life_seconds, arrived, language).await
+            }
             Err(reason) => Err(refuse(&state, parts, path, reason, life)),
         }
     }
@@ -102,6 +109,7 @@ async fn admit(
     v: presign::Verified,
     life_seconds: u64,
     arrived: tokio::time::Instant,
+    language: Language,
 ) -> Result<VerifiedUser, Error> {
     if v.signed_with == SignedWith::Previous {
         tracing::info!(route = path, "tool URL signed with PRESIGN_SECRET_PREVIOUS");
@@ -120,6 +128,7 @@ async fn admit(
         exp: v.exp,
         arrived,
         deadline: arrived + state.config.budgets.tool_call,
+        language,
     };
     // Sign-out (on any instance) ends the sessions minted before it.
     let signed_out = tokio::time::timeout_at(
@@ -134,6 +143,14 @@ async fn admit(
         return Err(Error::Auth(Auth::SignedOut));
     }
     Ok(user)
+}
+
+/// The `lang` a tool URL was minted with (English without one, or with one we do not know).
+fn language_of(query: Option<&str>) -> Language {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(key, _)| key == "lang")
+        .and_then(|(_, value)| Language::parse(&value))
+        .unwrap_or(Language::ENGLISH)
 }
 
 /// A URL refused: counted, logged within the log budget, answered 401.

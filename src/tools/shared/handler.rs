@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::args::ToolArgs;
@@ -27,8 +28,11 @@ pub(crate) async fn handle(
     State(state): State<AppState>,
     user: VerifiedUser,
     ToolArgs(raw): ToolArgs<Map<String, Value>>,
-) -> Result<Json<Value>> {
-    let work = (tool.prepare)(&raw, &user)?;
+) -> Response {
+    let work = match (tool.prepare)(&raw, &user) {
+        Ok(work) => work,
+        Err(e) => return e.into_response_in(user.language),
+    };
     let google = state.google_for(&user.user_id).until(user.deadline());
     let mut call = Call {
         state,
@@ -58,7 +62,7 @@ fn finish(
     user: &VerifiedUser,
     google_time: Duration,
     result: Result<Value>,
-) -> Result<Json<Value>> {
+) -> Response {
     let (outcome, google_time) = match &result {
         Ok(_) => ("ok", google_time),
         // The call in flight when the budget ran out was not counted: it took the rest.
@@ -75,7 +79,11 @@ fn finish(
         total_ms = user.arrived.elapsed().as_millis() as u64,
         "tool call"
     );
-    result.map(Json)
+    match result {
+        Ok(answer) => Json(answer).into_response(),
+        // In the session's language, as the avatar will say it.
+        Err(e) => e.into_response_in(user.language),
+    }
 }
 
 /// The zone to answer in: the argument, or the user's calendar zone.

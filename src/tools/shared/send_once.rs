@@ -273,6 +273,7 @@ mod tests {
             session,
             arrived: tokio::time::Instant::now(),
             deadline: tokio::time::Instant::now(),
+            language: crate::language::Language::ENGLISH,
         }
     }
 

@@ -1,0 +1,159 @@
+//! German (Deutsch).
+
+pub(super) const TABLE: super::Table = &[
+    (
+        "draft_not_found",
+        "Dieser Besprechungsentwurf kann nicht gesendet werden: {detail}. Es wurde niemandem etwas gesendet. Erstelle mit draft_meeting einen neuen Entwurf, lies ihn vor und sende ihn, nachdem der Nutzer zugestimmt hat.",
+    ),
+    (
+        "in_progress",
+        "Ich sende {what} gerade, deshalb habe ich sie nicht noch einmal gesendet. Frag gleich noch einmal, wie es ausgegangen ist.",
+    ),
+    (
+        "change_not_found",
+        "Diese Änderung kann nicht ausgeführt werden: {detail}. Es wurde nichts geändert. Schlag sie mit propose_change neu vor, lies sie vor und führe sie aus, nachdem der Nutzer zugestimmt hat.",
+    ),
+    (
+        "not_organizer",
+        "Jemand anderes organisiert diesen Termin, daher kann nur diese Person ihn verschieben oder absagen. Ich kann ihn stattdessen mit respond_to_invite für den Nutzer ablehnen.",
+    ),
+    (
+        "event_changed",
+        "Dieser Termin hat sich geändert, seit ich ihn vorgelesen habe, deshalb habe ich ihn nicht geändert. Ich sehe ihn mir mit propose_change noch einmal an.",
+    ),
+    (
+        "kind_not_available",
+        "Google Kalender bietet {kind} für diesen Kalender nicht an, daher wurde nichts eingetragen. Ich kann die Zeit stattdessen als einfache Blockierung eintragen, wenn der Nutzer möchte.",
+    ),
+    (
+        "series_change_unsupported",
+        "{detail} Es wurde nichts geändert.",
+    ),
+    (
+        "already_cancelled",
+        "Der Termin ist bereits abgesagt, es gibt nichts mehr abzusagen.",
+    ),
+    (
+        "already_cancelled_moving",
+        "Dieser Termin wurde abgesagt und kann daher nicht verschoben werden. Ich kann die neue Zeit mit block_time blockieren oder eine neue Besprechung ansetzen, wenn der Nutzer möchte.",
+    ),
+    (
+        "url_expired",
+        "Dieser Kalenderlink ist abgelaufen. Bitte den Nutzer, das Gespräch zu beenden und erneut auf Start zu drücken.",
+    ),
+    (
+        "invalid_signature",
+        "Dieser Kalenderlink ist ungültig, daher erreiche ich den Kalender nicht. Bitte den Nutzer, das Gespräch zu beenden und erneut auf Start zu drücken.",
+    ),
+    (
+        "meeting_url_expired",
+        "Der Link zum Senden von Einladungen und Änderungen ist abgelaufen; er gilt aus Sicherheitsgründen nur kurz nach Start. Die anderen Kalenderwerkzeuge funktionieren weiter. Bitte den Nutzer, das Gespräch zu beenden und erneut auf Start zu drücken, um Einladungen zu senden oder die Änderung auszuführen.",
+    ),
+    (
+        "signed_out",
+        "Der Nutzer hat sich seit Beginn dieses Gesprächs abgemeldet, daher erreiche ich seinen Kalender nicht mehr. Bitte ihn, sich auf der Seite wieder anzumelden und auf Start zu drücken.",
+    ),
+    (
+        "not_signed_in",
+        "Nicht angemeldet. Melde dich zuerst auf der Seite mit Google an.",
+    ),
+    (
+        "not_connected",
+        "Der Google Kalender dieses Nutzers ist nicht verbunden. Bitte den Nutzer, sich auf der Seite mit Google anzumelden, und versuche es dann erneut.",
+    ),
+    (
+        "google_reauth_required",
+        "Der Google-Zugriff auf diesen Kalender wurde widerrufen oder ist abgelaufen. Bitte den Nutzer, sich auf der Seite erneut mit Google anzumelden.",
+    ),
+    (
+        "invalid_oauth_state",
+        "Die Anmeldung konnte nicht abgeschlossen werden, weil {detail}. Geh zurück zur Seite und melde dich erneut an.",
+    ),
+    (
+        "invalid_channel_token",
+        "Das Kanal-Token dieser Benachrichtigung ist ungültig.",
+    ),
+    ("forbidden", "Abgelehnt: {detail}."),
+    (
+        "google_error",
+        "Google Kalender hat nicht richtig geantwortet. Bitte versuche es gleich noch einmal.",
+    ),
+    (
+        "google_scope_missing_contacts",
+        "Google hat diesem Dienst nicht erlaubt, {permission}. Bitte den Nutzer stattdessen, die E-Mail-Adresse zu buchstabieren, oder auf der Seite Kontakte erlauben zu drücken.",
+    ),
+    (
+        "google_scope_missing",
+        "Google hat diesem Dienst nicht erlaubt, {permission}. Bitte den Nutzer, sich auf der Seite erneut mit Google anzumelden, alle Berechtigungen angehakt zu lassen und dann wieder auf Start zu drücken.",
+    ),
+    (
+        "google_rate_limited",
+        "Google Kalender begrenzt gerade die Anfragen. Versuche es in {seconds} Sekunden erneut.",
+    ),
+    (
+        "google_forbidden",
+        "Google Kalender erlaubt diese Änderung an diesem Kalender oder Termin nicht.",
+    ),
+    (
+        "google_timeout",
+        "Google Kalender braucht zu lange für eine Antwort. Bitte versuche es gleich noch einmal.",
+    ),
+    ("invalid_argument", "Eine Angabe ist ungültig: {detail}"),
+    (
+        "invalid_json",
+        "Die Angaben des Werkzeugs konnten nicht als JSON-Objekt gelesen werden: {detail}.",
+    ),
+    (
+        "unsupported_media_type",
+        "Die Angaben des Werkzeugs müssen als JSON gesendet werden (Content-Type: application/json).",
+    ),
+    (
+        "payload_too_large",
+        "Die Angaben des Werkzeugs sind zu groß; sie müssen unter 64 Kilobyte bleiben.",
+    ),
+    (
+        "rate_limited",
+        "Gerade kommen zu viele Anfragen. Versuche es in {seconds} Sekunden erneut.",
+    ),
+    (
+        "invite_limit",
+        "Das würde in einer Stunde E-Mails an mehr als {per_hour} Personen senden, mehr als erlaubt, daher wurde nichts gesendet oder geändert. Versuche es in {minutes} Minuten erneut oder mit weniger Personen.",
+    ),
+    ("not_found", "Unter dieser Adresse gibt es nichts."),
+    (
+        "method_not_allowed",
+        "Diese Adresse nimmt diese Methode nicht an.",
+    ),
+    (
+        "not_configured",
+        "Der Kalenderdienst ist nicht vollständig eingerichtet: {variable} fehlt. Wer ihn betreibt, muss es setzen und neu starten.",
+    ),
+    (
+        "store_unavailable",
+        "Der Kalenderdienst erreicht seine Datenbank gerade nicht. Bitte versuche es gleich noch einmal.",
+    ),
+    (
+        "draining",
+        "Diese Instanz fährt herunter; eine andere übernimmt die Anfragen.",
+    ),
+    (
+        "internal_error",
+        "Beim Kalenderdienst ist etwas schiefgegangen. Bitte versuche es erneut.",
+    ),
+    (
+        "anam_key_refused",
+        "Anam hat den API-Schlüssel abgelehnt. Prüfe ANAM_API_KEY.",
+    ),
+    (
+        "anam_rate_limited",
+        "Anam begrenzt gerade neue Sitzungen für dieses Konto. Versuche es in {seconds} Sekunden erneut.",
+    ),
+    (
+        "anam_refused",
+        "Anam hat die Sitzung abgelehnt. Prüfe, ob ANAM_AVATAR_ID, ANAM_VOICE_ID und ANAM_LLM_ID in deinem Anam-Konto existieren (`calendar-agent anam avatars`, `voices`, `llms` listen sie auf).",
+    ),
+    (
+        "anam_unavailable",
+        "Anam antwortet gerade nicht. Versuche es gleich noch einmal.",
+    ),
+];

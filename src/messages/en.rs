@@ -1,0 +1,156 @@
+//! English: the reference table (every key the code says is here).
+
+pub(super) const TABLE: super::Table = &[
+    (
+        "draft_not_found",
+        "That meeting draft cannot be sent: {detail}. Nothing was sent to anyone. Make a new draft with draft_meeting, read it back, and send it after the user says yes.",
+    ),
+    (
+        "in_progress",
+        "I am sending {what} right now, so I did not send them again. Ask again in a moment to hear how it went.",
+    ),
+    (
+        "change_not_found",
+        "That change cannot be applied: {detail}. Nothing was changed. Propose it again with propose_change, read it back, and apply it after the user says yes.",
+    ),
+    (
+        "not_organizer",
+        "Someone else organizes that event, so only the organizer can move or cancel it. I can decline it for the user instead, with respond_to_invite.",
+    ),
+    (
+        "event_changed",
+        "That event changed since I read it back, so I did not change it. Let me look at it again with propose_change.",
+    ),
+    (
+        "kind_not_available",
+        "Google Calendar does not offer {kind} for this calendar, so nothing was added. I can block the time as a plain hold instead, if the user wants.",
+    ),
+    ("series_change_unsupported", "{detail} Nothing was changed."),
+    (
+        "already_cancelled",
+        "It is already cancelled, so there is nothing left to cancel.",
+    ),
+    (
+        "already_cancelled_moving",
+        "That event was cancelled, so it cannot be moved. I can block the new time with block_time, or set up a new meeting, if the user wants.",
+    ),
+    (
+        "url_expired",
+        "This calendar link has expired. Ask the user to end the call and press Start again.",
+    ),
+    (
+        "invalid_signature",
+        "This calendar link is not valid, so I cannot reach the calendar. Ask the user to end the call and press Start again.",
+    ),
+    (
+        "meeting_url_expired",
+        "The link for sending invitations and changes has expired; it lasts a short while after Start, for safety. The other calendar tools still work. Ask the user to end the call and press Start again to send invitations or apply the change.",
+    ),
+    (
+        "signed_out",
+        "The user has signed out since this conversation started, so I can no longer reach their calendar. Ask them to sign in again at the page and press Start.",
+    ),
+    (
+        "not_signed_in",
+        "Not signed in. Sign in with Google on the page first.",
+    ),
+    (
+        "not_connected",
+        "This user's Google Calendar is not connected. Ask the user to sign in with Google at the page, then try again.",
+    ),
+    (
+        "google_reauth_required",
+        "Google access to this calendar was revoked or has expired. Ask the user to sign in with Google again at the page.",
+    ),
+    (
+        "invalid_oauth_state",
+        "The sign-in could not be completed because {detail}. Go back to the page and sign in again.",
+    ),
+    (
+        "invalid_channel_token",
+        "This notification's channel token is not valid.",
+    ),
+    ("forbidden", "Refused: {detail}."),
+    (
+        "google_error",
+        "Google Calendar did not answer properly. Please try again in a moment.",
+    ),
+    (
+        "google_scope_missing_contacts",
+        "Google has not given this service permission to {permission}. Ask the user to spell the email address instead, or to press Allow contacts on the page.",
+    ),
+    (
+        "google_scope_missing",
+        "Google has not given this service permission to {permission}. Ask the user to sign in with Google again at the page and leave every permission ticked, then press Start again.",
+    ),
+    (
+        "google_rate_limited",
+        "Google Calendar is limiting requests right now. Try again in {seconds} seconds.",
+    ),
+    (
+        "google_forbidden",
+        "Google Calendar does not allow this change on that calendar or event.",
+    ),
+    (
+        "google_timeout",
+        "Google Calendar is taking too long to answer. Please try again in a moment.",
+    ),
+    ("invalid_argument", "{detail}"),
+    (
+        "invalid_json",
+        "The tool arguments could not be read as a JSON object: {detail}.",
+    ),
+    (
+        "unsupported_media_type",
+        "The tool arguments must be sent as JSON (Content-Type: application/json).",
+    ),
+    (
+        "payload_too_large",
+        "The tool arguments are too large; they must be under 64 kilobytes.",
+    ),
+    (
+        "rate_limited",
+        "Too many requests right now. Try again in {seconds} seconds.",
+    ),
+    (
+        "invite_limit",
+        "This would send e-mails to more than {per_hour} people in an hour, the most allowed, so nothing was sent or changed. Try again in {minutes} minutes, or with fewer people.",
+    ),
+    ("not_found", "There is nothing at this address."),
+    (
+        "method_not_allowed",
+        "This address does not accept that method.",
+    ),
+    (
+        "not_configured",
+        "The calendar service is not fully set up: {variable} is missing. The person running it needs to set it and restart.",
+    ),
+    (
+        "store_unavailable",
+        "The calendar service cannot reach its database right now. Please try again in a moment.",
+    ),
+    (
+        "draining",
+        "This instance is shutting down; another one takes the requests.",
+    ),
+    (
+        "internal_error",
+        "Something went wrong on the calendar service. Please try again.",
+    ),
+    (
+        "anam_key_refused",
+        "Anam refused the API key. Check ANAM_API_KEY.",
+    ),
+    (
+        "anam_rate_limited",
+        "Anam is limiting new sessions for this account right now. Try again in {seconds} seconds.",
+    ),
+    (
+        "anam_refused",
+        "Anam refused the session. Check that ANAM_AVATAR_ID, ANAM_VOICE_ID and ANAM_LLM_ID exist in your Anam account (`calendar-agent anam avatars`, `voices`, `llms` list them).",
+    ),
+    (
+        "anam_unavailable",
+        "Anam is not answering right now. Try again in a moment.",
+    ),
+];

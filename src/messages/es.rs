@@ -1,0 +1,153 @@
+//! Spanish (español).
+
+pub(super) const TABLE: super::Table = &[
+    (
+        "draft_not_found",
+        "Ese borrador de reunión no se puede enviar: {detail}. No se envió nada a nadie. Haz un borrador nuevo con draft_meeting, léelo en voz alta y envíalo cuando el usuario diga que sí.",
+    ),
+    (
+        "in_progress",
+        "Estoy enviando {what} ahora mismo, así que no las envié otra vez. Pregunta de nuevo en un momento para saber cómo fue.",
+    ),
+    (
+        "change_not_found",
+        "Ese cambio no se puede aplicar: {detail}. No se cambió nada. Propónlo otra vez con propose_change, léelo en voz alta y aplícalo cuando el usuario diga que sí.",
+    ),
+    (
+        "not_organizer",
+        "Otra persona organiza ese evento, así que solo quien lo organiza puede moverlo o cancelarlo. Puedo rechazarlo por el usuario con respond_to_invite.",
+    ),
+    (
+        "event_changed",
+        "Ese evento cambió desde que lo leí en voz alta, así que no lo cambié. Voy a mirarlo otra vez con propose_change.",
+    ),
+    (
+        "kind_not_available",
+        "Google Calendar no ofrece {kind} para este calendario, así que no se añadió nada. Puedo bloquear ese tiempo como una reserva simple, si el usuario quiere.",
+    ),
+    ("series_change_unsupported", "{detail} No se cambió nada."),
+    (
+        "already_cancelled",
+        "Ya está cancelado, no queda nada que cancelar.",
+    ),
+    (
+        "already_cancelled_moving",
+        "Ese evento fue cancelado, así que no se puede mover. Puedo bloquear la nueva hora con block_time o preparar una reunión nueva, si el usuario quiere.",
+    ),
+    (
+        "url_expired",
+        "Este enlace al calendario ha caducado. Pide al usuario que termine la llamada y vuelva a pulsar Start.",
+    ),
+    (
+        "invalid_signature",
+        "Este enlace al calendario no es válido, así que no puedo acceder al calendario. Pide al usuario que termine la llamada y vuelva a pulsar Start.",
+    ),
+    (
+        "meeting_url_expired",
+        "El enlace para enviar invitaciones y cambios ha caducado; por seguridad, dura poco tiempo después de Start. Las demás herramientas del calendario siguen funcionando. Pide al usuario que termine la llamada y vuelva a pulsar Start para enviar invitaciones o aplicar el cambio.",
+    ),
+    (
+        "signed_out",
+        "El usuario cerró la sesión después de empezar esta conversación, así que ya no puedo acceder a su calendario. Pídele que vuelva a iniciar sesión en la página y pulse Start.",
+    ),
+    (
+        "not_signed_in",
+        "No has iniciado sesión. Inicia sesión con Google en la página primero.",
+    ),
+    (
+        "not_connected",
+        "El Google Calendar de este usuario no está conectado. Pide al usuario que inicie sesión con Google en la página y vuelve a intentarlo.",
+    ),
+    (
+        "google_reauth_required",
+        "El acceso de Google a este calendario fue revocado o ha caducado. Pide al usuario que vuelva a iniciar sesión con Google en la página.",
+    ),
+    (
+        "invalid_oauth_state",
+        "No se pudo completar el inicio de sesión porque {detail}. Vuelve a la página e inicia sesión otra vez.",
+    ),
+    (
+        "invalid_channel_token",
+        "El token de canal de esta notificación no es válido.",
+    ),
+    ("forbidden", "Rechazado: {detail}."),
+    (
+        "google_error",
+        "Google Calendar no respondió correctamente. Inténtalo de nuevo en un momento.",
+    ),
+    (
+        "google_scope_missing_contacts",
+        "Google no ha dado permiso a este servicio para {permission}. Pide al usuario que deletree la dirección de correo, o que pulse Permitir contactos en la página.",
+    ),
+    (
+        "google_scope_missing",
+        "Google no ha dado permiso a este servicio para {permission}. Pide al usuario que vuelva a iniciar sesión con Google en la página dejando marcados todos los permisos, y que pulse Start otra vez.",
+    ),
+    (
+        "google_rate_limited",
+        "Google Calendar está limitando las solicitudes ahora mismo. Inténtalo de nuevo en {seconds} segundos.",
+    ),
+    (
+        "google_forbidden",
+        "Google Calendar no permite este cambio en ese calendario o evento.",
+    ),
+    (
+        "google_timeout",
+        "Google Calendar está tardando demasiado en responder. Inténtalo de nuevo en un momento.",
+    ),
+    ("invalid_argument", "Un argumento no es válido: {detail}"),
+    (
+        "invalid_json",
+        "Los argumentos de la herramienta no se pudieron leer como un objeto JSON: {detail}.",
+    ),
+    (
+        "unsupported_media_type",
+        "Los argumentos de la herramienta deben enviarse como JSON (Content-Type: application/json).",
+    ),
+    (
+        "payload_too_large",
+        "Los argumentos de la herramienta son demasiado grandes; deben ocupar menos de 64 kilobytes.",
+    ),
+    (
+        "rate_limited",
+        "Hay demasiadas solicitudes ahora mismo. Inténtalo de nuevo en {seconds} segundos.",
+    ),
+    (
+        "invite_limit",
+        "Esto enviaría correos a más de {per_hour} personas en una hora, el máximo permitido, así que no se envió ni cambió nada. Inténtalo de nuevo en {minutes} minutos, o con menos personas.",
+    ),
+    ("not_found", "No hay nada en esta dirección."),
+    ("method_not_allowed", "Esta dirección no acepta ese método."),
+    (
+        "not_configured",
+        "El servicio de calendario no está configurado del todo: falta {variable}. Quien lo gestiona debe definirla y reiniciarlo.",
+    ),
+    (
+        "store_unavailable",
+        "El servicio de calendario no puede acceder a su base de datos ahora mismo. Inténtalo de nuevo en un momento.",
+    ),
+    (
+        "draining",
+        "Esta instancia se está apagando; otra atiende las solicitudes.",
+    ),
+    (
+        "internal_error",
+        "Algo salió mal en el servicio de calendario. Inténtalo de nuevo.",
+    ),
+    (
+        "anam_key_refused",
+        "Anam rechazó la clave de API. Revisa ANAM_API_KEY.",
+    ),
+    (
+        "anam_rate_limited",
+        "Anam está limitando las sesiones nuevas de esta cuenta ahora mismo. Inténtalo de nuevo en {seconds} segundos.",
+    ),
+    (
+        "anam_refused",
+        "Anam rechazó la sesión. Comprueba que ANAM_AVATAR_ID, ANAM_VOICE_ID y ANAM_LLM_ID existen en tu cuenta de Anam (`calendar-agent anam avatars`, `voices`, `llms` los listan).",
+    ),
+    (
+        "anam_unavailable",
+        "Anam no responde ahora mismo. Inténtalo de nuevo en un momento.",
+    ),
+];

@@ -1,0 +1,162 @@
+//! French (français).
+
+pub(super) const TABLE: super::Table = &[
+    (
+        "draft_not_found",
+        "Ce projet de réunion ne peut pas être envoyé : {detail}. Rien n'a été envoyé à personne. Crée un nouveau projet avec draft_meeting, relis-le et envoie-le une fois que l'utilisateur a dit oui.",
+    ),
+    (
+        "in_progress",
+        "J'envoie {what} en ce moment, je ne les ai donc pas envoyées une deuxième fois. Redemande dans un instant pour savoir comment cela s'est passé.",
+    ),
+    (
+        "change_not_found",
+        "Cette modification ne peut pas être appliquée : {detail}. Rien n'a été modifié. Propose-la à nouveau avec propose_change, relis-la et applique-la une fois que l'utilisateur a dit oui.",
+    ),
+    (
+        "not_organizer",
+        "Quelqu'un d'autre organise cet événement, seul l'organisateur peut donc le déplacer ou l'annuler. Je peux le refuser pour l'utilisateur avec respond_to_invite.",
+    ),
+    (
+        "event_changed",
+        "Cet événement a changé depuis que je l'ai relu, je ne l'ai donc pas modifié. Je vais le regarder à nouveau avec propose_change.",
+    ),
+    (
+        "kind_not_available",
+        "Google Agenda ne propose pas {kind} pour cet agenda, rien n'a donc été ajouté. Je peux bloquer ce créneau comme simple réservation, si l'utilisateur le souhaite.",
+    ),
+    (
+        "series_change_unsupported",
+        "{detail} Rien n'a été modifié.",
+    ),
+    (
+        "already_cancelled",
+        "Il est déjà annulé, il n'y a plus rien à annuler.",
+    ),
+    (
+        "already_cancelled_moving",
+        "Cet événement a été annulé, il ne peut donc pas être déplacé. Je peux bloquer le nouveau créneau avec block_time ou organiser une nouvelle réunion, si l'utilisateur le souhaite.",
+    ),
+    (
+        "url_expired",
+        "Ce lien vers l'agenda a expiré. Demande à l'utilisateur de terminer l'appel et d'appuyer à nouveau sur Start.",
+    ),
+    (
+        "invalid_signature",
+        "Ce lien vers l'agenda n'est pas valide, je ne peux donc pas accéder à l'agenda. Demande à l'utilisateur de terminer l'appel et d'appuyer à nouveau sur Start.",
+    ),
+    (
+        "meeting_url_expired",
+        "Le lien pour envoyer des invitations et des modifications a expiré ; par sécurité, il ne dure que peu de temps après Start. Les autres outils de l'agenda fonctionnent toujours. Demande à l'utilisateur de terminer l'appel et d'appuyer à nouveau sur Start pour envoyer les invitations ou appliquer la modification.",
+    ),
+    (
+        "signed_out",
+        "L'utilisateur s'est déconnecté depuis le début de cette conversation, je ne peux donc plus accéder à son agenda. Demande-lui de se reconnecter sur la page et d'appuyer sur Start.",
+    ),
+    (
+        "not_signed_in",
+        "Non connecté. Connecte-toi d'abord avec Google sur la page.",
+    ),
+    (
+        "not_connected",
+        "L'agenda Google de cet utilisateur n'est pas connecté. Demande à l'utilisateur de se connecter avec Google sur la page, puis réessaie.",
+    ),
+    (
+        "google_reauth_required",
+        "L'accès Google à cet agenda a été révoqué ou a expiré. Demande à l'utilisateur de se reconnecter avec Google sur la page.",
+    ),
+    (
+        "invalid_oauth_state",
+        "La connexion n'a pas pu aboutir parce que {detail}. Retourne sur la page et connecte-toi à nouveau.",
+    ),
+    (
+        "invalid_channel_token",
+        "Le jeton de canal de cette notification n'est pas valide.",
+    ),
+    ("forbidden", "Refusé : {detail}."),
+    (
+        "google_error",
+        "Google Agenda n'a pas répondu correctement. Réessaie dans un instant.",
+    ),
+    (
+        "google_scope_missing_contacts",
+        "Google n'a pas autorisé ce service à {permission}. Demande plutôt à l'utilisateur d'épeler l'adresse e-mail, ou d'appuyer sur Autoriser les contacts sur la page.",
+    ),
+    (
+        "google_scope_missing",
+        "Google n'a pas autorisé ce service à {permission}. Demande à l'utilisateur de se reconnecter avec Google sur la page en laissant toutes les autorisations cochées, puis d'appuyer à nouveau sur Start.",
+    ),
+    (
+        "google_rate_limited",
+        "Google Agenda limite les requêtes en ce moment. Réessaie dans {seconds} secondes.",
+    ),
+    (
+        "google_forbidden",
+        "Google Agenda n'autorise pas cette modification sur cet agenda ou cet événement.",
+    ),
+    (
+        "google_timeout",
+        "Google Agenda met trop de temps à répondre. Réessaie dans un instant.",
+    ),
+    (
+        "invalid_argument",
+        "Un argument n'est pas valide : {detail}",
+    ),
+    (
+        "invalid_json",
+        "Les arguments de l'outil n'ont pas pu être lus comme un objet JSON : {detail}.",
+    ),
+    (
+        "unsupported_media_type",
+        "Les arguments de l'outil doivent être envoyés en JSON (Content-Type: application/json).",
+    ),
+    (
+        "payload_too_large",
+        "Les arguments de l'outil sont trop volumineux ; ils doivent faire moins de 64 kilo-octets.",
+    ),
+    (
+        "rate_limited",
+        "Trop de requêtes en ce moment. Réessaie dans {seconds} secondes.",
+    ),
+    (
+        "invite_limit",
+        "Cela enverrait des e-mails à plus de {per_hour} personnes en une heure, le maximum autorisé, donc rien n'a été envoyé ni modifié. Réessaie dans {minutes} minutes, ou avec moins de personnes.",
+    ),
+    ("not_found", "Il n'y a rien à cette adresse."),
+    (
+        "method_not_allowed",
+        "Cette adresse n'accepte pas cette méthode.",
+    ),
+    (
+        "not_configured",
+        "Le service d'agenda n'est pas entièrement configuré : {variable} manque. La personne qui l'exploite doit le définir et redémarrer.",
+    ),
+    (
+        "store_unavailable",
+        "Le service d'agenda ne peut pas joindre sa base de données pour le moment. Réessaie dans un instant.",
+    ),
+    (
+        "draining",
+        "Cette instance s'arrête ; une autre prend les requêtes.",
+    ),
+    (
+        "internal_error",
+        "Une erreur s'est produite dans le service d'agenda. Réessaie.",
+    ),
+    (
+        "anam_key_refused",
+        "Anam a refusé la clé d'API. Vérifie ANAM_API_KEY.",
+    ),
+    (
+        "anam_rate_limited",
+        "Anam limite les nouvelles sessions de ce compte en ce moment. Réessaie dans {seconds} secondes.",
+    ),
+    (
+        "anam_refused",
+        "Anam a refusé la session. Vérifie que ANAM_AVATAR_ID, ANAM_VOICE_ID et ANAM_LLM_ID existent dans ton compte Anam (`calendar-agent anam avatars`, `voices`, `llms` les listent).",
+    ),
+    (
+        "anam_unavailable",
+        "Anam ne répond pas pour le moment. Réessaie dans un instant.",
+    ),
+];

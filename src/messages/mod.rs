@@ -1,0 +1,114 @@
+//! The sentences the service answers with (`message`), one table per language, keyed by the
+//! answer's short reason (`error`). English is the reference; German, French and Spanish have
+//! every key (a test holds them to it), and a session in another language gets English, which
+//! the avatar says in the user's language in its own words.
+//!
+//! A sentence may name values with `{name}` ([`fill`] puts them in): the waits in seconds, the
+//! argument at fault, the variable missing, and the detail a sentence carries (which stays as
+//! the code wrote it).
+
+mod de;
+mod en;
+mod es;
+mod fr;
+
+use crate::language::Language;
+
+/// One language's sentences: (reason, sentence).
+type Table = &'static [(&'static str, &'static str)];
+
+/// The table of `language`, when it has one.
+fn table(language: Language) -> Option<Table> {
+    match language.code() {
+        "en" => Some(en::TABLE),
+        "de" => Some(de::TABLE),
+        "fr" => Some(fr::TABLE),
+        "es" => Some(es::TABLE),
+        _ => None,
+    }
+}
+
+/// The languages with a table of their own.
+#[cfg(test)]
+pub(crate) const TRANSLATED: [&str; 4] = ["en", "de", "fr", "es"];
+
+/// The sentence for `reason` in `language` (English when it has no table), with `vars` filled
+/// in; `None` for a reason no table has.
+pub(crate) fn sentence(
+    language: Language,
+    reason: &str,
+    vars: &[(&'static str, String)],
+) -> Option<String> {
+    let find = |table: Table| table.iter().find(|(key, _)| *key == reason).map(|e| e.1);
+    let template = table(language).and_then(find).or_else(|| find(en::TABLE))?;
+    Some(fill(template, vars))
+}
+
+/// `template` with each `{name}` of `vars` replaced by its value.
+pub(crate) fn fill(template: &str, vars: &[(&'static str, String)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in vars {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(table: Table) -> Vec<&'static str> {
+        let mut keys: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn placeholders(sentence: &str) -> Vec<String> {
+        let mut out: Vec<String> = sentence
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_table_has_every_key_once_with_the_same_placeholders() {
+        let english = keys(en::TABLE);
+        let mut unique = english.clone();
+        unique.dedup();
+        assert_eq!(unique, english, "a key twice in the English table");
+        for code in TRANSLATED {
+            let language = Language::parse(code).expect("known");
+            let table = table(language).expect("a table");
+            assert_eq!(keys(table), english, "{code}: the same keys as English");
+            for (key, sentence) in table {
+                let english = en::TABLE.iter().find(|(k, _)| k == key).map(|e| e.1);
+                assert_eq!(
+                    placeholders(sentence),
+                    placeholders(english.unwrap_or_default()),
+                    "{code} {key}: the same values named"
+                );
+                assert!(!sentence.trim().is_empty(), "{code} {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_language_without_a_table_gets_english() {
+        let italian = Language::parse("it").expect("known");
+        assert_eq!(
+            sentence(italian, "event_changed", &[]),
+            sentence(Language::ENGLISH, "event_changed", &[])
+        );
+        assert_eq!(sentence(italian, "no_such_reason", &[]), None);
+    }
+
+    #[test]
+    fn values_are_filled_in() {
+        let german = Language::parse("de").expect("known");
+        let said = sentence(german, "rate_limited", &[("seconds", "30".into())]);
+        assert!(said.is_some_and(|s| s.contains("30 Sekunden")));
+    }
+}
