@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use calendar_agent::Config;
 use calendar_agent::calendar::Zone;
+use calendar_agent::language::Language;
 use calendar_agent::persona::{PersonaIds, Session, persona_config};
 use calendar_agent::presign::{SignedParams, SigningKeys, presign_url, verify};
 use calendar_agent::secret::Secret;
@@ -79,17 +80,28 @@ fn persona(c: &mut Criterion) {
     let ids = PersonaIds::from_config(&config).expect("ids");
     let zone = Zone::parse("America/New_York", "timezone").expect("zone");
     let now: Timestamp = "2026-11-22T20:30:00Z".parse().expect("now");
-    c.bench_function("persona/build (every tool signed + prompt)", |b| {
-        b.iter(|| {
-            let session = Session {
-                user_id: black_box("ada@example.com"),
-                zone: &zone,
-                now,
-                contacts: true,
-            };
-            persona_config(&config, &ids, &session)
-        })
-    });
+    // The day at Start as the prompt carries it at its largest (eight lines, 600 bytes).
+    let line = "09:00-09:30 A meeting with a title long enough to fill the line\n";
+    let agenda: String = line.repeat(8) + "and 4 more\n";
+    let day = format!("The rest of today:\n{agenda}The next free hour: 15:00-16:00.\n");
+    for (name, day) in [
+        ("persona/build (every tool signed + prompt)", None),
+        ("persona/build with the day at Start", Some(day.as_str())),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                let session = Session {
+                    user_id: black_box("ada@example.com"),
+                    zone: &zone,
+                    now,
+                    contacts: true,
+                    language: Language::ENGLISH,
+                    day,
+                };
+                persona_config(&config, &ids, &session)
+            })
+        });
+    }
 }
 
 criterion_group!(benches, presign, persona);

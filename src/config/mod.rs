@@ -1,6 +1,6 @@
 //! Configuration from the environment (`.env` loaded by `main`), as `.env.example` lists it, read one
 //! section at a time ([`Server`], [`Signing`], [`AnamConfig`], [`GoogleConfig`],
-//! [`StoreConfig`], [`Limits`], working hours), each by its own small reader.
+//! [`StoreConfig`], [`Limits`], [`VoiceConfig`], working hours), each by its own small reader.
 //!
 //! Missing Anam/Google settings never stop start-up: they are listed by [`Config::missing`]
 //! and the routes that need them answer 503. A malformed value does stop start-up, with a
@@ -15,6 +15,7 @@ mod server;
 mod signing;
 mod store;
 mod vars;
+mod voice;
 
 pub(crate) use anam::AnamConfig;
 pub use budgets::Budgets;
@@ -25,6 +26,7 @@ pub(crate) use signing::{SecretSource, Signing, random_hex_secret};
 pub(crate) use store::StoreConfig;
 pub(crate) use vars::ConfigError;
 pub use vars::SECRET_FILES;
+pub use voice::VoiceConfig;
 
 use vars::{Read, Vars};
 
@@ -77,6 +79,8 @@ pub struct Config {
     pub signing: Signing,
     /// Anam settings.
     pub anam: AnamConfig,
+    /// The session's language and voice.
+    pub voice: VoiceConfig,
     /// Google settings.
     pub(crate) google: GoogleConfig,
     /// The store and its keys.
@@ -108,6 +112,7 @@ impl Config {
         let google = GoogleConfig::read(&vars, &server.local_origin())?;
         Ok(Self {
             anam: AnamConfig::read(&vars)?,
+            voice: VoiceConfig::read(&vars)?,
             store: StoreConfig::read(&vars, signing.presign_source)?,
             limits: Limits::read(&vars)?,
             working_hours: working_hours(&vars)?,

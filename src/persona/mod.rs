@@ -5,9 +5,12 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+pub mod day;
+
 use crate::calendar::Zone;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::language::Language;
 use crate::presign::presign_minted_url;
 use crate::tools::{Offered, TOOLS, Tool};
 
@@ -37,9 +40,11 @@ impl<'a> PersonaIds<'a> {
     }
 }
 
-/// The system prompt: how to speak, when to use which tool (each offered tool's own line), and
-/// where "today" is for this user.
-pub(crate) fn system_prompt(zone: &Zone, now: Timestamp, contacts: bool) -> String {
+/// The system prompt: how to speak (and in which language), when to use which tool (each
+/// offered tool's own line), where "today" is for this user, and what is left of it when it
+/// could be read at Start.
+pub(crate) fn system_prompt(session: &Session<'_>) -> String {
+    let (zone, now, contacts) = (session.zone, session.now, session.contacts);
     let local = zone.zoned(now);
     let today = local.strftime("%A, %B %-d, %Y");
     let time = local.strftime("%-I:%M %p");
@@ -47,7 +52,7 @@ pub(crate) fn system_prompt(zone: &Zone, now: Timestamp, contacts: bool) -> Stri
     let tools: String = offered(contacts)
         .map(|tool| format!("- {}\n", tool.when_to_use))
         .collect();
-    format!(
+    let mut prompt = format!(
         "You are {NAME}, a scheduling assistant for one person. You can look at their own Google \
 Calendar, find free time in it, put holds and focus time on it, move or cancel the events they \
 organize, answer their invitations and set up meetings with other people.
@@ -77,14 +82,38 @@ to block it as focus time.
 If the page tells you something changed in the calendar, mention it briefly when it matters.
 
 If a tool answers with an error, say its message in your own words. If it asks the user to \
-sign in with Google again, tell them to do that on the page and then press Start again.",
+sign in with Google again, tell them to do that on the page and then press Start again.
+
+{language}",
         tz = zone.name,
+        language = language_line(session.language),
         people = if contacts {
             "Resolve names to addresses with get_contacts; if it finds several people, ask which \
              one, and if it finds none, ask the user to spell the address."
         } else {
             "Ask the user to spell each person's email address, and repeat it back to them."
         },
+    );
+    if let Some(day) = session.day {
+        prompt.push_str("\n\n");
+        prompt.push_str(day);
+    }
+    prompt
+}
+
+/// What the prompt says about the language: speak it, and how to change it.
+fn language_line(language: Language) -> String {
+    let name = language.english_name();
+    let own = language.native_name();
+    let called = if name == own {
+        name.to_owned()
+    } else {
+        format!("{name} ({own})")
+    };
+    format!(
+        "Language: speak {called} with the user, whatever language the tools' answers are in. \
+If the user asks to talk in another language, or speaks one, use change_language, then speak \
+that language."
     )
 }
 
@@ -110,7 +139,8 @@ fn webhook(name: &str, description: &str, url: String, parameters: Value) -> Val
     })
 }
 
-/// What the persona is built for: the user, their zone, the moment, and what they allowed.
+/// What the persona is built for: the user, their zone, the moment, what they allowed, their
+/// language and their day.
 pub struct Session<'a> {
     /// The user id the tool URLs are signed for.
     pub user_id: &'a str,
@@ -120,6 +150,15 @@ pub struct Session<'a> {
     pub now: Timestamp,
     /// Whether they allowed contact search (`get_contacts` is offered only then).
     pub contacts: bool,
+    /// The session's language.
+    pub language: Language,
+    /// What is left of today ([`day::section`]), when it could be read in time.
+    pub day: Option<&'a str>,
+}
+
+/// Anam's system tool that lets the avatar switch the language speech recognition listens for.
+fn change_language() -> Value {
+    json!({"type": "system", "name": "change_language"})
 }
 
 /// The persona config: every tool offered to this user, its URL signed with the current secret
@@ -127,26 +166,40 @@ pub struct Session<'a> {
 /// `MEETING_URL_TTL_SECONDS` for the tool that sends invitations).
 pub fn persona_config(config: &Config, ids: &PersonaIds<'_>, session: &Session<'_>) -> Value {
     let minted = u64::try_from(session.now.as_second()).unwrap_or(0);
+    let language = session.language;
     let sign = |tool: &Tool| {
         let exp = minted + tool.url_life.seconds(config);
-        presign_minted_url(
+        let url = presign_minted_url(
             &config.signing.presign,
             &config.public_url(tool.route),
             session.user_id,
             minted,
             exp,
-        )
+        );
+        // The answers' sentences follow the session's language (not signed: it changes only
+        // the words).
+        if language == Language::ENGLISH {
+            url
+        } else {
+            format!("{url}&lang={}", language.code())
+        }
     };
+    let mut tools: Vec<Value> = offered(session.contacts)
+        .map(|tool| webhook(tool.name, tool.description, sign(tool), (tool.parameters)()))
+        .collect();
+    tools.push(change_language());
     let mut persona = json!({
         "name": NAME,
         "avatarId": ids.avatar_id,
-        "voiceId": ids.voice_id,
+        "voiceId": config.voice.voice_for(language).unwrap_or(ids.voice_id),
         "llmId": ids.llm_id,
-        "systemPrompt": system_prompt(session.zone, session.now, session.contacts),
-        "tools": offered(session.contacts)
-            .map(|tool| webhook(tool.name, tool.description, sign(tool), (tool.parameters)()))
-            .collect::<Vec<_>>(),
+        "languageCode": language.code(),
+        "systemPrompt": system_prompt(session),
+        "tools": tools,
     });
+    if let Some(sensitivity) = config.voice.end_of_speech_sensitivity {
+        persona["voiceDetectionOptions"] = json!({ "endOfSpeechSensitivity": sensitivity });
+    }
     // A forgotten tab must not run up the bill: Anam ends the session at this length.
     if let Some(seconds) = config.anam.max_session_seconds {
         persona["maxSessionLengthSeconds"] = json!(seconds);

@@ -1,6 +1,8 @@
 //! `POST /api/session-token`: mint an Anam session with the ephemeral persona.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::routing::post;
 use axum::{Json, Router};
 use jiff::Timestamp;
@@ -11,7 +13,8 @@ use crate::error::{Auth, Error, GoogleError, Input, Result};
 use crate::http::client_ip::ClientIp;
 use crate::http::current_user::CurrentUser;
 use crate::http::origin::PageOrigin;
-use crate::persona::{PersonaIds, Session, persona_config};
+use crate::language::Language;
+use crate::persona::{PersonaIds, Session, day, persona_config};
 use crate::state::AppState;
 use crate::store::Allowance;
 use crate::tools::get_contacts;
@@ -29,9 +32,12 @@ async fn session_token(
     ClientIp(ip): ClientIp,
     origin: Result<PageOrigin>,
     user: Result<CurrentUser>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<Value>> {
+    let language = session_language(&state, query.as_deref(), &headers);
     let result = match (origin, user) {
-        (Ok(PageOrigin), Ok(user)) => mint(&state, ip, &user).await,
+        (Ok(PageOrigin), Ok(user)) => mint(&state, ip, &user, language).await,
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     state
@@ -40,8 +46,67 @@ async fn session_token(
     result
 }
 
+/// The session's language: the one the page names (`?language=`, the browser's or the one the
+/// avatar last changed to), else the browser's `Accept-Language`, else `LANGUAGE`.
+fn session_language(state: &AppState, query: Option<&str>, headers: &HeaderMap) -> Language {
+    let named = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(key, _)| key == "language")
+        .and_then(|(_, value)| Language::parse(&value));
+    named
+        .or_else(|| {
+            headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Language::from_accept_language)
+        })
+        .unwrap_or(state.config.voice.language)
+}
+
+/// The longest the day at Start may take to read: the mint waits this much at most for it,
+/// then goes on without it.
+pub(crate) const DAY_BUDGET: std::time::Duration = std::time::Duration::from_millis(1200);
+
+/// What is left of today, for the prompt; `None` (with a log line) when Google is slow or
+/// failing: the session starts anyway, and the avatar asks `list_events`.
+async fn read_day(state: &AppState, user_id: &str, zone: &Zone, now: Timestamp) -> Option<String> {
+    let window = day::rest_of_today(zone, now)?;
+    let mut google = state
+        .google_for(user_id)
+        .until(tokio::time::Instant::now() + DAY_BUDGET);
+    let reading = async {
+        let context = google.context().await?;
+        google
+            .events_across(&context.calendars, window, 50, zone, None)
+            .await
+    };
+    match tokio::time::timeout(DAY_BUDGET, reading).await {
+        Ok(Ok(listed)) => {
+            let agenda = day::agenda(&listed.events, zone, now);
+            let free = day::next_free_hour(&listed.events, zone, now, &state.config.working_hours);
+            Some(day::section(&agenda, free, zone))
+        }
+        Ok(Err(e)) => {
+            tracing::info!(user_id, error = %e, "the day at Start could not be read; the prompt goes without it");
+            None
+        }
+        Err(_) => {
+            tracing::info!(
+                user_id,
+                budget_ms = DAY_BUDGET.as_millis() as u64,
+                "the day at Start took too long; the prompt goes without it"
+            );
+            None
+        }
+    }
+}
+
 /// Sessions cost money: limited per user and per client IP before anything else is spent.
-async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Result<Json<Value>> {
+async fn mint(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    user: &CurrentUser,
+    language: Language,
+) -> Result<Json<Value>> {
     state.anam.ensure_configured()?;
     let ids = PersonaIds::from_config(&state.config)?;
     // Counted in the store: every instance shares one allowance per user and per IP.
@@ -85,6 +150,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
         // the avatar connects, not while the user waits for an answer.
         get_contacts::warm_up_in_background(state, &user.user_id);
     }
+    let day = read_day(state, &user.user_id, &zone, now).await;
     let persona = persona_config(
         &state.config,
         &ids,
@@ -93,6 +159,8 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
             zone: &zone,
             now,
             contacts,
+            language,
+            day: day.as_deref(),
         },
     );
     let token = state
@@ -102,7 +170,7 @@ async fn mint(state: &AppState, ip: std::net::IpAddr, user: &CurrentUser) -> Res
         .inspect_err(|e| {
             tracing::warn!(user_id = %user.user_id, error = %e, "Anam refused the session token");
         })?;
-    tracing::info!(user_id = %user.user_id, zone = %zone.name, "session token minted");
+    tracing::info!(user_id = %user.user_id, zone = %zone.name, %language, with_day = day.is_some(), "session token minted");
     Ok(Json(json!({ "sessionToken": token })))
 }
 

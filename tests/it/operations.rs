@@ -268,7 +268,8 @@ async fn tool_calls_refusals_and_mints_move_their_counters_on_the_metrics_listen
         r#"calendar_agent_presign_refusals_total{reason="malformed_signature"} 1"#,
         r#"calendar_agent_session_mints_total{outcome="ok"} 1"#,
         r#"calendar_agent_session_mints_total{outcome="not_signed_in"} 1"#,
-        r#"calendar_agent_google_request_duration_seconds_count{api="events.list"} 1"#,
+        // Two reads: the mint's day at Start, and the tool call.
+        r#"calendar_agent_google_request_duration_seconds_count{api="events.list"} 2"#,
     ] {
         assert!(text.contains(line), "{line} in:\n{text}");
     }

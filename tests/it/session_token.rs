@@ -72,6 +72,10 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
     assert_eq!(persona["avatarId"], "avatar-test");
     assert_eq!(persona["voiceId"], "voice-test");
     assert_eq!(persona["llmId"], "llm-test");
+    assert_eq!(
+        persona["languageCode"], "en",
+        "LANGUAGE's default, no Accept-Language"
+    );
     assert!(
         persona["systemPrompt"]
             .as_str()
@@ -92,11 +96,21 @@ async fn a_session_carries_a_persona_whose_tool_urls_verify() {
         "/api/calendar/meeting-drafts",
         "/api/calendar/meetings",
     ];
-    let tools = persona["tools"].as_array().expect("tools");
+    let all = persona["tools"].as_array().expect("tools");
+    let tools: Vec<&Value> = all.iter().filter(|t| t["type"] == "server").collect();
     assert_eq!(tools.len(), routes.len());
+    assert_eq!(
+        all.last(),
+        Some(&json!({"type": "system", "name": "change_language"})),
+        "and Anam's system tool to change the language"
+    );
     for (tool, route) in tools.iter().zip(routes) {
         let url = tool["url"].as_str().expect("url");
         let (base, query) = url.split_once('?').expect("query");
+        assert!(
+            !query.contains("lang="),
+            "English is said without a lang parameter"
+        );
         assert_eq!(base, format!("https://demo.ngrok.app{route}"));
         let params = SignedParams::from_query(Some(query)).expect("params");
         let verified =
@@ -357,4 +371,216 @@ async fn a_configured_session_cap_reaches_anam_and_none_is_sent_otherwise() {
             &serde_json::from_slice::<Value>(&sent[0].body).expect("json")["personaConfig"];
         assert_eq!(persona["maxSessionLengthSeconds"], expected, "{cap:?}");
     }
+}
+
+/// The persona Anam received with the last mint.
+async fn last_persona(app: &TestApp) -> Value {
+    let sent = requests_to(&app.google, SESSION).await;
+    let last = sent.last().expect("a session was asked of Anam");
+    serde_json::from_slice::<Value>(&last.body).expect("json")["personaConfig"].clone()
+}
+
+/// The URL the persona gives the tool `name`.
+fn tool_url(persona: &Value, name: &str) -> String {
+    persona["tools"]
+        .as_array()
+        .and_then(|tools| tools.iter().find(|t| t["name"] == name))
+        .and_then(|t| t["url"].as_str())
+        .unwrap_or_else(|| panic!("{name} offered"))
+        .to_owned()
+}
+
+/// POSTs a mint with `accept_language` and an optional `?language=`.
+async fn mint_in(app: &TestApp, cookie: &str, accept_language: &str, named: Option<&str>) -> u16 {
+    let path = match named {
+        Some(code) => format!("/api/session-token?language={code}"),
+        None => "/api/session-token".to_owned(),
+    };
+    app.client
+        .post(app.url(&path))
+        .header("cookie", cookie)
+        .header("accept-language", accept_language)
+        .send()
+        .await
+        .expect("mint")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_german_browser_gets_a_german_persona_and_its_tool_urls_answer_in_german() {
+    let (app, cookie) = ready(&[
+        ("ANAM_VOICE_ID_DE", "voice-de"),
+        ("VOICE_END_OF_SPEECH_SENSITIVITY", "0.7"),
+    ])
+    .await;
+    fake_calendar::mount_timezone(&app.google, "Europe/Berlin").await;
+    mount_anam_ok(&app).await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    events.put(json!({"id": "meet1", "status": "confirmed", "summary": "Kickoff",
+        "organizer": {"email": ADA, "self": true},
+        "attendees": [{"email": ADA, "self": true, "organizer": true, "responseStatus": "accepted"},
+                      {"email": "sam@example.com", "responseStatus": "accepted"}],
+        "start": {"dateTime": "2030-03-05T10:00:00Z"}, "end": {"dateTime": "2030-03-05T11:00:00Z"}}));
+
+    assert_eq!(
+        mint_in(&app, &cookie, "de-DE,de;q=0.9,en;q=0.5", None).await,
+        200
+    );
+    let persona = last_persona(&app).await;
+    assert_eq!(persona["languageCode"], "de");
+    assert_eq!(persona["voiceId"], "voice-de", "the German voice");
+    assert_eq!(
+        persona["voiceDetectionOptions"],
+        json!({"endOfSpeechSensitivity": 0.7})
+    );
+    let prompt = persona["systemPrompt"].as_str().unwrap_or_default();
+    assert!(prompt.contains("speak German (Deutsch)"), "{prompt}");
+    assert!(prompt.contains("change_language"), "{prompt}");
+
+    // The user cancels the kickoff; a co-organiser edits it before the user says yes.
+    let propose = tool_url(&persona, "propose_change");
+    assert!(propose.ends_with("&lang=de"), "{propose}");
+    let (status, body) = json_of(
+        app.post_json(&propose, &json!({"event_id": "meet1", "action": "cancel"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let change_id = body["change_id"].as_str().expect("change_id").to_owned();
+    let mut edited = events.get("meet1").expect("meet1");
+    edited["summary"] = json!("Kickoff (großer Raum)");
+    events.put(edited);
+    let apply = tool_url(&persona, "apply_change");
+    let (status, body) = json_of(
+        app.post_json(&apply, &json!({"change_id": change_id}))
+            .await,
+    )
+    .await;
+    assert_error(status, &body, 409, "event_changed");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Dieser Termin hat sich geändert"),
+        "said in German: {message}"
+    );
+    assert_eq!(events.get("meet1").expect("meet1")["status"], "confirmed");
+    assert!(events.emails().is_empty(), "no one told");
+}
+
+#[tokio::test]
+async fn the_language_named_by_the_page_wins_and_an_unknown_one_falls_back_to_the_setting() {
+    let (app, cookie) = ready(&[("LANGUAGE", "es")]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    // The avatar changed to French during the last session: the page names it with Start.
+    assert_eq!(mint_in(&app, &cookie, "de-DE", Some("fr")).await, 200);
+    let persona = last_persona(&app).await;
+    assert_eq!(persona["languageCode"], "fr");
+    assert_eq!(
+        persona["voiceId"], "voice-test",
+        "no French voice set: the default"
+    );
+    assert!(tool_url(&persona, "list_events").ends_with("&lang=fr"));
+    // A browser in a language Anam does not list: LANGUAGE.
+    assert_eq!(mint_in(&app, &cookie, "xx-YY", None).await, 200);
+    assert_eq!(last_persona(&app).await["languageCode"], "es");
+    // No sensitivity set: no voiceDetectionOptions at all (Anam's default).
+    assert!(
+        last_persona(&app)
+            .await
+            .get("voiceDetectionOptions")
+            .is_none()
+    );
+}
+
+/// A zone whose clock reads about 07:00 now (an `Etc/GMT` zone), so that the rest of today
+/// holds twelve events whatever the hour the test runs at.
+fn morning_zone() -> String {
+    let utc_hour = (unix_now() / 3600 % 24) as i64;
+    let mut offset = 7 - utc_hour;
+    if offset > 12 {
+        offset -= 24;
+    }
+    if offset < -12 {
+        offset += 24;
+    }
+    // Etc/GMT's sign is inverted: Etc/GMT-3 is three hours ahead of UTC.
+    match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
+}
+
+#[tokio::test]
+async fn the_day_at_start_names_eight_of_twelve_events_in_600_bytes() {
+    let (app, cookie) = ready(&[]).await;
+    let zone = morning_zone();
+    fake_calendar::mount_timezone(&app.google, &zone).await;
+    mount_anam_ok(&app).await;
+    // Twelve 20-minute meetings from half an hour from now, every 30 minutes.
+    let first = unix_now() / 60 * 60 + 1800;
+    let at = |s: u64| {
+        jiff::Timestamp::from_second(s as i64)
+            .expect("time")
+            .to_string()
+    };
+    let items: Vec<Value> = (0..12)
+        .map(|i| {
+            let start = first + i * 1800;
+            json!({"id": format!("e{i}"), "status": "confirmed",
+                   "summary": format!("Meeting number {i} with a rather long title to fill the line"),
+                   "start": {"dateTime": at(start)}, "end": {"dateTime": at(start + 1200)}})
+        })
+        .collect();
+    fake_calendar::mount_list(&app.google, json!(items)).await;
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 200, "{body}");
+    let prompt = last_persona(&app).await["systemPrompt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, day) = prompt
+        .split_once("The rest of today")
+        .unwrap_or_else(|| panic!("the day is in the prompt: {prompt}"));
+    let (agenda, _) = day
+        .split_once("The next free hour")
+        .expect("and the next free hour");
+    let named = agenda.matches("Meeting number").count();
+    assert!((1..=8).contains(&named), "{named} named: {agenda}");
+    assert!(agenda.contains("more"), "the rest counted: {agenda}");
+    let lines: usize = agenda.lines().skip(1).map(|l| l.len() + 1).sum();
+    assert!(lines <= 600, "{lines} bytes: {agenda}");
+    assert!(prompt.contains("You may open the conversation"));
+}
+
+#[tokio::test]
+async fn with_google_slow_the_mint_goes_without_the_day_within_its_budget() {
+    let (app, cookie) = ready(&[]).await;
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex("/calendars/[^/]+/events$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"kind": "calendar#events", "items": []}))
+                .set_delay(std::time::Duration::from_secs(3)),
+        )
+        .mount(&app.google)
+        .await;
+    let started = std::time::Instant::now();
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        took < std::time::Duration::from_millis(2500),
+        "the mint waited {took:?} for a 3 s Google"
+    );
+    let persona = last_persona(&app).await;
+    let prompt = persona["systemPrompt"].as_str().unwrap_or_default();
+    assert!(!prompt.contains("The rest of today"), "{prompt}");
+    assert!(
+        prompt.contains("Language: speak English"),
+        "the rest of the prompt is there"
+    );
 }
