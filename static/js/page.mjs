@@ -11,6 +11,7 @@ import {
   reasonForStartError,
   reasonForTokenFailure,
   reduce,
+  sessionTokenPath,
   wireClient,
 } from "./session.mjs";
 import {
@@ -124,7 +125,7 @@ async function start() {
   const attempt = state.attempt;
   connectTimer = setTimeout(() => dispatch({ type: "timeout", attempt }), CONNECT_TIMEOUT_MS);
   try {
-    const response = await fetch("/api/session-token", { method: "POST", credentials: "same-origin" });
+    const response = await fetch(sessionTokenPath(state, navigator.language), { method: "POST", credentials: "same-origin" });
     const answer = await response.json().catch(() => ({}));
     if (state.attempt !== attempt) return;
     if (!response.ok) {

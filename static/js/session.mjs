@@ -37,7 +37,42 @@ export function initialState({ signedIn = false, configured = true } = {}) {
     // Which Start this is: a timer or answer from an earlier attempt carries an older number
     // and is ignored.
     attempt: 0,
+    // The language the avatar changed to (Anam's change_language), sent with the next Start;
+    // `null` until it changes: the browser's language is sent then.
+    language: null,
   };
+}
+
+/** The two-letter language a completed `change_language` call switched to, else `null`.
+ * The SDK hands its arguments over parsed or as a JSON string; the code may be named
+ * `language_code`, `languageCode` or `language`, and may carry a region (`pt-BR`). */
+export function languageOf(payload) {
+  if (!payload || payload.toolName !== "change_language") return null;
+  let args = payload.arguments;
+  if (typeof args === "string") {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      return null;
+    }
+  }
+  if (!args || typeof args !== "object") return null;
+  const named = [args.language_code, args.languageCode, args.language].find((v) => typeof v === "string");
+  return languageCode(named);
+}
+
+/** `de` for `de`, `de-AT` or `DE_at`; `null` for anything else. */
+export function languageCode(tag) {
+  const code = typeof tag === "string" ? tag.trim().slice(0, 2).toLowerCase() : "";
+  const rest = typeof tag === "string" ? tag.trim().slice(2) : "";
+  return /^[a-z]{2}$/.test(code) && (rest === "" || /^[-_]/.test(rest)) ? code : null;
+}
+
+/** Where Start asks for a session: with the language the avatar last changed to, else the
+ * browser's (the server falls back to Accept-Language, then its LANGUAGE). */
+export function sessionTokenPath(state, browserLanguage) {
+  const code = state.language || languageCode(browserLanguage);
+  return code ? `/api/session-token?language=${code}` : "/api/session-token";
 }
 
 const TOO_SLOW = "Connecting to the avatar took too long. Check your network and press Start again.";
@@ -91,7 +126,11 @@ export function reduce(state, event) {
       return withActivity(state, `${toolLabel(event.payload)}…`);
     case "toolCompleted": {
       const written = withActivity(state, `${toolLabel(event.payload)} done (${seconds(event.payload)})`);
-      const next = { ...written, ownWrites: [...state.ownWrites, ...ownWritesOf(event.payload)].slice(-20) };
+      const next = {
+        ...written,
+        ownWrites: [...state.ownWrites, ...ownWritesOf(event.payload)].slice(-20),
+        language: languageOf(event.payload) || state.language,
+      };
       const shown = highlightOf(event.payload);
       if (!shown) return next;
       return {
@@ -126,6 +165,7 @@ const TOOL_LABELS = {
   get_contacts: "Looking up a contact",
   draft_meeting: "Preparing a meeting",
   create_meeting: "Sending the invitation",
+  change_language: "Changing the language",
 };
 
 function toolLabel(payload) {

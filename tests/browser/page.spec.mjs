@@ -13,8 +13,8 @@ const app = env("APP_URL");
 const browser = await launch();
 
 try {
-  // A phone-sized viewport: the page must work there.
-  const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
+  // A phone-sized viewport: the page must work there. A German browser: Start names its language.
+  const context = await newContext(browser, { viewport: { width: 390, height: 844 }, locale: "de-DE" });
   const page = await newPage(context);
 
   // Anam's real servers: record what the SDK sends, then fail as an unreachable network would.
@@ -52,9 +52,10 @@ try {
   await shot(page, "2-signed-in");
 
   // 3. Start: a session token is minted and handed to the SDK, which cannot reach Anam.
-  const minted = page.waitForResponse((r) => r.url() === `${app}/api/session-token`);
+  const minted = page.waitForResponse((r) => r.url().startsWith(`${app}/api/session-token`));
   await page.click("#start");
   assert.equal((await minted).status(), 200);
+  assert.equal((await minted).url(), `${app}/api/session-token?language=de`, "the browser's language sent with Start");
   await shot(page, "3-connecting");
   const started = Date.now();
   await page.waitForFunction(() => document.body.dataset.phase === "error", null, { timeout: 30000 });

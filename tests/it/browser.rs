@@ -211,11 +211,14 @@ async fn the_page_signs_in_shows_the_week_and_fails_readably_without_anam() {
         |_| async {},
     )
     .await;
+    let minted = requests_to(&app.google, "/v1/auth/session-token").await;
+    assert_eq!(minted.len(), 1);
+    let persona = serde_json::from_slice::<serde_json::Value>(&minted[0].body)
+        .expect("json")["personaConfig"]
+        .clone();
     assert_eq!(
-        requests_to(&app.google, "/v1/auth/session-token")
-            .await
-            .len(),
-        1
+        persona["languageCode"], "de",
+        "the German browser's language reached the persona"
     );
     assert!(
         fake_calendar::requests_to(&app.google, "/calendars/primary/events/watch")

@@ -9,7 +9,10 @@ import {
   reasonForClose,
   reasonForStartError,
   reasonForTokenFailure,
+  languageCode,
+  languageOf,
   reduce,
+  sessionTokenPath,
   wireClient,
 } from "../session.mjs";
 
@@ -219,4 +222,32 @@ test("only the newest bookings answer is shown", () => {
   const fast = latest.begin();
   assert.equal(latest.isCurrent(fast), true);
   assert.equal(latest.isCurrent(slow), false, "the older answer, arriving last, is dropped");
+});
+
+test("Start sends the browser's language until the avatar changes it, then the new one", () => {
+  let state = reduce(initialState({ signedIn: true }), { type: "start" });
+  assert.equal(sessionTokenPath(state, "de-AT"), "/api/session-token?language=de");
+  assert.equal(sessionTokenPath(state, undefined), "/api/session-token");
+  assert.equal(sessionTokenPath(state, "not a tag"), "/api/session-token");
+  // The user asks for Spanish; the SDK reports Anam's system tool.
+  state = reduce(state, {
+    type: "toolCompleted",
+    payload: { toolName: "change_language", arguments: JSON.stringify({ language_code: "es" }) },
+  });
+  // Another tool completing leaves it.
+  state = reduce(state, { type: "toolCompleted", payload: { toolName: "list_events", result: "{}" } });
+  state = reduce(state, { type: "ended" });
+  state = reduce(state, { type: "start" });
+  assert.equal(sessionTokenPath(state, "de-AT"), "/api/session-token?language=es");
+});
+
+test("the language is read from change_language alone, in the shapes the SDK may use", () => {
+  assert.equal(languageOf({ toolName: "change_language", arguments: { languageCode: "FR" } }), "fr");
+  assert.equal(languageOf({ toolName: "change_language", arguments: { language: "pt-BR" } }), "pt");
+  assert.equal(languageOf({ toolName: "change_language", arguments: "{not json" }), null);
+  assert.equal(languageOf({ toolName: "list_events", arguments: { language: "fr" } }), null);
+  assert.equal(languageOf(null), null);
+  assert.equal(languageCode("en_GB"), "en");
+  assert.equal(languageCode("english"), null);
+  assert.equal(languageCode("d"), null);
 });
