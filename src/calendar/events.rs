@@ -33,6 +33,8 @@ pub(crate) struct Page {
     pub(crate) items: Vec<Event>,
     /// Google had more than the cap (or more pages than are followed).
     pub(crate) truncated: bool,
+    /// The working-location entries, when they were asked for (they are not events).
+    pub(crate) working_locations: Vec<Event>,
 }
 
 /// A user's calendar zone and calendars.
@@ -92,6 +94,8 @@ pub struct Listed {
     pub(crate) events: Vec<(Event, CalendarRef)>,
     /// Some calendar had more than the cap, or the merged list did.
     pub(crate) truncated: bool,
+    /// The working-location entries, when they were asked for.
+    pub(crate) working_locations: Vec<Event>,
 }
 
 /// When an event starts, for ordering: an all-day event at the start of its day in `zone`.
@@ -124,6 +128,14 @@ fn starts_at(event: &Event, zone: &Zone) -> Timestamp {
 /// the second copy of an event that is on two calendars, and keeps at most `cap`.
 pub(crate) fn merge_pages(pages: Vec<(CalendarRef, Page)>, cap: usize, zone: &Zone) -> Listed {
     let mut truncated = pages.iter().any(|(_, p)| p.truncated);
+    let mut working_locations = Vec::new();
+    let pages: Vec<(CalendarRef, Page)> = pages
+        .into_iter()
+        .map(|(calendar, mut page)| {
+            working_locations.append(&mut page.working_locations);
+            (calendar, page)
+        })
+        .collect();
     let mut all: Vec<(Timestamp, usize, Event, CalendarRef)> = pages
         .into_iter()
         .enumerate()
@@ -152,7 +164,11 @@ pub(crate) fn merge_pages(pages: Vec<(CalendarRef, Page)>, cap: usize, zone: &Zo
         events.truncate(cap);
         truncated = true;
     }
-    Listed { events, truncated }
+    Listed {
+        events,
+        truncated,
+        working_locations,
+    }
 }
 
 /// The mark this service puts on what it creates (`block_time` holds, `create_meeting`

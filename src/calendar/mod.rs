@@ -1,5 +1,5 @@
 //! The calendar domain, at the bottom of the service: times and zones, windows, intervals and
-//! the free-slot search, working hours, events, who organizes them and the agent's mark on
+//! the free-slot search, working hours, where the user works each day, events, who organizes them and the agent's mark on
 //! them, and changes to recurring series. Pure: it imports nothing from the routes, the tools,
 //! the state or the Google clients, so each piece is tested on its own.
 
@@ -10,6 +10,7 @@ pub mod series;
 mod slots;
 mod time;
 mod working_hours;
+mod working_location;
 
 pub(crate) use availability::{Availability, is_email};
 pub(crate) use events::{
@@ -25,6 +26,7 @@ pub(crate) use time::{
     DateMeans, MAX_WINDOW_DAYS, TimeText, days_from, edge, event_time, from_chrono, to_chrono,
 };
 pub use working_hours::WorkingHours;
+pub(crate) use working_location::{DayPlace, Place, by_day as working_locations};
 
 /// A value the domain cannot take, named by the tool argument it came from, with a sentence the
 /// avatar can say. Becomes a 400 at the edge.

@@ -27,6 +27,9 @@ pub enum Action {
     /// Google refused a focus-time or out-of-office entry (not every account has them).
     #[error("Google does not offer {0} here")]
     KindNotAvailable(&'static str),
+    /// Google refused a working-location entry (the account does not have them).
+    #[error("Google does not offer working locations here")]
+    WorkingLocationNotAvailable,
     /// A change to a series that would not leave the calendar as meant (the guard found a
     /// difference): the sentence says what can be done instead.
     #[error("series change refused: {0}")]
@@ -56,6 +59,11 @@ impl Action {
             Self::KindNotAvailable(kind) => {
                 Parts::new(S::BAD_REQUEST, "kind_not_available").var("kind", kind)
             }
+            Self::WorkingLocationNotAvailable => Parts::said(
+                S::BAD_REQUEST,
+                "kind_not_available",
+                "working_location_not_available",
+            ),
             Self::SeriesChangeUnsupported(sentence) => {
                 Parts::new(S::BAD_REQUEST, "series_change_unsupported").var("detail", sentence)
             }

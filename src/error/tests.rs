@@ -80,6 +80,7 @@ fn every_variant() -> Vec<Case> {
         (Action::NotOrganizer.into(), 403, "not_organizer", None, None),
         (Action::EventChanged.into(), 409, "event_changed", None, None),
         (Action::KindNotAvailable("focus time").into(), 400, "kind_not_available", None, None),
+        (Action::WorkingLocationNotAvailable.into(), 400, "kind_not_available", None, None),
         (Action::SeriesChangeUnsupported("I can move just this one.".into()).into(), 400, "series_change_unsupported", None, None),
         (Action::AlreadyCancelled { moving: false }.into(), 409, "already_cancelled", None, None),
         (Action::AlreadyCancelled { moving: true }.into(), 409, "already_cancelled", None, None),

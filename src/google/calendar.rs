@@ -36,6 +36,23 @@ const GOOGLE_PAGE_MAX: u32 = 2500;
 /// birthdays are not, and are neither listed nor counted.
 const COMMITMENT_TYPES: [&str; 4] = ["default", "focusTime", "outOfOffice", "fromGmail"];
 
+/// What a listing asks Google for besides the window: the user's commitments ([`is_commitment`];
+/// Google is asked for those types only, and an answer holding others is filtered too).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Asked<'q> {
+    /// Only the events matching these words (Google's `q`).
+    pub(crate) query: Option<&'q str>,
+    /// The working-location entries too, in the same call, kept apart from the events (they
+    /// do not count against the cap).
+    pub(crate) working_locations: bool,
+}
+
+/// A working-location entry that stands.
+fn is_working_location(event: &Event) -> bool {
+    event.status.as_deref() != Some("cancelled")
+        && event.event_type.as_deref() == Some("workingLocation")
+}
+
 /// A typed Calendar API client. Cheap to clone (the pool is shared).
 #[derive(Clone)]
 pub(crate) struct CalendarClient {
@@ -104,7 +121,7 @@ impl CalendarClient {
         window: Window,
         cap: u32,
         zone: &Zone,
-        query: Option<&str>,
+        asked: Asked<'_>,
     ) -> Answer<EventPage> {
         let hub = self.hub(token);
         let mut page = EventPage::default();
@@ -123,20 +140,23 @@ impl CalendarClient {
             for kind in COMMITMENT_TYPES {
                 call = call.add_event_types(kind);
             }
+            if asked.working_locations {
+                call = call.add_event_types("workingLocation");
+            }
             if let Some(token) = next.as_deref() {
                 call = call.page_token(token);
             }
-            if let Some(q) = query {
+            if let Some(q) = asked.query {
                 call = call.q(q);
             }
             let (_, events) = send!(call)?;
-            page.items.extend(
-                events
-                    .items
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(is_commitment),
-            );
+            for event in events.items.unwrap_or_default() {
+                if asked.working_locations && is_working_location(&event) {
+                    page.working_locations.push(event);
+                } else if is_commitment(&event) {
+                    page.items.push(event);
+                }
+            }
             next = events.next_page_token.filter(|t| !t.is_empty());
             if next.is_none() {
                 return Ok(page);
@@ -403,8 +423,7 @@ pub(super) fn path_segment(id: &str) -> String {
 }
 
 /// Whether an event is something the user is committed to: not cancelled, not a
-/// working-location entry or a birthday. (Google is asked for commitment types only; this
-/// holds even if an answer includes others.)
+/// working-location entry or a birthday.
 fn is_commitment(event: &Event) -> bool {
     event.status.as_deref() != Some("cancelled")
         && !matches!(

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use super::Google;
 use super::access_tokens::Access;
-use super::calendar::{Answer, CalendarClient, FreeBusy};
+use super::calendar::{Answer, Asked, CalendarClient, FreeBusy};
 use super::calendar_watch::{Changes, Opened};
 use super::calendar_writes::Written;
 use super::people::{Book, Found, PeopleClient};
@@ -278,12 +278,44 @@ impl UserCalendar {
         zone: &Zone,
         query: Option<&str>,
     ) -> Result<Listed> {
+        self.listing(calendars, window, cap, zone, query, false)
+            .await
+    }
+
+    /// [`Self::events_across`], with the working-location entries of the window on the primary
+    /// calendar (`working_locations`), read in the same call as its events.
+    pub(crate) async fn events_and_working_locations(
+        &mut self,
+        calendars: &[CalendarRef],
+        window: Window,
+        cap: u32,
+        zone: &Zone,
+        query: Option<&str>,
+    ) -> Result<Listed> {
+        self.listing(calendars, window, cap, zone, query, true)
+            .await
+    }
+
+    async fn listing(
+        &mut self,
+        calendars: &[CalendarRef],
+        window: Window,
+        cap: u32,
+        zone: &Zone,
+        query: Option<&str>,
+        working_locations: bool,
+    ) -> Result<Listed> {
         let pages = self
             .run(&EVENTS_LIST, |client, token| async move {
                 let (token, client) = (&token, &client);
                 let calls = calendars.iter().map(|c| async move {
+                    let asked = Asked {
+                        query,
+                        // Google keeps them on the primary calendar only.
+                        working_locations: working_locations && c.primary,
+                    };
                     client
-                        .list_events(token, &c.id, window, cap, zone, query)
+                        .list_events(token, &c.id, window, cap, zone, asked)
                         .await
                         .map(|page| (c.clone(), page))
                 });

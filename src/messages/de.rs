@@ -26,6 +26,10 @@ pub(super) const TABLE: super::Table = &[
         "Google Kalender bietet {kind} für diesen Kalender nicht an, daher wurde nichts eingetragen. Ich kann die Zeit stattdessen als einfache Blockierung eintragen, wenn der Nutzer möchte.",
     ),
     (
+        "working_location_not_available",
+        "Google Kalender lässt mich für dieses Konto keinen Arbeitsort festlegen, daher wurde nichts eingetragen. Der Nutzer kann seinen Arbeitsort in den Einstellungen von Google Kalender unter Arbeitszeit und Arbeitsort festlegen.",
+    ),
+    (
         "series_change_unsupported",
         "{detail} Es wurde nichts geändert.",
     ),

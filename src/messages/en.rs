@@ -25,6 +25,10 @@ pub(super) const TABLE: super::Table = &[
         "kind_not_available",
         "Google Calendar does not offer {kind} for this calendar, so nothing was added. I can block the time as a plain hold instead, if the user wants.",
     ),
+    (
+        "working_location_not_available",
+        "Google Calendar does not let me set working locations for this account, so nothing was set. The user can set where they work in Google Calendar's settings, under working hours and location.",
+    ),
     ("series_change_unsupported", "{detail} Nothing was changed."),
     (
         "already_cancelled",

@@ -25,6 +25,10 @@ pub(super) const TABLE: super::Table = &[
         "kind_not_available",
         "Google Calendar no ofrece {kind} para este calendario, así que no se añadió nada. Puedo bloquear ese tiempo como una reserva simple, si el usuario quiere.",
     ),
+    (
+        "working_location_not_available",
+        "Google Calendar no me permite indicar la ubicación de trabajo en esta cuenta, así que no se ha guardado nada. El usuario puede indicar dónde trabaja en la configuración de Google Calendar, en Horario y ubicación de trabajo.",
+    ),
     ("series_change_unsupported", "{detail} No se cambió nada."),
     (
         "already_cancelled",

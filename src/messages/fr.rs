@@ -26,6 +26,10 @@ pub(super) const TABLE: super::Table = &[
         "Google Agenda ne propose pas {kind} pour cet agenda, rien n'a donc été ajouté. Je peux bloquer ce créneau comme simple réservation, si l'utilisateur le souhaite.",
     ),
     (
+        "working_location_not_available",
+        "Google Agenda ne me permet pas de définir le lieu de travail pour ce compte, donc rien n'a été enregistré. L'utilisateur peut indiquer où il travaille dans les paramètres de Google Agenda, sous Heures et lieu de travail.",
+    ),
+    (
         "series_change_unsupported",
         "{detail} Rien n'a été modifié.",
     ),

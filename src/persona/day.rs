@@ -7,7 +7,8 @@ use google_calendar3::api::Event;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::calendar::{
-    CalendarRef, Interval, Window, WorkingHours, Zone, from_chrono, my_response, offered_slots,
+    CalendarRef, DayPlace, Interval, Window, WorkingHours, Zone, from_chrono, my_response,
+    offered_slots,
 };
 
 /// Most events of the day named in the prompt.
@@ -113,8 +114,14 @@ pub(crate) fn next_free_hour(
     .next()
 }
 
-/// The prompt's lines about today.
-pub(crate) fn section(agenda: &str, free: Option<Interval>, zone: &Zone) -> String {
+/// The prompt's lines about today: the agenda, where the user works today (when they set it),
+/// the next free hour.
+pub(crate) fn section(
+    agenda: &str,
+    free: Option<Interval>,
+    place: Option<&DayPlace>,
+    zone: &Zone,
+) -> String {
     let agenda = if agenda.is_empty() {
         "nothing more today\n".to_owned()
     } else {
@@ -130,9 +137,21 @@ pub(crate) fn section(agenda: &str, free: Option<Interval>, zone: &Zone) -> Stri
             )
         },
     );
+    let place = place.map_or_else(String::new, |p| {
+        let named = p.label.as_deref().map_or_else(String::new, |l| {
+            format!(
+                " ({})",
+                l.chars()
+                    .filter(|c| !c.is_control())
+                    .take(TITLE_CHARS)
+                    .collect::<String>()
+            )
+        });
+        format!("Working location today: {}{named}.\n", p.place.word())
+    });
     format!(
         "The rest of today, as the calendar stood at Start (24-hour times in the user's zone):\n\
-         {agenda}The next free hour inside working hours today: {free}.\n\
+         {agenda}{place}The next free hour inside working hours today: {free}.\n\
          You may open the conversation with a one-sentence summary of this, and answer \
          questions about the rest of today from it; use list_events for anything else or if \
          something may have changed."
@@ -231,5 +250,21 @@ mod tests {
         );
         // After work on Friday evening: nothing today.
         assert!(next_free_hour(&[], &zone(), at("2026-12-11T18:00:00Z"), &working).is_none());
+    }
+
+    #[test]
+    fn the_working_location_is_said_once_when_set() {
+        let office = DayPlace {
+            date: jiff::civil::date(2030, 3, 5),
+            place: crate::calendar::Place::Office,
+            label: Some("Berlin HQ".into()),
+        };
+        let with = section("", None, Some(&office), &zone());
+        assert!(
+            with.contains("Working location today: office (Berlin HQ).\n"),
+            "{with}"
+        );
+        let without = section("", None, None, &zone());
+        assert!(!without.contains("Working location"), "{without}");
     }
 }

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::calendar::Zone;
+use crate::calendar::{Zone, working_locations};
 use crate::error::{Auth, Error, GoogleError, Input, Result};
 use crate::http::client_ip::ClientIp;
 use crate::http::current_user::CurrentUser;
@@ -76,14 +76,17 @@ async fn read_day(state: &AppState, user_id: &str, zone: &Zone, now: Timestamp) 
     let reading = async {
         let context = google.context().await?;
         google
-            .events_across(&context.calendars, window, 50, zone, None)
+            .events_and_working_locations(&context.calendars, window, 50, zone, None)
             .await
     };
     match tokio::time::timeout(DAY_BUDGET, reading).await {
         Ok(Ok(listed)) => {
             let agenda = day::agenda(&listed.events, zone, now);
             let free = day::next_free_hour(&listed.events, zone, now, &state.config.working_hours);
-            Some(day::section(&agenda, free, zone))
+            let place = working_locations(&listed.working_locations, zone, window)
+                .into_iter()
+                .next();
+            Some(day::section(&agenda, free, place.as_ref(), zone))
         }
         Ok(Err(e)) => {
             tracing::info!(user_id, error = %e, "the day at Start could not be read; the prompt goes without it");

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::shared::args::{self, Choice, Text, When, ZoneName, choice, event_times, optional};
 use super::shared::audit::Audit;
 use super::{Call, Offered, Tool, UrlLife, Work};
-use crate::calendar::{self, Zone, event_time};
+use crate::calendar::{self, Place, Zone, event_time};
 use crate::error::{Action, Error, GoogleError, Result};
 use crate::google::calendar::{PRIMARY, event_json};
 use crate::google::user_calendar::Once;
@@ -28,14 +28,18 @@ pub(crate) const TOOL: Tool = Tool {
     description: "Create a private hold on the user's own calendar, with no other attendees: \
                   a plain hold, focus time (declines new conflicting invitations) or out of \
                   office (declines the invitations it overlaps, e-mailing each organizer, with \
-                  an optional message; the answer lists them as declined). Use it only after \
-                  the user has confirmed the title, date, start and end time out loud.",
+                  an optional message; the answer lists them as declined), or the user's working \
+                  location for a day (home, an office or elsewhere; nobody is told). Use it \
+                  only after the user has confirmed the title, date, start and end time out loud.",
     when_to_use: "Putting time aside for the user: block_time. It creates a private hold \
                   with no other people on it; never try to invite anyone. First read back the \
                   title, the day, the start and end time and the time zone, and call it only \
                   after the user clearly says yes. For deep work offer kind focus, which turns \
                   down new invitations for that time; for time away, kind out_of_office, and say that it \
-                  declines the invitations it overlaps (their organizers are told).",
+                  declines the invitations it overlaps (their organizers are told). When the \
+                  user says where they will work on a day, kind working_location with location \
+                  home, office or elsewhere (and its name, if they give one), over their working \
+                  hours that day.",
     offered: Offered::Always,
     url_life: UrlLife::Session,
     parameters: args::schema::<BlockTimeInput>,
@@ -56,6 +60,32 @@ choice! {
         Focus = "focus",
         /// Google's out of office (`eventType: outOfOffice`).
         OutOfOffice = "out_of_office",
+        /// Where the user works that day (`eventType: workingLocation`).
+        WorkingLocation = "working_location",
+    }
+}
+
+choice! {
+    /// Where the user works, for `kind: working_location`.
+    pub(crate) enum WorkPlace {
+        /// At home.
+        Home = "home",
+        /// At an office.
+        Office = "office",
+        /// Somewhere else (Google's custom location).
+        Elsewhere = "elsewhere",
+        /// The same as elsewhere, in Google Calendar's word.
+        Custom = "custom",
+    }
+}
+
+impl WorkPlace {
+    fn place(self) -> Place {
+        match self {
+            Self::Home => Place::Home,
+            Self::Office => Place::Office,
+            Self::Elsewhere | Self::Custom => Place::Elsewhere,
+        }
     }
 }
 
@@ -66,6 +96,7 @@ impl HoldKind {
             Self::Hold => "a hold",
             Self::Focus => "focus time",
             Self::OutOfOffice => "out-of-office entries",
+            Self::WorkingLocation => "working locations",
         }
     }
 }
@@ -84,10 +115,17 @@ pub(crate) struct BlockTimeInput {
     /// Notes to keep on the hold, if the user gave any
     #[serde(default, deserialize_with = "optional")]
     notes: Option<Text<8000>>,
-    /// hold (default), focus (focus time: declines new conflicting invitations) or
-    /// out_of_office (declines the invitations it overlaps)
+    /// hold (default), focus (focus time: declines new conflicting invitations),
+    /// out_of_office (declines the invitations it overlaps) or working_location (where the
+    /// user works; give location)
     #[serde(default, deserialize_with = "optional")]
     kind: Option<HoldKind>,
+    /// For working_location: home, office or elsewhere
+    #[serde(default, deserialize_with = "optional")]
+    location: Option<WorkPlace>,
+    /// For working_location at an office or elsewhere: its name, if the user gave one
+    #[serde(default, deserialize_with = "optional")]
+    location_label: Option<Text<100>>,
     /// For out_of_office: the message sent with the declines, if the user gave one
     #[serde(default, deserialize_with = "optional")]
     decline_message: Option<Text<500>>,
@@ -110,6 +148,8 @@ pub(crate) struct BlockTimeArgs {
     pub kind: HoldKind,
     /// `decline_message` (out of office only).
     pub decline_message: Option<String>,
+    /// `location` and `location_label` (working location only).
+    pub place: Option<(Place, Option<String>)>,
 }
 
 impl BlockTimeInput {
@@ -125,6 +165,29 @@ impl BlockTimeInput {
                 "decline_message goes with kind out_of_office only.",
             ));
         }
+        let label = self.location_label.map(|l| l.0);
+        let place = match (kind, self.location) {
+            (HoldKind::WorkingLocation, Some(at)) => Some((at.place(), label)),
+            (HoldKind::WorkingLocation, None) => {
+                return Err(Error::invalid(
+                    "location",
+                    "kind working_location needs location: home, office or elsewhere.",
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(Error::invalid(
+                    "location",
+                    "location goes with kind working_location only.",
+                ));
+            }
+            (_, None) if label.is_some() => {
+                return Err(Error::invalid(
+                    "location_label",
+                    "location_label goes with kind working_location only.",
+                ));
+            }
+            (_, None) => None,
+        };
         Ok(BlockTimeArgs {
             title: self.title.0,
             start,
@@ -133,6 +196,7 @@ impl BlockTimeInput {
             notes: self.notes.map(|n| n.0),
             kind,
             decline_message,
+            place,
         })
     }
 }
@@ -158,6 +222,13 @@ impl BlockTimeArgs {
         ] {
             hash.update(part.len().to_le_bytes());
             hash.update(part.as_bytes());
+        }
+        // Only working locations have a place: every other hold keeps the id it had.
+        if let Some((place, label)) = &self.place {
+            for part in [place.word(), label.as_deref().unwrap_or("")] {
+                hash.update(part.len().to_le_bytes());
+                hash.update(part.as_bytes());
+            }
         }
         hex::encode(&hash.finalize()[..16])
     }
@@ -191,6 +262,16 @@ impl BlockTimeArgs {
                     auto_decline_mode: Some("declineAllConflictingInvitations".into()),
                     decline_message: self.decline_message.clone(),
                 });
+            }
+            HoldKind::WorkingLocation => {
+                // As Google's guide sets one: public, free, the place in its properties.
+                event.event_type = Some("workingLocation".into());
+                event.visibility = Some("public".into());
+                event.transparency = Some("transparent".into());
+                event.working_location_properties = self
+                    .place
+                    .as_ref()
+                    .map(|(place, label)| place.properties(label.as_deref()));
             }
         }
         event
@@ -253,7 +334,11 @@ async fn hold(
         // Focus time and out of office exist only on some accounts' primary calendars.
         Err(e) if args.kind != HoldKind::Hold && refused_kind(&e) => {
             tracing::info!(user_id, kind = args.kind.word(), error = %e, "Google refused the kind of hold");
-            return Err(Action::KindNotAvailable(args.kind.spoken()).into());
+            return Err(match args.kind {
+                HoldKind::WorkingLocation => Action::WorkingLocationNotAvailable,
+                kind => Action::KindNotAvailable(kind.spoken()),
+            }
+            .into());
         }
         other => other?,
     };

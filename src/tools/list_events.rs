@@ -10,7 +10,9 @@ use super::shared::args::{self, Count, Text, When, ZoneName, check_early, option
 use super::shared::event_view;
 use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
-use crate::calendar::{DateMeans, Listed, Owners, TimeText, Window, Zone, days_from};
+use crate::calendar::{
+    DateMeans, DayPlace, Listed, Owners, TimeText, Window, Zone, days_from, working_locations,
+};
 use crate::error::Result;
 use crate::google::user_calendar::needs;
 
@@ -26,7 +28,9 @@ pub(crate) const TOOL: Tool = Tool {
                   what comes next, whether a meeting exists, or for a summary of their schedule. \
                   Times are in the answer's timezone. Only what is unusual is said: a guest \
                   without a response accepted; myResponse appears when the user has not \
-                  accepted. canChange marks events the user may move or cancel.",
+                  accepted. canChange marks events the user may move or cancel. \
+                  working_locations says where the user works each day that has it set \
+                  (home, office or elsewhere, with its name).",
     when_to_use: "Questions about what is on their calendars: list_events. It covers every \
                   calendar they show in Google Calendar. An event with myResponse declined is \
                   not a commitment; say so when it matters. madeByAgent marks events you made, \
@@ -111,7 +115,7 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
     let zone = zone_for(google, args.timezone.as_ref().map(|z| &z.0)).await?;
     let window = args.window(&zone, call.state.config.clock.now())?;
     let listed = google
-        .events_across(
+        .events_and_working_locations(
             &context.calendars,
             window,
             args.max_results(),
@@ -119,7 +123,21 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
             args.query.as_ref().map(|q| q.0.as_str()),
         )
         .await?;
-    Ok(answer(&listed, &zone, window, &context.owners))
+    let mut out = answer(&listed, &zone, window, &context.owners);
+    let days = working_locations(&listed.working_locations, &zone, window);
+    if !days.is_empty() {
+        out["working_locations"] = Value::Array(days.iter().map(day_place).collect());
+    }
+    Ok(out)
+}
+
+/// A day's working location as the answer gives it: `{"date","where","label"?}`.
+fn day_place(day: &DayPlace) -> Value {
+    let mut out = json!({"date": day.date.to_string(), "where": day.place.word()});
+    if let Some(label) = &day.label {
+        out["label"] = json!(label);
+    }
+    out
 }
 
 /// The `list_events` answer: the zone once, the window, the events, and `"truncated": true`

@@ -325,3 +325,95 @@ async fn an_account_without_focus_time_hears_that_a_plain_hold_is_possible() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(events.len(), 1);
 }
+
+/// "I'm at the Berlin office on Thursday": a working-location entry as Google's guide writes
+/// one, nobody told; list_events then says it once for that day, not as an event.
+#[tokio::test]
+async fn a_working_location_is_set_and_read_back_once_for_its_day() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let args = json!({"title": "Berlin office", "start": "2030-03-07T09:00:00",
+        "end": "2030-03-07T17:00:00", "timezone": "Europe/Berlin",
+        "kind": "working_location", "location": "office", "location_label": "Berlin HQ"});
+    let (status, body) = app.call_tool(BLOCK, ADA, args.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["eventId"].as_str().expect("eventId").to_owned();
+    let held = events.get(&id).expect("the entry is on the calendar");
+    assert_eq!(held["eventType"], "workingLocation");
+    assert_eq!(held["transparency"], "transparent", "it blocks no time");
+    assert_eq!(held["visibility"], "public");
+    assert_eq!(
+        held["workingLocationProperties"],
+        json!({"type": "officeLocation", "officeLocation": {"label": "Berlin HQ"}})
+    );
+    assert!(held.get("attendees").is_none());
+    assert!(events.emails().is_empty(), "nobody is told");
+    // Said again (Anam retrying): the same entry, not a second one.
+    let (status, _) = app.call_tool(BLOCK, ADA, args).await;
+    assert_eq!(status, 200);
+    assert_eq!(events.len(), 1);
+
+    // Another day at home (all day, as Google Calendar sets it) and a meeting on Thursday.
+    events.put(
+        json!({"id": "wl2", "eventType": "workingLocation", "status": "confirmed",
+        "start": {"date": "2030-03-08"}, "end": {"date": "2030-03-09"},
+        "workingLocationProperties": {"type": "homeOffice", "homeOffice": {}}}),
+    );
+    events.put(json!({"id": "m1", "status": "confirmed", "summary": "Planning",
+        "organizer": {"email": ADA, "self": true},
+        "start": {"dateTime": "2030-03-07T10:00:00Z"}, "end": {"dateTime": "2030-03-07T11:00:00Z"}}));
+    let (status, body) = app
+        .call_tool(
+            crate::common::routes::LIST,
+            ADA,
+            json!({"window_start": "2030-03-04", "window_end": "2030-03-10",
+                   "timezone": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["working_locations"],
+        json!([{"date": "2030-03-07", "where": "office", "label": "Berlin HQ"},
+               {"date": "2030-03-08", "where": "home"}])
+    );
+    let titles: Vec<&str> = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Planning"], "working locations are not events");
+}
+
+#[tokio::test]
+async fn an_account_without_working_locations_is_told_where_to_set_it_and_nothing_is_added() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    events.refuse_type("workingLocation");
+    let args = json!({"title": "Home", "start": "2030-03-07T09:00:00",
+        "end": "2030-03-07T17:00:00", "timezone": "Europe/Berlin",
+        "kind": "working_location", "location": "home"});
+    let (status, body) = app.call_tool(BLOCK, ADA, args).await;
+    crate::common::assert_error(status, &body, 400, "kind_not_available");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("working location"), "{message}");
+    assert!(!message.contains("plain hold"), "{message}");
+    assert_eq!(events.len(), 0);
+}
+
+#[tokio::test]
+async fn a_working_location_needs_its_place_and_a_place_needs_the_kind() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    let mut args = focus();
+    args["kind"] = json!("working_location");
+    let (status, body) = app.call_tool(BLOCK, ADA, args).await;
+    crate::common::assert_error(status, &body, 400, "invalid_argument");
+    assert_eq!(body["argument"], "location");
+    let mut args = focus();
+    args["location"] = json!("home");
+    let (status, body) = app.call_tool(BLOCK, ADA, args).await;
+    crate::common::assert_error(status, &body, 400, "invalid_argument");
+    assert_eq!(body["argument"], "location");
+    assert_eq!(events.len(), 0);
+}

@@ -388,7 +388,8 @@ async fn working_locations_and_birthdays_are_not_commitments_and_declines_are_ma
         body["events"][1].get("myResponse").is_none(),
         "the organizer has no response"
     );
-    // Google is asked for commitment types only.
+    // Google is asked for commitment types, and on the primary calendar for the working
+    // locations, which are kept apart from the events (above: "home" is not among them).
     let list = &fake_calendar::requests_to(&app.google, "/calendars/primary/events").await[0];
     let mut types: Vec<String> = list
         .url
@@ -397,7 +398,16 @@ async fn working_locations_and_birthdays_are_not_commitments_and_declines_are_ma
         .map(|(_, v)| v.into_owned())
         .collect();
     types.sort();
-    assert_eq!(types, ["default", "focusTime", "fromGmail", "outOfOffice"]);
+    assert_eq!(
+        types,
+        [
+            "default",
+            "focusTime",
+            "fromGmail",
+            "outOfOffice",
+            "workingLocation"
+        ]
+    );
 }
 
 #[tokio::test]
