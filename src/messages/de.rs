@@ -160,4 +160,12 @@ pub(super) const TABLE: super::Table = &[
         "anam_unavailable",
         "Anam antwortet gerade nicht. Versuche es gleich noch einmal.",
     ),
+    (
+        "change_finishing",
+        "Google hat die neue Serie noch nicht bestätigt. Ich schließe die Änderung in den nächsten Minuten im Hintergrund ab; lehnt Google sie weiter ab, stelle ich die Serie genau so wieder her, wie sie war.",
+    ),
+    (
+        "contacts_none_found",
+        "In den Kontakten des Nutzers passt niemand zu \"{query}\". Bitte den Nutzer, die E-Mail-Adresse zu buchstabieren.",
+    ),
 ];

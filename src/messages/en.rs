@@ -157,4 +157,12 @@ pub(super) const TABLE: super::Table = &[
         "anam_unavailable",
         "Anam is not answering right now. Try again in a moment.",
     ),
+    (
+        "change_finishing",
+        "Google has not confirmed the new series yet. I am finishing the change in the background over the next few minutes; if Google keeps refusing it, I will put the series back exactly as it was.",
+    ),
+    (
+        "contacts_none_found",
+        "Nobody in the user's contacts matches \"{query}\". Ask the user to spell the email address.",
+    ),
 ];

@@ -154,4 +154,12 @@ pub(super) const TABLE: super::Table = &[
         "anam_unavailable",
         "Anam no responde ahora mismo. Inténtalo de nuevo en un momento.",
     ),
+    (
+        "change_finishing",
+        "Google todavía no ha confirmado la nueva serie. Estoy terminando el cambio en segundo plano durante los próximos minutos; si Google lo sigue rechazando, dejaré la serie exactamente como estaba.",
+    ),
+    (
+        "contacts_none_found",
+        "Nadie en los contactos del usuario coincide con \"{query}\". Pide al usuario que deletree la dirección de correo electrónico.",
+    ),
 ];

@@ -163,4 +163,12 @@ pub(super) const TABLE: super::Table = &[
         "anam_unavailable",
         "Anam ne répond pas pour le moment. Réessaie dans un instant.",
     ),
+    (
+        "change_finishing",
+        "Google n'a pas encore confirmé la nouvelle série. Je termine la modification en arrière-plan dans les prochaines minutes ; si Google continue de la refuser, je remettrai la série exactement comme elle était.",
+    ),
+    (
+        "contacts_none_found",
+        "Personne dans les contacts de l'utilisateur ne correspond à \"{query}\". Demande à l'utilisateur d'épeler l'adresse e-mail.",
+    ),
 ];

@@ -44,6 +44,20 @@ pub(crate) fn sentence(
     Some(fill(template, vars))
 }
 
+/// Sentences a tool says in a successful answer (the refusals' keys are their reasons).
+pub(crate) const CHANGE_FINISHING: &str = "change_finishing";
+/// See [`CHANGE_FINISHING`].
+pub(crate) const CONTACTS_NONE_FOUND: &str = "contacts_none_found";
+
+/// The sentence `key` in `language`, for a key the tables hold (tested below).
+pub(crate) fn say(
+    language: Language,
+    key: &'static str,
+    vars: &[(&'static str, String)],
+) -> String {
+    sentence(language, key, vars).unwrap_or_else(|| key.to_owned())
+}
+
 /// `template` with each `{name}` of `vars` replaced by its value.
 pub(crate) fn fill(template: &str, vars: &[(&'static str, String)]) -> String {
     let mut out = template.to_owned();
@@ -93,6 +107,19 @@ mod tests {
                 assert!(!sentence.trim().is_empty(), "{code} {key}");
             }
         }
+    }
+
+    #[test]
+    fn every_sentence_a_tool_says_is_in_the_tables() {
+        for key in [CHANGE_FINISHING, CONTACTS_NONE_FOUND] {
+            assert!(sentence(Language::ENGLISH, key, &[]).is_some(), "{key}");
+        }
+        let german = Language::parse("de").expect("known");
+        let said = say(german, CONTACTS_NONE_FOUND, &[("query", "Zoë".into())]);
+        assert!(
+            said.contains("\"Zoë\"") && said.contains("buchstabieren"),
+            "{said}"
+        );
     }
 
     #[test]

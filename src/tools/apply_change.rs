@@ -16,6 +16,8 @@ use super::shared::send_once::{Sendable, Sent, send_once};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::{Action, Error, GoogleError, Result};
 use crate::google::user_calendar::{Guarded, Once, UserCalendar};
+use crate::language::Language;
+use crate::messages;
 use crate::store::Kind;
 
 /// The route.
@@ -68,6 +70,7 @@ const CHANGE: Sendable<Proposal> = Sendable {
 async fn run(call: &mut Call, given: String) -> Result<Value> {
     let state = call.state.clone();
     let user_id = call.user.user_id.clone();
+    let language = call.user.language;
     send_once(
         call,
         &CHANGE,
@@ -77,7 +80,7 @@ async fn run(call: &mut Call, given: String) -> Result<Value> {
             Applied::HalfDone => {
                 repair::hand_over(&state, &user_id, attempt.audit_id, &proposal).await?;
                 Ok(Sent {
-                    answer: finishing(&proposal),
+                    answer: finishing(&proposal, language),
                     finishing: true,
                 })
             }
@@ -103,14 +106,10 @@ fn answer(p: &Proposal) -> Value {
 }
 
 /// The answer when a split's second half is left to the background.
-fn finishing(p: &Proposal) -> Value {
+fn finishing(p: &Proposal, language: Language) -> Value {
     let mut out = answer(p);
     out["finishing"] = json!(true);
-    out["message"] = json!(
-        "Google has not confirmed the new series yet. I am finishing the change in the \
-         background over the next few minutes; if Google keeps refusing it, I will put the \
-         series back exactly as it was."
-    );
+    out["message"] = json!(messages::say(language, messages::CHANGE_FINISHING, &[]));
     out
 }
 

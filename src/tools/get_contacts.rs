@@ -11,6 +11,7 @@ use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::error::Result;
 use crate::google::people::{Found, PeopleClient, merge};
 use crate::google::user_calendar::UserCalendar;
+use crate::messages;
 use crate::state::AppState;
 
 /// The route.
@@ -94,9 +95,10 @@ async fn run(call: &mut Call, query: String) -> Result<Value> {
         "count": found.len(),
     });
     if found.is_empty() {
-        out["message"] = json!(format!(
-            "Nobody in the user's contacts matches \"{query}\". Ask the user to spell the email \
-             address."
+        out["message"] = json!(messages::say(
+            call.user.language,
+            messages::CONTACTS_NONE_FOUND,
+            &[("query", query)],
         ));
     }
     Ok(out)
