@@ -13,6 +13,9 @@
 //!
 //! `toolpath OLDER_BINARY [its revision] [seconds] [postgres URL]`: this build's tool path
 //! beside an older build's; see `toolpath.rs` and `scripts/toolpath.sh`.
+//!
+//! `mint OLDER_BINARY [its revision] [seconds]`: Start (`POST /api/session-token`) on this
+//! build beside an older build's, at 4 connections; `scripts/toolpath.sh` runs it with `mint`.
 
 mod ceiling;
 mod server;
@@ -67,6 +70,10 @@ async fn main() {
             (PathBuf::from(binary), revision)
         });
         ceiling::run(seconds, connections, before).await;
+        return;
+    }
+    if args.get(1).is_some_and(|a| a == "mint") {
+        mint_run(&args[2..]).await;
         return;
     }
     if args.get(1).is_some_and(|a| a == "toolpath") {
@@ -164,6 +171,38 @@ async fn toolpath_run(args: &[String]) {
     } else {
         eprintln!("valgrind is not installed: the instruction count is skipped");
     }
+    println!("{out}");
+}
+
+/// `mint OLDER_BINARY [REVISION] [SECONDS]`: Start on this build beside an older one.
+async fn mint_run(args: &[String]) {
+    let older = args
+        .first()
+        .map(PathBuf::from)
+        .expect("the older build's binary");
+    let revision = args.get(1).cloned().unwrap_or_else(|| "older build".into());
+    let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/calendar-agent");
+    let standin = Arc::new(standin::Standin::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let g = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = standin::router(Arc::clone(&standin));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("stand-in") });
+    let work = tempfile::tempdir().expect("tempdir");
+    let sqlite = |name: &str| format!("sqlite://{}", work.path().join(name).display());
+    let lists = signed("/api/calendar/list-events");
+    let out = toolpath::mint(
+        &binary,
+        &(older, revision),
+        &g,
+        work.path(),
+        (sqlite("new.db"), sqlite("old.db")),
+        &lists,
+        seconds,
+    )
+    .await;
     println!("{out}");
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::server::{sign_in, start};
-use crate::wrk::{Phase, post_script, wrk};
+use crate::wrk::{Phase, cookie_script, post_script, wrk};
 
 const ROUNDS: usize = 5;
 
@@ -16,6 +16,8 @@ const ROUNDS: usize = 5;
 struct Running {
     child: tokio::process::Child,
     address: String,
+    /// Each user's sign-in cookie.
+    cookies: Vec<String>,
 }
 
 async fn ready(
@@ -31,8 +33,9 @@ async fn ready(
         .no_proxy()
         .build()
         .expect("client");
+    let mut cookies = Vec::new();
     for i in 0..lists.len() {
-        sign_in(&client, &address, &format!("load{i}@example.com")).await;
+        cookies.push(sign_in(&client, &address, &format!("load{i}@example.com")).await);
     }
     // Every user's call must succeed before anything is measured.
     for path in lists {
@@ -55,7 +58,81 @@ async fn ready(
             panic!("{}: {status} {body}\n{}", binary.display(), logs.join("\n"));
         }
     }
-    Running { child, address }
+    Running {
+        child,
+        address,
+        cookies,
+    }
+}
+
+/// `POST /api/session-token` (Start) on this build beside the older one, SQLite, at 4
+/// connections (a person waiting, not a saturated server), alternating rounds, median kept.
+/// Built for comparing a build that reads the day at Start with one that does not.
+pub async fn mint(
+    binary: &Path,
+    older: &(PathBuf, String),
+    g: &str,
+    dir: &Path,
+    databases: (String, String),
+    lists: &[String],
+    seconds: u64,
+) -> String {
+    let mut builds = [
+        ready(binary, g, &databases.0, dir, lists).await,
+        ready(&older.0, g, &databases.1, dir, lists).await,
+    ];
+    let scripts: Vec<PathBuf> = builds
+        .iter()
+        .enumerate()
+        .map(|(b, build)| {
+            let path = dir.join(format!("mint{b}.lua"));
+            std::fs::write(&path, cookie_script(&build.cookies)).expect("lua");
+            path
+        })
+        .collect();
+    let mut rounds: [Vec<Phase>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..=ROUNDS {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for b in order {
+            let build = &builds[b];
+            let pid = build.child.id().expect("pid");
+            let phase = wrk(
+                "POST /api/session-token",
+                &build.address,
+                &scripts[b],
+                seconds,
+                4,
+                true,
+                pid,
+            )
+            .await;
+            if round > 0 {
+                rounds[b].push(phase);
+            }
+        }
+    }
+    let [this, before] = rounds.map(median);
+    let mut out = format!(
+        "\n## Start: this build beside {} (POST /api/session-token, SQLite, 4 connections, {seconds} s per phase, median of {ROUNDS} rounds)\n\n\
+         | build | req/s | p50 ms | p99 ms | p50 this / before | unexpected |\n|---|---|---|---|---|---|\n",
+        older.1
+    );
+    for (name, p) in [("this build", &this), (older.1.as_str(), &before)] {
+        let _ = writeln!(
+            out,
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.3} | {} |",
+            p.rps,
+            p.p50_ms,
+            p.p99_ms,
+            p.p50_ms / before.p50_ms,
+            p.unexpected
+        );
+    }
+    for build in &mut builds {
+        build.child.start_kill().expect("stop");
+        let _ = build.child.wait().await;
+    }
+    out
 }
 
 fn median(mut rounds: Vec<Phase>) -> Phase {
