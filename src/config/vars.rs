@@ -90,7 +90,7 @@ impl<'a> Vars<'a> {
             }
         };
         if let Some(value) = &value {
-            super::secrets::check(name, value)?;
+            super::secrets::check(name, value).map_err(|reason| ConfigError::new(name, reason))?;
         }
         Ok(value)
     }
