@@ -335,7 +335,9 @@ async fn a_working_location_is_set_and_read_back_once_for_its_day() {
     let args = json!({"title": "Berlin office", "start": "2030-03-07T09:00:00",
         "end": "2030-03-07T17:00:00", "timezone": "Europe/Berlin",
         "kind": "working_location", "location": "office", "location_label": "Berlin HQ"});
-    let (status, body) = app.call_tool(BLOCK, ADA, args.clone()).await;
+    // One session's URL for both calls: a repeat is recognised within a session.
+    let url = app.tool_url(BLOCK, ADA);
+    let (status, body) = json_of(app.post_json(&url, &args).await).await;
     assert_eq!(status, 200, "{body}");
     let id = body["eventId"].as_str().expect("eventId").to_owned();
     let held = events.get(&id).expect("the entry is on the calendar");
@@ -349,8 +351,9 @@ async fn a_working_location_is_set_and_read_back_once_for_its_day() {
     assert!(held.get("attendees").is_none());
     assert!(events.emails().is_empty(), "nobody is told");
     // Said again (Anam retrying): the same entry, not a second one.
-    let (status, _) = app.call_tool(BLOCK, ADA, args).await;
+    let (status, again) = json_of(app.post_json(&url, &args).await).await;
     assert_eq!(status, 200);
+    assert_eq!(again["eventId"], body["eventId"]);
     assert_eq!(events.len(), 1);
 
     // Another day at home (all day, as Google Calendar sets it) and a meeting on Thursday.
