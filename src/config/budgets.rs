@@ -25,6 +25,9 @@ pub struct Budgets {
     /// How often the change relay checks its PostgreSQL connection by notifying itself (a
     /// check unanswered after two of these means the connection is dead).
     pub relay_check: Duration,
+    /// Reading the rest of today at Start: the mint waits this long at most for it, then
+    /// starts the session without it.
+    pub day_at_start: Duration,
 }
 
 impl Default for Budgets {
@@ -37,6 +40,7 @@ impl Default for Budgets {
             people_call: Duration::from_secs(3),
             anam_call: Duration::from_secs(10),
             relay_check: Duration::from_secs(5),
+            day_at_start: Duration::from_millis(1200),
         }
     }
 }

@@ -49,10 +49,7 @@ async fn session_token(
 /// The session's language: the one the page names (`?language=`, the browser's or the one the
 /// avatar last changed to), else the browser's `Accept-Language`, else `LANGUAGE`.
 fn session_language(state: &AppState, query: Option<&str>, headers: &HeaderMap) -> Language {
-    let named = form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(key, _)| key == "language")
-        .and_then(|(_, value)| Language::parse(&value));
-    named
+    Language::from_query(query, "language")
         .or_else(|| {
             headers
                 .get(ACCEPT_LANGUAGE)
@@ -62,24 +59,21 @@ fn session_language(state: &AppState, query: Option<&str>, headers: &HeaderMap) 
         .unwrap_or(state.config.voice.language)
 }
 
-/// The longest the day at Start may take to read: the mint waits this much at most for it,
-/// then goes on without it.
-pub(crate) const DAY_BUDGET: std::time::Duration = std::time::Duration::from_millis(1200);
-
 /// What is left of today, for the prompt; `None` (with a log line) when Google is slow or
 /// failing: the session starts anyway, and the avatar asks `list_events`.
 async fn read_day(state: &AppState, user_id: &str, zone: &Zone, now: Timestamp) -> Option<String> {
     let window = day::rest_of_today(zone, now)?;
+    let budget = state.config.budgets.day_at_start;
     let mut google = state
         .google_for(user_id)
-        .until(tokio::time::Instant::now() + DAY_BUDGET);
+        .until(tokio::time::Instant::now() + budget);
     let reading = async {
         let context = google.context().await?;
         google
             .events_and_working_locations(&context.calendars, window, 50, zone, None)
             .await
     };
-    match tokio::time::timeout(DAY_BUDGET, reading).await {
+    match tokio::time::timeout(budget, reading).await {
         Ok(Ok(listed)) => {
             let agenda = day::agenda(&listed.events, zone, now);
             let free = day::next_free_hour(&listed.events, zone, now, &state.config.working_hours);
@@ -95,7 +89,7 @@ async fn read_day(state: &AppState, user_id: &str, zone: &Zone, now: Timestamp) 
         Err(_) => {
             tracing::info!(
                 user_id,
-                budget_ms = DAY_BUDGET.as_millis() as u64,
+                budget_ms = budget.as_millis() as u64,
                 "the day at Start took too long; the prompt goes without it"
             );
             None
