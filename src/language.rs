@@ -137,6 +137,13 @@ impl Language {
         KNOWN.iter().find(|k| k.code == primary).map(Self)
     }
 
+    /// The language a URL's query names under `key` (`?lang=de`), when it is one of these.
+    pub fn from_query(query: Option<&str>, key: &str) -> Option<Self> {
+        form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .find(|(name, _)| name == key)
+            .and_then(|(_, value)| Self::parse(&value))
+    }
+
     /// The first language of an `Accept-Language` header, by preference (`q`), that a session
     /// can be in.
     pub fn from_accept_language(header: &str) -> Option<Self> {

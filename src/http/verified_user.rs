@@ -147,10 +147,7 @@ async fn admit(
 
 /// The `lang` a tool URL was minted with (English without one, or with one we do not know).
 fn language_of(query: Option<&str>) -> Language {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(key, _)| key == "lang")
-        .and_then(|(_, value)| Language::parse(&value))
-        .unwrap_or(Language::ENGLISH)
+    Language::from_query(query, "lang").unwrap_or(Language::ENGLISH)
 }
 
 /// A URL refused: counted, logged within the log budget, answered 401.
