@@ -91,13 +91,7 @@ async fn main() {
         binary.exists(),
         "build first: cargo build --release (scripts/load.sh does)"
     );
-    let standin = Arc::new(standin::Standin::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let g = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = standin::router(Arc::clone(&standin));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("stand-in") });
+    let (standin, g) = standin_up().await;
     let rig = Rig {
         binary,
         standin,
@@ -129,6 +123,18 @@ async fn main() {
     println!("{out}");
 }
 
+/// The Google/Anam stand-in, served on loopback in this process: it and its base URL.
+async fn standin_up() -> (Arc<standin::Standin>, String) {
+    let standin = Arc::new(standin::Standin::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let g = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = standin::router(Arc::clone(&standin));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("stand-in") });
+    (standin, g)
+}
+
 /// `toolpath OLDER_BINARY [REVISION] [SECONDS] [POSTGRES_URL]`.
 async fn toolpath_run(args: &[String]) {
     let older = args
@@ -142,13 +148,7 @@ async fn toolpath_run(args: &[String]) {
         .cloned()
         .or_else(|| std::env::var("TEST_POSTGRES_URL").ok());
     let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/calendar-agent");
-    let standin = Arc::new(standin::Standin::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let g = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = standin::router(Arc::clone(&standin));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("stand-in") });
+    let (_standin, g) = standin_up().await;
     let work = tempfile::tempdir().expect("tempdir");
     let sqlite = |name: &str| format!("sqlite://{}", work.path().join(name).display());
     let mut backends = vec![("SQLite", sqlite("new.db"), sqlite("old.db"))];
@@ -183,13 +183,7 @@ async fn mint_run(args: &[String]) {
     let revision = args.get(1).cloned().unwrap_or_else(|| "older build".into());
     let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
     let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/calendar-agent");
-    let standin = Arc::new(standin::Standin::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let g = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = standin::router(Arc::clone(&standin));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("stand-in") });
+    let (_standin, g) = standin_up().await;
     let work = tempfile::tempdir().expect("tempdir");
     let sqlite = |name: &str| format!("sqlite://{}", work.path().join(name).display());
     let lists = signed("/api/calendar/list-events");

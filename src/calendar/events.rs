@@ -26,6 +26,20 @@ pub struct CalendarRef {
     pub(crate) owned: bool,
 }
 
+#[cfg(test)]
+impl CalendarRef {
+    /// Ada's primary calendar, for tests.
+    pub(crate) fn test_primary() -> Self {
+        Self {
+            id: "primary".into(),
+            name: "Ada".into(),
+            primary: true,
+            color: None,
+            owned: true,
+        }
+    }
+}
+
 /// One calendar's `events.list` answer, pages followed.
 #[derive(Debug, Default)]
 pub(crate) struct Page {

@@ -167,23 +167,13 @@ mod tests {
         Zone::parse("Europe/Berlin", "timezone").expect("zone")
     }
 
-    fn calendar() -> CalendarRef {
-        CalendarRef {
-            id: "primary".into(),
-            name: "Ada".into(),
-            primary: true,
-            color: None,
-            owned: true,
-        }
-    }
-
     fn event(title: &str, start: &str, end: &str) -> (Event, CalendarRef) {
         let e: Event = serde_json::from_value(json!({
             "summary": title,
             "start": {"dateTime": start}, "end": {"dateTime": end}
         }))
         .expect("event");
-        (e, calendar())
+        (e, CalendarRef::test_primary())
     }
 
     fn at(text: &str) -> Timestamp {

@@ -163,16 +163,6 @@ mod tests {
         serde_json::from_value(v).expect("event")
     }
 
-    fn primary() -> CalendarRef {
-        CalendarRef {
-            id: "primary".into(),
-            name: "Ada".into(),
-            primary: true,
-            color: None,
-            owned: true,
-        }
-    }
-
     fn owners() -> Owners {
         Owners::new("ada@example.com", [])
     }
@@ -191,7 +181,7 @@ mod tests {
         }));
         let zone = Zone::parse("Europe/London", "timezone").expect("zone");
         assert_eq!(
-            tool_event(&e, &zone, &primary(), &owners()),
+            tool_event(&e, &zone, &CalendarRef::test_primary(), &owners()),
             json!({
                 "id": "e1", "title": "Standup", "start": "2026-11-24T14:00",
                 "end": "2026-11-24T14:15", "myResponse": "tentative",
@@ -205,7 +195,7 @@ mod tests {
         let e = parse(
             json!({"id": "e2", "start": {"date": "2026-11-26"}, "end": {"date": "2026-11-27"}, "location": "Home"}),
         );
-        let v = tool_event(&e, &Zone::utc(), &primary(), &owners());
+        let v = tool_event(&e, &Zone::utc(), &CalendarRef::test_primary(), &owners());
         assert_eq!(v["allDay"], true);
         assert_eq!(v["start"], "2026-11-26");
         assert_eq!(v["end"], "2026-11-26");
@@ -220,7 +210,7 @@ mod tests {
             .collect();
         let e = parse(json!({"id": "all-hands", "attendees": attendees,
             "start": {"dateTime": "2026-11-24T09:00:00Z"}, "end": {"dateTime": "2026-11-24T10:00:00Z"}}));
-        let v = tool_event(&e, &Zone::utc(), &primary(), &owners());
+        let v = tool_event(&e, &Zone::utc(), &CalendarRef::test_primary(), &owners());
         assert_eq!(v["attendees"].as_array().map(Vec::len), Some(10));
         assert_eq!(v["moreAttendees"], 4);
         assert_eq!(v["attendees"][0]["response"], "needsAction");
