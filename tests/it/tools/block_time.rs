@@ -420,3 +420,29 @@ async fn a_working_location_needs_its_place_and_a_place_needs_the_kind() {
     assert_eq!(body["argument"], "location");
     assert_eq!(events.len(), 0);
 }
+
+/// Anam retrying while the first call is still on its way: eight identical calls at once on one
+/// session's URL leave one working-location entry, and every answer names it.
+#[tokio::test]
+async fn identical_working_locations_sent_at_once_leave_one_entry() {
+    let app = ready().await;
+    let events = fake_calendar::mount_events(&app.google).await;
+    events.answer_inserts_after(Duration::from_millis(200));
+    let args = json!({"title": "Home", "start": "2030-03-08T09:00:00",
+        "end": "2030-03-08T17:00:00", "timezone": "Europe/Berlin",
+        "kind": "working_location", "location": "home"});
+    let url = app.tool_url(BLOCK, ADA);
+    let calls = (0..8).map(|_| async { json_of(app.post_json(&url, &args).await).await });
+    let answers = futures_util::future::join_all(calls).await;
+    let ids: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 200, "{body}");
+            body["eventId"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{answers:?}");
+    assert_eq!(events.len(), 1, "one entry on the calendar");
+    let held = events.get(ids.iter().next().expect("id")).expect("held");
+    assert_eq!(held["workingLocationProperties"]["type"], "homeOffice");
+}
