@@ -148,11 +148,17 @@ pub(crate) struct OAuthFlow {
     pub(crate) verifier: String,
     /// Whether this consent asked to allow contacts.
     pub(crate) contacts: bool,
+    /// Whether it adds another Google account to the person signed in in this browser.
+    pub(crate) add_account: bool,
 }
 
 impl OAuthFlow {
     fn encode(&self) -> String {
-        let kind = if self.contacts { "contacts" } else { "sign-in" };
+        let kind = match (self.add_account, self.contacts) {
+            (true, _) => "add-account",
+            (false, true) => "contacts",
+            (false, false) => "sign-in",
+        };
         format!("{}.{}.{kind}", self.state, self.verifier)
     }
 
@@ -160,11 +166,12 @@ impl OAuthFlow {
     pub(crate) fn parse(value: &str) -> Option<Self> {
         let mut parts = value.splitn(3, '.');
         let (state, verifier) = (parts.next()?, parts.next()?);
-        let contacts = parts.next() == Some("contacts");
+        let kind = parts.next();
         (!state.is_empty() && !verifier.is_empty()).then(|| Self {
             state: state.to_owned(),
             verifier: verifier.to_owned(),
-            contacts,
+            contacts: kind == Some("contacts"),
+            add_account: kind == Some("add-account"),
         })
     }
 }

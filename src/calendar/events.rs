@@ -112,6 +112,53 @@ pub struct Listed {
     pub(crate) working_locations: Vec<Event>,
 }
 
+/// Several accounts' events, merged into one list by start.
+#[derive(Debug, Default)]
+pub(crate) struct MergedAccounts {
+    /// Each event with its calendar and the index of the account's list it came from.
+    pub(crate) events: Vec<(Event, CalendarRef, usize)>,
+    /// Some list was cut short, or the merged one was.
+    pub(crate) truncated: bool,
+    /// Every list's working-location entries, in the lists' order.
+    pub(crate) working_locations: Vec<Event>,
+}
+
+/// Merges several accounts' lists (the first is the primary account's) by start, at most `cap`
+/// events. An event both accounts see (the same iCalUID at the same start: a meeting both were
+/// invited to) is kept once, from the first list holding it.
+pub(crate) fn merge_listed(lists: Vec<Listed>, cap: usize, zone: &Zone) -> MergedAccounts {
+    let mut truncated = lists.iter().any(|l| l.truncated);
+    let mut working_locations = Vec::new();
+    let mut all: Vec<(Timestamp, usize, usize, Event, CalendarRef)> = Vec::new();
+    for (account, list) in lists.into_iter().enumerate() {
+        working_locations.extend(list.working_locations);
+        for (order, (event, calendar)) in list.events.into_iter().enumerate() {
+            all.push((starts_at(&event, zone), account, order, event, calendar));
+        }
+    }
+    all.sort_by_key(|(at, account, order, _, _)| (*at, *account, *order));
+    let mut seen = HashSet::new();
+    let mut events = Vec::new();
+    for (at, account, _, event, calendar) in all {
+        let identity = event.i_cal_uid.clone().or_else(|| event.id.clone());
+        if let Some(identity) = identity.filter(|i| !i.is_empty()) {
+            if !seen.insert((identity, at)) {
+                continue;
+            }
+        }
+        events.push((event, calendar, account));
+    }
+    if events.len() > cap {
+        events.truncate(cap);
+        truncated = true;
+    }
+    MergedAccounts {
+        events,
+        truncated,
+        working_locations,
+    }
+}
+
 /// When an event starts, for ordering: an all-day event at the start of its day in `zone`.
 fn starts_at(event: &Event, zone: &Zone) -> Timestamp {
     let Some(start) = event.start.as_ref() else {

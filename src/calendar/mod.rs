@@ -15,7 +15,7 @@ mod working_location;
 pub(crate) use availability::{Availability, is_email};
 pub(crate) use events::{
     CalendarRef, Listed, Owners, Page, UserContext, can_change, guests_told, is_tagged,
-    merge_pages, my_response, organised_by_user, organised_here, tag,
+    merge_listed, merge_pages, my_response, organised_by_user, organised_here, tag,
 };
 pub use offers::offered_slots;
 pub(crate) use series::Rule;

@@ -34,6 +34,16 @@ pub enum Action {
     /// difference): the sentence says what can be done instead.
     #[error("series change refused: {0}")]
     SeriesChangeUnsupported(String),
+    /// An account the person has not connected (`account` argument, or the accounts routes).
+    #[error("not one of the user's Google accounts")]
+    AccountUnknown,
+    /// Removing the person's last account (sign-out is for that), or the one they signed in
+    /// with (their sign-in rests on it).
+    #[error("that account cannot be removed: {0}")]
+    AccountKept(&'static str),
+    /// Adding an account that belongs to another person here.
+    #[error("that Google account belongs to someone else here")]
+    AccountTaken,
     /// The event (or occurrence) named is already cancelled; `moving` says what was asked.
     #[error("the event is already cancelled")]
     AlreadyCancelled {
@@ -67,6 +77,10 @@ impl Action {
             Self::SeriesChangeUnsupported(sentence) => {
                 Parts::new(S::BAD_REQUEST, "series_change_unsupported").var("detail", sentence)
             }
+            Self::AccountUnknown => Parts::new(S::NOT_FOUND, "account_not_found"),
+            Self::AccountKept("last") => Parts::new(S::CONFLICT, "account_last"),
+            Self::AccountKept(_) => Parts::said(S::CONFLICT, "account_last", "account_sign_in"),
+            Self::AccountTaken => Parts::new(S::CONFLICT, "account_taken"),
             Self::AlreadyCancelled { moving: false } => {
                 Parts::new(S::CONFLICT, "already_cancelled")
             }

@@ -12,6 +12,7 @@ macro_rules! send {
 }
 
 pub(crate) mod access_tokens;
+pub(crate) mod accounts;
 pub(crate) mod api_error;
 pub(crate) mod calendar;
 pub(crate) mod calendar_watch;

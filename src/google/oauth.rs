@@ -112,7 +112,15 @@ impl OAuthClient {
     /// The consent URL: offline access, forced consent (so a refresh token comes back), PKCE
     /// S256, everything granted before kept (`include_granted_scopes`); with `contacts`, the
     /// contact-search scopes are asked for too.
-    pub fn authorization_url(&self, state: &str, pkce: &Pkce, contacts: bool) -> Result<String> {
+    /// `another` lets the user pick an account other than the one their browser is signed in
+    /// to at Google (adding a second account).
+    pub fn authorization_url(
+        &self,
+        state: &str,
+        pkce: &Pkce,
+        contacts: bool,
+        another: bool,
+    ) -> Result<String> {
         let (client_id, _) = self.credentials()?;
         let mut url = url::Url::parse(&self.config.auth_url)
             .map_err(|e| Error::internal(format!("GOOGLE_AUTH_URL: {e}")))?;
@@ -129,7 +137,14 @@ impl OAuthClient {
                 },
             )
             .append_pair("access_type", "offline")
-            .append_pair("prompt", "consent")
+            .append_pair(
+                "prompt",
+                if another {
+                    "select_account consent"
+                } else {
+                    "consent"
+                },
+            )
             .append_pair("include_granted_scopes", "true")
             .append_pair("state", state)
             .append_pair("code_challenge", &pkce.challenge)

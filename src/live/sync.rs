@@ -71,10 +71,16 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
         .set_sync_token(&channel.id, changes.next_sync_token.as_deref())
         .await?;
     let declines = new_declines(state, &channel.user_id, &changes.items, !full).await?;
+    // The channel is one Google account's; the pages listening are its person's.
+    let person = state
+        .store
+        .person_of(&channel.user_id)
+        .await?
+        .unwrap_or_else(|| channel.user_id.clone());
     state
         .bus
         .publish(Change::Changed {
-            user_id: channel.user_id.clone(),
+            user_id: person.clone(),
             calendar_id: channel.calendar_id.clone(),
             events: if full {
                 Vec::new()
@@ -84,6 +90,14 @@ async fn sync_once(state: &AppState, channel_id: &str) -> Result<()> {
         })
         .await;
     for change in declines {
+        let change = match change {
+            Change::Declined { title, guest, .. } => Change::Declined {
+                user_id: person.clone(),
+                title,
+                guest,
+            },
+            other => other,
+        };
         state.bus.publish(change).await;
     }
     Ok(())

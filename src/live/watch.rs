@@ -43,6 +43,29 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     if !enabled(state) {
         return Ok(());
     }
+    let accounts = state.store.accounts(user_id).await?;
+    if accounts.len() <= 1 {
+        return ensure_watching_account(state, user_id).await;
+    }
+    // Each account's calendars through its own grant, at once; one failing leaves the others.
+    let watched = accounts
+        .iter()
+        .filter(|a| a.connected)
+        .map(|a| ensure_watching_account(state, &a.email));
+    let mut first_error = None;
+    for result in futures_util::future::join_all(watched).await {
+        if let Err(e) = result {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+/// [`ensure_watching`] for one Google account (its channels are stored under its address).
+async fn ensure_watching_account(state: &AppState, user_id: &str) -> Result<()> {
+    if !enabled(state) {
+        return Ok(());
+    }
     let store = &state.store;
     store
         .want_channels(user_id, now_i64() + WANTED_SECONDS)
@@ -254,6 +277,26 @@ const STOP_BUDGET: Duration = Duration::from_secs(3);
 /// sign-out up: after [`STOP_BUDGET`] the channels are forgotten here and left to expire there
 /// (their notifications then meet an unknown channel).
 pub(crate) async fn stop_all(state: &AppState, user_id: &str) -> Result<()> {
+    let mut accounts: Vec<String> = state
+        .store
+        .accounts(user_id)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect();
+    if accounts.is_empty() {
+        accounts.push(user_id.to_owned());
+    }
+    let stopping = accounts.iter().map(|a| stop_account(state, a));
+    for result in futures_util::future::join_all(stopping).await {
+        result?;
+    }
+    Ok(())
+}
+
+/// Stops every channel opened through the Google account `user_id` (the account removed, or
+/// one of a person's at sign-out), within [`STOP_BUDGET`] as [`stop_all`] says.
+pub(crate) async fn stop_account(state: &AppState, user_id: &str) -> Result<()> {
     let channels = state.store.channels_of(user_id).await?;
     let mut google = state.google_in_background(user_id);
     let stopping = async {

@@ -105,7 +105,7 @@ pub(super) const TABLE: super::Table = &[
     ("invalid_argument", "Eine Angabe ist ungültig: {detail}"),
     (
         "invalid_json",
-        "Die Angaben des Werkzeugs konnten nicht als JSON-Objekt gelesen werden: {detail}.",
+        "Die Angaben des Werkzeugs konnten nicht als JSON-Objekt gelesen werden {detail}",
     ),
     (
         "unsupported_media_type",
@@ -167,5 +167,25 @@ pub(super) const TABLE: super::Table = &[
     (
         "contacts_none_found",
         "In den Kontakten des Nutzers passt niemand zu \"{query}\". Bitte den Nutzer, die E-Mail-Adresse zu buchstabieren.",
+    ),
+    (
+        "account_not_found",
+        "Das ist keines der Google-Konten, die der Nutzer hier verbunden hat. Die Konten stehen in list_events; ohne account wird das Hauptkonto benutzt.",
+    ),
+    (
+        "account_last",
+        "Das ist das einzige verbundene Google-Konto, es kann nicht entfernt werden. Bitte stattdessen abmelden oder mit „Vergiss mich“ alles löschen.",
+    ),
+    (
+        "account_sign_in",
+        "Mit diesem Google-Konto hat sich der Nutzer angemeldet, es bleibt, solange er angemeldet ist. Zum Entfernen abmelden oder „Vergiss mich“ wählen.",
+    ),
+    (
+        "account_taken",
+        "Dieses Google-Konto ist hier schon für jemand anderen verbunden und wurde nicht hinzugefügt. Zuerst damit anmelden und dort „Vergiss mich“ wählen.",
+    ),
+    (
+        "account_unavailable",
+        "Dieses Google-Konto konnte ich gerade nicht lesen, seine Termine fehlen in dieser Antwort. {detail}",
     ),
 ];

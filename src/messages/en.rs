@@ -102,7 +102,7 @@ pub(super) const TABLE: super::Table = &[
     ("invalid_argument", "{detail}"),
     (
         "invalid_json",
-        "The tool arguments could not be read as a JSON object: {detail}.",
+        "The tool arguments could not be read as a JSON object {detail}",
     ),
     (
         "unsupported_media_type",
@@ -164,5 +164,25 @@ pub(super) const TABLE: super::Table = &[
     (
         "contacts_none_found",
         "Nobody in the user's contacts matches \"{query}\". Ask the user to spell the email address.",
+    ),
+    (
+        "account_not_found",
+        "That is not one of the Google accounts the user connected here. The accounts are named in list_events; leave account out to use the primary one.",
+    ),
+    (
+        "account_last",
+        "This is the only Google account connected, so it cannot be removed. Sign out instead, or use forget me to remove everything.",
+    ),
+    (
+        "account_sign_in",
+        "This is the Google account the user signed in with, so it stays while they are signed in. Sign out, or use forget me, to remove it.",
+    ),
+    (
+        "account_taken",
+        "That Google account is already connected for someone else here, so it was not added. Sign in with it and use forget me there first.",
+    ),
+    (
+        "account_unavailable",
+        "I could not read this Google account just now, so its events are missing from this answer. {detail}",
     ),
 ];

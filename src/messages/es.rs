@@ -102,7 +102,7 @@ pub(super) const TABLE: super::Table = &[
     ("invalid_argument", "Un argumento no es válido: {detail}"),
     (
         "invalid_json",
-        "Los argumentos de la herramienta no se pudieron leer como un objeto JSON: {detail}.",
+        "Los argumentos de la herramienta no se pudieron leer como un objeto JSON {detail}",
     ),
     (
         "unsupported_media_type",
@@ -161,5 +161,25 @@ pub(super) const TABLE: super::Table = &[
     (
         "contacts_none_found",
         "Nadie en los contactos del usuario coincide con \"{query}\". Pide al usuario que deletree la dirección de correo electrónico.",
+    ),
+    (
+        "account_not_found",
+        "Esa no es una de las cuentas de Google que el usuario conectó aquí. Las cuentas aparecen en list_events; sin account se usa la principal.",
+    ),
+    (
+        "account_last",
+        "Es la única cuenta de Google conectada, así que no se puede quitar. Cierra la sesión, o usa «olvidarme» para borrarlo todo.",
+    ),
+    (
+        "account_sign_in",
+        "Es la cuenta de Google con la que el usuario inició sesión, así que se queda mientras siga conectado. Cierra la sesión, o usa «olvidarme», para quitarla.",
+    ),
+    (
+        "account_taken",
+        "Esa cuenta de Google ya está conectada aquí para otra persona, así que no se añadió. Inicia sesión con ella y usa «olvidarme» primero.",
+    ),
+    (
+        "account_unavailable",
+        "No pude leer esta cuenta de Google ahora mismo, así que sus eventos faltan en esta respuesta. {detail}",
     ),
 ];

@@ -108,7 +108,7 @@ pub(super) const TABLE: super::Table = &[
     ),
     (
         "invalid_json",
-        "Les arguments de l'outil n'ont pas pu être lus comme un objet JSON : {detail}.",
+        "Les arguments de l'outil n'ont pas pu être lus comme un objet JSON  {detail}",
     ),
     (
         "unsupported_media_type",
@@ -170,5 +170,25 @@ pub(super) const TABLE: super::Table = &[
     (
         "contacts_none_found",
         "Personne dans les contacts de l'utilisateur ne correspond à \"{query}\". Demande à l'utilisateur d'épeler l'adresse e-mail.",
+    ),
+    (
+        "account_not_found",
+        "Ce n'est pas l'un des comptes Google que l'utilisateur a connectés ici. Les comptes sont nommés dans list_events ; sans account, le compte principal est utilisé.",
+    ),
+    (
+        "account_last",
+        "C'est le seul compte Google connecté, il ne peut pas être retiré. Déconnectez-vous plutôt, ou utilisez « m'oublier » pour tout effacer.",
+    ),
+    (
+        "account_sign_in",
+        "C'est le compte Google avec lequel l'utilisateur s'est connecté, il reste tant qu'il est connecté. Déconnectez-vous, ou utilisez « m'oublier », pour le retirer.",
+    ),
+    (
+        "account_taken",
+        "Ce compte Google est déjà connecté ici pour quelqu'un d'autre, il n'a donc pas été ajouté. Connectez-vous d'abord avec lui et utilisez « m'oublier ».",
+    ),
+    (
+        "account_unavailable",
+        "Je n'ai pas pu lire ce compte Google pour l'instant, ses événements manquent dans cette réponse. {detail}",
     ),
 ];

@@ -49,6 +49,10 @@ pub(crate) const CHANGE_FINISHING: &str = "change_finishing";
 /// See [`CHANGE_FINISHING`].
 pub(crate) const CONTACTS_NONE_FOUND: &str = "contacts_none_found";
 
+/// See [`CHANGE_FINISHING`]: one of several accounts could not be read (`detail`: Google's
+/// reason, in English).
+pub(crate) const ACCOUNT_UNAVAILABLE: &str = "account_unavailable";
+
 /// The sentence `key` in `language`, for a key the tables hold (tested below).
 pub(crate) fn say(
     language: Language,
@@ -111,7 +115,7 @@ mod tests {
 
     #[test]
     fn every_sentence_a_tool_says_is_in_the_tables() {
-        for key in [CHANGE_FINISHING, CONTACTS_NONE_FOUND] {
+        for key in [CHANGE_FINISHING, CONTACTS_NONE_FOUND, ACCOUNT_UNAVAILABLE] {
             assert!(sentence(Language::ENGLISH, key, &[]).is_some(), "{key}");
         }
         let german = Language::parse("de").expect("known");

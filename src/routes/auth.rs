@@ -23,6 +23,7 @@ use crate::log_safe::clip;
 use crate::scopes::Granted;
 use crate::state::AppState;
 use crate::state::bus::Change;
+use crate::store::Linked;
 
 /// Routes of this area.
 pub(super) fn router() -> Router<AppState> {
@@ -35,10 +36,12 @@ pub(super) fn router() -> Router<AppState> {
 
 /// Redirects to Google's consent screen with a fresh `state` and PKCE pair kept in an
 /// encrypted, HttpOnly cookie; the state is also remembered server-side, for one use.
-/// `?with=contacts` asks to allow contact search as well.
+/// `?with=contacts` asks to allow contact search as well; `?add_account=1` (signed in) adds
+/// another Google account to the person signed in, letting them choose it at Google.
 async fn start(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    user: Option<CurrentUser>,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
     state.oauth.ensure_configured()?;
@@ -47,11 +50,20 @@ async fn start(
         tracing::warn!(%ip, "sign-in starts rate-limited");
         return Err(limited);
     }
-    let contacts = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .any(|(k, v)| k == "with" && v == "contacts");
+    let asked = |key: &str, value: &str| {
+        form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .any(|(k, v)| k == key && v == value)
+    };
+    let contacts = asked("with", "contacts");
+    let add_account = asked("add_account", "1") || asked("add_account", "true");
+    if add_account && user.is_none() {
+        return Err(Error::Auth(Auth::NotSignedIn));
+    }
     let csrf = random_token();
     let pkce = Pkce::generate();
-    let url = state.oauth.authorization_url(&csrf, &pkce, contacts)?;
+    let url = state
+        .oauth
+        .authorization_url(&csrf, &pkce, contacts, add_account)?;
     let minutes = u64::try_from(OAUTH_COOKIE_MINUTES).unwrap_or(10);
     state
         .store
@@ -65,6 +77,7 @@ async fn start(
                 state: csrf,
                 verifier: pkce.verifier,
                 contacts,
+                add_account,
             },
             state.config.secure_cookies(),
         ));
@@ -106,13 +119,14 @@ fn back_with(reason: &str) -> Redirect {
 async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
+    user: Option<CurrentUser>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let jar = state.cookie_keys.private_jar(&headers);
     let stored = jar.get(OAUTH_COOKIE).map(|c| c.value().to_owned());
     // Single use: whatever happens next, the state cookie goes.
     let cleared = removal(OAUTH_COOKIE, OAUTH_COOKIE_PATH);
-    match sign_in(&state, query.as_deref(), stored.as_deref()).await {
+    match sign_in(&state, query.as_deref(), stored.as_deref(), user).await {
         Ok(done) => (cleared, done).into_response(),
         Err(error) => {
             let status = error.status_code();
@@ -126,7 +140,12 @@ async fn callback(
     }
 }
 
-async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) -> Result<Response> {
+async fn sign_in(
+    state: &AppState,
+    query: Option<&str>,
+    stored: Option<&str>,
+    user: Option<CurrentUser>,
+) -> Result<Response> {
     let params = Callback::parse(query);
     if let Some(error) = params.error {
         tracing::info!(google_error = %clip(&error), "sign-in cancelled or refused at Google");
@@ -165,8 +184,35 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         ))
         .into_response());
     }
+    if flow.add_account {
+        let Some(person) = user.filter(|p| p.user_id != email) else {
+            if user_is_gone(state, &email).await? {
+                return Err(Error::Auth(Auth::NotSignedIn));
+            }
+            // The account signed in already: its grant is renewed like a sign-in's.
+            return finish_sign_in(state, email, grant, scopes, false).await;
+        };
+        return add_account(state, &person.user_id, email, grant, scopes).await;
+    }
     let contacts_refused = flow.contacts && !scopes.allows_contacts();
-    let Some(epoch) = store_grant(state, &email, &grant, &scopes).await? else {
+    finish_sign_in(state, email, grant, scopes, contacts_refused).await
+}
+
+/// Whether nobody signed in to add an account to: the page's cookie went meanwhile.
+async fn user_is_gone(state: &AppState, email: &str) -> Result<bool> {
+    Ok(state.store.person_of(email).await?.is_none())
+}
+
+/// Stores the grant of the account the user chose and signs in the person it belongs to (the
+/// person who added it, when it was added to someone).
+async fn finish_sign_in(
+    state: &AppState,
+    email: String,
+    grant: TokenGrant,
+    scopes: Granted,
+    contacts_refused: bool,
+) -> Result<Response> {
+    let Some(own_epoch) = store_grant(state, &email, &grant, &scopes).await? else {
         return Ok(back_with("no_refresh_token").into_response());
     };
     state
@@ -174,9 +220,23 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         .tokens
         .seed(&email, grant.access_token, grant.expires_in, scopes)
         .await;
-    tracing::info!(user_id = %email, "signed in");
+    let person = state
+        .store
+        .person_of(&email)
+        .await?
+        .unwrap_or_else(|| email.clone());
+    let epoch = if person == email {
+        own_epoch
+    } else {
+        state
+            .store
+            .epoch(&person)
+            .await?
+            .ok_or(Error::Auth(Auth::NotSignedIn))?
+    };
+    tracing::info!(user_id = %person, "signed in");
     let user = SignedUser {
-        user_id: email,
+        user_id: person,
         issued_at: state.config.clock.unix_now(),
         epoch,
     };
@@ -191,6 +251,57 @@ async fn sign_in(state: &AppState, query: Option<&str>, stored: Option<&str>) ->
         "/"
     };
     Ok((signed, Redirect::to(back)).into_response())
+}
+
+/// Adds the account `email` chose at Google to `person` (signed in in this browser): its own
+/// grant, encrypted, beside theirs. The person stays signed in as before.
+async fn add_account(
+    state: &AppState,
+    person: &str,
+    email: String,
+    grant: TokenGrant,
+    scopes: Granted,
+) -> Result<Response> {
+    let Some(refresh_token) = &grant.refresh_token else {
+        // Consent given before: a token is stored for this account only if it is theirs already.
+        let theirs = state.store.person_of(&email).await?.as_deref() == Some(person);
+        let connected = state.store.grant(&email).await?.is_some_and(|g| g.connected);
+        if !(theirs && connected) {
+            tracing::warn!(user_id = %person, "Google returned no refresh token for the added account");
+            return Ok(back_with("no_refresh_token").into_response());
+        }
+        if !scopes.is_unknown() {
+            state.store.set_scope(&email, scopes.as_str()).await?;
+        }
+        return Ok(Redirect::to("/").into_response());
+    };
+    match state
+        .store
+        .add_account(person, &email, refresh_token, scopes.as_str())
+        .await?
+    {
+        Linked::Taken => {
+            tracing::info!(user_id = %person, "the account chosen belongs to another person here");
+            Ok(back_with("account_taken").into_response())
+        }
+        Linked::Added => {
+            state.google.tokens.forget(&email).await;
+            state.google.contexts.forget(&email);
+            state
+                .google
+                .tokens
+                .seed(&email, grant.access_token, grant.expires_in, scopes)
+                .await;
+            tracing::info!(user_id = %person, "added another Google account");
+            state
+                .bus
+                .publish(Change::Accounts {
+                    user_id: person.to_owned(),
+                })
+                .await;
+            Ok(Redirect::to("/?account_added=1").into_response())
+        }
+    }
 }
 
 /// The callback's `state` against this browser's cookie, then used up in the store (one use,
@@ -294,21 +405,40 @@ async fn signout(
 }
 
 async fn forget_user(state: &AppState, user_id: &str) -> Result<()> {
-    match state.store.refresh_token(user_id).await {
+    let mut accounts: Vec<String> = state
+        .store
+        .accounts(user_id)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect();
+    // The accounts they added first: the person's own row goes last.
+    accounts.retain(|a| a != user_id);
+    for account in &accounts {
+        revoke_and_drop(state, account).await?;
+    }
+    revoke_and_drop(state, user_id).await?;
+    tracing::info!(user_id, "signed out and forgotten");
+    Ok(())
+}
+
+/// Revokes the grant of the Google account `account` at Google (best effort: the local copy
+/// goes regardless) and deletes it here, with what this instance keeps of it.
+pub(super) async fn revoke_and_drop(state: &AppState, account: &str) -> Result<()> {
+    match state.store.refresh_token(account).await {
         Ok(Some(token)) => {
             if let Err(e) = state.oauth.revoke(&token).await {
-                // The local copy goes regardless; the user can also revoke in their Google account.
-                tracing::warn!(user_id, error = %e, "revoking at Google failed; deleting the stored token anyway");
+                // The user can also revoke in their Google account.
+                tracing::warn!(user_id = account, error = %e, "revoking at Google failed; deleting the stored token anyway");
             }
         }
         Ok(None) => {}
-        Err(e) => tracing::warn!(user_id, error = %e, "stored token unreadable; deleting it"),
+        Err(e) => tracing::warn!(user_id = account, error = %e, "stored token unreadable; deleting it"),
     }
-    state.store.delete(user_id).await?;
-    state.store.forget_guest_responses(user_id).await?;
-    state.google.tokens.forget(user_id).await;
-    state.google.contexts.forget(user_id);
-    tracing::info!(user_id, "signed out and forgotten");
+    state.store.delete(account).await?;
+    state.store.forget_guest_responses(account).await?;
+    state.google.tokens.forget(account).await;
+    state.google.contexts.forget(account);
     Ok(())
 }
 

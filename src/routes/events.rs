@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::calendar::{Window, Zone};
 use crate::error::{Error, GoogleError, Result};
+use crate::google::accounts::{self, Listing};
 use crate::http::current_user::CurrentUser;
 use crate::state::AppState;
 
@@ -75,32 +76,47 @@ async fn events(
     // Each read costs a Google call: a script in a tab must not spend the user's quota.
     state.events_user_limit.check(&user.user_id)?;
     let deadline = tokio::time::Instant::now() + state.config.budgets.tool_call;
-    let mut google = state.google_for(&user.user_id).until(deadline);
+    let emails = state.accounts_of(&user.user_id).await?;
+    let mut accounts: Vec<_> = emails
+        .iter()
+        .map(|email| (email.as_str(), state.google_for(email).until(deadline)))
+        .collect();
     let work = async {
-        let context = google.context().await?;
-        let zone = context.zone.clone();
         let now = state.config.clock.now();
-        let today = zone.zoned(now).date();
-        let (window, monday) = match week {
-            Some(day) => {
-                let (monday, window) = week_of(day, &zone)?;
-                (window, Some(monday))
-            }
-            None => (this_month_and_next(&zone, now)?, None),
+        let mut monday = None;
+        let listing = Listing {
+            zone: None,
+            cap: MAX_BOOKINGS,
+            query: None,
+            working_locations: false,
         };
-        let listed = google
-            .events_across(&context.calendars, window, MAX_BOOKINGS, &zone, None)
-            .await?;
-        let events: Vec<Value> = listed
+        let all = accounts::all_events(
+            accounts.iter_mut().map(|(e, g)| (*e, g)).collect(),
+            listing,
+            |zone| match week {
+                Some(day) => {
+                    let (first, window) = week_of(day, zone)?;
+                    monday = Some(first);
+                    Ok(window)
+                }
+                None => this_month_and_next(zone, now),
+            },
+        )
+        .await?;
+        let zone = &all.zone;
+        let today = zone.zoned(now).date();
+        let several = all.several();
+        let events: Vec<Value> = all
             .events
             .iter()
-            .map(|(event, calendar)| {
-                crate::tools::shared::event_view::page_event(
-                    event,
-                    &zone,
-                    calendar,
-                    &context.owners,
-                )
+            .map(|(event, calendar, account)| {
+                let (email, owners) = &all.accounts[*account];
+                let mut out =
+                    crate::tools::shared::event_view::page_event(event, zone, calendar, owners);
+                if several {
+                    out["account"] = json!(email);
+                }
+                out
             })
             .collect();
         let mut body = json!({
@@ -117,8 +133,16 @@ async fn events(
             body["week_start"] = json!(monday.to_string());
             body["days"] = json!(days);
         }
-        if listed.truncated {
+        if all.truncated {
             body["truncated"] = json!(true);
+        }
+        if !all.unavailable.is_empty() {
+            body["unavailable_accounts"] = json!(
+                all.unavailable
+                    .iter()
+                    .map(|u| json!({"account": u.email, "error": u.error.reason(), "message": u.error.message()}))
+                    .collect::<Vec<_>>()
+            );
         }
         Ok::<_, Error>(body)
     };

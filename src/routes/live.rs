@@ -71,6 +71,7 @@ async fn stream(
                         Ok(Change::Changed { calendar_id, events, .. }) => Event::default()
                             .event("changed")
                             .data(json!({"calendarId": calendar_id, "events": events}).to_string()),
+                        Ok(Change::Accounts { .. }) => Event::default().event("accounts").data("{}"),
                         Ok(Change::Declined { title, guest, .. }) => Event::default()
                             .event("declined")
                             .data(json!({"title": title, "guest": guest}).to_string()),

@@ -1,5 +1,6 @@
 //! The router: one `router()` per area, merged here with the shared middleware.
 
+mod accounts;
 mod assets;
 mod auth;
 mod edge;
@@ -42,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(live::router())
         .merge(auth::router())
+        .merge(accounts::router())
         .merge(session::router())
         .merge(crate::tools::router())
         .fallback(|| async { Error::Input(Input::NotFound) })

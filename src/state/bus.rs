@@ -33,6 +33,12 @@ pub enum Change {
         /// Who declined (their name, else their address).
         guest: String,
     },
+    /// The person's Google accounts changed (one added, removed, or made primary): their pages
+    /// read the accounts and the week again.
+    Accounts {
+        /// Whose.
+        user_id: String,
+    },
     /// The user signed out: their streams end.
     SignedOut {
         /// Who.
@@ -49,6 +55,7 @@ impl Change {
         match self {
             Self::Changed { user_id, .. }
             | Self::Declined { user_id, .. }
+            | Self::Accounts { user_id }
             | Self::SignedOut { user_id } => user_id,
             Self::Resync => "",
         }

@@ -126,6 +126,18 @@ impl AppState {
         UserCalendar::new(&self.google, user_id)
     }
 
+    /// The addresses of the person's Google accounts, the primary first (the person's own
+    /// address alone when nothing else is stored).
+    pub(crate) async fn accounts_of(&self, user_id: &str) -> crate::error::Result<Vec<String>> {
+        let mut accounts = self.store.accounts(user_id).await?;
+        if accounts.is_empty() {
+            return Ok(vec![user_id.to_owned()]);
+        }
+        // Stable: the primary first, the others as stored.
+        accounts.sort_by_key(|a| !a.primary);
+        Ok(accounts.into_iter().map(|a| a.email).collect())
+    }
+
     /// One user's Google access for background work: every call within the background budget,
     /// so one that never answers holds up nothing else.
     pub(crate) fn google_in_background(&self, user_id: &str) -> UserCalendar {

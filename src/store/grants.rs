@@ -266,7 +266,7 @@ impl Store {
     }
 }
 
-fn random_epoch() -> i64 {
+pub(super) fn random_epoch() -> i64 {
     let mut bytes = [0u8; 8];
     rand::fill(&mut bytes);
     // Positive, so it prints without a sign in the cookie.

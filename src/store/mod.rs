@@ -7,6 +7,7 @@
 //! per backend in `migrations/`. SQLite runs in WAL mode with `synchronous=FULL`: an
 //! acknowledged write survives a crash. Handlers see only this type.
 
+mod accounts;
 mod audit;
 mod channels;
 mod grants;
@@ -17,6 +18,7 @@ mod sign_outs;
 mod split_repairs;
 mod token_key;
 
+pub use accounts::{Account, Linked};
 pub use audit::AuditRow;
 pub use channels::{Channel, Knock, RENEW_LEASE_SECONDS};
 pub(crate) use grants::StoredToken;

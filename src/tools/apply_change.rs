@@ -65,6 +65,7 @@ const CHANGE: Sendable<Proposal> = Sendable {
     unusable: |why| Action::ChangeUnusable(why).into(),
     event_id: |p, _| p.result_id.clone(),
     done: "applied",
+    account: |p| p.account.as_deref(),
 };
 
 async fn run(call: &mut Call, given: String) -> Result<Value> {
@@ -78,7 +79,9 @@ async fn run(call: &mut Call, given: String) -> Result<Value> {
         async |google, proposal, attempt| match apply(google, &proposal, attempt.deadline).await? {
             Applied::Done => Ok(Sent::done(answer(&proposal))),
             Applied::HalfDone => {
-                repair::hand_over(&state, &user_id, attempt.audit_id, &proposal).await?;
+                // Finished through the account that wrote it (the person's, with one).
+                let account = proposal.account.as_deref().unwrap_or(&user_id);
+                repair::hand_over(&state, account, attempt.audit_id, &proposal).await?;
                 Ok(Sent {
                     answer: finishing(&proposal, language),
                     finishing: true,

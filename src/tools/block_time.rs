@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::shared::args::{self, Choice, Text, When, ZoneName, choice, event_times, optional};
+use super::shared::args::{self, Choice, Email, Text, When, ZoneName, choice, event_times, optional};
 use super::shared::audit::Audit;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Place, Zone, event_time};
@@ -129,6 +129,10 @@ pub(crate) struct BlockTimeInput {
     /// For out_of_office: the message sent with the declines, if the user gave one
     #[serde(default, deserialize_with = "optional")]
     decline_message: Option<Text<500>>,
+    /// The Google account to put it on, when the user has several and names one (an address
+    /// list_events gives as account). Leave out for the primary account.
+    #[serde(default, deserialize_with = "optional")]
+    account: Option<Email>,
 }
 
 /// A hold, its arguments checked: the times resolved in the zone, end after start.
@@ -150,6 +154,8 @@ pub(crate) struct BlockTimeArgs {
     pub decline_message: Option<String>,
     /// `location` and `location_label` (working location only).
     pub place: Option<(Place, Option<String>)>,
+    /// `account`: the Google account named, else the primary one.
+    pub account: Option<String>,
 }
 
 impl BlockTimeInput {
@@ -197,6 +203,7 @@ impl BlockTimeInput {
             kind,
             decline_message,
             place,
+            account: self.account.map(|a| a.0),
         })
     }
 }
@@ -223,12 +230,17 @@ impl BlockTimeArgs {
             hash.update(part.len().to_le_bytes());
             hash.update(part.as_bytes());
         }
-        // Only working locations have a place: every other hold keeps the id it had.
+        // Only working locations have a place, and holds on a named account an account:
+        // every other hold keeps the id it had.
         if let Some((place, label)) = &self.place {
             for part in [place.word(), label.as_deref().unwrap_or("")] {
                 hash.update(part.len().to_le_bytes());
                 hash.update(part.as_bytes());
             }
+        }
+        if let Some(account) = &self.account {
+            hash.update(account.len().to_le_bytes());
+            hash.update(account.as_bytes());
         }
         hex::encode(&hash.finalize()[..16])
     }
@@ -279,6 +291,10 @@ impl BlockTimeArgs {
 }
 
 async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
+    if let Some(account) = &args.account {
+        call.use_account(account)?;
+    }
+    let several = call.several();
     let (state, user) = (&call.state, &call.user);
     let event = args.event(args.event_id(&user.user_id, user.exp));
     let google = &mut call.google;
@@ -318,6 +334,9 @@ async fn run(call: &mut Call, args: BlockTimeArgs) -> Result<Value> {
     let mut answer = answer(&held, &args.timezone);
     if !declined.is_empty() {
         answer["declined"] = json!(declined);
+    }
+    if several {
+        answer["account"] = json!(call.account);
     }
     Ok(answer)
 }

@@ -71,6 +71,7 @@ const MEETING: Sendable<MeetingDraft> = Sendable {
     unusable: |why| Action::DraftUnusable(why).into(),
     event_id: |_, draft| event_id(draft),
     done: "created",
+    account: |p| p.account.as_deref(),
 };
 
 async fn run(call: &mut Call, given: String) -> Result<Value> {

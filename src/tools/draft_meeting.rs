@@ -7,8 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::shared::args::{self, Emails, Flag, Text, When, ZoneName, event_times, optional};
+use super::shared::args::{self, Email, Emails, Flag, Text, When, ZoneName, event_times, optional};
 use super::shared::availability::{self, Availability};
+use super::shared::event_view;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{Interval, Window, Zone};
 use crate::error::{Error, Result};
@@ -63,6 +64,10 @@ pub(crate) struct DraftMeetingArgs {
     /// Add a Google Meet link. Defaults to true.
     #[serde(default, deserialize_with = "optional")]
     video_call: Option<Flag>,
+    /// The Google account to send it from, when the user has several and names one (an
+    /// address list_events gives as account). Leave out for the primary account.
+    #[serde(default, deserialize_with = "optional")]
+    account: Option<Email>,
 }
 
 /// A draft's content: what the avatar read back, and exactly what `create_meeting` sends.
@@ -82,6 +87,9 @@ pub(crate) struct MeetingDraft {
     pub notes: Option<String>,
     /// Whether a Google Meet link is added.
     pub video_call: bool,
+    /// The Google account it is sent from, when the person has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl MeetingDraft {
@@ -98,6 +106,7 @@ impl MeetingDraft {
                 attendees: availability::attendees(&args.attendees, user_id, true)?,
                 notes: args.notes.map(|n| n.0),
                 video_call: args.video_call.is_none_or(|f| f.0),
+                account: args.account.map(|a| a.0),
             },
             zone,
         ))
@@ -130,13 +139,24 @@ fn conflicts(
     out
 }
 
-async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> {
+async fn run(call: &mut Call, mut draft: MeetingDraft, zone: Zone) -> Result<Value> {
+    if let Some(account) = &draft.account {
+        call.use_account(account)?;
+    }
+    // With several accounts the draft remembers which one sends it.
+    draft.account = call.several().then(|| call.account.clone());
     let (user, google) = (&call.user, &mut call.google);
     google.require(needs::FINDING_TIME).await?;
     let context = google.context().await?;
     let window = Window::new(draft.start, draft.end)?;
-    let known =
-        availability::availability(google, &context, window, &zone, &draft.attendees).await?;
+    // The user is busy on any of their accounts' calendars.
+    let mut other_busy = availability::Availability::default();
+    let (known, elsewhere) = tokio::join!(
+        availability::availability(google, &context, window, &zone, &draft.attendees),
+        availability::elsewhere(&mut call.others, window, &zone, &mut other_busy),
+    );
+    let mut known = known?;
+    known.user.extend(other_busy.user);
     let busy = conflicts(&known, window, &user.user_id, &draft);
     let payload = serde_json::to_string(&draft)
         .map_err(|e| Error::internal(format!("draft payload: {e}")))?;
@@ -151,7 +171,7 @@ async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> 
             DRAFT_MINUTES * 60,
         )
         .await?;
-    Ok(json!({
+    let mut out = json!({
         "draft_id": saved.id,
         "title": draft.title,
         "start": zone.format(draft.start),
@@ -162,7 +182,14 @@ async fn run(call: &mut Call, draft: MeetingDraft, zone: Zone) -> Result<Value> 
         "unknown_availability": known.unknown,
         "video_call": draft.video_call,
         "expires_in_minutes": DRAFT_MINUTES,
-    }))
+    });
+    if let Some(account) = &draft.account {
+        out["account"] = json!(account);
+    }
+    if let Some(unavailable) = event_view::unavailable_accounts(&elsewhere, call.user.language) {
+        out["unavailable_accounts"] = unavailable;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

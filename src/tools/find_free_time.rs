@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::shared::args::{self, Count, Emails, Flag, When, ZoneName, check_early, optional};
-use super::shared::availability;
+use super::shared::{availability, event_view};
 use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{
@@ -172,8 +172,14 @@ async fn run(call: &mut Call, args: Search) -> Result<Value> {
         return Ok(answer(&[], &zone, searched, hours));
     }
     let context = google.context().await?;
-    let known =
-        availability::availability(google, &context, searched, &zone, &args.attendees).await?;
+    // The other accounts' calendars at the same time as the primary's and the attendees'.
+    let mut other_busy = availability::Availability::default();
+    let (known, elsewhere) = tokio::join!(
+        availability::availability(google, &context, searched, &zone, &args.attendees),
+        availability::elsewhere(&mut call.others, searched, &zone, &mut other_busy),
+    );
+    let mut known = known?;
+    known.user.extend(other_busy.user);
     let busy = known.all_busy();
     // On the quarter hour; across several days at most two a day, earliest first.
     let several_days = zone.zoned(searched.start).date()
@@ -183,9 +189,20 @@ async fn run(call: &mut Call, args: Search) -> Result<Value> {
     let per_day = several_days.then_some(SLOTS_PER_DAY);
     let slots = offered_slots(&allowed, &busy, args.duration, &zone, per_day, MAX_SLOTS);
     let mut answer = answer(&slots, &zone, searched, hours);
+    if call.several() {
+        // Free on every account; a hold or a meeting in it goes to this one unless named.
+        if let Some(slots) = answer["slots"].as_array_mut() {
+            for slot in slots {
+                slot["account"] = json!(call.account);
+            }
+        }
+    }
     if !args.attendees.is_empty() {
         // Their availability is unknown, never assumed free: the model must say so.
         answer["unknown_availability"] = json!(known.unknown);
+    }
+    if let Some(unavailable) = event_view::unavailable_accounts(&elsewhere, call.user.language) {
+        answer["unavailable_accounts"] = unavailable;
     }
     Ok(answer)
 }

@@ -8,13 +8,11 @@ use serde_json::{Value, json};
 
 use super::shared::args::{self, Count, Text, When, ZoneName, check_early, optional};
 use super::shared::event_view;
-use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
-use crate::calendar::{
-    DateMeans, DayPlace, Listed, Owners, TimeText, Window, Zone, days_from, working_locations,
-};
+use crate::calendar::{DateMeans, DayPlace, TimeText, Window, Zone, days_from, working_locations};
 use crate::error::Result;
-use crate::google::user_calendar::needs;
+use crate::google::accounts::{self, AllEvents, Listing};
+use crate::language::Language;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/list-events";
@@ -109,22 +107,20 @@ impl ListEventsArgs {
 }
 
 async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
-    let google = &mut call.google;
-    google.require(needs::READING_EVENTS).await?;
-    let context = google.context().await?;
-    let zone = zone_for(google, args.timezone.as_ref().map(|z| &z.0)).await?;
-    let window = args.window(&zone, call.state.config.clock.now())?;
-    let listed = google
-        .events_and_working_locations(
-            &context.calendars,
-            window,
-            args.max_results(),
-            &zone,
-            args.query.as_ref().map(|q| q.0.as_str()),
-        )
-        .await?;
-    let mut out = answer(&listed, &zone, window, &context.owners);
-    let days = working_locations(&listed.working_locations, &zone, window);
+    let now = call.state.config.clock.now();
+    let language = call.user.language;
+    let listing = Listing {
+        zone: args.timezone.as_ref().map(|z| &z.0),
+        cap: args.max_results(),
+        query: args.query.as_ref().map(|q| q.0.as_str()),
+        working_locations: true,
+    };
+    let all = accounts::all_events(call.all_accounts(), listing, |zone| {
+        args.window(zone, now)
+    })
+    .await?;
+    let mut out = answer(&all, language);
+    let days = working_locations(&all.working_locations, &all.zone, all.window);
     if !days.is_empty() {
         out["working_locations"] = Value::Array(days.iter().map(day_place).collect());
     }
@@ -140,23 +136,36 @@ fn day_place(day: &DayPlace) -> Value {
     out
 }
 
-/// The `list_events` answer: the zone once, the window, the events, and `"truncated": true`
-/// when there were more than the cap.
-fn answer(listed: &Listed, zone: &Zone, window: Window, owners: &Owners) -> Value {
-    let events: Vec<Value> = listed
+/// The `list_events` answer: the zone once, the window, the events (each naming its account
+/// when the person has several), `"truncated": true` when there were more than the cap, and
+/// the accounts that could not be read.
+fn answer(all: &AllEvents, language: Language) -> Value {
+    let zone = &all.zone;
+    let several = all.several();
+    let events: Vec<Value> = all
         .events
         .iter()
-        .map(|(e, calendar)| event_view::tool_event(e, zone, calendar, owners))
+        .map(|(e, calendar, account)| {
+            let (email, owners) = &all.accounts[*account];
+            let mut out = event_view::tool_event(e, zone, calendar, owners);
+            if several {
+                out["account"] = json!(email);
+            }
+            out
+        })
         .collect();
     let mut out = json!({
         "timezone": zone.name,
-        "window_start": zone.wall(window.start),
-        "window_end": zone.wall(window.end),
+        "window_start": zone.wall(all.window.start),
+        "window_end": zone.wall(all.window.end),
         "count": events.len(),
         "events": events,
     });
-    if listed.truncated {
+    if all.truncated {
         out["truncated"] = json!(true);
+    }
+    if let Some(unavailable) = event_view::unavailable_accounts(&all.unavailable, language) {
+        out["unavailable_accounts"] = unavailable;
     }
     out
 }

@@ -167,6 +167,9 @@ async fn find(
 }
 
 async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
+    // The change is written through the account whose calendar holds the event.
+    call.use_account_of(&args.event_id, true).await?;
+    let account = call.several().then(|| call.account.clone());
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let zone = zone_for(google, args.timezone.as_ref()).await?;
     let context = google.context().await?;
@@ -223,7 +226,8 @@ async fn run(call: &mut Call, args: ProposeArgs) -> Result<Value> {
         user_id: &user.user_id,
         now,
     };
-    let proposal = plan(&read, &asked)?;
+    let mut proposal = plan(&read, &asked)?;
+    proposal.account = account;
     let conflicts = match times {
         Some(Times::Timed(start, end)) => {
             conflicts(google, &context.calendars, &read, start, end, &zone).await?

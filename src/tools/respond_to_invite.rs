@@ -92,6 +92,8 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
 }
 
 async fn run(call: &mut Call, args: RespondArgs) -> Result<Value> {
+    // Answered by the account that was invited.
+    call.use_account_of(&args.event_id.0, false).await?;
     let (state, user, google) = (&call.state, &call.user, &mut call.google);
     let event = google
         .event(PRIMARY, &args.event_id.0)

@@ -9,6 +9,7 @@
 #[macro_use]
 mod common;
 
+mod accounts;
 mod anam_cli;
 mod architecture;
 mod background;

@@ -9,7 +9,8 @@ use crate::calendar::UserContext;
 use crate::calendar::{Window, Zone};
 use crate::error::{Error, Result};
 use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
-use crate::google::user_calendar::UserCalendar;
+use crate::google::accounts::{AccountAccess, Unavailable};
+use crate::google::user_calendar::{UserCalendar, needs};
 
 /// At most this many people may be asked about (and invited) at once.
 pub(crate) const MAX_ATTENDEES: usize = 20;
@@ -81,6 +82,48 @@ pub(crate) async fn availability(
         }
     }
     Ok(out)
+}
+
+/// The user's busy time in `window` on every selected calendar of their other Google accounts
+/// (`others`), each account asked at once, added to `known`; the accounts that could not be
+/// read are returned (their time is unknown, never assumed free).
+pub(crate) async fn elsewhere(
+    others: &mut [AccountAccess],
+    window: Window,
+    zone: &Zone,
+    known: &mut Availability,
+) -> Vec<Unavailable> {
+    let reads = others.iter_mut().map(|account| async move {
+        let google = &mut account.google;
+        google.require(needs::FINDING_TIME).await?;
+        let context = google.context().await?;
+        let ids = context.calendar_ids();
+        let ids: Vec<String> = ids.into_iter().take(MAX_FREEBUSY_ITEMS).collect();
+        let answer = google.free_busy(window, zone, &ids).await?;
+        if let Some(reason) = answer.errors.get(PRIMARY) {
+            return Err(Error::google(
+                "freebusy.query",
+                None,
+                format!("primary calendar error: {reason}"),
+            ));
+        }
+        Ok(answer.busy.into_values().flatten().collect::<Vec<_>>())
+    });
+    let mut unavailable = Vec::new();
+    let answers = futures_util::future::join_all(reads).await;
+    for (account, answer) in others.iter().zip(answers) {
+        match answer {
+            Ok(busy) => known.user.extend(busy),
+            Err(error) => {
+                tracing::info!(error = %error, "one of several accounts could not be read");
+                unavailable.push(Unavailable {
+                    email: account.email.clone(),
+                    error,
+                });
+            }
+        }
+    }
+    unavailable
 }
 
 #[cfg(test)]

@@ -216,3 +216,32 @@ mod tests {
         assert_eq!(v["attendees"][0]["response"], "needsAction");
     }
 }
+
+/// The accounts a read across several could not reach, as an answer names them:
+/// `[{"account", "error", "message"}]` (the sentence in the session's language); `None` when
+/// every account answered.
+pub(crate) fn unavailable_accounts(
+    unavailable: &[crate::google::accounts::Unavailable],
+    language: crate::language::Language,
+) -> Option<Value> {
+    if unavailable.is_empty() {
+        return None;
+    }
+    Some(Value::Array(
+        unavailable
+            .iter()
+            .map(|u| {
+                let said = u.error.parts().message(language);
+                json!({
+                    "account": u.email,
+                    "error": u.error.reason(),
+                    "message": crate::messages::say(
+                        language,
+                        crate::messages::ACCOUNT_UNAVAILABLE,
+                        &[("detail", said)],
+                    ),
+                })
+            })
+            .collect(),
+    ))
+}

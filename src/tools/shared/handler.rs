@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 use super::args::ToolArgs;
 use super::tool::{Call, Tool};
 use crate::calendar::Zone;
-use crate::error::{Error, GoogleError, Result};
+use crate::error::{Auth, Error, GoogleError, Result};
+use crate::google::accounts::AccountAccess;
 use crate::google::user_calendar::UserCalendar;
 use crate::http::verified_user::VerifiedUser;
 use crate::state::AppState;
@@ -33,15 +34,31 @@ pub(crate) async fn handle(
         Ok(work) => work,
         Err(e) => return e.into_response_in(user.language),
     };
-    let google = state.google_for(&user.user_id).until(user.deadline());
+    let deadline = user.deadline();
+    let accounts = match until(tool.name, deadline, state.accounts_of(&user.user_id)).await {
+        Ok(accounts) => accounts,
+        Err(e) => return e.into_response_in(user.language),
+    };
+    let mut accounts: Vec<AccountAccess> = accounts
+        .into_iter()
+        .map(|email| AccountAccess {
+            google: state.google_for(&email).until(deadline),
+            email,
+        })
+        .collect();
+    if accounts.is_empty() {
+        return Error::Auth(Auth::NotConnected).into_response_in(user.language);
+    }
+    let first = accounts.remove(0);
     let mut call = Call {
         state,
         user,
-        google,
+        google: first.google,
+        account: first.email,
+        others: accounts,
     };
-    let deadline = call.user.deadline();
     let result = until(tool.name, deadline, work.run(&mut call)).await;
-    finish(tool.name, &call.user, call.google.google_time, result)
+    finish(tool.name, &call.user, call.google_time(), result)
 }
 
 /// Runs `work` until `deadline` (504 beyond it).

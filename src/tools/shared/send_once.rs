@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::audit::Audit;
 use super::handler::{RECORD_RESERVE, until};
-use super::tool::Call;
+use super::tool::{Call, account_in};
 use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::guest_emails;
@@ -42,6 +42,8 @@ pub(crate) struct Sendable<P> {
     pub event_id: fn(&P, &Draft) -> String,
     /// The audit outcome of a completed send (`created`, `applied`).
     pub done: &'static str,
+    /// The Google account it is written through, when the person has several (else theirs).
+    pub account: fn(&P) -> Option<&str>,
 }
 
 /// What a request may do with a stored item.
@@ -137,7 +139,7 @@ where
     P: DeserializeOwned,
     F: AsyncFnOnce(&mut UserCalendar, P, Attempt) -> Result<Sent>,
 {
-    let (state, user, google) = (&call.state, &call.user, &mut call.google);
+    let (state, user) = (&call.state, &call.user);
     let store = &state.store;
     let id = normalise_draft_id(given);
     let item = match &id {
@@ -157,6 +159,11 @@ where
     )
     .item(id.clone().unwrap_or_else(|| crate::log_safe::clip(given)))
     .people(own.as_ref().map(spec.people).unwrap_or_default());
+    // Written through the account it was read back for (checked before anything is claimed).
+    let google = match own.as_ref().and_then(spec.account) {
+        Some(email) => account_in(&mut call.google, &call.account, &mut call.others, email)?.0,
+        None => &mut call.google,
+    };
     let now = crate::store::now_i64();
     let mut judgement = judge::<P>(item.as_ref(), spec.kind, user, now);
     if let (Judgement::Send(payload), Some(found)) = (&judgement, &item) {

@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 pub const BASE: &str = "/calendar/v3";
 
 #[allow(unused_imports)] // not every test binary uses the stand-in calendar
-pub use super::fake_events::{Events, mount_events};
+pub use super::fake_events::{Events, mount_events, mount_events_for};
 
 /// The requests with `verb` the Calendar mock received.
 pub async fn requests_with(server: &MockServer, verb: &str) -> Vec<Request> {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path_regex};
+use wiremock::matchers::{header_regex, method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::fake_calendar::{BASE, query};
@@ -595,44 +595,57 @@ impl Respond for List {
 /// Mounts get, list, insert, update, patch, delete and instances (on any calendar) on a fresh
 /// stand-in calendar and returns it. A test's own scripted `events.list` answer wins.
 pub async fn mount_events(server: &MockServer) -> Events {
+    mount_calendar_of(server, None).await
+}
+
+/// A second stand-in calendar on the same server, answering only the Google account `email`
+/// (its bearer token, as the fake OAuth issues it): several accounts, each with its own events.
+#[allow(dead_code)]
+pub async fn mount_events_for(server: &MockServer, email: &str) -> Events {
+    mount_calendar_of(server, Some(email)).await
+}
+
+async fn mount_calendar_of(server: &MockServer, account: Option<&str>) -> Events {
     let events = Events::default();
     let one = format!("^{BASE}/calendars/[^/]+/events/[^/]+$");
     let list = format!("^{BASE}/calendars/[^/]+/events$");
-    Mock::given(method("POST"))
-        .and(path_regex(list.clone()))
+    let bearer = account.map(|email| format!(":{}$", email.replace('.', "\\.")));
+    let given = |verb: &str, route: String| {
+        let mock = Mock::given(method(verb)).and(path_regex(route));
+        match &bearer {
+            Some(pattern) => mock.and(header_regex("authorization", pattern)),
+            None => mock,
+        }
+    };
+    given("POST", list.clone())
         .respond_with(Insert(events.clone()))
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path_regex(list))
+    given("GET", list)
         .respond_with(List(events.clone()))
         .with_priority(8)
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path_regex(format!(
-            "^{BASE}/calendars/[^/]+/events/[^/]+/instances$"
-        )))
-        .respond_with(Instances(events.clone()))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex(one.clone()))
+    given(
+        "GET",
+        format!("^{BASE}/calendars/[^/]+/events/[^/]+/instances$"),
+    )
+    .respond_with(Instances(events.clone()))
+    .mount(server)
+    .await;
+    given("GET", one.clone())
         .respond_with(Get(events.clone()))
         .mount(server)
         .await;
-    Mock::given(method("PUT"))
-        .and(path_regex(one.clone()))
+    given("PUT", one.clone())
         .respond_with(Update(events.clone()))
         .mount(server)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path_regex(one.clone()))
+    given("PATCH", one.clone())
         .respond_with(Patch(events.clone()))
         .mount(server)
         .await;
-    Mock::given(method("DELETE"))
-        .and(path_regex(one))
+    given("DELETE", one)
         .respond_with(Delete(events.clone()))
         .mount(server)
         .await;

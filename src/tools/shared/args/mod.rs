@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Input, Result};
 pub(crate) use values::{
-    Choice, Count, Emails, EventId, Flag, Text, When, ZoneName, check_early, choice, event_times,
+    Choice, Count, Email, Emails, EventId, Flag, Text, When, ZoneName, check_early, choice, event_times,
     no_such_event, optional, word,
 };
 

@@ -202,6 +202,23 @@ impl<'de> Deserialize<'de> for Emails {
 
 schema_as!(Emails: { "type": "array", "items": { "type": "string" } });
 
+/// One email address, trimmed and lowered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Email(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = string(d)?;
+        if is_email(&text) {
+            Ok(Self(text.to_ascii_lowercase()))
+        } else {
+            Err(sentence(format!("{ARGUMENT} must be one email address.")))
+        }
+    }
+}
+
+schema_as!(Email: { "type": "string" });
+
 /// One of a few words (in any letter case), declared once with [`choice!`].
 pub(crate) trait Choice: Sized + 'static {
     /// Each value with its word.

@@ -121,6 +121,9 @@ pub(crate) struct Proposal {
     /// For a split: how to put the series back.
     #[serde(default)]
     pub(crate) undo: Option<Undo>,
+    /// The Google account the event is on, when the person has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
 }
 
 impl Proposal {
@@ -227,6 +230,7 @@ pub(crate) fn plan(read: &Read, asked: &Asked<'_>) -> Result<Proposal> {
             .map(|at| reset_json(at, asked.zone))
             .collect(),
         undo: written.undo,
+        account: None,
     })
 }
 

@@ -1,0 +1,133 @@
+//! The person's Google accounts, for the page: `GET /api/accounts`, `POST
+//! /api/accounts/primary` and `DELETE /api/accounts/{email}` (cookie auth; the two that change
+//! something only from this site's page). Adding one is the sign-in flow with
+//! `?add_account=1` (see [`super::auth`]).
+
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::revoke_and_drop;
+use crate::error::{Action, Error, Input, Result};
+use crate::http::current_user::CurrentUser;
+use crate::http::origin::PageOrigin;
+use crate::live::watch;
+use crate::state::AppState;
+use crate::state::bus::Change;
+
+/// Routes of this area.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/accounts", get(list))
+        .route("/api/accounts/primary", post(make_primary))
+        .route("/api/accounts/{email}", delete(remove))
+}
+
+/// `{"accounts":[{"email","primary","connected","calendars"}]}`: each account in the order
+/// added (the one signed in with first), whether new events go to it, whether its grant works,
+/// and the names of the calendars it shows (read from Google, cached; empty when it cannot be
+/// read now).
+async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Value>> {
+    Ok(Json(accounts_answer(&state, &user.user_id).await?))
+}
+
+async fn accounts_answer(state: &AppState, person: &str) -> Result<Value> {
+    let accounts = state.store.accounts(person).await?;
+    let deadline = tokio::time::Instant::now() + state.config.budgets.tool_call;
+    let calendars = accounts.iter().map(|account| async move {
+        if !account.connected {
+            return Vec::new();
+        }
+        let mut google = state.google_for(&account.email).until(deadline);
+        let context = tokio::time::timeout_at(deadline, google.context()).await;
+        match context {
+            Ok(Ok(context)) => context.calendars.iter().map(|c| c.name.clone()).collect(),
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "an account's calendars could not be read");
+                Vec::new()
+            }
+            Err(_) => Vec::new(),
+        }
+    });
+    let calendars = futures_util::future::join_all(calendars).await;
+    let list: Vec<Value> = accounts
+        .iter()
+        .zip(calendars)
+        .map(|(a, calendars)| {
+            json!({
+                "email": a.email,
+                "primary": a.primary,
+                "connected": a.connected && a.scope.missing().is_empty(),
+                "calendars": calendars,
+            })
+        })
+        .collect();
+    Ok(json!({ "accounts": list }))
+}
+
+/// The body of `POST /api/accounts/primary`.
+#[derive(Deserialize)]
+struct Primary {
+    email: String,
+}
+
+/// Makes one of the person's accounts the one new events go to.
+async fn make_primary(
+    State(state): State<AppState>,
+    _: PageOrigin,
+    user: CurrentUser,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>> {
+    let Primary { email } = serde_json::from_slice(&body)
+        .map_err(|e| Error::Input(Input::InvalidJson(e.to_string())))?;
+    let email = email.trim().to_ascii_lowercase();
+    if !state.store.set_primary_account(&user.user_id, &email).await? {
+        return Err(Action::AccountUnknown.into());
+    }
+    tracing::info!(user_id = %user.user_id, "primary account changed");
+    changed(&state, &user.user_id).await;
+    Ok(Json(accounts_answer(&state, &user.user_id).await?))
+}
+
+/// Removes an account the person added: its grant revoked at Google and deleted here, its
+/// channels stopped. The last account, and the one they signed in with, stay (409).
+async fn remove(
+    State(state): State<AppState>,
+    _: PageOrigin,
+    user: CurrentUser,
+    Path(email): Path<String>,
+) -> Result<Json<Value>> {
+    let email = email.trim().to_ascii_lowercase();
+    let accounts = state.store.accounts(&user.user_id).await?;
+    if !accounts.iter().any(|a| a.email == email) {
+        return Err(Action::AccountUnknown.into());
+    }
+    if accounts.len() == 1 {
+        return Err(Action::AccountKept("last").into());
+    }
+    if email == user.user_id {
+        return Err(Action::AccountKept("sign-in").into());
+    }
+    // Its channels first, while its grant can still stop them at Google.
+    if let Err(e) = watch::stop_account(&state, &email).await {
+        tracing::warn!(user_id = %user.user_id, error = %e, "stopping the account's channels failed; they expire by themselves");
+    }
+    revoke_and_drop(&state, &email).await?;
+    // Its row is gone; this also hands "primary" back to the person's own account.
+    state.store.remove_account(&user.user_id, &email).await?;
+    tracing::info!(user_id = %user.user_id, "removed a Google account");
+    changed(&state, &user.user_id).await;
+    Ok(Json(accounts_answer(&state, &user.user_id).await?))
+}
+
+/// Every open page of the person, on every instance, reads the accounts and the week again.
+async fn changed(state: &AppState, person: &str) {
+    state
+        .bus
+        .publish(Change::Accounts {
+            user_id: person.to_owned(),
+        })
+        .await;
+}
