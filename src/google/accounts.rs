@@ -81,13 +81,16 @@ pub(crate) async fn contexts(
     futures_util::future::join_all(reads).await
 }
 
+/// The accounts that answered (by their index, with the answer) and those that did not.
+pub(crate) type Kept<T> = (Vec<(usize, T)>, Vec<Unavailable>);
+
 /// Splits per-account results into the good ones and the accounts that failed. For a person
 /// with one account its failure is returned; with `several`, only when every one failed.
 pub(crate) fn kept<T>(
     emails: &[String],
     results: Vec<Result<T>>,
     several: bool,
-) -> Result<(Vec<(usize, T)>, Vec<Unavailable>)> {
+) -> Result<Kept<T>> {
     let single = !several;
     let mut good = Vec::new();
     let mut failed = Vec::new();

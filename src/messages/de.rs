@@ -105,7 +105,7 @@ pub(super) const TABLE: super::Table = &[
     ("invalid_argument", "Eine Angabe ist ungültig: {detail}"),
     (
         "invalid_json",
-        "Die Angaben des Werkzeugs konnten nicht als JSON-Objekt gelesen werden {detail}",
+        "Die Angaben des Werkzeugs konnten nicht als JSON-Objekt gelesen werden: {detail}.",
     ),
     (
         "unsupported_media_type",

@@ -102,7 +102,7 @@ pub(super) const TABLE: super::Table = &[
     ("invalid_argument", "{detail}"),
     (
         "invalid_json",
-        "The tool arguments could not be read as a JSON object {detail}",
+        "The tool arguments could not be read as a JSON object: {detail}.",
     ),
     (
         "unsupported_media_type",

@@ -102,7 +102,7 @@ pub(super) const TABLE: super::Table = &[
     ("invalid_argument", "Un argumento no es válido: {detail}"),
     (
         "invalid_json",
-        "Los argumentos de la herramienta no se pudieron leer como un objeto JSON {detail}",
+        "Los argumentos de la herramienta no se pudieron leer como un objeto JSON: {detail}.",
     ),
     (
         "unsupported_media_type",

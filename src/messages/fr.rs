@@ -108,7 +108,7 @@ pub(super) const TABLE: super::Table = &[
     ),
     (
         "invalid_json",
-        "Les arguments de l'outil n'ont pas pu être lus comme un objet JSON  {detail}",
+        "Les arguments de l'outil n'ont pas pu être lus comme un objet JSON : {detail}.",
     ),
     (
         "unsupported_media_type",

@@ -83,7 +83,11 @@ async fn make_primary(
     let Primary { email } = serde_json::from_slice(&body)
         .map_err(|e| Error::Input(Input::InvalidJson(e.to_string())))?;
     let email = email.trim().to_ascii_lowercase();
-    if !state.store.set_primary_account(&user.user_id, &email).await? {
+    if !state
+        .store
+        .set_primary_account(&user.user_id, &email)
+        .await?
+    {
         return Err(Action::AccountUnknown.into());
     }
     tracing::info!(user_id = %user.user_id, "primary account changed");

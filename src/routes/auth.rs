@@ -265,7 +265,11 @@ async fn add_account(
     let Some(refresh_token) = &grant.refresh_token else {
         // Consent given before: a token is stored for this account only if it is theirs already.
         let theirs = state.store.person_of(&email).await?.as_deref() == Some(person);
-        let connected = state.store.grant(&email).await?.is_some_and(|g| g.connected);
+        let connected = state
+            .store
+            .grant(&email)
+            .await?
+            .is_some_and(|g| g.connected);
         if !(theirs && connected) {
             tracing::warn!(user_id = %person, "Google returned no refresh token for the added account");
             return Ok(back_with("no_refresh_token").into_response());
@@ -433,7 +437,9 @@ pub(super) async fn revoke_and_drop(state: &AppState, account: &str) -> Result<(
             }
         }
         Ok(None) => {}
-        Err(e) => tracing::warn!(user_id = account, error = %e, "stored token unreadable; deleting it"),
+        Err(e) => {
+            tracing::warn!(user_id = account, error = %e, "stored token unreadable; deleting it")
+        }
     }
     state.store.delete(account).await?;
     state.store.forget_guest_responses(account).await?;

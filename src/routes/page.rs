@@ -99,6 +99,11 @@ fn auth_error_message(code: &str, missing: &[Permission]) -> String {
              at myaccount.google.com/permissions (Third-party apps), then sign in again."
                 .into()
         }
+        "account_taken" => {
+            "That Google account is already connected here for someone else, so it was not \
+             added. Sign in with it, use \"Sign out and forget me\", then add it again."
+                .into()
+        }
         _ => "Google sign-in could not be completed. Please try again.".into(),
     }
 }

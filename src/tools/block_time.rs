@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::shared::args::{self, Choice, Email, Text, When, ZoneName, choice, event_times, optional};
+use super::shared::args::{
+    self, Choice, Email, Text, When, ZoneName, choice, event_times, optional,
+};
 use super::shared::audit::Audit;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{self, Place, Zone, event_time};

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::shared::args::{self, Count, Emails, Flag, When, ZoneName, check_early, optional};
-use super::shared::{availability, event_view};
 use super::shared::handler::zone_for;
+use super::shared::{availability, event_view};
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::{
     DateMeans, Interval, MAX_SLOTS, MAX_WINDOW_DAYS, TimeText, Window, Zone, offered_slots,

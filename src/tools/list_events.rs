@@ -115,10 +115,8 @@ async fn run(call: &mut Call, args: ListEventsArgs) -> Result<Value> {
         query: args.query.as_ref().map(|q| q.0.as_str()),
         working_locations: true,
     };
-    let all = accounts::all_events(call.all_accounts(), listing, |zone| {
-        args.window(zone, now)
-    })
-    .await?;
+    let all =
+        accounts::all_events(call.all_accounts(), listing, |zone| args.window(zone, now)).await?;
     let mut out = answer(&all, language);
     let days = working_locations(&all.working_locations, &all.zone, all.window);
     if !days.is_empty() {

@@ -347,6 +347,7 @@ function eventItem(event, when, marked) {
   box.className = "box";
   box.append(el("span", "time", when), " ", el("span", "title", event.title));
   if (event.calendar) box.append(" ", el("span", "tag", event.calendar));
+  if (event.account) box.append(" ", el("span", "tag account", event.account));
   if (event.madeByAgent) box.append(" ", el("span", "tag", "Added by Alex"));
   if (event.recurring) box.append(" ", el("span", "tag", "Repeats"));
   if (event.myResponse === "declined") box.append(" ", el("span", "tag", "You declined"));
@@ -425,6 +426,10 @@ function listen(live) {
       tellAvatar("changed", parsed(message));
       reloadShortly();
     });
+    stream.addEventListener("accounts", () => {
+      loadAccounts();
+      reloadShortly();
+    });
     stream.addEventListener("declined", (message) => {
       const data = parsed(message);
       notice(`${data.guest || "A guest"} declined “${data.title || "a meeting"}”.`);
@@ -441,6 +446,73 @@ function listen(live) {
     return;
   }
   if (!live) poll();
+}
+
+// ---- Google accounts ----
+
+/** Lists the person's Google accounts, each with what can be done with it: made primary (new
+ * events go there) or removed (not the one signed in with, and never the last). */
+async function loadAccounts() {
+  const list = $("accounts");
+  if (!list) return;
+  try {
+    const response = await fetch("/api/accounts", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const answer = await response.json();
+    drawAccounts(answer.accounts || []);
+  } catch {
+    // The list stays as it was; the next change reads it again.
+  }
+}
+
+function drawAccounts(accounts) {
+  const list = $("accounts");
+  const signedInWith = $("email") ? $("email").textContent : "";
+  list.replaceChildren(
+    ...accounts.map((account) => {
+      const li = el("li", "account-item");
+      li.dataset.email = account.email;
+      li.append(el("strong", "", account.email));
+      if (account.primary) li.append(" ", el("span", "tag", "Primary"));
+      if (!account.connected) li.append(" ", el("span", "tag bad", "Not connected: add it again"));
+      if (account.calendars && account.calendars.length) {
+        li.append(" ", el("span", "hint", account.calendars.join(", ")));
+      }
+      if (!account.primary) {
+        const make = el("button", "secondary", "Make primary");
+        make.type = "button";
+        make.addEventListener("click", () => changeAccount("POST", "/api/accounts/primary", { email: account.email }));
+        li.append(" ", make);
+      }
+      if (accounts.length > 1 && account.email !== signedInWith) {
+        const remove = el("button", "secondary", "Remove");
+        remove.type = "button";
+        remove.addEventListener("click", () => changeAccount("DELETE", `/api/accounts/${encodeURIComponent(account.email)}`));
+        li.append(" ", remove);
+      }
+      return li;
+    }),
+  );
+}
+
+async function changeAccount(method, path, payload) {
+  try {
+    const response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: payload ? { "content-type": "application/json" } : {},
+      body: payload ? JSON.stringify(payload) : undefined,
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      notice(answer.message || `That did not work (error ${response.status}).`);
+      return;
+    }
+    drawAccounts(answer.accounts || []);
+    reloadShortly();
+  } catch {
+    notice("That did not work. Check your connection.");
+  }
 }
 
 function poll() {
@@ -463,4 +535,5 @@ if ($("status")) {
   });
   render();
   loadWeek(null);
+  loadAccounts();
 }

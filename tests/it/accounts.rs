@@ -126,8 +126,11 @@ async fn one_account_answers_as_before_without_naming_it() {
     let (status, body) = call(&app, LIST, week()).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["events"][0].get("account").is_none(), "{body}");
-    let (status, accounts) =
-        json_of(app.get_with_cookie("/api/accounts", &signed_cookie(&app).await).await).await;
+    let (status, accounts) = json_of(
+        app.get_with_cookie("/api/accounts", &signed_cookie(&app).await)
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(accounts["accounts"].as_array().map(Vec::len), Some(1));
     assert_eq!(accounts["accounts"][0]["email"], ADA);
@@ -159,10 +162,7 @@ async fn a_revoked_second_account_is_named_while_the_first_still_answers() {
         "{body}"
     );
     // The same in German, for a German session.
-    let url = format!(
-        "{}&lang=de",
-        app.session_url(LIST, ADA, unix_now())
-    );
+    let url = format!("{}&lang=de", app.session_url(LIST, ADA, unix_now()));
     let (_, body) = json_of(app.post_json(&url, &week()).await).await;
     assert!(
         body["unavailable_accounts"][0]["message"]
@@ -182,7 +182,11 @@ async fn a_hold_goes_to_the_primary_account_or_the_one_named() {
     let (status, body) = call(&app, BLOCK, hold("Errands")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["account"], ADA);
-    assert_eq!((personal.len(), work.len()), (1, 0), "on the primary account");
+    assert_eq!(
+        (personal.len(), work.len()),
+        (1, 0),
+        "on the primary account"
+    );
 
     let mut named = hold("Deep work");
     named["account"] = json!("Ada@Work.example");
@@ -247,7 +251,10 @@ async fn a_change_goes_to_the_account_the_event_lives_on() {
     .await;
     assert_eq!(status, 200, "{body}");
     let moved = work.get("kick1").expect("still there");
-    assert_eq!(moved["start"]["dateTime"], "2030-03-05T15:00:00Z", "{moved}");
+    assert_eq!(
+        moved["start"]["dateTime"], "2030-03-05T15:00:00Z",
+        "{moved}"
+    );
     assert_eq!(work.emails().len(), 1, "Sam told once, by the work account");
     assert_eq!(personal.len(), 0, "nothing written on the personal account");
     assert!(personal.emails().is_empty());
@@ -294,7 +301,8 @@ impl Respond for BusyOf {
             };
             calendars.insert(id, json!({ "busy": busy }));
         }
-        ResponseTemplate::new(200).set_body_json(json!({"kind": "calendar#freeBusy", "calendars": calendars}))
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"kind": "calendar#freeBusy", "calendars": calendars}))
     }
 }
 
@@ -340,12 +348,21 @@ async fn free_time_avoids_the_busy_time_of_both_accounts() {
         .filter_map(|s| s["start"].as_str())
         .collect();
     assert_eq!(starts, ["2030-03-05T11:00:00+00:00"], "{body}");
-    assert_eq!(body["slots"][0]["account"], ADA, "a hold in it goes to the primary");
+    assert_eq!(
+        body["slots"][0]["account"], ADA,
+        "a hold in it goes to the primary"
+    );
     let asked: Vec<String> = calendar_requests(&app.google)
         .await
         .iter()
         .filter(|r| r.url.path().ends_with("/freeBusy"))
-        .filter_map(|r| r.headers.get("authorization")?.to_str().ok().map(str::to_owned))
+        .filter_map(|r| {
+            r.headers
+                .get("authorization")?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(asked.len(), 2, "each account asked once: {asked:?}");
 }
@@ -405,7 +422,13 @@ async fn accounts(app: &TestApp, cookie: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-async fn send(app: &TestApp, verb: reqwest::Method, path: &str, cookie: &str, body: Option<Value>) -> (u16, Value) {
+async fn send(
+    app: &TestApp,
+    verb: reqwest::Method,
+    path: &str,
+    cookie: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut request = app
         .client
         .request(verb, app.url(path))
@@ -424,7 +447,12 @@ async fn revoked(app: &TestApp) -> Vec<String> {
         .unwrap_or_default()
         .iter()
         .filter(|r| r.url.path() == "/revoke")
-        .map(|r| fake_google::form(r).get("token").cloned().unwrap_or_default())
+        .map(|r| {
+            fake_google::form(r)
+                .get("token")
+                .cloned()
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -436,7 +464,10 @@ async fn the_page_adds_lists_promotes_and_removes_an_account() {
     let back = add_through_the_page(&app, &cookie, WORK).await;
     assert_eq!(back.status().as_u16(), 303);
     assert_eq!(location(&back), "/?account_added=1");
-    assert!(cookie_pair(&back, "userId").is_none(), "Ada stays who she is");
+    assert!(
+        cookie_pair(&back, "userId").is_none(),
+        "Ada stays who she is"
+    );
     assert_eq!(
         accounts(&app, &cookie).await,
         [(ADA.into(), true), (WORK.into(), false)]
@@ -453,18 +484,45 @@ async fn the_page_adds_lists_promotes_and_removes_an_account() {
     let (_, me) = json_of(app.get_with_cookie("/api/me", &other).await).await;
     assert_eq!(me["userId"], ADA, "{me}");
 
-    let (status, body) = send(&app, reqwest::Method::POST, "/api/accounts/primary", &cookie, Some(json!({"email": WORK}))).await;
+    let (status, body) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/accounts/primary",
+        &cookie,
+        Some(json!({"email": WORK})),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         accounts(&app, &cookie).await,
         [(ADA.into(), false), (WORK.into(), true)]
     );
-    let (status, body) = send(&app, reqwest::Method::POST, "/api/accounts/primary", &cookie, Some(json!({"email": "eve@example.com"}))).await;
+    let (status, body) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/accounts/primary",
+        &cookie,
+        Some(json!({"email": "eve@example.com"})),
+    )
+    .await;
     assert_error(status, &body, 404, "account_not_found");
 
-    let (status, body) = send(&app, reqwest::Method::DELETE, &format!("/api/accounts/{ADA}"), &cookie, None).await;
+    let (status, body) = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/accounts/{ADA}"),
+        &cookie,
+        None,
+    )
+    .await;
     assert_error(status, &body, 409, "account_last");
-    assert_eq!(body["message"].as_str().map(|m| m.contains("signed in with")), Some(true), "{body}");
+    assert_eq!(
+        body["message"]
+            .as_str()
+            .map(|m| m.contains("signed in with")),
+        Some(true),
+        "{body}"
+    );
 
     // Removing needs the page's origin.
     let foreign = app
@@ -478,13 +536,42 @@ async fn the_page_adds_lists_promotes_and_removes_an_account() {
     assert_eq!(foreign.status().as_u16(), 403);
     assert!(revoked(&app).await.is_empty());
 
-    let (status, body) = send(&app, reqwest::Method::DELETE, &format!("/api/accounts/{WORK}"), &cookie, None).await;
+    let (status, body) = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/accounts/{WORK}"),
+        &cookie,
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(revoked(&app).await, [refresh_token_for(WORK)], "its grant revoked at Google");
-    assert_eq!(accounts(&app, &cookie).await, [(ADA.into(), true)], "primary again");
-    assert!(app.state.store.refresh_token(WORK).await.expect("read").is_none());
+    assert_eq!(
+        revoked(&app).await,
+        [refresh_token_for(WORK)],
+        "its grant revoked at Google"
+    );
+    assert_eq!(
+        accounts(&app, &cookie).await,
+        [(ADA.into(), true)],
+        "primary again"
+    );
+    assert!(
+        app.state
+            .store
+            .refresh_token(WORK)
+            .await
+            .expect("read")
+            .is_none()
+    );
 
-    let (status, body) = send(&app, reqwest::Method::DELETE, &format!("/api/accounts/{ADA}"), &cookie, None).await;
+    let (status, body) = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/accounts/{ADA}"),
+        &cookie,
+        None,
+    )
+    .await;
     assert_error(status, &body, 409, "account_last");
 }
 
@@ -525,6 +612,20 @@ async fn forget_me_revokes_every_account_and_keeps_nothing() {
     let mut gone = revoked(&app).await;
     gone.sort();
     assert_eq!(gone, [refresh_token_for(ADA), refresh_token_for(WORK)]);
-    assert!(app.state.store.accounts(ADA).await.expect("read").is_empty());
-    assert!(app.state.store.person_of(WORK).await.expect("read").is_none());
+    assert!(
+        app.state
+            .store
+            .accounts(ADA)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    assert!(
+        app.state
+            .store
+            .person_of(WORK)
+            .await
+            .expect("read")
+            .is_none()
+    );
 }

@@ -8,8 +8,8 @@ pub(crate) use crate::calendar::Availability;
 use crate::calendar::UserContext;
 use crate::calendar::{Window, Zone};
 use crate::error::{Error, Result};
-use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
 use crate::google::accounts::{AccountAccess, Unavailable};
+use crate::google::calendar::{MAX_FREEBUSY_ITEMS, PRIMARY};
 use crate::google::user_calendar::{UserCalendar, needs};
 
 /// At most this many people may be asked about (and invited) at once.

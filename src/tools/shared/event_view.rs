@@ -155,6 +155,35 @@ fn wall_edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) 
     }
 }
 
+/// The accounts a read across several could not reach, as an answer names them:
+/// `[{"account", "error", "message"}]` (the sentence in the session's language); `None` when
+/// every account answered.
+pub(crate) fn unavailable_accounts(
+    unavailable: &[crate::google::accounts::Unavailable],
+    language: crate::language::Language,
+) -> Option<Value> {
+    if unavailable.is_empty() {
+        return None;
+    }
+    Some(Value::Array(
+        unavailable
+            .iter()
+            .map(|u| {
+                let said = u.error.parts().message(language);
+                json!({
+                    "account": u.email,
+                    "error": u.error.reason(),
+                    "message": crate::messages::say(
+                        language,
+                        crate::messages::ACCOUNT_UNAVAILABLE,
+                        &[("detail", said)],
+                    ),
+                })
+            })
+            .collect(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,33 +244,4 @@ mod tests {
         assert_eq!(v["moreAttendees"], 4);
         assert_eq!(v["attendees"][0]["response"], "needsAction");
     }
-}
-
-/// The accounts a read across several could not reach, as an answer names them:
-/// `[{"account", "error", "message"}]` (the sentence in the session's language); `None` when
-/// every account answered.
-pub(crate) fn unavailable_accounts(
-    unavailable: &[crate::google::accounts::Unavailable],
-    language: crate::language::Language,
-) -> Option<Value> {
-    if unavailable.is_empty() {
-        return None;
-    }
-    Some(Value::Array(
-        unavailable
-            .iter()
-            .map(|u| {
-                let said = u.error.parts().message(language);
-                json!({
-                    "account": u.email,
-                    "error": u.error.reason(),
-                    "message": crate::messages::say(
-                        language,
-                        crate::messages::ACCOUNT_UNAVAILABLE,
-                        &[("detail", said)],
-                    ),
-                })
-            })
-            .collect(),
-    ))
 }

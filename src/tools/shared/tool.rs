@@ -101,20 +101,23 @@ impl Call {
         if !self.several() {
             return Ok(());
         }
-        let looks = self.all_accounts().into_iter().map(|(email, google)| async move {
-            let calendars = if everywhere {
-                google.context().await?.calendar_ids()
-            } else {
-                vec![crate::google::calendar::PRIMARY.to_owned()]
-            };
-            for calendar in calendars {
-                let event = google.event(&calendar, id).await?;
-                if event.is_some_and(|e| e.status.as_deref() != Some("cancelled")) {
-                    return Ok::<_, crate::error::Error>(Some(email.to_owned()));
+        let looks = self
+            .all_accounts()
+            .into_iter()
+            .map(|(email, google)| async move {
+                let calendars = if everywhere {
+                    google.context().await?.calendar_ids()
+                } else {
+                    vec![crate::google::calendar::PRIMARY.to_owned()]
+                };
+                for calendar in calendars {
+                    let event = google.event(&calendar, id).await?;
+                    if event.is_some_and(|e| e.status.as_deref() != Some("cancelled")) {
+                        return Ok::<_, crate::error::Error>(Some(email.to_owned()));
+                    }
                 }
-            }
-            Ok(None)
-        });
+                Ok(None)
+            });
         let found = futures_util::future::join_all(looks).await;
         let holder = found.into_iter().find_map(|f| match f {
             Ok(holder) => holder,

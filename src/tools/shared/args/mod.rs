@@ -17,8 +17,8 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Input, Result};
 pub(crate) use values::{
-    Choice, Count, Email, Emails, EventId, Flag, Text, When, ZoneName, check_early, choice, event_times,
-    no_such_event, optional, word,
+    Choice, Count, Email, Emails, EventId, Flag, Text, When, ZoneName, check_early, choice,
+    event_times, no_such_event, optional, word,
 };
 
 /// The largest tool body accepted (64 KiB); larger ones answer 413.
