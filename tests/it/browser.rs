@@ -79,10 +79,16 @@ impl Respond for InstantConsent {
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default()
         };
+        // Asked to let the user choose (adding an account), they choose their work account.
+        let chosen = if param("prompt").contains("select_account") {
+            WORK
+        } else {
+            ADA
+        };
         let back = format!(
             "{}?code={}&state={}",
             param("redirect_uri"),
-            fake_google::code_for(ADA),
+            fake_google::code_for(chosen),
             param("state")
         );
         ResponseTemplate::new(302).insert_header("location", back.as_str())
@@ -225,6 +231,65 @@ async fn the_page_signs_in_shows_the_week_and_fails_readably_without_anam() {
             .await
             .is_empty(),
         "over http no channel is opened"
+    );
+}
+
+/// Ada's work account, which the consent screen picks when asked to let the user choose.
+const WORK: &str = "ada@work.example";
+
+/// Two Google accounts on the page: listed, both accounts' events in the week (each naming its
+/// account), one made primary and removed, through the real page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and playwright-core (tests/browser/setup.sh); cargo test -- --include-ignored"]
+async fn the_page_lists_two_accounts_and_the_week_shows_both() {
+    if !can_run() {
+        return;
+    }
+    let app = browser_app(&[("PUBLIC_BASE_URL", "{app}")]).await;
+    let personal = fake_calendar::mount_events_for(&app.google, ADA).await;
+    let work = fake_calendar::mount_events_for(&app.google, WORK).await;
+    let tuesday = this_monday("UTC")
+        .checked_add(jiff::ToSpan::days(1))
+        .expect("day");
+    let at = |hour: &str| format!("{tuesday}T{hour}:00Z");
+    personal.put(
+        json!({"id": "dentist", "status": "confirmed", "summary": "Dentist",
+        "start": {"dateTime": at("10:00")}, "end": {"dateTime": at("10:30")}}),
+    );
+    work.put(
+        json!({"id": "standup", "status": "confirmed", "summary": "Standup",
+        "start": {"dateTime": at("09:00")}, "end": {"dateTime": at("09:15")}}),
+    );
+    run_spec(
+        "accounts.spec.mjs",
+        &[
+            ("APP_URL", app.address.clone()),
+            ("PERSONAL", ADA.into()),
+            ("WORK", WORK.into()),
+            ("PERSONAL_EVENT", "Dentist".into()),
+            ("WORK_EVENT", "Standup".into()),
+        ],
+        |_| async {},
+    )
+    .await;
+    let revoked: Vec<String> = app
+        .google
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/revoke")
+        .map(|r| {
+            fake_google::form(r)
+                .get("token")
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        revoked,
+        [fake_google::refresh_token_for(WORK)],
+        "the removed account's grant revoked"
     );
 }
 
