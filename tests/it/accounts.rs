@@ -629,3 +629,161 @@ async fn forget_me_revokes_every_account_and_keeps_nothing() {
             .is_none()
     );
 }
+
+/// Adds `email` to the person whose `cookie` this is, through `address`'s sign-in flow.
+async fn add_at(http: &reqwest::Client, address: &str, cookie: &str, email: &str) -> String {
+    let start = http
+        .get(format!("{address}/api/auth/google?add_account=1"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("start");
+    let flow = cookie_pair(&start, "oauth_state").expect("flow cookie");
+    let state = query_param(&location(&start), "state").expect("state");
+    let done = http
+        .get(format!(
+            "{address}/api/auth/google/callback?code={}&state={state}",
+            fake_google::code_for(email)
+        ))
+        .header("cookie", format!("{flow}; {cookie}"))
+        .send()
+        .await
+        .expect("callback");
+    location(&done)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL (scripts/test-postgres.sh); cargo test -- --include-ignored"]
+async fn two_instances_see_the_same_accounts() {
+    use crate::common::process::{browser_sign_in, client, signed_tool_url, start_server};
+    let Some(db) = crate::common::postgres::fresh_database().await else {
+        return;
+    };
+    let google = wiremock::MockServer::start().await;
+    let tokens = fake_google::Tokens::default();
+    fake_google::guard(&google, &tokens).await;
+    fake_calendar::mount_defaults(&google).await;
+    fake_google::mount(&google, &tokens, 3600).await;
+    let personal = mount_events_for(&google, ADA).await;
+    let work = mount_events_for(&google, WORK).await;
+    personal.put(timed(
+        "dentist",
+        "Dentist",
+        "2030-03-05T10:00:00Z",
+        "2030-03-05T11:00:00Z",
+    ));
+    work.put(timed(
+        "standup",
+        "Standup",
+        "2030-03-05T09:00:00Z",
+        "2030-03-05T09:15:00Z",
+    ));
+    let a = start_server(&google, &db, &[]).await;
+    let b = start_server(&google, &db, &[]).await;
+    let http = client();
+    let cookie = browser_sign_in(&http, &a.address, ADA, "203.0.113.1")
+        .await
+        .expect("sign-in through A");
+    assert_eq!(
+        add_at(&http, &a.address, &cookie, WORK).await,
+        "/?account_added=1"
+    );
+
+    let list = |server: &crate::common::process::Server| {
+        let url = signed_tool_url(server, LIST, ADA, unix_now() + 600);
+        let http = http.clone();
+        async move { json_of(http.post(url).json(&week()).send().await.expect("tool")).await }
+    };
+    let (status, body) = list(&b).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        titles(&body),
+        [
+            ("Standup".into(), WORK.into()),
+            ("Dentist".into(), ADA.into())
+        ],
+        "B reads the account A added"
+    );
+    let removed = http
+        .delete(format!("{}/api/accounts/{WORK}", b.address))
+        .header("cookie", &cookie)
+        .header("origin", "https://demo.ngrok.app")
+        .send()
+        .await
+        .expect("remove on B");
+    assert_eq!(removed.status().as_u16(), 200);
+    let (status, body) = list(&a).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        titles(&body),
+        [("Dentist".into(), String::new())],
+        "A reads only the account left, and names none: {body}"
+    );
+}
+
+on_both_backends! {
+    async fn each_account_s_calendars_are_watched_and_removing_one_stops_its_channels(db) {
+        let app = db.spawn(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app")]).await;
+        app.mount_google(3600).await;
+        fake_calendar::mount_watch(&app.google, 7 * 86_400).await;
+        let _feed = fake_calendar::mount_feed(&app.google).await;
+        let cookie = app.sign_in(ADA).await;
+        add_through_the_page(&app, &cookie, WORK).await;
+        calendar_agent::live::watch::ensure_watching(&app.state, ADA)
+            .await
+            .expect("watching");
+        let (mine, works) = (
+            app.state.store.channels_of(ADA).await.expect("channels"),
+            app.state.store.channels_of(WORK).await.expect("channels"),
+        );
+        assert_eq!((mine.len(), works.len()), (1, 1), "a channel per account's calendar");
+        let watches: Vec<String> = calendar_requests(&app.google)
+            .await
+            .iter()
+            .filter(|r| r.url.path().ends_with("/events/watch"))
+            .filter_map(|r| r.headers.get("authorization")?.to_str().ok().map(str::to_owned))
+            .collect();
+        assert!(watches.iter().any(|t| t.ends_with(WORK)), "opened with the work account's own grant: {watches:?}");
+
+        let (status, body) = send(&app, reqwest::Method::DELETE, &format!("/api/accounts/{WORK}"), &cookie, None).await;
+        assert_eq!(status, 200, "{body}");
+        let stops: Vec<Value> = calendar_requests(&app.google)
+            .await
+            .iter()
+            .filter(|r| r.url.path().ends_with("/channels/stop"))
+            .map(|r| serde_json::from_slice(&r.body).expect("stop body"))
+            .collect();
+        assert_eq!(stops.len(), 1, "{stops:?}");
+        assert_eq!(stops[0]["id"], works[0].id.as_str(), "the work account's channel stopped");
+        assert!(app.state.store.channels_of(WORK).await.expect("channels").is_empty());
+        assert_eq!(app.state.store.channels_of(ADA).await.expect("channels").len(), 1, "the personal one kept");
+    }
+
+    async fn a_user_from_before_accounts_were_several_keeps_working_without_signing_in(db) {
+        let before = db.spawn(&[]).await;
+        before.mount_google(3600).await;
+        let cookie = before.sign_in(ADA).await;
+        // The store as the release before this migration left it.
+        let pool = before.state.store.pool();
+        for statement in [
+            "DROP INDEX google_grants_person",
+            "ALTER TABLE google_grants DROP COLUMN person_id",
+            "ALTER TABLE google_grants DROP COLUMN primary_account",
+            "DELETE FROM _sqlx_migrations WHERE version = 11",
+        ] {
+            sqlx::query(statement).execute(pool).await.expect(statement);
+        }
+        // This release starts on it and migrates it.
+        let url = before.config.store.database_url.clone();
+        let after = db.spawn(&[("DATABASE_URL", &url)]).await;
+        after.mount_google(3600).await;
+        let personal = mount_events_for(&after.google, ADA).await;
+        personal.put(timed("dentist", "Dentist", "2030-03-05T10:00:00Z", "2030-03-05T11:00:00Z"));
+        let (_, me) = json_of(after.get_with_cookie("/api/me", &cookie).await).await;
+        assert_eq!((me["signedIn"].clone(), me["connected"].clone()), (json!(true), json!(true)), "{me}");
+        assert_eq!(accounts(&after, &cookie).await, [(ADA.into(), true)]);
+        let (status, body) = json_of(after.post_json(&after.session_url(LIST, ADA, unix_now()), &week()).await).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(titles(&body), [("Dentist".into(), String::new())]);
+    }
+}
