@@ -16,7 +16,11 @@
 //!
 //! `mint OLDER_BINARY [its revision] [seconds]`: Start (`POST /api/session-token`) on this
 //! build beside an older build's, at 4 connections; `scripts/toolpath.sh` runs it with `mint`.
+//!
+//! `accounts [seconds] [latency ms, default 60]`: `list_events` for people with one Google
+//! account beside people with two; see `accounts.rs`.
 
+mod accounts;
 mod ceiling;
 mod server;
 mod standin;
@@ -70,6 +74,19 @@ async fn main() {
             (PathBuf::from(binary), revision)
         });
         ceiling::run(seconds, connections, before).await;
+        return;
+    }
+    if args.get(1).is_some_and(|a| a == "accounts") {
+        let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+        let latency = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(60);
+        let binary =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/calendar-agent");
+        let (standin, g) = standin_up().await;
+        let work = tempfile::tempdir().expect("tempdir");
+        let lists = signed("/api/calendar/list-events");
+        let out =
+            accounts::run(&binary, &g, &standin, work.path(), &lists, seconds, latency).await;
+        println!("{out}");
         return;
     }
     if args.get(1).is_some_and(|a| a == "mint") {

@@ -130,6 +130,43 @@ pub async fn sign_in(client: &reqwest::Client, address: &str, email: &str) -> St
     set_cookie(&done, "userId")
 }
 
+/// Adds the Google account `email` to the person signed in with `cookie` (the page's "Add
+/// another Google account" through the stand-in's consent).
+pub async fn add_account(client: &reqwest::Client, address: &str, cookie: &str, email: &str) {
+    let start = client
+        .get(format!("{address}/api/auth/google?add_account=1"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("start");
+    let flow = set_cookie(&start, "oauth_state");
+    let location = start.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let state = url::Url::parse(&location)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    let code: String =
+        form_urlencoded::byte_serialize(format!("code:{email}").as_bytes()).collect();
+    let done = client
+        .get(format!(
+            "{address}/api/auth/google/callback?code={code}&state={state}"
+        ))
+        .header("cookie", format!("{flow}; {cookie}"))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(
+        done.headers()["location"].to_str().ok(),
+        Some("/?account_added=1"),
+        "adding {email}"
+    );
+}
+
 fn set_cookie(response: &reqwest::Response, name: &str) -> String {
     response
         .headers()

@@ -2,7 +2,7 @@
 //! It counts token refreshes per user and can be told to fail 30% of Calendar calls.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Form, Path, State};
@@ -22,6 +22,8 @@ pub struct Standin {
     /// When set, 30% of Calendar calls answer 500.
     pub flaky: AtomicBool,
     calls: AtomicUsize,
+    /// How long each `events.list` takes to answer, in milliseconds (a Google round trip).
+    pub list_latency_ms: AtomicU64,
 }
 
 type Shared = Arc<Standin>;
@@ -98,6 +100,10 @@ async fn calendar_list() -> Json<Value> {
 async fn list(State(s): State<Shared>) -> Response {
     if let Some(failed) = flaky(&s) {
         return failed;
+    }
+    let latency = s.list_latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     let items: Vec<Value> = (0..5)
         .map(|i| {
