@@ -97,6 +97,7 @@ fn persona(c: &mut Criterion) {
                     contacts: true,
                     language: Language::ENGLISH,
                     day,
+                    accounts: &[],
                 };
                 persona_config(&config, &ids, &session)
             })

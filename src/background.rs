@@ -20,7 +20,7 @@ const PRUNE_BUDGET: Duration = Duration::from_secs(30);
 /// Starts the relay, the once-a-second report and the housekeeping loops.
 pub fn start(state: &AppState) {
     crate::live::relay::start_relay(state);
-    follow_sign_outs(state);
+    follow_changes_of_users(state);
     every(state, Duration::from_secs(1), |state| async move {
         report(&state);
     });
@@ -45,9 +45,9 @@ pub fn start(state: &AppState) {
     });
 }
 
-/// Another instance's sign-out (or a relay reconnect, after which anything may have been
-/// missed) drops this instance's cached answer at once.
-fn follow_sign_outs(state: &AppState) {
+/// Another instance's sign-out or change of accounts (or a relay reconnect, after which
+/// anything may have been missed) drops this instance's cached answers at once.
+fn follow_changes_of_users(state: &AppState) {
     use crate::state::bus::Change;
     use tokio::sync::broadcast::error::RecvError;
     let state = state.clone();
@@ -59,8 +59,15 @@ fn follow_sign_outs(state: &AppState) {
                 change = changes.recv() => change,
             };
             match change {
-                Ok(Change::SignedOut { user_id }) => state.sign_outs.forget(&user_id),
-                Ok(Change::Resync) | Err(RecvError::Lagged(_)) => state.sign_outs.forget_all(),
+                Ok(Change::SignedOut { user_id }) => {
+                    state.sign_outs.forget(&user_id);
+                    state.accounts.forget(&user_id);
+                }
+                Ok(Change::Accounts { user_id }) => state.accounts.forget(&user_id),
+                Ok(Change::Resync) | Err(RecvError::Lagged(_)) => {
+                    state.sign_outs.forget_all();
+                    state.accounts.forget_all();
+                }
                 Ok(_) => {}
                 Err(RecvError::Closed) => return,
             }

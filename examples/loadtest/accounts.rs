@@ -71,7 +71,11 @@ pub async fn run(
     for round in 0..=ROUNDS {
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for n in order {
-            let name = if n == 0 { "one account" } else { "two accounts" };
+            let name = if n == 0 {
+                "one account"
+            } else {
+                "two accounts"
+            };
             let phase = wrk(name, &address, &scripts[n], seconds, 4, true, pid).await;
             // The first round warms both up and is not kept.
             if round > 0 {

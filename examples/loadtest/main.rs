@@ -84,8 +84,7 @@ async fn main() {
         let (standin, g) = standin_up().await;
         let work = tempfile::tempdir().expect("tempdir");
         let lists = signed("/api/calendar/list-events");
-        let out =
-            accounts::run(&binary, &g, &standin, work.path(), &lists, seconds, latency).await;
+        let out = accounts::run(&binary, &g, &standin, work.path(), &lists, seconds, latency).await;
         println!("{out}");
         return;
     }

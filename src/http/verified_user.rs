@@ -133,7 +133,9 @@ async fn admit(
     // Sign-out (on any instance) ends the sessions minted before it.
     let signed_out = tokio::time::timeout_at(
         user.deadline(),
-        state.sign_outs.latest(&state.store, &user.user_id),
+        state
+            .sign_outs
+            .read(&user.user_id, state.store.signed_out_at(&user.user_id)),
     )
     .await
     .map_err(|_| Error::Service(Service::StoreUnavailable("sign-out check timed out".into())))??;

@@ -94,11 +94,29 @@ sign in with Google again, tell them to do that on the page and then press Start
             "Ask the user to spell each person's email address, and repeat it back to them."
         },
     );
+    if let Some(line) = accounts_line(session.accounts) {
+        prompt.push_str("\n\n");
+        prompt.push_str(&line);
+    }
     if let Some(day) = session.day {
         prompt.push_str("\n\n");
         prompt.push_str(day);
     }
     prompt
+}
+
+/// With several Google accounts: which they are, and where new events go.
+fn accounts_line(accounts: &[String]) -> Option<String> {
+    let (primary, others) = accounts.split_first()?;
+    if others.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "The user has connected several Google accounts: {primary}, the primary one, and {}. \
+The tools read all of them; each event says its account. New holds and meetings go to the \
+primary account; when the user wants one on another account, pass its address as account.",
+        others.join(", ")
+    ))
 }
 
 /// What the prompt says about the language: speak it, and how to change it.
@@ -154,6 +172,9 @@ pub struct Session<'a> {
     pub language: Language,
     /// What is left of today ([`day::section`]), when it could be read in time.
     pub day: Option<&'a str>,
+    /// The addresses of their Google accounts, the primary first (said in the prompt only when
+    /// there are several).
+    pub accounts: &'a [String],
 }
 
 /// Anam's system tool that lets the avatar switch the language speech recognition listens for.

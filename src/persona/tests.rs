@@ -39,6 +39,7 @@ fn build_for(config: &Config, zone: &str, contacts: bool) -> Value {
             contacts,
             language: Language::ENGLISH,
             day: None,
+            accounts: &[],
         },
     )
 }
@@ -282,4 +283,36 @@ fn the_session_length_cap_is_sent_only_when_configured() {
     );
     let p = build(&config(&[("ANAM_MAX_SESSION_SECONDS", "900")]), "UTC");
     assert_eq!(p["maxSessionLengthSeconds"], 900);
+}
+
+#[test]
+fn several_accounts_are_named_in_the_prompt_with_the_primary_first_and_one_is_not() {
+    let zone = Zone::parse("UTC", "timezone").expect("zone");
+    let prompt_with = |accounts: &[String]| {
+        system_prompt(&Session {
+            user_id: "ada@example.com",
+            zone: &zone,
+            now: NOW.parse().expect("now"),
+            contacts: false,
+            language: Language::ENGLISH,
+            day: None,
+            accounts,
+        })
+    };
+    let two = ["ada@work.example".to_owned(), "ada@example.com".to_owned()];
+    let prompt = prompt_with(&two);
+    assert!(
+        prompt.contains(
+            "several Google accounts: ada@work.example, the primary one, and ada@example.com"
+        ),
+        "{prompt}"
+    );
+    assert!(prompt.contains("pass its address as account"), "{prompt}");
+    let one = ["ada@example.com".to_owned()];
+    assert_eq!(
+        prompt_with(&one),
+        prompt_with(&[]),
+        "one account: nothing said"
+    );
+    assert!(!prompt_with(&one).contains("Google accounts"));
 }

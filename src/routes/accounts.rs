@@ -15,7 +15,6 @@ use crate::http::current_user::CurrentUser;
 use crate::http::origin::PageOrigin;
 use crate::live::watch;
 use crate::state::AppState;
-use crate::state::bus::Change;
 
 /// Routes of this area.
 pub(super) fn router() -> Router<AppState> {
@@ -83,6 +82,7 @@ async fn make_primary(
     let Primary { email } = serde_json::from_slice(&body)
         .map_err(|e| Error::Input(Input::InvalidJson(e.to_string())))?;
     let email = email.trim().to_ascii_lowercase();
+    let changed = tokio::time::Instant::now();
     if !state
         .store
         .set_primary_account(&user.user_id, &email)
@@ -91,7 +91,7 @@ async fn make_primary(
         return Err(Action::AccountUnknown.into());
     }
     tracing::info!(user_id = %user.user_id, "primary account changed");
-    changed(&state, &user.user_id).await;
+    state.accounts_changed(&user.user_id, changed).await;
     Ok(Json(accounts_answer(&state, &user.user_id).await?))
 }
 
@@ -114,6 +114,7 @@ async fn remove(
     if email == user.user_id {
         return Err(Action::AccountKept("sign-in").into());
     }
+    let changed = tokio::time::Instant::now();
     // Its channels first, while its grant can still stop them at Google.
     if let Err(e) = watch::stop_account(&state, &email).await {
         tracing::warn!(user_id = %user.user_id, error = %e, "stopping the account's channels failed; they expire by themselves");
@@ -122,16 +123,6 @@ async fn remove(
     // Its row is gone; this also hands "primary" back to the person's own account.
     state.store.remove_account(&user.user_id, &email).await?;
     tracing::info!(user_id = %user.user_id, "removed a Google account");
-    changed(&state, &user.user_id).await;
+    state.accounts_changed(&user.user_id, changed).await;
     Ok(Json(accounts_answer(&state, &user.user_id).await?))
-}
-
-/// Every open page of the person, on every instance, reads the accounts and the week again.
-async fn changed(state: &AppState, person: &str) {
-    state
-        .bus
-        .publish(Change::Accounts {
-            user_id: person.to_owned(),
-        })
-        .await;
 }

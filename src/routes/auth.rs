@@ -289,6 +289,7 @@ async fn add_account(
             Ok(back_with("account_taken").into_response())
         }
         Linked::Added => {
+            let changed = tokio::time::Instant::now();
             state.google.tokens.forget(&email).await;
             state.google.contexts.forget(&email);
             state
@@ -297,12 +298,7 @@ async fn add_account(
                 .seed(&email, grant.access_token, grant.expires_in, scopes)
                 .await;
             tracing::info!(user_id = %person, "added another Google account");
-            state
-                .bus
-                .publish(Change::Accounts {
-                    user_id: person.to_owned(),
-                })
-                .await;
+            state.accounts_changed(person, changed).await;
             Ok(Redirect::to("/?account_added=1").into_response())
         }
     }
@@ -403,7 +399,7 @@ async fn signout(
             })
             .await;
         // Answered only once no instance can still trust an older read of the sign-out.
-        tokio::time::sleep_until(recorded + crate::sign_outs::CACHE_FOR).await;
+        tokio::time::sleep_until(recorded + crate::recent::CACHE_FOR).await;
     }
     Ok((removal(USER_COOKIE, "/"), Redirect::to("/")).into_response())
 }

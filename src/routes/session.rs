@@ -8,8 +8,9 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::calendar::{Zone, working_locations};
+use crate::calendar::{Listed, Zone, working_locations};
 use crate::error::{Auth, Error, GoogleError, Input, Result};
+use crate::google::accounts::{self, Listing};
 use crate::http::client_ip::ClientIp;
 use crate::http::current_user::CurrentUser;
 use crate::http::origin::PageOrigin;
@@ -61,17 +62,44 @@ fn session_language(state: &AppState, query: Option<&str>, headers: &HeaderMap) 
 
 /// What is left of today, for the prompt; `None` (with a log line) when Google is slow or
 /// failing: the session starts anyway, and the avatar asks `list_events`.
-async fn read_day(state: &AppState, user_id: &str, zone: &Zone, now: Timestamp) -> Option<String> {
+async fn read_day(
+    state: &AppState,
+    accounts: &[String],
+    zone: &Zone,
+    now: Timestamp,
+) -> Option<String> {
     let window = day::rest_of_today(zone, now)?;
     let budget = state.config.budgets.day_at_start;
-    let mut google = state
-        .google_for(user_id)
-        .until(tokio::time::Instant::now() + budget);
+    let deadline = tokio::time::Instant::now() + budget;
+    let user_id = accounts.first().map_or("", String::as_str);
+    // Every account's calendars, at once: the dentist on the personal one counts too.
+    let mut access: Vec<_> = accounts
+        .iter()
+        .map(|email| (email.as_str(), state.google_for(email).until(deadline)))
+        .collect();
+    let listing = Listing {
+        zone: Some(zone),
+        cap: 50,
+        query: None,
+        working_locations: true,
+    };
     let reading = async {
-        let context = google.context().await?;
-        google
-            .events_and_working_locations(&context.calendars, window, 50, zone, None)
-            .await
+        let all = accounts::all_events(
+            access.iter_mut().map(|(e, g)| (*e, g)).collect(),
+            listing,
+            |_| Ok(window),
+        )
+        .await?;
+        let events: Vec<_> = all
+            .events
+            .into_iter()
+            .map(|(event, calendar, _)| (event, calendar))
+            .collect();
+        Ok::<_, Error>(Listed {
+            events,
+            truncated: all.truncated,
+            working_locations: all.working_locations,
+        })
     };
     match tokio::time::timeout(budget, reading).await {
         Ok(Ok(listed)) => {
@@ -147,7 +175,8 @@ async fn mint(
         // the avatar connects, not while the user waits for an answer.
         get_contacts::warm_up_in_background(state, &user.user_id);
     }
-    let day = read_day(state, &user.user_id, &zone, now).await;
+    let accounts = state.accounts_of(&user.user_id).await?;
+    let day = read_day(state, &accounts, &zone, now).await;
     let persona = persona_config(
         &state.config,
         &ids,
@@ -158,6 +187,7 @@ async fn mint(
             contacts,
             language,
             day: day.as_deref(),
+            accounts: &accounts,
         },
     );
     let token = state

@@ -96,7 +96,9 @@ pub struct Shared {
     /// How many lines about strangers' requests may be logged.
     pub(crate) log_budget: Arc<LogBudget>,
     /// Users' latest sign-outs, as this instance last read them.
-    pub(crate) sign_outs: crate::sign_outs::SignOuts,
+    pub(crate) sign_outs: crate::recent::SignOuts,
+    /// Each person's Google accounts, lately read.
+    pub(crate) accounts: crate::recent::Accounts,
     /// Serving, draining (SIGTERM: not ready) or stopping (streams end).
     phase: tokio::sync::watch::Sender<Phase>,
     /// Tracked background tasks, stopped cleanly at shutdown.
@@ -128,14 +130,31 @@ impl AppState {
 
     /// The addresses of the person's Google accounts, the primary first (the person's own
     /// address alone when nothing else is stored).
+    /// Read lately on this instance ([`crate::recent`]): no store read on most tool calls.
     pub(crate) async fn accounts_of(&self, user_id: &str) -> crate::error::Result<Vec<String>> {
-        let mut accounts = self.store.accounts(user_id).await?;
-        if accounts.is_empty() {
-            return Ok(vec![user_id.to_owned()]);
-        }
-        // Stable: the primary first, the others as stored.
-        accounts.sort_by_key(|a| !a.primary);
-        Ok(accounts.into_iter().map(|a| a.email).collect())
+        let read = async {
+            let mut accounts = self.store.accounts(user_id).await?;
+            if accounts.is_empty() {
+                return Ok(vec![user_id.to_owned()]);
+            }
+            // Stable: the primary first, the others as stored.
+            accounts.sort_by_key(|a| !a.primary);
+            Ok(accounts.into_iter().map(|a| a.email).collect())
+        };
+        self.accounts.read(user_id, read).await
+    }
+
+    /// The person's accounts changed here: this instance reads them again at once, every other
+    /// instance hears it on the bus, and the caller answers only once no instance can still
+    /// trust an older read ([`crate::recent::CACHE_FOR`] after `changed`).
+    pub(crate) async fn accounts_changed(&self, user_id: &str, changed: tokio::time::Instant) {
+        self.accounts.forget(user_id);
+        self.bus
+            .publish(crate::state::bus::Change::Accounts {
+                user_id: user_id.to_owned(),
+            })
+            .await;
+        tokio::time::sleep_until(changed + crate::recent::CACHE_FOR).await;
     }
 
     /// One user's Google access for background work: every call within the background budget,
@@ -189,6 +208,7 @@ impl AppState {
         self.google.contexts.prune();
         self.contacts_warmups.prune();
         self.sign_outs.prune();
+        self.accounts.prune();
     }
 
     /// Opens the store (migrating it) and builds the clients.
@@ -245,7 +265,8 @@ impl AppState {
             cookie_keys,
             metrics,
             log_budget: Arc::default(),
-            sign_outs: crate::sign_outs::SignOuts::default(),
+            sign_outs: crate::recent::SignOuts::default(),
+            accounts: crate::recent::Accounts::default(),
             phase,
             background: crate::tasks::Background::default(),
         })))

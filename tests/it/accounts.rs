@@ -197,14 +197,17 @@ async fn a_hold_goes_to_the_primary_account_or_the_one_named() {
     let id = body["eventId"].as_str().expect("id");
     assert_eq!(work.get(id).expect("held")["summary"], "Deep work");
 
-    // The work account made primary: new holds go there.
-    assert!(
-        app.state
-            .store
-            .set_primary_account(ADA, WORK)
-            .await
-            .expect("primary")
-    );
+    // The work account made primary on the page: new holds go there from then on.
+    let cookie = signed_cookie(&app).await;
+    let (status, body) = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/accounts/primary",
+        &cookie,
+        Some(json!({ "email": WORK })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     let (status, body) = call(&app, BLOCK, hold("Planning")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["account"], WORK);

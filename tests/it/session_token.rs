@@ -584,3 +584,56 @@ async fn with_google_slow_the_mint_goes_without_the_day_within_its_budget() {
         "the rest of the prompt is there"
     );
 }
+
+#[tokio::test]
+async fn with_two_accounts_the_day_holds_both_and_the_prompt_names_them() {
+    let (app, cookie) = ready(&[]).await;
+    let work = "ada@work.example";
+    app.state
+        .store
+        .add_account(
+            ADA,
+            work,
+            &calendar_agent::secret::Secret::new(common::fake_google::refresh_token_for(work)),
+            common::fake_google::GRANTED,
+        )
+        .await
+        .expect("add");
+    fake_calendar::mount_timezone(&app.google, "UTC").await;
+    mount_anam_ok(&app).await;
+    let soon = unix_now() / 60 * 60 + 600;
+    let at = |s: u64| {
+        jiff::Timestamp::from_second(s as i64)
+            .expect("time")
+            .to_string()
+    };
+    let personal = fake_calendar::mount_events_for(&app.google, ADA).await;
+    let work_calendar = fake_calendar::mount_events_for(&app.google, work).await;
+    personal.put(
+        json!({"id": "dentist", "status": "confirmed", "summary": "Dentist",
+        "start": {"dateTime": at(soon)}, "end": {"dateTime": at(soon + 300)}}),
+    );
+    work_calendar.put(
+        json!({"id": "standup", "status": "confirmed", "summary": "Standup",
+        "start": {"dateTime": at(soon + 300)}, "end": {"dateTime": at(soon + 600)}}),
+    );
+    let (status, body) = json_of(mint(&app, Some(&cookie), "203.0.113.1").await).await;
+    assert_eq!(status, 200, "{body}");
+    let prompt = last_persona(&app).await["systemPrompt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, day) = prompt
+        .split_once("The rest of today")
+        .unwrap_or_else(|| panic!("the day is in the prompt: {prompt}"));
+    assert!(
+        day.contains("Dentist") && day.contains("Standup"),
+        "both accounts' events: {day}"
+    );
+    assert!(
+        prompt.contains(&format!(
+            "several Google accounts: {ADA}, the primary one, and {work}"
+        )),
+        "{prompt}"
+    );
+}
