@@ -299,6 +299,13 @@ async fn add_account(
                 .await;
             tracing::info!(user_id = %person, "added another Google account");
             state.accounts_changed(person, changed).await;
+            // The page it was added from is open: its calendars should be watched too.
+            let (watcher, who) = (state.clone(), person.to_owned());
+            state.background.spawn(async move {
+                if let Err(e) = watch::ensure_watching(&watcher, &who).await {
+                    tracing::info!(user_id = %who, error = %e, "could not watch the added account's calendars");
+                }
+            });
             Ok(Redirect::to("/?account_added=1").into_response())
         }
     }

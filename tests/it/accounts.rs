@@ -288,6 +288,62 @@ async fn an_invitation_is_answered_by_the_account_that_was_invited() {
     assert_eq!(personal.len(), 0);
 }
 
+#[tokio::test]
+async fn the_guest_email_allowance_is_the_persons_across_accounts() {
+    let app = spawn_with_user(&[("GUEST_EMAILS_PER_HOUR", "2")], ADA).await;
+    add(&app, WORK, &refresh_token_for(WORK)).await;
+    let personal = mount_events_for(&app.google, ADA).await;
+    let work = mount_events_for(&app.google, WORK).await;
+    // One e-mail through the work account: a meeting Sam is told of, moved.
+    work.put(kickoff(WORK));
+    let minted = unix_now();
+    let at = |route: &str| app.session_url(route, ADA, minted);
+    let (status, body) = json_of(
+        app.post_json(
+            &at(PROPOSE),
+            &json!({"event_id": "kick1", "action": "move", "start": "2030-03-05T15:00:00Z",
+                    "end": "2030-03-05T16:00:00Z", "timezone": "UTC"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let change = body["change_id"].clone();
+    let (status, body) = json_of(
+        app.post_json(&at(APPLY), &json!({ "change_id": change }))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(work.emails().len(), 1);
+    // Two more through the personal account would pass the person's two an hour.
+    busy_for(&app, ADA, json!([])).await;
+    busy_for(&app, WORK, json!([])).await;
+    let (status, body) = json_of(
+        app.post_json(
+            &at(crate::common::routes::DRAFTS),
+            &json!({"title": "Sync", "start": "2030-03-06T10:00:00Z", "end": "2030-03-06T10:30:00Z",
+                    "timezone": "UTC", "attendees": ["sam@example.com", "lee@example.com"],
+                    "video_call": false}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["account"], ADA, "sent from the primary account");
+    let (status, body) = json_of(
+        app.post_json(
+            &at(crate::common::routes::MEETINGS),
+            &json!({ "draft_id": body["draft_id"] }),
+        )
+        .await,
+    )
+    .await;
+    assert_error(status, &body, 429, "invite_limit");
+    assert_eq!(personal.len(), 0, "no meeting written");
+    assert!(personal.emails().is_empty(), "nobody told");
+}
+
 /// `freebusy.query` for one account's token: its primary calendar busy during `busy`.
 struct BusyOf(Value);
 
@@ -724,6 +780,32 @@ async fn two_instances_see_the_same_accounts() {
     );
 }
 
+/// Waits (at most 5 s) until both of Ada's accounts have a channel stored.
+async fn watched_both(app: &TestApp) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let mut watched = 0;
+        for account in [ADA, WORK] {
+            watched += usize::from(
+                !app.state
+                    .store
+                    .channels_of(account)
+                    .await
+                    .expect("channels")
+                    .is_empty(),
+            );
+        }
+        if watched == 2 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "both accounts watched in time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 on_both_backends! {
     async fn each_account_s_calendars_are_watched_and_removing_one_stops_its_channels(db) {
         let app = db.spawn(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app")]).await;
@@ -731,10 +813,9 @@ on_both_backends! {
         fake_calendar::mount_watch(&app.google, 7 * 86_400).await;
         let _feed = fake_calendar::mount_feed(&app.google).await;
         let cookie = app.sign_in(ADA).await;
+        // Adding an account from the page watches every account's calendars.
         add_through_the_page(&app, &cookie, WORK).await;
-        calendar_agent::live::watch::ensure_watching(&app.state, ADA)
-            .await
-            .expect("watching");
+        watched_both(&app).await;
         let (mine, works) = (
             app.state.store.channels_of(ADA).await.expect("channels"),
             app.state.store.channels_of(WORK).await.expect("channels"),
@@ -760,6 +841,7 @@ on_both_backends! {
         assert_eq!(stops[0]["id"], works[0].id.as_str(), "the work account's channel stopped");
         assert!(app.state.store.channels_of(WORK).await.expect("channels").is_empty());
         assert_eq!(app.state.store.channels_of(ADA).await.expect("channels").len(), 1, "the personal one kept");
+
     }
 
     async fn a_user_from_before_accounts_were_several_keeps_working_without_signing_in(db) {
@@ -788,5 +870,43 @@ on_both_backends! {
         let (status, body) = json_of(after.post_json(&after.session_url(LIST, ADA, unix_now()), &week()).await).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(titles(&body), [("Dentist".into(), String::new())]);
+    }
+
+    async fn signing_out_stops_every_account_s_channels(db) {
+        let app = db.spawn(&[("PUBLIC_BASE_URL", "https://demo.ngrok.app")]).await;
+        app.mount_google(3600).await;
+        fake_calendar::mount_watch(&app.google, 7 * 86_400).await;
+        let _feed = fake_calendar::mount_feed(&app.google).await;
+        let cookie = app.sign_in(ADA).await;
+        // Adding an account from the page watches every account's calendars.
+        add_through_the_page(&app, &cookie, WORK).await;
+        watched_both(&app).await;
+        let mut opened = Vec::new();
+        for account in [ADA, WORK] {
+            let channels = app.state.store.channels_of(account).await.expect("channels");
+            opened.extend(channels.into_iter().map(|c| c.id));
+        }
+        assert_eq!(opened.len(), 2, "one per account");
+        let out = app
+            .client
+            .post(app.url("/api/auth/signout"))
+            .header("cookie", &cookie)
+            .header("origin", ORIGIN)
+            .send()
+            .await
+            .expect("sign out");
+        assert_eq!(out.status().as_u16(), 303);
+        for account in [ADA, WORK] {
+            assert!(app.state.store.channels_of(account).await.expect("channels").is_empty(), "{account}");
+        }
+        let mut stopped: Vec<String> = calendar_requests(&app.google)
+            .await
+            .iter()
+            .filter(|r| r.url.path().ends_with("/channels/stop"))
+            .map(|r| serde_json::from_slice::<Value>(&r.body).expect("body")["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        stopped.sort();
+        opened.sort();
+        assert_eq!(stopped, opened, "both stopped at Google");
     }
 }
