@@ -9,12 +9,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::revoke_and_drop;
 use crate::error::{Action, Error, Input, Result};
+use crate::google::oauth::TokenGrant;
 use crate::http::current_user::CurrentUser;
 use crate::http::origin::PageOrigin;
 use crate::live::watch;
+use crate::scopes::Granted;
 use crate::state::AppState;
+use crate::store::Linked;
 
 /// Routes of this area.
 pub(super) fn router() -> Router<AppState> {
@@ -125,4 +127,85 @@ async fn remove(
     tracing::info!(user_id = %user.user_id, "removed a Google account");
     state.accounts_changed(&user.user_id, changed).await;
     Ok(Json(accounts_answer(&state, &user.user_id).await?))
+}
+
+/// Adds the account `email` chose at Google to `person` (signed in in this browser): its own
+/// grant, encrypted, beside theirs. The person stays signed in as before. Returns where the
+/// browser goes back to.
+pub(super) async fn add_account(
+    state: &AppState,
+    person: &str,
+    email: String,
+    grant: TokenGrant,
+    scopes: Granted,
+) -> Result<String> {
+    let Some(refresh_token) = &grant.refresh_token else {
+        // Consent given before: a token is stored for this account only if it is theirs already.
+        let theirs = state.store.person_of(&email).await?.as_deref() == Some(person);
+        let connected = state
+            .store
+            .grant(&email)
+            .await?
+            .is_some_and(|g| g.connected);
+        if !(theirs && connected) {
+            tracing::warn!(user_id = %person, "Google returned no refresh token for the added account");
+            return Ok("/?auth_error=no_refresh_token".into());
+        }
+        if !scopes.is_unknown() {
+            state.store.set_scope(&email, scopes.as_str()).await?;
+        }
+        return Ok("/".into());
+    };
+    match state
+        .store
+        .add_account(person, &email, refresh_token, scopes.as_str())
+        .await?
+    {
+        Linked::Taken => {
+            tracing::info!(user_id = %person, "the account chosen belongs to another person here");
+            Ok("/?auth_error=account_taken".into())
+        }
+        Linked::Added => {
+            let changed = tokio::time::Instant::now();
+            state.google.tokens.forget(&email).await;
+            state.google.contexts.forget(&email);
+            state
+                .google
+                .tokens
+                .seed(&email, grant.access_token, grant.expires_in, scopes)
+                .await;
+            tracing::info!(user_id = %person, "added another Google account");
+            state.accounts_changed(person, changed).await;
+            // The page it was added from is open: its calendars should be watched too.
+            let (watcher, who) = (state.clone(), person.to_owned());
+            state.background.spawn(async move {
+                if let Err(e) = watch::ensure_watching(&watcher, &who).await {
+                    tracing::info!(user_id = %who, error = %e, "could not watch the added account's calendars");
+                }
+            });
+            Ok("/?account_added=1".into())
+        }
+    }
+}
+
+/// Revokes the grant of the Google account `account` at Google (best effort: the local copy
+/// goes regardless) and deletes it here, with what this instance keeps of it.
+pub(super) async fn revoke_and_drop(state: &AppState, account: &str) -> Result<()> {
+    match state.store.refresh_token(account).await {
+        Ok(Some(token)) => {
+            if let Err(e) = state.oauth.revoke(&token).await {
+                // The user can also revoke in their Google account.
+                tracing::warn!(user_id = account, error = %e, "revoking at Google failed; deleting the stored token anyway");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(user_id = account, error = %e, "stored token unreadable; deleting it")
+        }
+    }
+    state.store.delete(account).await?;
+    state.store.forget_guest_responses(account).await?;
+    state.google.tokens.forget(account).await;
+    state.google.contexts.forget(account);
+    Ok(())
 }

@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
+use super::accounts::{self, revoke_and_drop};
 use super::page::page_with_message;
 use crate::cookies::{
     OAUTH_COOKIE, OAUTH_COOKIE_MINUTES, OAUTH_COOKIE_PATH, OAuthFlow, SignedUser, USER_COOKIE,
@@ -23,7 +24,6 @@ use crate::log_safe::clip;
 use crate::scopes::Granted;
 use crate::state::AppState;
 use crate::state::bus::Change;
-use crate::store::Linked;
 
 /// Routes of this area.
 pub(super) fn router() -> Router<AppState> {
@@ -192,7 +192,8 @@ async fn sign_in(
             // The account signed in already: its grant is renewed like a sign-in's.
             return finish_sign_in(state, email, grant, scopes, false).await;
         };
-        return add_account(state, &person.user_id, email, grant, scopes).await;
+        let back = accounts::add_account(state, &person.user_id, email, grant, scopes).await?;
+        return Ok(Redirect::to(&back).into_response());
     }
     let contacts_refused = flow.contacts && !scopes.allows_contacts();
     finish_sign_in(state, email, grant, scopes, contacts_refused).await
@@ -251,64 +252,6 @@ async fn finish_sign_in(
         "/"
     };
     Ok((signed, Redirect::to(back)).into_response())
-}
-
-/// Adds the account `email` chose at Google to `person` (signed in in this browser): its own
-/// grant, encrypted, beside theirs. The person stays signed in as before.
-async fn add_account(
-    state: &AppState,
-    person: &str,
-    email: String,
-    grant: TokenGrant,
-    scopes: Granted,
-) -> Result<Response> {
-    let Some(refresh_token) = &grant.refresh_token else {
-        // Consent given before: a token is stored for this account only if it is theirs already.
-        let theirs = state.store.person_of(&email).await?.as_deref() == Some(person);
-        let connected = state
-            .store
-            .grant(&email)
-            .await?
-            .is_some_and(|g| g.connected);
-        if !(theirs && connected) {
-            tracing::warn!(user_id = %person, "Google returned no refresh token for the added account");
-            return Ok(back_with("no_refresh_token").into_response());
-        }
-        if !scopes.is_unknown() {
-            state.store.set_scope(&email, scopes.as_str()).await?;
-        }
-        return Ok(Redirect::to("/").into_response());
-    };
-    match state
-        .store
-        .add_account(person, &email, refresh_token, scopes.as_str())
-        .await?
-    {
-        Linked::Taken => {
-            tracing::info!(user_id = %person, "the account chosen belongs to another person here");
-            Ok(back_with("account_taken").into_response())
-        }
-        Linked::Added => {
-            let changed = tokio::time::Instant::now();
-            state.google.tokens.forget(&email).await;
-            state.google.contexts.forget(&email);
-            state
-                .google
-                .tokens
-                .seed(&email, grant.access_token, grant.expires_in, scopes)
-                .await;
-            tracing::info!(user_id = %person, "added another Google account");
-            state.accounts_changed(person, changed).await;
-            // The page it was added from is open: its calendars should be watched too.
-            let (watcher, who) = (state.clone(), person.to_owned());
-            state.background.spawn(async move {
-                if let Err(e) = watch::ensure_watching(&watcher, &who).await {
-                    tracing::info!(user_id = %who, error = %e, "could not watch the added account's calendars");
-                }
-            });
-            Ok(Redirect::to("/?account_added=1").into_response())
-        }
-    }
 }
 
 /// The callback's `state` against this browser's cookie, then used up in the store (one use,
@@ -426,28 +369,6 @@ async fn forget_user(state: &AppState, user_id: &str) -> Result<()> {
     }
     revoke_and_drop(state, user_id).await?;
     tracing::info!(user_id, "signed out and forgotten");
-    Ok(())
-}
-
-/// Revokes the grant of the Google account `account` at Google (best effort: the local copy
-/// goes regardless) and deletes it here, with what this instance keeps of it.
-pub(super) async fn revoke_and_drop(state: &AppState, account: &str) -> Result<()> {
-    match state.store.refresh_token(account).await {
-        Ok(Some(token)) => {
-            if let Err(e) = state.oauth.revoke(&token).await {
-                // The user can also revoke in their Google account.
-                tracing::warn!(user_id = account, error = %e, "revoking at Google failed; deleting the stored token anyway");
-            }
-        }
-        Ok(None) => {}
-        Err(e) => {
-            tracing::warn!(user_id = account, error = %e, "stored token unreadable; deleting it")
-        }
-    }
-    state.store.delete(account).await?;
-    state.store.forget_guest_responses(account).await?;
-    state.google.tokens.forget(account).await;
-    state.google.contexts.forget(account);
     Ok(())
 }
 
