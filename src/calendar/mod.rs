@@ -28,15 +28,35 @@ pub(crate) use time::{
 pub use working_hours::WorkingHours;
 pub(crate) use working_location::{DayPlace, Place, by_day as working_locations};
 
-/// A value the domain cannot take, named by the tool argument it came from, with a sentence the
-/// avatar can say. Becomes a 400 at the edge.
+/// A value the domain cannot take, named by the tool argument it came from, with the key of the
+/// sentence that says why (the service's tables hold it in each language) and its values.
+/// Becomes a 400 at the edge.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid argument {argument}: {message}")]
+#[error("invalid argument {argument}: {key}")]
 pub struct Invalid {
     /// The argument's name as the tool schema spells it.
     pub(crate) argument: &'static str,
-    /// A sentence the avatar can say.
-    pub(crate) message: String,
+    /// Which sentence says why.
+    pub(crate) key: &'static str,
+    /// The values it names (the argument's own name among them).
+    pub(crate) vars: Vec<(&'static str, String)>,
+}
+
+impl Invalid {
+    /// `argument` is wrong as the sentence `key` says, naming the argument.
+    pub(crate) fn new(argument: &'static str, key: &'static str) -> Self {
+        Self {
+            argument,
+            key,
+            vars: vec![("argument", argument.to_owned())],
+        }
+    }
+
+    /// With the value `name` of the sentence.
+    pub(crate) fn var(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.vars.push((name, value.to_string()));
+        self
+    }
 }
 
 /// Shorthand for results whose error is [`Invalid`].

@@ -35,13 +35,7 @@ impl Zone {
                 name: tz.iana_name().unwrap_or(trimmed).to_owned(),
                 tz,
             })
-            .map_err(|_| Invalid {
-                argument,
-                message: format!(
-                    "{argument} \"{trimmed}\" is not an IANA time zone. Use a name such as \
-                     America/New_York or Europe/London."
-                ),
-            })
+            .map_err(|_| Invalid::new(argument, "not_a_zone").var("text", trimmed))
     }
 
     /// UTC, the fallback when the calendar's own zone cannot be read.
@@ -120,13 +114,7 @@ impl TimeText {
         if let Ok(dt) = text.parse::<DateTime>() {
             return Ok(Self::Civil(dt));
         }
-        Err(Invalid {
-            argument,
-            message: format!(
-                "{argument} \"{text}\" is not an ISO 8601 date and time. Use a form such as \
-                 2026-11-24T09:00:00 or 2026-11-24T09:00:00-05:00."
-            ),
-        })
+        Err(Invalid::new(argument, "not_a_time").var("text", text))
     }
 
     /// The instant, if the text carried its own offset.
@@ -158,10 +146,7 @@ impl TimeText {
         civil
             .and_then(|dt| zone.tz.to_ambiguous_zoned(dt).compatible().ok())
             .map(|z| z.timestamp())
-            .ok_or_else(|| Invalid {
-                argument,
-                message: format!("{argument} is outside the supported range of dates."),
-            })
+            .ok_or_else(|| Invalid::new(argument, "date_out_of_range"))
     }
 }
 
@@ -207,19 +192,10 @@ impl Window {
     /// Checks the order and the length; the messages name the arguments.
     pub fn new(start: Timestamp, end: Timestamp) -> Result<Self> {
         if end <= start {
-            return Err(Invalid {
-                argument: "window_end",
-                message: "window_end must be after window_start.".into(),
-            });
+            return Err(Invalid::new("window_end", "window_end_before_start"));
         }
         if end.duration_since(start) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
-            return Err(Invalid {
-                argument: "window_end",
-                message: format!(
-                    "window_end is more than {MAX_WINDOW_DAYS} days after window_start. Ask \
-                     about a shorter period."
-                ),
-            });
+            return Err(Invalid::new("window_end", "window_too_long").var("days", MAX_WINDOW_DAYS));
         }
         Ok(Self { start, end })
     }
@@ -340,9 +316,17 @@ mod tests {
     fn unparseable_times_name_the_argument() {
         for text in ["next tuesday", "", "2026-13-01T00:00:00", "9am"] {
             match parse_time(text, &ny(), "window_start", DateMeans::StartOfDay) {
-                Err(Invalid { argument, message }) => {
+                Err(Invalid {
+                    argument,
+                    key,
+                    vars,
+                }) => {
                     assert_eq!(argument, "window_start");
-                    assert!(message.contains("window_start"), "{message}");
+                    assert_eq!(key, "not_a_time");
+                    assert!(
+                        vars.contains(&("argument", "window_start".into())),
+                        "{vars:?}"
+                    );
                 }
                 other => panic!("{text}: {other:?}"),
             }

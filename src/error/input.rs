@@ -11,12 +11,12 @@ use super::Parts;
 #[derive(Debug, thiserror::Error)]
 pub enum Input {
     /// A tool argument is missing or unusable.
-    #[error("invalid argument {argument}: {message}")]
+    #[error("invalid argument {argument}: {detail}")]
     InvalidArgument {
         /// The argument's name as the tool schema spells it.
         argument: std::borrow::Cow<'static, str>,
-        /// A sentence the avatar can say.
-        message: String,
+        /// What is wrong with it, in a sentence the avatar can say.
+        detail: crate::messages::Said,
     },
     /// The body is not JSON, or not an object of the expected shape.
     #[error("invalid JSON body: {0}")]
@@ -55,9 +55,9 @@ impl Input {
     pub fn parts(&self) -> Parts {
         use StatusCode as S;
         match self {
-            Self::InvalidArgument { argument, message } => {
+            Self::InvalidArgument { argument, detail } => {
                 Parts::new(S::BAD_REQUEST, "invalid_argument")
-                    .var("detail", message)
+                    .var_said("detail", detail.clone())
                     .with("argument", json!(argument))
             }
             Self::InvalidJson(detail) => {

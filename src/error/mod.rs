@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::language::Language;
+use crate::messages::Said;
 
 pub use action::Action;
 pub use auth::Auth;
@@ -57,8 +58,8 @@ pub struct Parts {
     pub(crate) reason: &'static str,
     /// Which sentence ([`crate::messages`]) says it (`"message"`).
     pub(crate) key: &'static str,
-    /// The values the sentence names.
-    pub(crate) vars: Vec<(&'static str, String)>,
+    /// The values the sentence names (each said in the answer's language).
+    pub(crate) vars: Vec<(&'static str, Said)>,
     /// `Retry-After`, when waiting helps.
     pub(crate) retry_after: Option<Duration>,
     /// More keys of the body (`argument`, `variable`, `detail`, `missing`).
@@ -85,13 +86,24 @@ impl Parts {
 
     /// With the value `name` of the sentence.
     pub(crate) fn var(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
-        self.vars.push((name, value.to_string()));
+        self.vars.push((name, Said::Text(value.to_string())));
+        self
+    }
+
+    /// With the value `name` of the sentence, itself a sentence said in the same language.
+    pub(crate) fn var_said(mut self, name: &'static str, value: Said) -> Self {
+        self.vars.push((name, value));
         self
     }
 
     /// The sentence in `language`.
     pub(crate) fn message(&self, language: Language) -> String {
-        crate::messages::sentence(language, self.key, &self.vars)
+        let vars: Vec<(&'static str, String)> = self
+            .vars
+            .iter()
+            .map(|(name, value)| (*name, value.in_language(language)))
+            .collect();
+        crate::messages::sentence(language, self.key, &vars)
             .unwrap_or_else(|| format!("{} ({})", self.reason, self.key))
     }
 
@@ -112,11 +124,11 @@ impl Error {
     /// A 400 naming `argument`, with a sentence the avatar can say.
     pub(crate) fn invalid(
         argument: impl Into<std::borrow::Cow<'static, str>>,
-        message: impl Into<String>,
+        detail: impl Into<Said>,
     ) -> Self {
         Input::InvalidArgument {
             argument: argument.into(),
-            message: message.into(),
+            detail: detail.into(),
         }
         .into()
     }
@@ -182,7 +194,7 @@ impl Error {
 
 impl From<crate::calendar::Invalid> for Error {
     fn from(invalid: crate::calendar::Invalid) -> Self {
-        Self::invalid(invalid.argument, invalid.message)
+        Self::invalid(invalid.argument, Said::Key(invalid.key, invalid.vars))
     }
 }
 

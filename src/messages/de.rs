@@ -188,4 +188,125 @@ pub(super) const TABLE: super::Table = &[
         "account_unavailable",
         "Dieses Google-Konto konnte ich gerade nicht lesen, seine Termine fehlen in dieser Antwort. {detail}",
     ),
+    // What is wrong with an argument (inside invalid_argument).
+    ("arg_required", "{argument} fehlt."),
+    ("arg_string", "{argument} muss ein Text sein."),
+    (
+        "arg_too_long",
+        "{argument} darf höchstens {max} Zeichen lang sein.",
+    ),
+    (
+        "arg_event_id",
+        "{argument} ist keine Termin-ID. Nimm die ID, die list_events für den Termin genannt hat.",
+    ),
+    ("arg_whole_number", "{argument} muss eine ganze Zahl sein."),
+    ("arg_true_false", "{argument} muss true oder false sein."),
+    (
+        "arg_email_list",
+        "{argument} muss eine Liste von E-Mail-Adressen sein.",
+    ),
+    (
+        "arg_not_email",
+        "„{text}“ in {argument} ist keine E-Mail-Adresse. Bitte den Nutzer, sie zu buchstabieren.",
+    ),
+    (
+        "arg_one_email",
+        "{argument} muss eine einzelne E-Mail-Adresse sein.",
+    ),
+    ("arg_one_of", "{argument} muss {listed} oder {last} sein."),
+    ("arg_the_word", "{argument} muss {last} sein."),
+    ("end_after_start", "end muss nach start liegen."),
+    (
+        "event_too_long",
+        "Ein Termin darf höchstens {days} Tage dauern.",
+    ),
+    (
+        "no_such_event",
+        "Im Kalender gibt es keinen Termin mit dieser event_id. Suche den Termin und seine ID mit list_events.",
+    ),
+    (
+        "attendees_too_many",
+        "attendees kann höchstens {max} Personen auf einmal nennen.",
+    ),
+    (
+        "attendees_none",
+        "attendees muss mindestens eine Person außer dem Nutzer nennen.",
+    ),
+    (
+        "move_needs",
+        "Um einen Termin zu verschieben, wird {argument} gebraucht.",
+    ),
+    (
+        "series_no_start",
+        "Den Beginn dieser Serie kann ich nicht lesen; ändere nur diesen einen Termin (scope this).",
+    ),
+    (
+        "series_all_day_date",
+        "Diese Serie ist ganztägig: Gib den neuen Tag als Datum an (etwa 2030-03-13), um alle zu verschieben, oder verschiebe nur diesen einen auf eine Uhrzeit (scope this).",
+    ),
+    (
+        "duration_positive",
+        "duration_minutes muss eine positive Anzahl Minuten sein.",
+    ),
+    (
+        "duration_too_long",
+        "duration_minutes darf höchstens {days} Tage betragen.",
+    ),
+    (
+        "duration_longer_than_window",
+        "duration_minutes ist länger als der Zeitraum zwischen window_start und window_end.",
+    ),
+    (
+        "decline_message_ooo_only",
+        "decline_message gehört nur zu kind out_of_office.",
+    ),
+    (
+        "location_needed",
+        "kind working_location braucht location: home, office oder elsewhere.",
+    ),
+    (
+        "location_wl_only",
+        "location gehört nur zu kind working_location.",
+    ),
+    (
+        "location_label_wl_only",
+        "location_label gehört nur zu kind working_location.",
+    ),
+    (
+        "invite_own_event",
+        "Der Nutzer hat diesen Termin selbst angelegt, es gibt also keine Einladung zu beantworten.",
+    ),
+    (
+        "invite_not_guest",
+        "Der Nutzer ist nicht zu diesem Termin eingeladen, es gibt also keine Einladung zu beantworten.",
+    ),
+    (
+        "series_id_named",
+        "Diese ID steht für die ganze Serie. Für einen einzelnen Termin, oder einen und die folgenden, nimm die ID, die list_events für diesen Termin genannt hat.",
+    ),
+    (
+        "scope_needed",
+        "Dieser Termin wiederholt sich {words}. Frag den Nutzer, ob nur dieser eine (scope this), dieser und die folgenden (following) oder alle (all) geändert werden sollen.",
+    ),
+    (
+        "not_a_zone",
+        "{argument} „{text}“ ist keine IANA-Zeitzone. Nimm einen Namen wie America/New_York oder Europe/London.",
+    ),
+    (
+        "not_a_time",
+        "{argument} „{text}“ ist kein Datum mit Uhrzeit nach ISO 8601. Nimm eine Form wie 2026-11-24T09:00:00 oder 2026-11-24T09:00:00-05:00.",
+    ),
+    (
+        "date_out_of_range",
+        "{argument} liegt außerhalb der unterstützten Daten.",
+    ),
+    (
+        "window_end_before_start",
+        "window_end muss nach window_start liegen.",
+    ),
+    (
+        "window_too_long",
+        "window_end liegt mehr als {days} Tage nach window_start. Frag nach einem kürzeren Zeitraum.",
+    ),
+    ("week_date", "week muss ein Datum wie 2026-11-23 sein."),
 ];

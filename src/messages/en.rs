@@ -185,4 +185,119 @@ pub(super) const TABLE: super::Table = &[
         "account_unavailable",
         "I could not read this Google account just now, so its events are missing from this answer. {detail}",
     ),
+    // What is wrong with an argument (inside invalid_argument).
+    ("arg_required", "{argument} is required."),
+    ("arg_string", "{argument} must be a string."),
+    (
+        "arg_too_long",
+        "{argument} must be at most {max} characters.",
+    ),
+    (
+        "arg_event_id",
+        "{argument} is not an event id. Use the id list_events gave for the event.",
+    ),
+    ("arg_whole_number", "{argument} must be a whole number."),
+    ("arg_true_false", "{argument} must be true or false."),
+    (
+        "arg_email_list",
+        "{argument} must be a list of email addresses.",
+    ),
+    (
+        "arg_not_email",
+        "\"{text}\" in {argument} is not an email address. Ask the user to spell it.",
+    ),
+    ("arg_one_email", "{argument} must be one email address."),
+    ("arg_one_of", "{argument} must be {listed} or {last}."),
+    ("arg_the_word", "{argument} must be {last}."),
+    ("end_after_start", "end must be after start."),
+    (
+        "event_too_long",
+        "An event can be at most {days} days long.",
+    ),
+    (
+        "no_such_event",
+        "There is no event with that event_id on the calendar. Use list_events to find the event and its id.",
+    ),
+    (
+        "attendees_too_many",
+        "attendees can name at most {max} people at once.",
+    ),
+    (
+        "attendees_none",
+        "attendees must name at least one person other than the user.",
+    ),
+    ("move_needs", "{argument} is required to move an event."),
+    (
+        "series_no_start",
+        "That series has no start I can read; change just this one (scope this).",
+    ),
+    (
+        "series_all_day_date",
+        "That series is all day: give the new day as a date (like 2030-03-13) to move every one, or move just this one to a time (scope this).",
+    ),
+    (
+        "duration_positive",
+        "duration_minutes must be a positive number of minutes.",
+    ),
+    (
+        "duration_too_long",
+        "duration_minutes must be at most {days} days.",
+    ),
+    (
+        "duration_longer_than_window",
+        "duration_minutes is longer than the window between window_start and window_end.",
+    ),
+    (
+        "decline_message_ooo_only",
+        "decline_message goes with kind out_of_office only.",
+    ),
+    (
+        "location_needed",
+        "kind working_location needs location: home, office or elsewhere.",
+    ),
+    (
+        "location_wl_only",
+        "location goes with kind working_location only.",
+    ),
+    (
+        "location_label_wl_only",
+        "location_label goes with kind working_location only.",
+    ),
+    (
+        "invite_own_event",
+        "The user organised this event, so there is no invitation to answer.",
+    ),
+    (
+        "invite_not_guest",
+        "The user is not a guest of this event, so there is no invitation to answer.",
+    ),
+    (
+        "series_id_named",
+        "That id names the whole series. For just one occurrence, or one and the ones after it, use the id list_events gave for that occurrence.",
+    ),
+    (
+        "scope_needed",
+        "This event repeats {words}. Ask the user whether to change just this one (scope this), this one and the ones after it (following), or all of them (all).",
+    ),
+    (
+        "not_a_zone",
+        "{argument} \"{text}\" is not an IANA time zone. Use a name such as America/New_York or Europe/London.",
+    ),
+    (
+        "not_a_time",
+        "{argument} \"{text}\" is not an ISO 8601 date and time. Use a form such as 2026-11-24T09:00:00 or 2026-11-24T09:00:00-05:00.",
+    ),
+    (
+        "date_out_of_range",
+        "{argument} is outside the supported range of dates.",
+    ),
+    (
+        "window_end_before_start",
+        "window_end must be after window_start.",
+    ),
+    (
+        "window_too_long",
+        "window_end is more than {days} days after window_start. Ask about a shorter period.",
+    ),
+    ("week_date", "week must be a date such as 2026-11-23."),
 ];

@@ -182,4 +182,125 @@ pub(super) const TABLE: super::Table = &[
         "account_unavailable",
         "No pude leer esta cuenta de Google ahora mismo, así que sus eventos faltan en esta respuesta. {detail}",
     ),
+    // What is wrong with an argument (inside invalid_argument).
+    ("arg_required", "{argument} es obligatorio."),
+    ("arg_string", "{argument} debe ser un texto."),
+    (
+        "arg_too_long",
+        "{argument} debe tener como máximo {max} caracteres.",
+    ),
+    (
+        "arg_event_id",
+        "{argument} no es un identificador de evento. Usa el identificador que dio list_events para el evento.",
+    ),
+    ("arg_whole_number", "{argument} debe ser un número entero."),
+    ("arg_true_false", "{argument} debe ser true o false."),
+    (
+        "arg_email_list",
+        "{argument} debe ser una lista de direcciones de correo.",
+    ),
+    (
+        "arg_not_email",
+        "«{text}» en {argument} no es una dirección de correo. Pide al usuario que la deletree.",
+    ),
+    (
+        "arg_one_email",
+        "{argument} debe ser una sola dirección de correo.",
+    ),
+    ("arg_one_of", "{argument} debe ser {listed} o {last}."),
+    ("arg_the_word", "{argument} debe ser {last}."),
+    ("end_after_start", "end debe ser posterior a start."),
+    (
+        "event_too_long",
+        "Un evento puede durar como máximo {days} días.",
+    ),
+    (
+        "no_such_event",
+        "No hay ningún evento con ese event_id en el calendario. Usa list_events para encontrar el evento y su identificador.",
+    ),
+    (
+        "attendees_too_many",
+        "attendees puede nombrar como máximo a {max} personas a la vez.",
+    ),
+    (
+        "attendees_none",
+        "attendees debe nombrar al menos a una persona aparte del usuario.",
+    ),
+    (
+        "move_needs",
+        "{argument} es obligatorio para mover un evento.",
+    ),
+    (
+        "series_no_start",
+        "No puedo leer el inicio de esa serie; cambia solo este (scope this).",
+    ),
+    (
+        "series_all_day_date",
+        "Esa serie es de todo el día: da el nuevo día como fecha (como 2030-03-13) para moverlos todos, o mueve solo este a una hora (scope this).",
+    ),
+    (
+        "duration_positive",
+        "duration_minutes debe ser un número positivo de minutos.",
+    ),
+    (
+        "duration_too_long",
+        "duration_minutes debe ser como máximo de {days} días.",
+    ),
+    (
+        "duration_longer_than_window",
+        "duration_minutes es más largo que el periodo entre window_start y window_end.",
+    ),
+    (
+        "decline_message_ooo_only",
+        "decline_message solo va con kind out_of_office.",
+    ),
+    (
+        "location_needed",
+        "kind working_location necesita location: home, office o elsewhere.",
+    ),
+    (
+        "location_wl_only",
+        "location solo va con kind working_location.",
+    ),
+    (
+        "location_label_wl_only",
+        "location_label solo va con kind working_location.",
+    ),
+    (
+        "invite_own_event",
+        "El usuario organizó este evento, así que no hay invitación que responder.",
+    ),
+    (
+        "invite_not_guest",
+        "El usuario no es invitado de este evento, así que no hay invitación que responder.",
+    ),
+    (
+        "series_id_named",
+        "Ese identificador nombra toda la serie. Para una sola repetición, o una y las siguientes, usa el identificador que dio list_events para esa repetición.",
+    ),
+    (
+        "scope_needed",
+        "Este evento se repite {words}. Pregunta al usuario si cambiar solo este (scope this), este y los siguientes (following), o todos (all).",
+    ),
+    (
+        "not_a_zone",
+        "{argument} «{text}» no es una zona horaria IANA. Usa un nombre como America/New_York o Europe/London.",
+    ),
+    (
+        "not_a_time",
+        "{argument} «{text}» no es una fecha y hora ISO 8601. Usa una forma como 2026-11-24T09:00:00 o 2026-11-24T09:00:00-05:00.",
+    ),
+    (
+        "date_out_of_range",
+        "{argument} está fuera del intervalo de fechas admitido.",
+    ),
+    (
+        "window_end_before_start",
+        "window_end debe ser posterior a window_start.",
+    ),
+    (
+        "window_too_long",
+        "window_end es más de {days} días posterior a window_start. Pregunta por un periodo más corto.",
+    ),
+    ("week_date", "week debe ser una fecha como 2026-11-23."),
 ];

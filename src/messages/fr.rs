@@ -191,4 +191,128 @@ pub(super) const TABLE: super::Table = &[
         "account_unavailable",
         "Je n'ai pas pu lire ce compte Google pour l'instant, ses événements manquent dans cette réponse. {detail}",
     ),
+    // What is wrong with an argument (inside invalid_argument).
+    ("arg_required", "{argument} est obligatoire."),
+    (
+        "arg_string",
+        "{argument} doit être une chaîne de caractères.",
+    ),
+    (
+        "arg_too_long",
+        "{argument} doit faire au plus {max} caractères.",
+    ),
+    (
+        "arg_event_id",
+        "{argument} n'est pas un identifiant d'événement. Utilisez l'identifiant que list_events a donné pour l'événement.",
+    ),
+    ("arg_whole_number", "{argument} doit être un nombre entier."),
+    ("arg_true_false", "{argument} doit valoir true ou false."),
+    (
+        "arg_email_list",
+        "{argument} doit être une liste d'adresses e-mail.",
+    ),
+    (
+        "arg_not_email",
+        "« {text} » dans {argument} n'est pas une adresse e-mail. Demandez à l'utilisateur de l'épeler.",
+    ),
+    (
+        "arg_one_email",
+        "{argument} doit être une seule adresse e-mail.",
+    ),
+    ("arg_one_of", "{argument} doit valoir {listed} ou {last}."),
+    ("arg_the_word", "{argument} doit valoir {last}."),
+    ("end_after_start", "end doit être après start."),
+    (
+        "event_too_long",
+        "Un événement peut durer au plus {days} jours.",
+    ),
+    (
+        "no_such_event",
+        "Aucun événement de l'agenda n'a cet event_id. Utilisez list_events pour trouver l'événement et son identifiant.",
+    ),
+    (
+        "attendees_too_many",
+        "attendees peut nommer au plus {max} personnes à la fois.",
+    ),
+    (
+        "attendees_none",
+        "attendees doit nommer au moins une personne autre que l'utilisateur.",
+    ),
+    (
+        "move_needs",
+        "{argument} est obligatoire pour déplacer un événement.",
+    ),
+    (
+        "series_no_start",
+        "Je ne peux pas lire le début de cette série ; ne modifiez que celui-ci (scope this).",
+    ),
+    (
+        "series_all_day_date",
+        "Cette série dure toute la journée : donnez le nouveau jour sous forme de date (comme 2030-03-13) pour tous les déplacer, ou déplacez seulement celui-ci à une heure (scope this).",
+    ),
+    (
+        "duration_positive",
+        "duration_minutes doit être un nombre positif de minutes.",
+    ),
+    (
+        "duration_too_long",
+        "duration_minutes doit faire au plus {days} jours.",
+    ),
+    (
+        "duration_longer_than_window",
+        "duration_minutes est plus long que la période entre window_start et window_end.",
+    ),
+    (
+        "decline_message_ooo_only",
+        "decline_message ne va qu'avec kind out_of_office.",
+    ),
+    (
+        "location_needed",
+        "kind working_location demande location : home, office ou elsewhere.",
+    ),
+    (
+        "location_wl_only",
+        "location ne va qu'avec kind working_location.",
+    ),
+    (
+        "location_label_wl_only",
+        "location_label ne va qu'avec kind working_location.",
+    ),
+    (
+        "invite_own_event",
+        "L'utilisateur organise cet événement, il n'y a donc pas d'invitation à laquelle répondre.",
+    ),
+    (
+        "invite_not_guest",
+        "L'utilisateur n'est pas invité à cet événement, il n'y a donc pas d'invitation à laquelle répondre.",
+    ),
+    (
+        "series_id_named",
+        "Cet identifiant désigne toute la série. Pour une seule occurrence, ou une et les suivantes, utilisez l'identifiant que list_events a donné pour cette occurrence.",
+    ),
+    (
+        "scope_needed",
+        "Cet événement se répète {words}. Demandez à l'utilisateur s'il faut changer seulement celui-ci (scope this), celui-ci et les suivants (following), ou tous (all).",
+    ),
+    (
+        "not_a_zone",
+        "{argument} « {text} » n'est pas un fuseau horaire IANA. Utilisez un nom comme America/New_York ou Europe/London.",
+    ),
+    (
+        "not_a_time",
+        "{argument} « {text} » n'est pas une date et heure ISO 8601. Utilisez une forme comme 2026-11-24T09:00:00 ou 2026-11-24T09:00:00-05:00.",
+    ),
+    (
+        "date_out_of_range",
+        "{argument} est en dehors des dates prises en charge.",
+    ),
+    (
+        "window_end_before_start",
+        "window_end doit être après window_start.",
+    ),
+    (
+        "window_too_long",
+        "window_end est plus de {days} jours après window_start. Demandez une période plus courte.",
+    ),
+    ("week_date", "week doit être une date comme 2026-11-23."),
 ];

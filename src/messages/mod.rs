@@ -62,6 +62,93 @@ pub(crate) fn say(
     sentence(language, key, vars).unwrap_or_else(|| key.to_owned())
 }
 
+/// A sentence by its key with its values, said in whichever language the answer is in; or, for
+/// words that only come in English (a JSON parser's own), that text as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Said {
+    /// The sentence `key` of the tables, with these values.
+    Key(&'static str, Vec<(&'static str, String)>),
+    /// Text as it is.
+    Text(String),
+}
+
+/// What marks a [`Said`] carried inside a string (a serde error), and parts its pieces.
+const MARK: char = '\u{1}';
+
+impl Said {
+    /// The sentence `key`, values to follow.
+    pub(crate) fn key(key: &'static str) -> Self {
+        Self::Key(key, Vec::new())
+    }
+
+    /// With the value `name`.
+    pub(crate) fn var(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        if let Self::Key(_, vars) = &mut self {
+            vars.push((name, value.to_string()));
+        }
+        self
+    }
+
+    /// Said in `language`.
+    pub(crate) fn in_language(&self, language: Language) -> String {
+        match self {
+            Self::Key(key, vars) => say(language, key, vars),
+            Self::Text(text) => text.clone(),
+        }
+    }
+
+    /// Carried inside a string (see [`Self::decode`]), values kept apart from the key.
+    pub(crate) fn encode(&self) -> String {
+        match self {
+            Self::Key(key, vars) => {
+                let mut out = format!("{MARK}{key}");
+                for (name, value) in vars {
+                    out.push(MARK);
+                    out.push_str(name);
+                    out.push('=');
+                    out.extend(value.chars().map(|c| if c == MARK { ' ' } else { c }));
+                }
+                out
+            }
+            Self::Text(text) => text.clone(),
+        }
+    }
+
+    /// What [`Self::encode`] made, or `None` for any other text. Only keys of the tables and
+    /// the names their sentences use are read back.
+    pub(crate) fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.strip_prefix(MARK)?.split(MARK);
+        let wanted = parts.next()?;
+        let (key, template) = en::TABLE.iter().find(|(k, _)| *k == wanted)?;
+        let mut said = Self::key(key);
+        for part in parts {
+            let (name, value) = part.split_once('=')?;
+            let at = template.find(&format!("{{{name}}}"))?;
+            let name: &'static str = &template[at + 1..at + 1 + name.len()];
+            said = said.var(name, value);
+        }
+        Some(said)
+    }
+}
+
+impl From<String> for Said {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for Said {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_language(Language::ENGLISH))
+    }
+}
+
 /// `template` with each `{name}` of `vars` replaced by its value.
 pub(crate) fn fill(template: &str, vars: &[(&'static str, String)]) -> String {
     let mut out = template.to_owned();

@@ -64,7 +64,7 @@ fn week_param(query: Option<&str>) -> Result<Option<Date>> {
     };
     text.parse::<Date>()
         .map(Some)
-        .map_err(|_| Error::invalid("week", "week must be a date such as 2026-11-23."))
+        .map_err(|_| Error::invalid("week", crate::messages::Said::key("week_date")))
 }
 
 async fn events(

@@ -170,7 +170,7 @@ impl BlockTimeInput {
         if decline_message.is_some() && kind != HoldKind::OutOfOffice {
             return Err(Error::invalid(
                 "decline_message",
-                "decline_message goes with kind out_of_office only.",
+                crate::messages::Said::key("decline_message_ooo_only"),
             ));
         }
         let label = self.location_label.map(|l| l.0);
@@ -179,19 +179,19 @@ impl BlockTimeInput {
             (HoldKind::WorkingLocation, None) => {
                 return Err(Error::invalid(
                     "location",
-                    "kind working_location needs location: home, office or elsewhere.",
+                    crate::messages::Said::key("location_needed"),
                 ));
             }
             (_, Some(_)) => {
                 return Err(Error::invalid(
                     "location",
-                    "location goes with kind working_location only.",
+                    crate::messages::Said::key("location_wl_only"),
                 ));
             }
             (_, None) if label.is_some() => {
                 return Err(Error::invalid(
                     "location_label",
-                    "location_label goes with kind working_location only.",
+                    crate::messages::Said::key("location_label_wl_only"),
                 ));
             }
             (_, None) => None,

@@ -15,6 +15,7 @@ use crate::calendar::{
 };
 use crate::error::{Error, Result};
 use crate::google::user_calendar::needs;
+use crate::messages::Said;
 
 /// The route.
 pub(crate) const ROUTE: &str = "/api/calendar/freebusy";
@@ -85,13 +86,13 @@ impl FindFreeTimeArgs {
         if minutes <= 0 {
             return Err(Error::invalid(
                 "duration_minutes",
-                "duration_minutes must be a positive number of minutes.",
+                Said::key("duration_positive"),
             ));
         }
         if minutes > MAX_WINDOW_DAYS * 24 * 60 {
             return Err(Error::invalid(
                 "duration_minutes",
-                format!("duration_minutes must be at most {MAX_WINDOW_DAYS} days."),
+                Said::key("duration_too_long").var("days", MAX_WINDOW_DAYS),
             ));
         }
         let duration = SignedDuration::from_mins(minutes);
@@ -128,8 +129,7 @@ fn check_fits(duration: SignedDuration, window: Window) -> Result<()> {
     if duration > window.duration() {
         return Err(Error::invalid(
             "duration_minutes",
-            "duration_minutes is longer than the window between window_start and \
-                      window_end.",
+            Said::key("duration_longer_than_window"),
         ));
     }
     Ok(())

@@ -19,6 +19,7 @@ use crate::calendar::series;
 use crate::calendar::{CalendarRef, Rule, TimeText, Window, Zone, can_change, my_response};
 use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::UserCalendar;
+use crate::messages::Said;
 use crate::store::Kind;
 
 /// The route.
@@ -119,19 +120,13 @@ impl ProposeInput {
         let times = match (self.action, &timezone, &self.start, &self.end) {
             (Verb::Cancel, ..) => None,
             (Verb::Move, None, ..) => {
-                return Err(Error::invalid(
-                    "timezone",
-                    "timezone is required to move an event.",
-                ));
+                return Err(Error::invalid("timezone", moving_needs("timezone")));
             }
             (Verb::Move, Some(_), None, _) => {
-                return Err(Error::invalid(
-                    "start",
-                    "start is required to move an event.",
-                ));
+                return Err(Error::invalid("start", moving_needs("start")));
             }
             (Verb::Move, Some(_), _, None) => {
-                return Err(Error::invalid("end", "end is required to move an event."));
+                return Err(Error::invalid("end", moving_needs("end")));
             }
             (Verb::Move, Some(zone), Some(start), Some(end)) => {
                 let (from, to) = event_times(start, end, zone)?;
@@ -291,11 +286,9 @@ fn scope_of(event: &Event, master: Option<&Event>, asked: Option<Scope>) -> Resu
     let named_series = event.recurring_event_id.is_none();
     match asked {
         None => Err(ask_scope(series)),
-        Some(Scope::This | Scope::Following) if named_series => Err(Error::invalid(
-            "event_id",
-            "That id names the whole series. For just one occurrence, or one and the ones \
-             after it, use the id list_events gave for that occurrence.",
-        )),
+        Some(Scope::This | Scope::Following) if named_series => {
+            Err(Error::invalid("event_id", Said::key("series_id_named")))
+        }
         Some(scope) => Ok(scope),
     }
 }
@@ -304,13 +297,12 @@ fn scope_of(event: &Event, master: Option<&Event>, asked: Option<Scope>) -> Resu
 fn ask_scope(series: &Event) -> Error {
     let words = Rule::find(series.recurrence.as_deref().unwrap_or_default())
         .map_or_else(|| "on a repeating schedule".to_owned(), |r| r.describe());
-    Error::invalid(
-        "scope",
-        format!(
-            "This event repeats {words}. Ask the user whether to change just this one (scope \
-             this), this one and the ones after it (following), or all of them (all)."
-        ),
-    )
+    Error::invalid("scope", Said::key("scope_needed").var("words", words))
+}
+
+/// What a move lacks without `argument`.
+fn moving_needs(argument: &'static str) -> Said {
+    Said::key("move_needs").var("argument", argument)
 }
 
 /// Titles of the user's other events that overlap the new time.

@@ -71,14 +71,14 @@ fn answered(event: &Event, args: &RespondArgs) -> Result<Event> {
     {
         return Err(Error::invalid(
             "event_id",
-            "The user organised this event, so there is no invitation to answer.",
+            crate::messages::Said::key("invite_own_event"),
         ));
     }
     let mut attendees = event.attendees.clone().unwrap_or_default();
     let Some(me) = attendees.iter_mut().find(|a| a.self_ == Some(true)) else {
         return Err(Error::invalid(
             "event_id",
-            "The user is not a guest of this event, so there is no invitation to answer.",
+            crate::messages::Said::key("invite_not_guest"),
         ));
     };
     me.response_status = Some(args.response.word().to_owned());

@@ -18,7 +18,7 @@ pub(crate) const MAX_ATTENDEES: usize = 20;
 /// `attendees` as a call may use them: each once, the user's own address left out, at most
 /// [`MAX_ATTENDEES`]; `required` asks for at least one.
 pub(crate) fn attendees(given: &Emails, user_id: &str, required: bool) -> Result<Vec<String>> {
-    let bad = |message: String| Error::invalid("attendees", message);
+    let bad = |said: crate::messages::Said| Error::invalid("attendees", said);
     let mut out: Vec<String> = Vec::new();
     for email in &given.0 {
         if !email.eq_ignore_ascii_case(user_id) && !out.contains(email) {
@@ -26,14 +26,12 @@ pub(crate) fn attendees(given: &Emails, user_id: &str, required: bool) -> Result
         }
     }
     if out.len() > MAX_ATTENDEES {
-        return Err(bad(format!(
-            "attendees can name at most {MAX_ATTENDEES} people at once."
-        )));
+        return Err(bad(
+            crate::messages::Said::key("attendees_too_many").var("max", MAX_ATTENDEES)
+        ));
     }
     if required && out.is_empty() {
-        return Err(bad(
-            "attendees must name at least one person other than the user.".into(),
-        ));
+        return Err(bad(crate::messages::Said::key("attendees_none")));
     }
     Ok(out)
 }

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Input, Result};
+use crate::messages::Said;
 pub(crate) use values::{
     Choice, Count, Email, Emails, EventId, Flag, Text, When, ZoneName, check_early, choice,
     event_times, no_such_event, optional, word,
@@ -91,7 +92,10 @@ pub(crate) fn read<T: DeserializeOwned>(args: &Map<String, Value>) -> Result<T> 
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next())
         {
-            return Error::invalid(field.to_owned(), format!("{field} is required."));
+            return Error::invalid(
+                field.to_owned(),
+                Said::key("arg_required").var("argument", field),
+            );
         }
         // The argument itself, not an element of it (`attendees[2]` is `attendees`).
         let argument = path
@@ -100,12 +104,20 @@ pub(crate) fn read<T: DeserializeOwned>(args: &Map<String, Value>) -> Result<T> 
             .filter(|a| !a.is_empty())
             .unwrap_or("arguments")
             .to_owned();
-        let message = if inner.contains(ARGUMENT) {
-            inner.replace(ARGUMENT, &argument)
-        } else {
-            format!("{argument}: {inner}.")
+        // An argument type's own sentence, naming the argument now that it is known; else
+        // serde's words.
+        let detail = match Said::decode(&inner) {
+            Some(Said::Key(key, vars)) => {
+                let mut vars: Vec<(&'static str, String)> = vars
+                    .into_iter()
+                    .filter(|(name, _)| *name != "argument")
+                    .collect();
+                vars.push(("argument", argument.clone()));
+                Said::Key(key, vars)
+            }
+            _ => Said::Text(format!("{argument}: {inner}.")),
         };
-        Error::invalid(argument, message)
+        Error::invalid(argument, detail)
     })
 }
 
@@ -210,8 +222,8 @@ mod tests {
 
     fn refused(v: Value) -> (String, String) {
         match sample(v) {
-            Err(Error::Input(crate::error::Input::InvalidArgument { argument, message })) => {
-                (argument.into_owned(), message)
+            Err(Error::Input(crate::error::Input::InvalidArgument { argument, detail })) => {
+                (argument.into_owned(), detail.to_string())
             }
             other => panic!("expected a 400, got {other:?}"),
         }

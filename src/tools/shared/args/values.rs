@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::ARGUMENT;
 use crate::calendar::{DateMeans, MAX_WINDOW_DAYS, TimeText, Window, Zone, is_email};
 use crate::error::{Error, Result};
+use crate::messages::Said;
 
 /// For an optional argument: absent, `null` or blank is not given.
 pub(crate) fn optional<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
@@ -27,16 +28,21 @@ where
     }
 }
 
-fn sentence<E: de::Error>(text: impl std::fmt::Display) -> E {
-    E::custom(text)
+/// The serde error for the sentence `key` with `vars` (the argument's name is added by
+/// [`super::read`], which knows it).
+fn said<E: de::Error>(key: &'static str, vars: &[(&'static str, String)]) -> E {
+    let said = vars
+        .iter()
+        .fold(Said::key(key), |s, (name, value)| s.var(name, value));
+    E::custom(said.encode())
 }
 
 /// A JSON string, trimmed; anything else is refused.
 fn string<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<String, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::String(s) => Ok(s.trim().to_owned()),
-        Value::Null => Err(sentence(format!("{ARGUMENT} is required."))),
-        _ => Err(sentence(format!("{ARGUMENT} must be a string."))),
+        Value::Null => Err(said("arg_required", &[])),
+        _ => Err(said("arg_string", &[])),
     }
 }
 
@@ -65,12 +71,10 @@ impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let text = string(d)?;
         if text.is_empty() {
-            return Err(sentence(format!("{ARGUMENT} is required.")));
+            return Err(said("arg_required", &[]));
         }
         if text.chars().count() > MAX {
-            return Err(sentence(format!(
-                "{ARGUMENT} must be at most {MAX} characters."
-            )));
+            return Err(said("arg_too_long", &[("max", MAX.to_string())]));
         }
         Ok(Self(text))
     }
@@ -88,7 +92,7 @@ impl<'de> Deserialize<'de> for When {
         let text = string(d)?;
         TimeText::parse(&text, ARGUMENT)
             .map(Self)
-            .map_err(|e| sentence(e.message))
+            .map_err(|e| said(e.key, &e.vars))
     }
 }
 schema_as!(When: { "type": "string" });
@@ -102,7 +106,7 @@ impl<'de> Deserialize<'de> for ZoneName {
         let text = string(d)?;
         Zone::parse(&text, ARGUMENT)
             .map(Self)
-            .map_err(|e| sentence(e.message))
+            .map_err(|e| said(e.key, &e.vars))
     }
 }
 schema_as!(ZoneName: { "type": "string" });
@@ -123,9 +127,7 @@ impl<'de> Deserialize<'de> for EventId {
         if fine {
             Ok(Self(id))
         } else {
-            Err(sentence(format!(
-                "{ARGUMENT} is not an event id. Use the id list_events gave for the event."
-            )))
+            Err(said("arg_event_id", &[]))
         }
     }
 }
@@ -137,7 +139,7 @@ pub(crate) struct Count(pub(crate) i64);
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let bad = || sentence(format!("{ARGUMENT} must be a whole number."));
+        let bad = || said("arg_whole_number", &[]);
         let number = match Value::deserialize(d)? {
             Value::Number(n) => n.as_f64().ok_or_else(bad)?,
             Value::String(s) => s.trim().parse::<f64>().map_err(|_| bad())?,
@@ -161,7 +163,7 @@ impl<'de> Deserialize<'de> for Flag {
             Value::Bool(b) => Ok(Self(b)),
             Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Self(true)),
             Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Self(false)),
-            _ => Err(sentence(format!("{ARGUMENT} must be true or false."))),
+            _ => Err(said("arg_true_false", &[])),
         }
     }
 }
@@ -176,23 +178,19 @@ impl<'de> Deserialize<'de> for Emails {
         let list = match Value::deserialize(d)? {
             Value::Array(list) => list,
             _ => {
-                return Err(sentence(format!(
-                    "{ARGUMENT} must be a list of email addresses."
-                )));
+                return Err(said("arg_email_list", &[]));
             }
         };
         let mut out = Vec::new();
         for item in list {
             let Some(text) = item.as_str().map(str::trim) else {
-                return Err(sentence(format!(
-                    "{ARGUMENT} must be a list of email addresses."
-                )));
+                return Err(said("arg_email_list", &[]));
             };
             if !is_email(text) {
-                return Err(sentence(format!(
-                    "\"{}\" in {ARGUMENT} is not an email address. Ask the user to spell it.",
-                    crate::log_safe::clip(text)
-                )));
+                return Err(said(
+                    "arg_not_email",
+                    &[("text", crate::log_safe::clip(text).to_string())],
+                ));
             }
             out.push(text.to_ascii_lowercase());
         }
@@ -212,7 +210,7 @@ impl<'de> Deserialize<'de> for Email {
         if is_email(&text) {
             Ok(Self(text.to_ascii_lowercase()))
         } else {
-            Err(sentence(format!("{ARGUMENT} must be one email address.")))
+            Err(said("arg_one_email", &[]))
         }
     }
 }
@@ -286,11 +284,13 @@ pub(crate) fn word<'de, D: Deserializer<'de>, T: Choice + Copy>(
         .map(|(v, _)| *v)
         .ok_or_else(|| {
             let words: Vec<&str> = T::WORDS.iter().map(|(_, w)| *w).collect();
-            let listed = match words.split_last() {
-                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-                _ => words.join(""),
-            };
-            sentence(format!("{ARGUMENT} must be {listed}."))
+            match words.split_last() {
+                Some((last, rest)) if !rest.is_empty() => said(
+                    "arg_one_of",
+                    &[("listed", rest.join(", ")), ("last", (*last).to_owned())],
+                ),
+                _ => said("arg_the_word", &[("last", words.join(""))]),
+            }
         })
 }
 
@@ -300,12 +300,12 @@ pub(crate) fn event_times(start: &When, end: &When, zone: &Zone) -> Result<(Time
     let start = start.0.resolve(zone, DateMeans::StartOfDay, "start")?;
     let end = end.0.resolve(zone, DateMeans::EndOfDay, "end")?;
     if end <= start {
-        return Err(Error::invalid("end", "end must be after start."));
+        return Err(Error::invalid("end", Said::key("end_after_start")));
     }
     if end.duration_since(start) > SignedDuration::from_hours(24 * MAX_WINDOW_DAYS) {
         return Err(Error::invalid(
             "end",
-            format!("An event can be at most {MAX_WINDOW_DAYS} days long."),
+            Said::key("event_too_long").var("days", MAX_WINDOW_DAYS),
         ));
     }
     Ok((start, end))
@@ -328,9 +328,5 @@ pub(crate) fn check_early(
 
 /// An unknown event id, as the model should hear it (Google's 404 on read).
 pub(crate) fn no_such_event() -> Error {
-    Error::invalid(
-        "event_id",
-        "There is no event with that event_id on the calendar. Use list_events to \
-                  find the event and its id.",
-    )
+    Error::invalid("event_id", Said::key("no_such_event"))
 }

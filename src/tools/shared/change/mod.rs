@@ -236,7 +236,10 @@ pub(crate) fn plan(read: &Read, asked: &Asked<'_>) -> Result<Proposal> {
 
 /// A move without its new start.
 fn start_required() -> Error {
-    Error::invalid("start", "start is required to move an event.")
+    Error::invalid(
+        "start",
+        crate::messages::Said::key("move_needs").var("argument", "start"),
+    )
 }
 
 fn reset_json(at: At, zone: &Zone) -> Value {

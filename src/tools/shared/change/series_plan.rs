@@ -20,7 +20,7 @@ pub(super) fn plan_series(
     let Some(start) = start_at(master.start.as_ref()) else {
         return Err(Error::invalid(
             "event_id",
-            "That series has no start I can read; change just this one (scope this).",
+            crate::messages::Said::key("series_no_start"),
         ));
     };
     let occurrence = occurrence_of(event).unwrap_or(start);
@@ -29,8 +29,7 @@ pub(super) fn plan_series(
         Some((At::Instant(_), _)) if matches!(start, At::Day(_)) && asked.scope != Scope::This => {
             return Err(Error::invalid(
                 "start",
-                "That series is all day: give the new day as a date (like 2030-03-13) to \
-                 move every one, or move just this one to a time (scope this).",
+                crate::messages::Said::key("series_all_day_date"),
             ));
         }
         Some((to, end)) => SeriesAsked::Move { to, end },
