@@ -18,7 +18,6 @@ pub(crate) use events::{
     merge_listed, merge_pages, my_response, organised_by_user, organised_here, tag,
 };
 pub use offers::offered_slots;
-pub(crate) use series::Rule;
 pub use slots::{Interval, MAX_SLOTS, gaps};
 pub use time::Window;
 pub use time::Zone;

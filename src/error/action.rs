@@ -33,7 +33,7 @@ pub enum Action {
     /// A change to a series that would not leave the calendar as meant (the guard found a
     /// difference): the sentence says what can be done instead.
     #[error("series change refused: {0}")]
-    SeriesChangeUnsupported(String),
+    SeriesChangeUnsupported(crate::messages::Said),
     /// An account the person has not connected (`account` argument, or the accounts routes).
     #[error("not one of the user's Google accounts")]
     AccountUnknown,
@@ -75,7 +75,8 @@ impl Action {
                 "working_location_not_available",
             ),
             Self::SeriesChangeUnsupported(sentence) => {
-                Parts::new(S::BAD_REQUEST, "series_change_unsupported").var("detail", sentence)
+                Parts::new(S::BAD_REQUEST, "series_change_unsupported")
+                    .var_said("detail", sentence.clone())
             }
             Self::AccountUnknown => Parts::new(S::NOT_FOUND, "account_not_found"),
             Self::AccountKept("last") => Parts::new(S::CONFLICT, "account_last"),

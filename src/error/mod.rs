@@ -194,7 +194,13 @@ impl Error {
 
 impl From<crate::calendar::Invalid> for Error {
     fn from(invalid: crate::calendar::Invalid) -> Self {
-        Self::invalid(invalid.argument, Said::Key(invalid.key, invalid.vars))
+        let said = invalid
+            .vars
+            .into_iter()
+            .fold(Said::key(invalid.key), |s, (name, value)| {
+                s.var(name, value)
+            });
+        Self::invalid(invalid.argument, said)
     }
 }
 

@@ -81,7 +81,7 @@ fn every_variant() -> Vec<Case> {
         (Action::EventChanged.into(), 409, "event_changed", None, None),
         (Action::KindNotAvailable("focus time").into(), 400, "kind_not_available", None, None),
         (Action::WorkingLocationNotAvailable.into(), 400, "kind_not_available", None, None),
-        (Action::SeriesChangeUnsupported("I can move just this one.".into()).into(), 400, "series_change_unsupported", None, None),
+        (Action::SeriesChangeUnsupported(crate::messages::Said::key("series_uncountable")).into(), 400, "series_change_unsupported", None, None),
         (Action::AccountUnknown.into(), 404, "account_not_found", None, None),
         (Action::AccountKept("last").into(), 409, "account_last", None, None),
         (Action::AccountKept("sign-in").into(), 409, "account_last", None, None),
@@ -173,7 +173,10 @@ fn an_argument_refused_is_explained_in_the_sessions_language() {
     let german = Language::parse("de").expect("known");
     let spanish = Language::parse("es").expect("known");
     let error = Error::invalid("end", Said::key("end_after_start"));
-    assert_eq!(error.parts().message(Language::ENGLISH), "end must be after start.");
+    assert_eq!(
+        error.parts().message(Language::ENGLISH),
+        "end must be after start."
+    );
     assert_eq!(
         error.parts().message(german),
         "Eine Angabe ist ungültig: end muss nach start liegen."
@@ -184,10 +187,53 @@ fn an_argument_refused_is_explained_in_the_sessions_language() {
     )
     .expect_err("backwards")
     .into();
-    assert!(window.parts().message(spanish).contains("debe ser posterior a window_start"));
+    assert!(
+        window
+            .parts()
+            .message(spanish)
+            .contains("debe ser posterior a window_start")
+    );
     // Carried through serde as text and read back with the argument's name.
     let said = Said::key("arg_too_long").var("max", 200);
     assert_eq!(Said::decode(&said.encode()), Some(said));
     assert_eq!(Said::decode("invalid type: integer"), None);
     assert_eq!(Said::decode("\u{1}no_such_key"), None);
+}
+
+/// A refused change to a series says how it repeats, and until when, as the language says it.
+#[test]
+fn a_series_refusal_says_the_rule_and_its_date_in_the_sessions_language() {
+    use crate::calendar::series::Repeats;
+    use crate::messages::Said;
+    let rule = Repeats::of(&["RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20300305T000000Z".to_owned()]);
+    let error: Error = Action::SeriesChangeUnsupported(
+        Said::key("series_wrong_day").var_said("words", Said::Repeats(rule)),
+    )
+    .into();
+    let said = |code: &str| error.parts().message(Language::parse(code).expect("known"));
+    assert!(
+        said("en").contains("repeats every Monday until 5 March 2030"),
+        "{}",
+        said("en")
+    );
+    assert!(
+        said("en").ends_with("Nothing was changed."),
+        "{}",
+        said("en")
+    );
+    assert!(
+        said("de").contains("wiederholt sich jeden Montag bis zum 5. März 2030"),
+        "{}",
+        said("de")
+    );
+    assert!(
+        said("fr").contains("se répète chaque lundi jusqu'au 5 mars 2030"),
+        "{}",
+        said("fr")
+    );
+    assert!(
+        said("es").contains("se repite cada lunes hasta el 5 de marzo de 2030"),
+        "{}",
+        said("es")
+    );
 }

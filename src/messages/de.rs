@@ -309,4 +309,21 @@ pub(super) const TABLE: super::Table = &[
         "window_end liegt mehr als {days} Tage nach window_start. Frag nach einem kürzeren Zeitraum.",
     ),
     ("week_date", "week muss ein Datum wie 2026-11-23 sein."),
+    // What can be done instead of a change to a series the guard refused.
+    (
+        "series_unreadable",
+        "Diese Serie kann ich nicht sicher umschreiben: Ihre Wiederholungsregel gehört nicht zu denen, die ich ändere. Ich kann nur diesen einen Termin verschieben oder absagen, oder alle absagen.",
+    ),
+    (
+        "series_uncountable",
+        "Die Termine dieser Serie kann ich nicht sicher zählen. Ich kann nur diesen einen verschieben.",
+    ),
+    (
+        "series_doubles",
+        "Dann lägen zwei davon zur selben Zeit. Ich kann nur diesen einen verschieben oder eine Zeit wählen, die nicht auf einen anderen fällt.",
+    ),
+    (
+        "series_wrong_day",
+        "So kann ich nicht alle verschieben: Diese Serie wiederholt sich {words}, und keine Wiederholungsregel legt jeden davon auf den neuen Tag, manche lägen also am falschen Tag. Ich kann nur diesen einen verschieben oder die Serie hier beenden, indem ich diesen und die folgenden absage.",
+    ),
 ];

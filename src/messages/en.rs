@@ -300,4 +300,21 @@ pub(super) const TABLE: super::Table = &[
         "window_end is more than {days} days after window_start. Ask about a shorter period.",
     ),
     ("week_date", "week must be a date such as 2026-11-23."),
+    // What can be done instead of a change to a series the guard refused.
+    (
+        "series_unreadable",
+        "I can't rewrite that series safely: its repeat rule is not one I change. I can move or cancel just this one, or cancel all of them.",
+    ),
+    (
+        "series_uncountable",
+        "I can't count that series' occurrences safely. I can move just this one.",
+    ),
+    (
+        "series_doubles",
+        "That would put two of them at the same time. I can move just this one, or pick a time that does not land on another one.",
+    ),
+    (
+        "series_wrong_day",
+        "I can't move every one of them that way: this series repeats {words}, and no repeat rule puts each of them on the new day, so some would land on the wrong day. I can move just this one, or end the series here by cancelling this one and the ones after it.",
+    ),
 ];

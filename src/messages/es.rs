@@ -303,4 +303,21 @@ pub(super) const TABLE: super::Table = &[
         "window_end es más de {days} días posterior a window_start. Pregunta por un periodo más corto.",
     ),
     ("week_date", "week debe ser una fecha como 2026-11-23."),
+    // What can be done instead of a change to a series the guard refused.
+    (
+        "series_unreadable",
+        "No puedo reescribir esa serie con seguridad: su regla de repetición no es de las que cambio. Puedo mover o cancelar solo este, o cancelarlos todos.",
+    ),
+    (
+        "series_uncountable",
+        "No puedo contar con seguridad las repeticiones de esa serie. Puedo mover solo esta.",
+    ),
+    (
+        "series_doubles",
+        "Eso pondría dos de ellos a la misma hora. Puedo mover solo este, o elegir una hora que no coincida con otro.",
+    ),
+    (
+        "series_wrong_day",
+        "No puedo moverlos todos así: esta serie se repite {words}, y ninguna regla de repetición pone cada uno en el nuevo día, así que algunos caerían en el día equivocado. Puedo mover solo este, o terminar la serie aquí cancelando este y los siguientes.",
+    ),
 ];

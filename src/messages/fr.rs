@@ -315,4 +315,21 @@ pub(super) const TABLE: super::Table = &[
         "window_end est plus de {days} jours après window_start. Demandez une période plus courte.",
     ),
     ("week_date", "week doit être une date comme 2026-11-23."),
+    // What can be done instead of a change to a series the guard refused.
+    (
+        "series_unreadable",
+        "Je ne peux pas réécrire cette série sans risque : sa règle de répétition n'est pas de celles que je modifie. Je peux déplacer ou annuler seulement celui-ci, ou les annuler tous.",
+    ),
+    (
+        "series_uncountable",
+        "Je ne peux pas compter sans risque les occurrences de cette série. Je peux déplacer seulement celle-ci.",
+    ),
+    (
+        "series_doubles",
+        "Deux d'entre eux tomberaient alors à la même heure. Je peux déplacer seulement celui-ci, ou choisir une heure qui ne tombe pas sur un autre.",
+    ),
+    (
+        "series_wrong_day",
+        "Je ne peux pas tous les déplacer ainsi : cette série se répète {words}, et aucune règle de répétition ne met chacun d'eux le nouveau jour, certains tomberaient donc le mauvais jour. Je peux déplacer seulement celui-ci, ou arrêter la série ici en annulant celui-ci et les suivants.",
+    ),
 ];

@@ -11,6 +11,7 @@ mod de;
 mod en;
 mod es;
 mod fr;
+mod repeats;
 
 use crate::language::Language;
 
@@ -66,10 +67,12 @@ pub(crate) fn say(
 /// words that only come in English (a JSON parser's own), that text as it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Said {
-    /// The sentence `key` of the tables, with these values.
-    Key(&'static str, Vec<(&'static str, String)>),
+    /// The sentence `key` of the tables, with these values (each said in the same language).
+    Key(&'static str, Vec<(&'static str, Said)>),
     /// Text as it is.
     Text(String),
+    /// A recurring event's rule, said as the language says it.
+    Repeats(crate::calendar::series::Repeats),
 }
 
 /// What marks a [`Said`] carried inside a string (a serde error), and parts its pieces.
@@ -82,9 +85,14 @@ impl Said {
     }
 
     /// With the value `name`.
-    pub(crate) fn var(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+    pub(crate) fn var(self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.var_said(name, Self::Text(value.to_string()))
+    }
+
+    /// With the value `name`, itself said in the answer's language.
+    pub(crate) fn var_said(mut self, name: &'static str, value: Self) -> Self {
         if let Self::Key(_, vars) = &mut self {
-            vars.push((name, value.to_string()));
+            vars.push((name, value));
         }
         self
     }
@@ -92,8 +100,15 @@ impl Said {
     /// Said in `language`.
     pub(crate) fn in_language(&self, language: Language) -> String {
         match self {
-            Self::Key(key, vars) => say(language, key, vars),
+            Self::Key(key, vars) => {
+                let vars: Vec<(&'static str, String)> = vars
+                    .iter()
+                    .map(|(name, value)| (*name, value.in_language(language)))
+                    .collect();
+                say(language, key, &vars)
+            }
             Self::Text(text) => text.clone(),
+            Self::Repeats(rule) => repeats::said(language, rule),
         }
     }
 
@@ -106,11 +121,12 @@ impl Said {
                     out.push(MARK);
                     out.push_str(name);
                     out.push('=');
+                    let value = value.to_string();
                     out.extend(value.chars().map(|c| if c == MARK { ' ' } else { c }));
                 }
                 out
             }
-            Self::Text(text) => text.clone(),
+            other => other.to_string(),
         }
     }
 

@@ -16,7 +16,8 @@ use super::shared::change::{Asked, Proposal, Read, Scope, Times, Verb, plan};
 use super::shared::handler::zone_for;
 use super::{Call, Offered, Tool, UrlLife, Work};
 use crate::calendar::series;
-use crate::calendar::{CalendarRef, Rule, TimeText, Window, Zone, can_change, my_response};
+use crate::calendar::series::Repeats;
+use crate::calendar::{CalendarRef, TimeText, Window, Zone, can_change, my_response};
 use crate::error::{Action, Error, Result};
 use crate::google::user_calendar::UserCalendar;
 use crate::messages::Said;
@@ -295,9 +296,11 @@ fn scope_of(event: &Event, master: Option<&Event>, asked: Option<Scope>) -> Resu
 
 /// The 400 that asks which occurrences, saying the series' rule in words.
 fn ask_scope(series: &Event) -> Error {
-    let words = Rule::find(series.recurrence.as_deref().unwrap_or_default())
-        .map_or_else(|| "on a repeating schedule".to_owned(), |r| r.describe());
-    Error::invalid("scope", Said::key("scope_needed").var("words", words))
+    let words = Repeats::of(series.recurrence.as_deref().unwrap_or_default());
+    Error::invalid(
+        "scope",
+        Said::key("scope_needed").var_said("words", Said::Repeats(words)),
+    )
 }
 
 /// What a move lacks without `argument`.

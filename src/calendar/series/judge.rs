@@ -5,7 +5,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::engine::{Clock, Recurrence};
 use super::{
-    Asked, At, Change, Exception, JUDGED_FOR, Length, Rule, Scope, Unsupported, Writes, later,
+    Asked, At, Change, Exception, JUDGED_FOR, Length, Repeats, Rule, Scope, Unsupported, Writes,
+    later,
 };
 
 /// The rewrite and the guard of one change: its series' clock, its exceptions, how far it is
@@ -127,12 +128,7 @@ impl<'a> Judge<'a> {
         if let (Some(count), Some(o)) = (recurrence.rule.count(), from) {
             let before = recurrence
                 .expand(start, self.clock, o.instant(), false)
-                .map_err(|why| Unsupported {
-                    message: "I can't count that series' occurrences safely. I can move just \
-                              this one."
-                        .into(),
-                    why,
-                })?
+                .map_err(|why| Unsupported::new("series_uncountable", why))?
                 .into_iter()
                 .filter(|at| *at < o)
                 .count();
@@ -227,7 +223,7 @@ impl<'a> Judge<'a> {
         change: &Change<'_>,
         visible: &[(At, At)],
         writes: &Writes,
-        words: &str,
+        words: &Repeats,
     ) -> Result<(), Unsupported> {
         let o = change.occurrence;
         let intent: Vec<At> = visible
@@ -269,12 +265,10 @@ impl<'a> Judge<'a> {
         distinct.sort();
         distinct.dedup();
         if distinct.len() != intent.len() {
-            return Err(Unsupported {
-                message: "That would put two of them at the same time. I can move just this \
-                          one, or pick a time that does not land on another one."
-                    .into(),
-                why: "the intent doubles an occurrence".into(),
-            });
+            return Err(Unsupported::new(
+                "series_doubles",
+                "the intent doubles an occurrence",
+            ));
         }
         let (intent, after) = (within(intent), within(after));
         if intent == after {
@@ -289,14 +283,10 @@ impl<'a> Judge<'a> {
         Err(self.refusal(words, first))
     }
 
-    fn refusal(&self, words: &str, why: String) -> Unsupported {
+    fn refusal(&self, words: &Repeats, why: String) -> Unsupported {
         Unsupported {
-            message: format!(
-                "I can't move every one of them that way: this series repeats {words}, and no \
-                 repeat rule puts each of them on the new day, so some would land on the wrong \
-                 day. I can move just this one, or end the series here by cancelling this one \
-                 and the ones after it."
-            ),
+            key: "series_wrong_day",
+            repeats: Some(words.clone()),
             why,
         }
     }

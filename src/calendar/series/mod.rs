@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use engine::{Clock, Recurrence};
 use judge::Judge;
 pub(crate) use rule::Rule;
+pub use rule::{Every, Repeats};
 
 /// When an occurrence starts: an instant (a timed series), or a day (an all-day series).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -154,14 +155,28 @@ impl Planned {
     }
 }
 
-/// A change the plan will not make, with the sentence the avatar says instead.
+/// A change the plan will not make: the key of the sentence the avatar says instead (the
+/// service's tables hold it in each language), with the series' rule when it names it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{key}: {why}")]
 pub struct Unsupported {
-    /// What can be done instead, sayable.
-    pub message: String,
+    /// Which sentence says what can be done instead.
+    pub key: &'static str,
+    /// The series' rule, for a sentence that says how it repeats.
+    pub repeats: Option<Repeats>,
     /// Why, for the log.
     pub why: String,
+}
+
+impl Unsupported {
+    /// Refused as the sentence `key` says, for the reason `why`.
+    pub(crate) fn new(key: &'static str, why: impl Into<String>) -> Self {
+        Self {
+            key,
+            repeats: None,
+            why: why.into(),
+        }
+    }
 }
 
 /// How far an endless series is judged: two years past now (or past the occurrence).
@@ -206,8 +221,7 @@ pub fn plan(change: &Change<'_>) -> Result<Planned, Unsupported> {
         .synced(&recurrence, series.start)
         .map_err(unreadable)?;
     let writes = judge.writes(change, scope, &recurrence)?;
-    let words = Rule::find(series.recurrence)
-        .map_or_else(|| "on a repeating schedule".to_owned(), |r| r.describe());
+    let words = Repeats::of(series.recurrence);
     judge.check(change, &visible, &writes, &words)?;
     Ok(Planned {
         scope,
@@ -218,12 +232,7 @@ pub fn plan(change: &Change<'_>) -> Result<Planned, Unsupported> {
 
 /// A series whose rule the engine cannot read, or does not read as Google does.
 fn unreadable(why: String) -> Unsupported {
-    Unsupported {
-        message: "I can't rewrite that series safely: its repeat rule is not one I change. I can \
-                  move or cancel just this one, or cancel all of them."
-            .into(),
-        why,
-    }
+    Unsupported::new("series_unreadable", why)
 }
 
 /// The occurrences moved on their own that a move of `scope` puts back in the pattern.

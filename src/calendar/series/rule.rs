@@ -131,33 +131,102 @@ impl Rule {
         rule
     }
 
-    /// The rule in words, as a person says it: "every Monday", "every weekday", "every 2 weeks
-    /// on Tuesday and Thursday", "every month on the 15th", "every day until 31 March 2027".
-    pub(crate) fn describe(&self) -> String {
-        let every = self
+    /// What the rule says, for a person (the service says it in their language): how often,
+    /// on which days, until when.
+    pub(crate) fn repeats(&self) -> Repeats {
+        let interval = self
             .get("INTERVAL")
             .and_then(|i| i.parse::<u32>().ok())
             .filter(|i| *i > 1);
-        let days = self.get("BYDAY").map(day_names);
-        let mut words = match (self.get("FREQ").unwrap_or(""), every, days) {
-            ("DAILY", None, _) => "every day".to_owned(),
-            ("DAILY", Some(n), _) => format!("every {n} days"),
-            ("WEEKLY", None, Some(days)) if days == "weekday" => "every weekday".to_owned(),
-            ("WEEKLY", None, Some(days)) => format!("every {days}"),
-            ("WEEKLY", Some(n), Some(days)) => format!("every {n} weeks on {days}"),
-            ("WEEKLY", None, None) => "every week".to_owned(),
-            ("WEEKLY", Some(n), None) => format!("every {n} weeks"),
-            ("MONTHLY", n, _) => monthly(self, n),
-            ("YEARLY", None, _) => "every year".to_owned(),
-            ("YEARLY", Some(n), _) => format!("every {n} years"),
-            _ => "on a repeating schedule".to_owned(),
+        let every = match self.get("FREQ").unwrap_or("") {
+            "DAILY" => Every::Day,
+            "WEEKLY" => Every::Week,
+            "MONTHLY" => Every::Month,
+            "YEARLY" => Every::Year,
+            _ => Every::Other,
         };
-        if let Some(count) = self.count() {
-            words.push_str(&format!(", {count} times in all"));
-        } else if let Some(until) = self.get("UNTIL").and_then(until_date) {
-            words.push_str(&format!(" until {}", until.strftime("%-d %B %Y")));
+        let days: Vec<(Option<i16>, usize)> = self
+            .get("BYDAY")
+            .into_iter()
+            .flat_map(|list| list.split(','))
+            .filter_map(|code| {
+                let code = code.trim();
+                let (ordinal, day) = code.split_at(code.len().saturating_sub(2));
+                let weekday = DAYS.iter().position(|d| *d == day)?;
+                let ordinal = match ordinal {
+                    "" => None,
+                    n => Some(n.trim_start_matches('+').parse().ok()?),
+                };
+                Some((ordinal, weekday))
+            })
+            .collect();
+        let count = self.count();
+        Repeats {
+            every,
+            interval,
+            working_days: days.len() == 5 && (0..5).all(|d| days.contains(&(None, d))),
+            days,
+            month_day: self.get("BYMONTHDAY").and_then(|d| d.parse().ok()),
+            count,
+            until: count
+                .is_none()
+                .then(|| self.get("UNTIL").and_then(until_date))
+                .flatten(),
         }
-        words
+    }
+}
+
+/// How often a rule repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Every {
+    /// `FREQ=DAILY`.
+    Day,
+    /// `FREQ=WEEKLY`.
+    Week,
+    /// `FREQ=MONTHLY`.
+    Month,
+    /// `FREQ=YEARLY`.
+    Year,
+    /// Anything else ("on a repeating schedule").
+    Other,
+}
+
+/// A rule as a person says it, in no language yet (see [`Rule::repeats`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repeats {
+    /// How often.
+    pub every: Every,
+    /// Every so many of them, when more than one.
+    pub interval: Option<u32>,
+    /// `BYDAY`: the weekday (0 is Monday) with its ordinal in the month (`-1` the last).
+    pub days: Vec<(Option<i16>, usize)>,
+    /// Monday to Friday, all five and only they.
+    pub working_days: bool,
+    /// `BYMONTHDAY` (`-1` the last day).
+    pub month_day: Option<i32>,
+    /// `COUNT`.
+    pub count: Option<u32>,
+    /// `UNTIL`, as a date.
+    pub until: Option<jiff::civil::Date>,
+}
+
+impl Repeats {
+    /// A rule that cannot be read: "on a repeating schedule".
+    pub fn unknown() -> Self {
+        Self {
+            every: Every::Other,
+            interval: None,
+            days: Vec::new(),
+            working_days: false,
+            month_day: None,
+            count: None,
+            until: None,
+        }
+    }
+
+    /// What `recurrence` (Google's lines) says, or [`Self::unknown`].
+    pub fn of(recurrence: &[String]) -> Self {
+        Rule::find(recurrence).map_or_else(Self::unknown, |r| r.repeats())
     }
 }
 
@@ -208,72 +277,8 @@ fn day_code(n: Option<i16>, weekday: Weekday) -> String {
     }
 }
 
-const DAYS: [(&str, &str); 7] = [
-    ("MO", "Monday"),
-    ("TU", "Tuesday"),
-    ("WE", "Wednesday"),
-    ("TH", "Thursday"),
-    ("FR", "Friday"),
-    ("SA", "Saturday"),
-    ("SU", "Sunday"),
-];
-
-/// The weekdays of a `BYDAY` list in words ("Monday, Wednesday and Friday"; all five
-/// working days: "weekday").
-fn day_names(by_day: &str) -> String {
-    let codes: Vec<&str> = by_day.split(',').map(str::trim).collect();
-    if codes.len() == 5
-        && ["MO", "TU", "WE", "TH", "FR"]
-            .iter()
-            .all(|d| codes.contains(d))
-    {
-        return "weekday".to_owned();
-    }
-    let names: Vec<String> = codes
-        .iter()
-        .map(|code| {
-            let (ordinal, day) = code.split_at(code.len().saturating_sub(2));
-            let name = DAYS.iter().find(|(c, _)| *c == day).map_or(day, |(_, n)| n);
-            match ordinal {
-                "" => name.to_owned(),
-                "1" | "+1" => format!("first {name}"),
-                "2" | "+2" => format!("second {name}"),
-                "3" | "+3" => format!("third {name}"),
-                "4" | "+4" => format!("fourth {name}"),
-                "-1" => format!("last {name}"),
-                other => format!("{other}. {name}"),
-            }
-        })
-        .collect();
-    match names.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
-    }
-}
-
-fn monthly(rule: &Rule, every: Option<u32>) -> String {
-    let period = every.map_or_else(|| "every month".to_owned(), |n| format!("every {n} months"));
-    if let Some(days) = rule.get("BYDAY") {
-        return format!("on the {} of {period}", day_names(days));
-    }
-    match rule.get("BYMONTHDAY").and_then(|d| d.parse::<i32>().ok()) {
-        Some(-1) => format!("{period} on its last day"),
-        Some(day) => format!("{period} on the {}", ordinal(day)),
-        None => period,
-    }
-}
-
-fn ordinal(n: i32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
+/// The `BYDAY` codes, Monday first.
+const DAYS: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 
 fn until_date(text: &str) -> Option<jiff::civil::Date> {
     let digits = text.get(..8)?;
@@ -289,42 +294,25 @@ mod tests {
     }
 
     #[test]
-    fn rules_are_said_as_a_person_says_them() {
-        for (text, words) in [
-            ("FREQ=WEEKLY;BYDAY=MO", "every Monday"),
-            ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday"),
-            (
-                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH",
-                "every 2 weeks on Tuesday and Thursday",
-            ),
-            (
-                "FREQ=WEEKLY;BYDAY=MO,WE,FR",
-                "every Monday, Wednesday and Friday",
-            ),
-            ("FREQ=DAILY", "every day"),
-            ("FREQ=DAILY;INTERVAL=3", "every 3 days"),
-            ("FREQ=MONTHLY;BYMONTHDAY=15", "every month on the 15th"),
-            (
-                "FREQ=MONTHLY;BYDAY=1MO",
-                "on the first Monday of every month",
-            ),
-            (
-                "FREQ=MONTHLY;BYDAY=-1FR",
-                "on the last Friday of every month",
-            ),
-            ("FREQ=YEARLY", "every year"),
-            (
-                "FREQ=WEEKLY;BYDAY=MO;COUNT=10",
-                "every Monday, 10 times in all",
-            ),
-            (
-                "FREQ=DAILY;UNTIL=20270331T000000Z",
-                "every day until 31 March 2027",
-            ),
-            ("FREQ=SECONDLY", "on a repeating schedule"),
-        ] {
-            assert_eq!(rule(text).describe(), words, "{text}");
-        }
+    fn what_a_rule_says_is_read_for_a_person() {
+        let r = rule("FREQ=MONTHLY;INTERVAL=2;BYDAY=-1FR,+2MO;UNTIL=20270331T000000Z");
+        assert_eq!(r.repeats().every, Every::Month);
+        assert_eq!(r.repeats().interval, Some(2));
+        assert_eq!(r.repeats().days, [(Some(-1), 4), (Some(2), 0)]);
+        assert_eq!(
+            r.repeats().until.map(|d| d.to_string()).as_deref(),
+            Some("2027-03-31")
+        );
+        assert!(
+            rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
+                .repeats()
+                .working_days
+        );
+        assert!(!rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH").repeats().working_days);
+        let counted = rule("FREQ=WEEKLY;BYDAY=MO;COUNT=10;UNTIL=20270331T000000Z").repeats();
+        assert_eq!((counted.count, counted.until), (Some(10), None));
+        assert_eq!(rule("FREQ=SECONDLY").repeats().every, Every::Other);
+        assert_eq!(Repeats::of(&[]), Repeats::unknown());
     }
 
     #[test]

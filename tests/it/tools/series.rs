@@ -114,6 +114,24 @@ async fn a_series_asks_which_occurrences_naming_its_rule_and_writes_nothing() {
     );
     assert!(message.contains("following"), "{message}");
     assert!(writes(&app).await.is_empty());
+
+    // A Spanish session's URL: the question, and the rule, in Spanish.
+    let spanish = format!("{}&lang=es", app.session_url(PROPOSE, ADA, unix_now()));
+    let (status, body) = json_of(
+        app.post_json(
+            &spanish,
+            &json!({"event_id": "sync1_20300311T090000Z", "action": "cancel"}),
+        )
+        .await,
+    )
+    .await;
+    assert_error(status, &body, 400, "invalid_argument");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Este evento se repite cada lunes, 6 veces en total"),
+        "{message}"
+    );
+    assert!(writes(&app).await.is_empty());
 }
 
 #[tokio::test]

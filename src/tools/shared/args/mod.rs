@@ -108,11 +108,11 @@ pub(crate) fn read<T: DeserializeOwned>(args: &Map<String, Value>) -> Result<T> 
         // serde's words.
         let detail = match Said::decode(&inner) {
             Some(Said::Key(key, vars)) => {
-                let mut vars: Vec<(&'static str, String)> = vars
+                let mut vars: Vec<(&'static str, Said)> = vars
                     .into_iter()
                     .filter(|(name, _)| *name != "argument")
                     .collect();
-                vars.push(("argument", argument.clone()));
+                vars.push(("argument", Said::Text(argument.clone())));
                 Said::Key(key, vars)
             }
             _ => Said::Text(format!("{argument}: {inner}.")),

@@ -8,6 +8,7 @@ use super::steps::series_zone;
 use super::{Asked, Read, Scope, Times};
 use crate::calendar::series::{self, Asked as SeriesAsked, At, Change, Exception, Series};
 use crate::error::{Action, Error, Result};
+use crate::messages::Said;
 
 /// The domain's plan for a change to an occurrence of `master` (or to the series named).
 pub(super) fn plan_series(
@@ -51,7 +52,11 @@ pub(super) fn plan_series(
     };
     series::plan(&change).map_err(|refused| {
         tracing::info!(why = %refused.why, "a series change was refused by the guard");
-        Error::Action(Action::SeriesChangeUnsupported(refused.message))
+        let mut said = Said::key(refused.key);
+        if let Some(repeats) = refused.repeats {
+            said = said.var_said("words", Said::Repeats(repeats));
+        }
+        Error::Action(Action::SeriesChangeUnsupported(said))
     })
 }
 
