@@ -3,12 +3,13 @@
 use axum::http::StatusCode;
 
 use super::Parts;
+use crate::messages::Said;
 
 /// A calendar action this service will not do (nothing was written).
 #[derive(Debug, thiserror::Error)]
 pub enum Action {
     /// No meeting draft this user may send: unknown, another user's or session's, expired, or
-    /// already sent.
+    /// already sent (the key of the sentence saying which).
     #[error("meeting draft unusable: {0}")]
     DraftUnusable(&'static str),
     /// A send that another request is doing right now (a draft or a change being sent).
@@ -58,16 +59,18 @@ impl Action {
         use StatusCode as S;
         match self {
             Self::DraftUnusable(why) => {
-                Parts::new(S::NOT_FOUND, "draft_not_found").var("detail", why)
+                Parts::new(S::NOT_FOUND, "draft_not_found").var_said("detail", Said::key(why))
             }
-            Self::InProgress(what) => Parts::new(S::CONFLICT, "in_progress").var("what", what),
+            Self::InProgress(what) => {
+                Parts::new(S::CONFLICT, "in_progress").var_said("what", Said::key(what))
+            }
             Self::ChangeUnusable(why) => {
-                Parts::new(S::NOT_FOUND, "change_not_found").var("detail", why)
+                Parts::new(S::NOT_FOUND, "change_not_found").var_said("detail", Said::key(why))
             }
             Self::NotOrganizer => Parts::new(S::FORBIDDEN, "not_organizer"),
             Self::EventChanged => Parts::new(S::CONFLICT, "event_changed"),
             Self::KindNotAvailable(kind) => {
-                Parts::new(S::BAD_REQUEST, "kind_not_available").var("kind", kind)
+                Parts::new(S::BAD_REQUEST, "kind_not_available").var_said("kind", Said::key(kind))
             }
             Self::WorkingLocationNotAvailable => Parts::said(
                 S::BAD_REQUEST,

@@ -74,12 +74,12 @@ fn every_variant() -> Vec<Case> {
         (Input::InviteLimit { per_hour: 20, retry_after: wait }.into(), 429, "invite_limit", None, Some(90)),
         (Input::NotFound.into(), 404, "not_found", None, None),
         (Input::MethodNotAllowed.into(), 405, "method_not_allowed", None, None),
-        (Action::DraftUnusable("x").into(), 404, "draft_not_found", None, None),
-        (Action::InProgress("x").into(), 409, "in_progress", None, None),
-        (Action::ChangeUnusable("x").into(), 404, "change_not_found", None, None),
+        (Action::DraftUnusable("unusable_expired").into(), 404, "draft_not_found", None, None),
+        (Action::InProgress("sending_change").into(), 409, "in_progress", None, None),
+        (Action::ChangeUnusable("unusable_already_sent").into(), 404, "change_not_found", None, None),
         (Action::NotOrganizer.into(), 403, "not_organizer", None, None),
         (Action::EventChanged.into(), 409, "event_changed", None, None),
-        (Action::KindNotAvailable("focus time").into(), 400, "kind_not_available", None, None),
+        (Action::KindNotAvailable("kind_focus").into(), 400, "kind_not_available", None, None),
         (Action::WorkingLocationNotAvailable.into(), 400, "kind_not_available", None, None),
         (Action::SeriesChangeUnsupported(crate::messages::Said::key("series_uncountable")).into(), 400, "series_change_unsupported", None, None),
         (Action::AccountUnknown.into(), 404, "account_not_found", None, None),
@@ -235,5 +235,41 @@ fn a_series_refusal_says_the_rule_and_its_date_in_the_sessions_language() {
         said("es").contains("se repite cada lunes hasta el 5 de marzo de 2030"),
         "{}",
         said("es")
+    );
+}
+
+/// The words said inside a refusal (why a draft cannot be sent, what is being sent, which kind
+/// of entry) are in the session's language too.
+#[test]
+fn the_words_inside_a_refusal_follow_the_sessions_language() {
+    let german = Language::parse("de").expect("known");
+    let french = Language::parse("fr").expect("known");
+    let expired: Error = Action::DraftUnusable("unusable_expired").into();
+    assert!(
+        expired
+            .parts()
+            .message(german)
+            .contains("sie gelten 15 Minuten, und dieser ist abgelaufen")
+    );
+    assert!(
+        expired
+            .parts()
+            .message(Language::ENGLISH)
+            .contains("they last 15 minutes")
+    );
+    let sending: Error = Action::InProgress("sending_change").into();
+    assert!(
+        sending
+            .parts()
+            .message(french)
+            .contains("cette modification")
+    );
+    let focus: Error = Action::KindNotAvailable("kind_focus").into();
+    assert!(focus.parts().message(german).contains("Fokuszeit"));
+    assert!(
+        focus
+            .parts()
+            .message(Language::ENGLISH)
+            .contains("does not offer focus time")
     );
 }

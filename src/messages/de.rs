@@ -326,4 +326,30 @@ pub(super) const TABLE: super::Table = &[
         "series_wrong_day",
         "So kann ich nicht alle verschieben: Diese Serie wiederholt sich {words}, und keine Wiederholungsregel legt jeden davon auf den neuen Tag, manche lägen also am falschen Tag. Ich kann nur diesen einen verschieben oder die Serie hier beenden, indem ich diesen und die folgenden absage.",
     ),
+    // Words said inside other sentences: why a draft or change cannot be sent, what is being
+    // sent, which kind of entry.
+    (
+        "unusable_not_theirs",
+        "für diesen Nutzer gibt es keinen mit dieser ID",
+    ),
+    (
+        "unusable_earlier_session",
+        "er stammt aus einer früheren Sitzung",
+    ),
+    ("unusable_already_sent", "er wurde schon gesendet"),
+    (
+        "unusable_expired",
+        "sie gelten 15 Minuten, und dieser ist abgelaufen",
+    ),
+    ("unusable_unreadable", "er konnte nicht gelesen werden"),
+    (
+        "unusable_cancelled_since",
+        "die Besprechung, die daraus entstand, wurde inzwischen abgesagt",
+    ),
+    ("sending_invitations", "diese Einladungen"),
+    ("sending_change", "diese Änderung"),
+    ("kind_hold", "eine Blockierung"),
+    ("kind_focus", "Fokuszeit"),
+    ("kind_out_of_office", "Abwesenheitseinträge"),
+    ("kind_working_location", "Arbeitsorte"),
 ];

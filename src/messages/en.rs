@@ -317,4 +317,30 @@ pub(super) const TABLE: super::Table = &[
         "series_wrong_day",
         "I can't move every one of them that way: this series repeats {words}, and no repeat rule puts each of them on the new day, so some would land on the wrong day. I can move just this one, or end the series here by cancelling this one and the ones after it.",
     ),
+    // Words said inside other sentences: why a draft or change cannot be sent, what is being
+    // sent, which kind of entry.
+    (
+        "unusable_not_theirs",
+        "there is none with that id for this user",
+    ),
+    (
+        "unusable_earlier_session",
+        "it was made in an earlier session",
+    ),
+    ("unusable_already_sent", "it was already sent"),
+    (
+        "unusable_expired",
+        "they last 15 minutes and this one has expired",
+    ),
+    ("unusable_unreadable", "it could not be read"),
+    (
+        "unusable_cancelled_since",
+        "the meeting it made has since been cancelled",
+    ),
+    ("sending_invitations", "those invitations"),
+    ("sending_change", "that change"),
+    ("kind_hold", "a hold"),
+    ("kind_focus", "focus time"),
+    ("kind_out_of_office", "out-of-office entries"),
+    ("kind_working_location", "working locations"),
 ];

@@ -320,4 +320,24 @@ pub(super) const TABLE: super::Table = &[
         "series_wrong_day",
         "No puedo moverlos todos así: esta serie se repite {words}, y ninguna regla de repetición pone cada uno en el nuevo día, así que algunos caerían en el día equivocado. Puedo mover solo este, o terminar la serie aquí cancelando este y los siguientes.",
     ),
+    // Words said inside other sentences: why a draft or change cannot be sent, what is being
+    // sent, which kind of entry.
+    (
+        "unusable_not_theirs",
+        "no hay ninguno con ese identificador para este usuario",
+    ),
+    ("unusable_earlier_session", "se hizo en una sesión anterior"),
+    ("unusable_already_sent", "ya se envió"),
+    ("unusable_expired", "duran 15 minutos y este ha caducado"),
+    ("unusable_unreadable", "no se pudo leer"),
+    (
+        "unusable_cancelled_since",
+        "la reunión que creó se ha cancelado desde entonces",
+    ),
+    ("sending_invitations", "esas invitaciones"),
+    ("sending_change", "ese cambio"),
+    ("kind_hold", "un bloqueo"),
+    ("kind_focus", "tiempo de concentración"),
+    ("kind_out_of_office", "ausencias de la oficina"),
+    ("kind_working_location", "lugares de trabajo"),
 ];

@@ -332,4 +332,30 @@ pub(super) const TABLE: super::Table = &[
         "series_wrong_day",
         "Je ne peux pas tous les déplacer ainsi : cette série se répète {words}, et aucune règle de répétition ne met chacun d'eux le nouveau jour, certains tomberaient donc le mauvais jour. Je peux déplacer seulement celui-ci, ou arrêter la série ici en annulant celui-ci et les suivants.",
     ),
+    // Words said inside other sentences: why a draft or change cannot be sent, what is being
+    // sent, which kind of entry.
+    (
+        "unusable_not_theirs",
+        "il n'y en a aucun avec cet identifiant pour cet utilisateur",
+    ),
+    (
+        "unusable_earlier_session",
+        "il a été fait lors d'une session précédente",
+    ),
+    ("unusable_already_sent", "il a déjà été envoyé"),
+    (
+        "unusable_expired",
+        "ils durent 15 minutes et celui-ci a expiré",
+    ),
+    ("unusable_unreadable", "il n'a pas pu être lu"),
+    (
+        "unusable_cancelled_since",
+        "la réunion qu'il a créée a été annulée depuis",
+    ),
+    ("sending_invitations", "ces invitations"),
+    ("sending_change", "cette modification"),
+    ("kind_hold", "un créneau réservé"),
+    ("kind_focus", "du temps de concentration"),
+    ("kind_out_of_office", "des absences du bureau"),
+    ("kind_working_location", "des lieux de travail"),
 ];

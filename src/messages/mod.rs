@@ -229,6 +229,69 @@ mod tests {
         );
     }
 
+    /// Every sentence key the code names (a `Said::key`, a domain refusal, a draft's reason, a
+    /// kind of entry) is in the tables: a key missing would be said as the key itself.
+    #[test]
+    fn every_key_the_code_names_is_in_the_tables() {
+        const MARKERS: [&str; 9] = [
+            "Said::key(",
+            "Invalid::new(",
+            "Unsupported::new(",
+            "Judgement::Refuse(",
+            "(spec.unusable)(",
+            "DraftUnusable(",
+            "ChangeUnusable(",
+            "what: \"sending",
+            "=> \"kind_",
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![root];
+        let mut named = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&path)
+                        .expect("dir")
+                        .flatten()
+                        .map(|e| e.path()),
+                );
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs")
+                || path.starts_with(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/messages"),
+                )
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            for marker in MARKERS {
+                for (at, _) in text.match_indices(marker) {
+                    // The quoted words after the marker, on its line or the next: the key is
+                    // the last word made of lowercase letters and underscores.
+                    let rest: String = text[at..].lines().take(2).collect::<Vec<_>>().join(" ");
+                    let words: Vec<&str> = rest.split('"').skip(1).step_by(2).take(2).collect();
+                    if let Some(key) = words.iter().rev().find(|w| {
+                        w.contains('_') && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) {
+                        named.push(((*key).to_owned(), path.display().to_string()));
+                    }
+                }
+            }
+        }
+        assert!(named.len() > 40, "the scan finds the keys: {named:?}");
+        for (key, file) in named {
+            let outcome_only = ["not_found", "other_session", "already_sent", "expired"];
+            if outcome_only.contains(&key.as_str()) {
+                continue;
+            }
+            assert!(
+                en::TABLE.iter().any(|(k, _)| *k == key),
+                "{file} names {key}, which no table has"
+            );
+        }
+    }
+
     #[test]
     fn a_language_without_a_table_gets_english() {
         let italian = Language::parse("it").expect("known");

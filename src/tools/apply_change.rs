@@ -58,7 +58,7 @@ const HAND_OVER_RESERVE: std::time::Duration = std::time::Duration::from_millis(
 const CHANGE: Sendable<Proposal> = Sendable {
     tool: "apply_change",
     kind: Kind::Change,
-    what: "that change",
+    what: "sending_change",
     emails: |p| p.emails,
     people: |p| p.guests.join(","),
     summary: |p| p.summary(),

@@ -92,13 +92,13 @@ impl WorkPlace {
 }
 
 impl HoldKind {
-    /// How the avatar names it.
+    /// The key of the words that name it (in the tables, in each language).
     fn spoken(self) -> &'static str {
         match self {
-            Self::Hold => "a hold",
-            Self::Focus => "focus time",
-            Self::OutOfOffice => "out-of-office entries",
-            Self::WorkingLocation => "working locations",
+            Self::Hold => "kind_hold",
+            Self::Focus => "kind_focus",
+            Self::OutOfOffice => "kind_out_of_office",
+            Self::WorkingLocation => "kind_working_location",
         }
     }
 }

@@ -64,7 +64,7 @@ struct CreateArgs {
 const MEETING: Sendable<MeetingDraft> = Sendable {
     tool: "create_meeting",
     kind: Kind::Meeting,
-    what: "those invitations",
+    what: "sending_invitations",
     emails: |meeting| guest_emails::count(meeting.attendees.len()),
     people: |meeting| meeting.attendees.join(","),
     summary: |meeting| format!("{}, {} to {}", meeting.title, meeting.start, meeting.end),
@@ -174,7 +174,7 @@ async fn send(
         Once::Created(event) => event,
         Once::Existing(existing) if existing.status.as_deref() == Some("cancelled") => {
             return Err(Error::Action(Action::DraftUnusable(
-                "the meeting it made has since been cancelled",
+                "unusable_cancelled_since",
             )));
         }
         Once::Existing(existing) => existing,

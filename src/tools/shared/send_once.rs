@@ -67,21 +67,21 @@ pub(crate) fn judge<P: DeserializeOwned>(
     user: &VerifiedUser,
     now: i64,
 ) -> Judgement<P> {
-    let unknown = Judgement::Refuse("not_found", "there is none with that id for this user");
+    let unknown = Judgement::Refuse("not_found", "unusable_not_theirs");
     let Some(item) = item else { return unknown };
     // Another user's (or another kind's) looks exactly like none at all.
     if item.user_id != user.user_id || item.kind != kind {
         return unknown;
     }
     if item.session != user.session {
-        return Judgement::Refuse("other_session", "it was made in an earlier session");
+        return Judgement::Refuse("other_session", "unusable_earlier_session");
     }
     match (item.used_at, &item.answer) {
         (Some(used), Some(answer)) => {
             return if now - used <= RETRY_WINDOW_SECONDS {
                 Judgement::Repeat(answer.clone())
             } else {
-                Judgement::Refuse("already_sent", "it was already sent")
+                Judgement::Refuse("already_sent", "unusable_already_sent")
             };
         }
         (Some(claimed), None) if now - claimed <= SEND_LEASE_SECONDS => {
@@ -90,11 +90,11 @@ pub(crate) fn judge<P: DeserializeOwned>(
         _ => {}
     }
     if now > item.expires_at {
-        return Judgement::Refuse("expired", "they last 15 minutes and this one has expired");
+        return Judgement::Refuse("expired", "unusable_expired");
     }
     match serde_json::from_str::<P>(&item.payload) {
         Ok(payload) => Judgement::Send(payload),
-        Err(_) => Judgement::Refuse("not_found", "it could not be read"),
+        Err(_) => Judgement::Refuse("not_found", "unusable_unreadable"),
     }
 }
 
@@ -205,7 +205,7 @@ where
                 .map_err(|e| Error::internal(format!("stored answer: {e}")));
         }
         // `judge` says Send only for an item it was given.
-        (Judgement::Send(_), None) => return Err((spec.unusable)("there is none with that id")),
+        (Judgement::Send(_), None) => return Err((spec.unusable)("unusable_not_theirs")),
     };
     send_claimed(state, user, google, spec, &audit, (item, payload), send).await
 }
