@@ -94,22 +94,23 @@ impl Permission {
     /// The optional permissions "allow contacts" asks for.
     pub(crate) const CONTACTS: [Permission; 2] = [Permission::Contacts, Permission::OtherContacts];
 
-    /// What it is, in a few words.
-    pub(crate) fn describe(self) -> &'static str {
+    /// The key of the words that say what it allows (in the service's tables, in each
+    /// language: "see when you are free or busy").
+    pub(crate) fn words(self) -> &'static str {
         match self {
-            Self::Events => "see and edit your calendar events",
-            Self::Availability => "see when you are free or busy",
-            Self::Settings => "read your calendar settings (your time zone)",
-            Self::Calendars => "see the list of your calendars",
-            Self::Contacts => "search your contacts",
-            Self::OtherContacts => "search the people you have emailed",
+            Self::Events => "permission_events",
+            Self::Availability => "permission_availability",
+            Self::Settings => "permission_settings",
+            Self::Calendars => "permission_calendars",
+            Self::Contacts => "permission_contacts",
+            Self::OtherContacts => "permission_other_contacts",
         }
     }
 }
 
 impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.describe())
+        f.write_str(self.key())
     }
 }
 
@@ -243,16 +244,6 @@ impl Granted {
     }
 }
 
-/// "a, b and c", for sentences.
-pub(crate) fn describe_all(missing: &[Permission]) -> String {
-    let words: Vec<&str> = missing.iter().map(|p| p.describe()).collect();
-    match words.as_slice() {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,11 +285,6 @@ mod tests {
                 Permission::Settings,
                 Permission::Calendars
             ]
-        );
-        assert_eq!(
-            describe_all(&old.missing()),
-            "see when you are free or busy, read your calendar settings (your time zone) and \
-             see the list of your calendars"
         );
     }
 

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use super::Parts;
-use crate::scopes::{Permission, describe_all};
+use crate::messages::Said;
+use crate::scopes::Permission;
 
 /// How long to tell callers to wait when Google limits our requests.
 pub const GOOGLE_RATE_RETRY: Duration = Duration::from_secs(30);
@@ -72,7 +73,10 @@ impl GoogleError {
                 };
                 let keys: Vec<&str> = missing.iter().map(|p| p.key()).collect();
                 Parts::said(S::FORBIDDEN, "google_scope_missing", key)
-                    .var("permission", describe_all(missing))
+                    .var_said(
+                        "permission",
+                        Said::List(missing.iter().map(|p| Said::key(p.words())).collect()),
+                    )
                     .with("missing", json!(keys))
             }
             Self::RateLimited { retry_after, .. } => {

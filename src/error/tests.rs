@@ -273,3 +273,37 @@ fn the_words_inside_a_refusal_follow_the_sessions_language() {
             .contains("does not offer focus time")
     );
 }
+
+/// The permissions a grant lacks are named in the session's language, joined as it joins a list.
+#[test]
+fn the_permissions_missing_are_named_in_the_sessions_language() {
+    let missing: Error = GoogleError::ScopeMissing {
+        missing: vec![
+            crate::scopes::Permission::Availability,
+            crate::scopes::Permission::Calendars,
+        ],
+    }
+    .into();
+    let said = |code: &str| {
+        missing
+            .parts()
+            .message(Language::parse(code).expect("known"))
+    };
+    assert!(
+        said("en").contains("see when you are free or busy and see the list of your calendars"),
+        "{}",
+        said("en")
+    );
+    assert!(
+        said("de").contains(
+            "zu sehen, wann du frei oder beschäftigt bist und die Liste deiner Kalender zu sehen"
+        ),
+        "{}",
+        said("de")
+    );
+    assert!(
+        said("es").contains("ver cuándo estás libre u ocupado y ver la lista de tus calendarios"),
+        "{}",
+        said("es")
+    );
+}

@@ -352,4 +352,24 @@ pub(super) const TABLE: super::Table = &[
     ("kind_focus", "Fokuszeit"),
     ("kind_out_of_office", "Abwesenheitseinträge"),
     ("kind_working_location", "Arbeitsorte"),
+    // What each Google permission allows; the word that joins a list.
+    ("word_and", "und"),
+    (
+        "permission_events",
+        "deine Kalendertermine zu sehen und zu bearbeiten",
+    ),
+    (
+        "permission_availability",
+        "zu sehen, wann du frei oder beschäftigt bist",
+    ),
+    (
+        "permission_settings",
+        "deine Kalendereinstellungen zu lesen (deine Zeitzone)",
+    ),
+    ("permission_calendars", "die Liste deiner Kalender zu sehen"),
+    ("permission_contacts", "deine Kontakte zu durchsuchen"),
+    (
+        "permission_other_contacts",
+        "die Personen zu durchsuchen, denen du geschrieben hast",
+    ),
 ];

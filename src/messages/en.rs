@@ -343,4 +343,18 @@ pub(super) const TABLE: super::Table = &[
     ("kind_focus", "focus time"),
     ("kind_out_of_office", "out-of-office entries"),
     ("kind_working_location", "working locations"),
+    // What each Google permission allows; the word that joins a list.
+    ("word_and", "and"),
+    ("permission_events", "see and edit your calendar events"),
+    ("permission_availability", "see when you are free or busy"),
+    (
+        "permission_settings",
+        "read your calendar settings (your time zone)",
+    ),
+    ("permission_calendars", "see the list of your calendars"),
+    ("permission_contacts", "search your contacts"),
+    (
+        "permission_other_contacts",
+        "search the people you have emailed",
+    ),
 ];

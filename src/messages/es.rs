@@ -340,4 +340,24 @@ pub(super) const TABLE: super::Table = &[
     ("kind_focus", "tiempo de concentración"),
     ("kind_out_of_office", "ausencias de la oficina"),
     ("kind_working_location", "lugares de trabajo"),
+    // What each Google permission allows; the word that joins a list.
+    ("word_and", "y"),
+    (
+        "permission_events",
+        "ver y editar los eventos de tu calendario",
+    ),
+    (
+        "permission_availability",
+        "ver cuándo estás libre u ocupado",
+    ),
+    (
+        "permission_settings",
+        "leer la configuración de tu calendario (tu zona horaria)",
+    ),
+    ("permission_calendars", "ver la lista de tus calendarios"),
+    ("permission_contacts", "buscar en tus contactos"),
+    (
+        "permission_other_contacts",
+        "buscar a las personas a las que has escrito",
+    ),
 ];

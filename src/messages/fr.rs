@@ -358,4 +358,24 @@ pub(super) const TABLE: super::Table = &[
     ("kind_focus", "du temps de concentration"),
     ("kind_out_of_office", "des absences du bureau"),
     ("kind_working_location", "des lieux de travail"),
+    // What each Google permission allows; the word that joins a list.
+    ("word_and", "et"),
+    (
+        "permission_events",
+        "voir et modifier les événements de votre agenda",
+    ),
+    (
+        "permission_availability",
+        "voir quand vous êtes libre ou occupé",
+    ),
+    (
+        "permission_settings",
+        "lire les réglages de votre agenda (votre fuseau horaire)",
+    ),
+    ("permission_calendars", "voir la liste de vos agendas"),
+    ("permission_contacts", "chercher dans vos contacts"),
+    (
+        "permission_other_contacts",
+        "chercher les personnes à qui vous avez écrit",
+    ),
 ];

@@ -45,6 +45,15 @@ pub(crate) fn sentence(
     Some(fill(template, vars))
 }
 
+/// The word that joins the last of a list.
+const AND: &str = "word_and";
+
+/// What `missing` would allow, in `language`: "see when you are free or busy and see the list
+/// of your calendars".
+pub(crate) fn permissions(language: Language, missing: &[crate::scopes::Permission]) -> String {
+    Said::List(missing.iter().map(|p| Said::key(p.words())).collect()).in_language(language)
+}
+
 /// Sentences a tool says in a successful answer (the refusals' keys are their reasons).
 pub(crate) const CHANGE_FINISHING: &str = "change_finishing";
 /// See [`CHANGE_FINISHING`].
@@ -73,6 +82,8 @@ pub enum Said {
     Text(String),
     /// A recurring event's rule, said as the language says it.
     Repeats(crate::calendar::series::Repeats),
+    /// Several things: "a, b and c" as the language joins them.
+    List(Vec<Said>),
 }
 
 /// What marks a [`Said`] carried inside a string (a serde error), and parts its pieces.
@@ -109,6 +120,16 @@ impl Said {
             }
             Self::Text(text) => text.clone(),
             Self::Repeats(rule) => repeats::said(language, rule),
+            Self::List(items) => {
+                let items: Vec<String> = items.iter().map(|i| i.in_language(language)).collect();
+                match items.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => {
+                        format!("{} {} {last}", rest.join(", "), say(language, AND, &[]))
+                    }
+                    None => String::new(),
+                }
+            }
         }
     }
 

@@ -12,7 +12,9 @@ use super::assets::VERSION;
 use crate::config::MissingSetting;
 use crate::error::Result;
 use crate::http::current_user::CurrentUser;
-use crate::scopes::{Permission, describe_all};
+use crate::language::Language;
+use crate::messages::permissions;
+use crate::scopes::Permission;
 use crate::state::AppState;
 
 /// Routes of this area.
@@ -82,7 +84,7 @@ fn auth_error_message(code: &str, missing: &[Permission]) -> String {
         "scope_missing" if !missing.is_empty() => format!(
             "Google did not give this app permission to {}. Sign in again and leave every \
              permission ticked: Alex needs them all to plan your time.",
-            describe_all(missing)
+            permissions(Language::ENGLISH, missing)
         ),
         "scope_missing" | "calendar_scope_missing" => {
             "Google did not grant every permission Alex needs. Sign in again and leave every \
@@ -134,7 +136,7 @@ async fn index(
                 page.connected = grant.connected && missing.is_empty();
                 page.contacts = grant.connected && grant.scope.allows_contacts();
                 if grant.connected && !missing.is_empty() {
-                    page.reconnect = Some(describe_all(&missing));
+                    page.reconnect = Some(permissions(Language::ENGLISH, &missing));
                 }
                 page.email = grant.email;
             }
