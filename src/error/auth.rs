@@ -26,13 +26,14 @@ pub enum Auth {
     /// Google refused the stored refresh token (`invalid_grant`): consent revoked or expired.
     #[error("Google grant revoked or expired")]
     ReauthRequired,
-    /// The OAuth callback's `state`/cookie check failed; Google was not called.
+    /// The OAuth callback's `state`/cookie check failed (the key of the sentence saying why);
+    /// Google was not called.
     #[error("OAuth state check failed: {0}")]
     InvalidOAuthState(&'static str),
     /// A push notification whose token is not its channel's.
     #[error("wrong channel token")]
     BadChannelToken,
-    /// A cross-site request to a route that changes state.
+    /// A cross-site request to a route that changes state (the key of the sentence saying why).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
 }
@@ -61,11 +62,11 @@ impl Auth {
             Self::NotSignedIn => Parts::new(S::UNAUTHORIZED, "not_signed_in"),
             Self::NotConnected => Parts::new(S::UNAUTHORIZED, "not_connected"),
             Self::ReauthRequired => Parts::new(S::UNAUTHORIZED, "google_reauth_required"),
-            Self::InvalidOAuthState(why) => {
-                Parts::new(S::BAD_REQUEST, "invalid_oauth_state").var("detail", why)
-            }
+            Self::InvalidOAuthState(why) => Parts::new(S::BAD_REQUEST, "invalid_oauth_state")
+                .var_said("detail", crate::messages::Said::key(why)),
             Self::BadChannelToken => Parts::new(S::UNAUTHORIZED, "invalid_channel_token"),
-            Self::Forbidden(why) => Parts::new(S::FORBIDDEN, "forbidden").var("detail", why),
+            Self::Forbidden(why) => Parts::new(S::FORBIDDEN, "forbidden")
+                .var_said("detail", crate::messages::Said::key(why)),
         }
     }
 }

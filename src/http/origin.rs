@@ -38,9 +38,7 @@ where
             Ok(Self)
         } else {
             tracing::warn!(route = parts.uri.path(), origin = %clip(origin), "refused: foreign Origin");
-            Err(Error::Auth(Auth::Forbidden(
-                "this must come from this site's own page",
-            )))
+            Err(Error::Auth(Auth::Forbidden("forbidden_foreign_origin")))
         }
     }
 }

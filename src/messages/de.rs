@@ -372,4 +372,25 @@ pub(super) const TABLE: super::Table = &[
         "permission_other_contacts",
         "die Personen zu durchsuchen, denen du geschrieben hast",
     ),
+    // Why a sign-in or a page's request was refused.
+    (
+        "oauth_no_code",
+        "Googles Antwort enthielt weder Code noch Status",
+    ),
+    (
+        "oauth_cookie_missing",
+        "das Anmelde-Cookie fehlt oder ist abgelaufen (es gilt 10 Minuten)",
+    ),
+    (
+        "oauth_state_mismatch",
+        "der Status passt nicht zur Anmeldung dieses Browsers",
+    ),
+    (
+        "oauth_state_used",
+        "diese Anmeldung wurde schon abgeschlossen oder ist abgelaufen",
+    ),
+    (
+        "forbidden_foreign_origin",
+        "das muss von der eigenen Seite dieser Website kommen",
+    ),
 ];

@@ -357,4 +357,22 @@ pub(super) const TABLE: super::Table = &[
         "permission_other_contacts",
         "search the people you have emailed",
     ),
+    // Why a sign-in or a page's request was refused.
+    ("oauth_no_code", "Google's answer had no code or state"),
+    (
+        "oauth_cookie_missing",
+        "the sign-in cookie is missing or expired (it lasts 10 minutes)",
+    ),
+    (
+        "oauth_state_mismatch",
+        "the state does not match this browser's sign-in",
+    ),
+    (
+        "oauth_state_used",
+        "this sign-in was already completed or has expired",
+    ),
+    (
+        "forbidden_foreign_origin",
+        "this must come from this site's own page",
+    ),
 ];

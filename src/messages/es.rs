@@ -360,4 +360,25 @@ pub(super) const TABLE: super::Table = &[
         "permission_other_contacts",
         "buscar a las personas a las que has escrito",
     ),
+    // Why a sign-in or a page's request was refused.
+    (
+        "oauth_no_code",
+        "la respuesta de Google no traía código ni estado",
+    ),
+    (
+        "oauth_cookie_missing",
+        "falta la cookie de inicio de sesión o ha caducado (dura 10 minutos)",
+    ),
+    (
+        "oauth_state_mismatch",
+        "el estado no coincide con el inicio de sesión de este navegador",
+    ),
+    (
+        "oauth_state_used",
+        "este inicio de sesión ya se completó o ha caducado",
+    ),
+    (
+        "forbidden_foreign_origin",
+        "esto debe venir de la propia página de este sitio",
+    ),
 ];

@@ -378,4 +378,25 @@ pub(super) const TABLE: super::Table = &[
         "permission_other_contacts",
         "chercher les personnes à qui vous avez écrit",
     ),
+    // Why a sign-in or a page's request was refused.
+    (
+        "oauth_no_code",
+        "la réponse de Google ne contenait ni code ni état",
+    ),
+    (
+        "oauth_cookie_missing",
+        "le cookie de connexion manque ou a expiré (il dure 10 minutes)",
+    ),
+    (
+        "oauth_state_mismatch",
+        "l'état ne correspond pas à la connexion de ce navigateur",
+    ),
+    (
+        "oauth_state_used",
+        "cette connexion a déjà été terminée ou a expiré",
+    ),
+    (
+        "forbidden_foreign_origin",
+        "cela doit venir de la page de ce site",
+    ),
 ];

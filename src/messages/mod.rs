@@ -254,7 +254,7 @@ mod tests {
     /// kind of entry) is in the tables: a key missing would be said as the key itself.
     #[test]
     fn every_key_the_code_names_is_in_the_tables() {
-        const MARKERS: [&str; 9] = [
+        const MARKERS: [&str; 11] = [
             "Said::key(",
             "Invalid::new(",
             "Unsupported::new(",
@@ -264,6 +264,8 @@ mod tests {
             "ChangeUnusable(",
             "what: \"sending",
             "=> \"kind_",
+            "Forbidden(",
+            "refused(",
         ];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![root];

@@ -264,17 +264,17 @@ async fn checked_state(
 ) -> Result<(String, OAuthFlow)> {
     let refused = |why| Err(Error::Auth(Auth::InvalidOAuthState(why)));
     let (Some(code), Some(returned_state)) = (code, returned) else {
-        return refused("Google's answer had no code or state");
+        return refused("oauth_no_code");
     };
     let Some(flow) = stored.and_then(OAuthFlow::parse) else {
-        return refused("the sign-in cookie is missing or expired (it lasts 10 minutes)");
+        return refused("oauth_cookie_missing");
     };
     if !bool::from(flow.state.as_bytes().ct_eq(returned_state.as_bytes())) {
-        return refused("the state does not match this browser's sign-in");
+        return refused("oauth_state_mismatch");
     }
     // The cookie can be replayed for its 10 minutes; the server-side row only once.
     if !state.store.take_oauth_state(&returned_state).await? {
-        return refused("this sign-in was already completed or has expired");
+        return refused("oauth_state_used");
     }
     Ok((code, flow))
 }
