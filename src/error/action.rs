@@ -38,10 +38,9 @@ pub enum Action {
     /// An account the person has not connected (`account` argument, or the accounts routes).
     #[error("not one of the user's Google accounts")]
     AccountUnknown,
-    /// Removing the person's last account (sign-out is for that), or the one they signed in
-    /// with (their sign-in rests on it).
-    #[error("that account cannot be removed: {0}")]
-    AccountKept(&'static str),
+    /// Removing the person's last account (sign-out is for that).
+    #[error("the last account cannot be removed")]
+    AccountLast,
     /// Adding an account that belongs to another person here.
     #[error("that Google account belongs to someone else here")]
     AccountTaken,
@@ -82,8 +81,7 @@ impl Action {
                     .var_said("detail", sentence.clone())
             }
             Self::AccountUnknown => Parts::new(S::NOT_FOUND, "account_not_found"),
-            Self::AccountKept("last") => Parts::new(S::CONFLICT, "account_last"),
-            Self::AccountKept(_) => Parts::said(S::CONFLICT, "account_last", "account_sign_in"),
+            Self::AccountLast => Parts::new(S::CONFLICT, "account_last"),
             Self::AccountTaken => Parts::new(S::CONFLICT, "account_taken"),
             Self::AlreadyCancelled { moving: false } => {
                 Parts::new(S::CONFLICT, "already_cancelled")

@@ -45,7 +45,8 @@ pub async fn ensure_watching(state: &AppState, user_id: &str) -> Result<()> {
     }
     let accounts = state.store.accounts(user_id).await?;
     if accounts.len() <= 1 {
-        return ensure_watching_account(state, user_id).await;
+        let only = accounts.first().map_or(user_id, |a| a.email.as_str());
+        return ensure_watching_account(state, only).await;
     }
     // Each account's calendars through its own grant, at once; one failing leaves the others.
     let watched = accounts

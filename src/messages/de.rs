@@ -177,10 +177,6 @@ pub(super) const TABLE: super::Table = &[
         "Das ist das einzige verbundene Google-Konto, es kann nicht entfernt werden. Bitte stattdessen abmelden oder mit „Vergiss mich“ alles löschen.",
     ),
     (
-        "account_sign_in",
-        "Mit diesem Google-Konto hat sich der Nutzer angemeldet, es bleibt, solange er angemeldet ist. Zum Entfernen abmelden oder „Vergiss mich“ wählen.",
-    ),
-    (
         "account_taken",
         "Dieses Google-Konto ist hier schon für jemand anderen verbunden und wurde nicht hinzugefügt. Zuerst damit anmelden und dort „Vergiss mich“ wählen.",
     ),

@@ -174,10 +174,6 @@ pub(super) const TABLE: super::Table = &[
         "This is the only Google account connected, so it cannot be removed. Sign out instead, or use forget me to remove everything.",
     ),
     (
-        "account_sign_in",
-        "This is the Google account the user signed in with, so it stays while they are signed in. Sign out, or use forget me, to remove it.",
-    ),
-    (
         "account_taken",
         "That Google account is already connected for someone else here, so it was not added. Sign in with it and use forget me there first.",
     ),

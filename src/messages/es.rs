@@ -171,10 +171,6 @@ pub(super) const TABLE: super::Table = &[
         "Es la única cuenta de Google conectada, así que no se puede quitar. Cierra la sesión, o usa «olvidarme» para borrarlo todo.",
     ),
     (
-        "account_sign_in",
-        "Es la cuenta de Google con la que el usuario inició sesión, así que se queda mientras siga conectado. Cierra la sesión, o usa «olvidarme», para quitarla.",
-    ),
-    (
         "account_taken",
         "Esa cuenta de Google ya está conectada aquí para otra persona, así que no se añadió. Inicia sesión con ella y usa «olvidarme» primero.",
     ),

@@ -180,10 +180,6 @@ pub(super) const TABLE: super::Table = &[
         "C'est le seul compte Google connecté, il ne peut pas être retiré. Déconnectez-vous plutôt, ou utilisez « m'oublier » pour tout effacer.",
     ),
     (
-        "account_sign_in",
-        "C'est le compte Google avec lequel l'utilisateur s'est connecté, il reste tant qu'il est connecté. Déconnectez-vous, ou utilisez « m'oublier », pour le retirer.",
-    ),
-    (
         "account_taken",
         "Ce compte Google est déjà connecté ici pour quelqu'un d'autre, il n'a donc pas été ajouté. Connectez-vous d'abord avec lui et utilisez « m'oublier ».",
     ),

@@ -93,12 +93,13 @@ async fn make_primary(
         return Err(Action::AccountUnknown.into());
     }
     tracing::info!(user_id = %user.user_id, "primary account changed");
-    state.accounts_changed(&user.user_id, changed).await;
+    state.accounts_changed(&user.user_id, Some(changed)).await;
     Ok(Json(accounts_answer(&state, &user.user_id).await?))
 }
 
-/// Removes an account the person added: its grant revoked at Google and deleted here, its
-/// channels stopped. The last account, and the one they signed in with, stay (409).
+/// Removes one of the person's accounts: its channels stopped, its grant revoked at Google and
+/// deleted here. The last one stays (409: sign-out is for that). The one they signed in with
+/// keeps its row, without a token, for their sign-in; signing in with it again brings it back.
 async fn remove(
     State(state): State<AppState>,
     _: PageOrigin,
@@ -111,21 +112,25 @@ async fn remove(
         return Err(Action::AccountUnknown.into());
     }
     if accounts.len() == 1 {
-        return Err(Action::AccountKept("last").into());
-    }
-    if email == user.user_id {
-        return Err(Action::AccountKept("sign-in").into());
+        return Err(Action::AccountLast.into());
     }
     let changed = tokio::time::Instant::now();
     // Its channels first, while its grant can still stop them at Google.
     if let Err(e) = watch::stop_account(&state, &email).await {
         tracing::warn!(user_id = %user.user_id, error = %e, "stopping the account's channels failed; they expire by themselves");
     }
-    revoke_and_drop(&state, &email).await?;
-    // Its row is gone; this also hands "primary" back to the person's own account.
-    state.store.remove_account(&user.user_id, &email).await?;
+    if email == user.user_id {
+        revoke_grant(&state, &email).await;
+        state.store.remove_own_account(&email).await?;
+        state.google.tokens.forget(&email).await;
+        state.google.contexts.forget(&email);
+    } else {
+        revoke_and_drop(&state, &email).await?;
+        // Its row is gone; this also hands "primary" back to the person's own account.
+        state.store.remove_account(&user.user_id, &email).await?;
+    }
     tracing::info!(user_id = %user.user_id, "removed a Google account");
-    state.accounts_changed(&user.user_id, changed).await;
+    state.accounts_changed(&user.user_id, Some(changed)).await;
     Ok(Json(accounts_answer(&state, &user.user_id).await?))
 }
 
@@ -175,7 +180,7 @@ pub(super) async fn add_account(
                 .seed(&email, grant.access_token, grant.expires_in, scopes)
                 .await;
             tracing::info!(user_id = %person, "added another Google account");
-            state.accounts_changed(person, changed).await;
+            state.accounts_changed(person, Some(changed)).await;
             // The page it was added from is open: its calendars should be watched too.
             let (watcher, who) = (state.clone(), person.to_owned());
             state.background.spawn(async move {
@@ -191,6 +196,17 @@ pub(super) async fn add_account(
 /// Revokes the grant of the Google account `account` at Google (best effort: the local copy
 /// goes regardless) and deletes it here, with what this instance keeps of it.
 pub(super) async fn revoke_and_drop(state: &AppState, account: &str) -> Result<()> {
+    revoke_grant(state, account).await;
+    state.store.delete(account).await?;
+    state.store.forget_guest_responses(account).await?;
+    state.google.tokens.forget(account).await;
+    state.google.contexts.forget(account);
+    Ok(())
+}
+
+/// Revokes the grant of the Google account `account` at Google, best effort: what is stored
+/// goes regardless (the user can also revoke in their Google account).
+async fn revoke_grant(state: &AppState, account: &str) {
     match state.store.refresh_token(account).await {
         Ok(Some(token)) => {
             if let Err(e) = state.oauth.revoke(&token).await {
@@ -203,9 +219,4 @@ pub(super) async fn revoke_and_drop(state: &AppState, account: &str) -> Result<(
             tracing::warn!(user_id = account, error = %e, "stored token unreadable; deleting it")
         }
     }
-    state.store.delete(account).await?;
-    state.store.forget_guest_responses(account).await?;
-    state.google.tokens.forget(account).await;
-    state.google.contexts.forget(account);
-    Ok(())
 }

@@ -235,6 +235,8 @@ async fn finish_sign_in(
             .await?
             .ok_or(Error::Auth(Auth::NotSignedIn))?
     };
+    // An account the person had removed is theirs again: read their accounts anew.
+    state.accounts_changed(&person, None).await;
     tracing::info!(user_id = %person, "signed in");
     let user = SignedUser {
         user_id: person,
@@ -378,7 +380,9 @@ async fn me(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<
     let Some(user) = user else {
         return Ok(Json(json!({ "signedIn": false })));
     };
-    let grant = state.store.grant(&user.user_id).await?;
+    // The connection that counts is the primary account's (the one sessions go through).
+    let primary = state.primary_account(&user.user_id).await?;
+    let grant = state.store.grant(&primary).await?;
     let has_token = grant.as_ref().is_some_and(|g| g.connected);
     let missing = grant
         .as_ref()
@@ -387,7 +391,7 @@ async fn me(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<
     let mut body = json!({
         "signedIn": true,
         "userId": user.user_id,
-        "email": grant.as_ref().map_or(user.user_id.as_str(), |g| g.email.as_str()),
+        "email": user.user_id,
         "connected": has_token && missing.is_empty(),
         "contacts": has_token && grant.as_ref().is_some_and(|g| g.scope.allows_contacts()),
     });

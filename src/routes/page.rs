@@ -130,18 +130,17 @@ async fn index(
     let mut page = Index::visitor(&state, auth_error);
     if let Some(user) = user {
         page.signed_in = true;
-        match state.store.grant(&user.user_id).await? {
-            Some(grant) => {
-                let missing = grant.scope.missing();
-                page.connected = grant.connected && missing.is_empty();
-                page.contacts = grant.connected && grant.scope.allows_contacts();
-                if grant.connected && !missing.is_empty() {
-                    page.reconnect = Some(permissions(Language::ENGLISH, &missing));
-                }
-                page.email = grant.email;
+        // The connection that counts is the primary account's (the one sessions go through).
+        let primary = state.primary_account(&user.user_id).await?;
+        if let Some(grant) = state.store.grant(&primary).await? {
+            let missing = grant.scope.missing();
+            page.connected = grant.connected && missing.is_empty();
+            page.contacts = grant.connected && grant.scope.allows_contacts();
+            if grant.connected && !missing.is_empty() {
+                page.reconnect = Some(permissions(Language::ENGLISH, &missing));
             }
-            None => page.email = user.user_id,
         }
+        page.email = user.user_id;
     }
     Ok(page)
 }

@@ -151,7 +151,8 @@ async fn mint(
     }
 
     // A session whose tools cannot work is money spent on an apology.
-    let contacts = match state.store.grant(&user.user_id).await? {
+    let primary = state.primary_account(&user.user_id).await?;
+    let contacts = match state.store.grant(&primary).await? {
         Some(grant) if grant.connected => {
             let missing = grant.scope.missing();
             if !missing.is_empty() {
@@ -161,7 +162,7 @@ async fn mint(
         }
         _ => return Err(Error::Auth(Auth::NotConnected)),
     };
-    let zone = user_zone(state, &user.user_id).await?;
+    let zone = user_zone(state, &primary).await?;
     let now = after_sign_out(state, &user.user_id).await?;
     // A live session: changes made elsewhere should reach the page (over https).
     let (watcher, who) = (state.clone(), user.user_id.clone());
@@ -173,7 +174,7 @@ async fn mint(
     if contacts {
         // The People API wants a warm-up search before the first real one: done now, while
         // the avatar connects, not while the user waits for an answer.
-        get_contacts::warm_up_in_background(state, &user.user_id);
+        get_contacts::warm_up_in_background(state, &primary);
     }
     let accounts = state.accounts_of(&user.user_id).await?;
     let day = read_day(state, &accounts, &zone, now).await;

@@ -144,17 +144,33 @@ impl AppState {
         self.accounts.read(user_id, read).await
     }
 
+    /// The account new events go to, and whose grant a session needs: the first of
+    /// [`Self::accounts_of`].
+    pub(crate) async fn primary_account(&self, user_id: &str) -> crate::error::Result<String> {
+        let accounts = self.accounts_of(user_id).await?;
+        Ok(accounts
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| user_id.to_owned()))
+    }
+
     /// The person's accounts changed here: this instance reads them again at once, every other
-    /// instance hears it on the bus, and the caller answers only once no instance can still
-    /// trust an older read ([`crate::recent::CACHE_FOR`] after `changed`).
-    pub(crate) async fn accounts_changed(&self, user_id: &str, changed: tokio::time::Instant) {
+    /// instance hears it on the bus, and, given when it `changed`, the caller answers only once
+    /// no instance can still trust an older read ([`crate::recent::CACHE_FOR`] after it).
+    pub(crate) async fn accounts_changed(
+        &self,
+        user_id: &str,
+        changed: Option<tokio::time::Instant>,
+    ) {
         self.accounts.forget(user_id);
         self.bus
             .publish(crate::state::bus::Change::Accounts {
                 user_id: user_id.to_owned(),
             })
             .await;
-        tokio::time::sleep_until(changed + crate::recent::CACHE_FOR).await;
+        if let Some(changed) = changed {
+            tokio::time::sleep_until(changed + crate::recent::CACHE_FOR).await;
+        }
     }
 
     /// One user's Google access for background work: every call within the background budget,

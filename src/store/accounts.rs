@@ -38,20 +38,21 @@ impl Store {
         let rows = sqlx::query(
             "SELECT g.user_id, g.refresh_token, g.scope, p.primary_account
              FROM google_grants g JOIN google_grants p ON p.user_id = $1
-             WHERE g.user_id = $1 OR g.person_id = $1
+             WHERE (g.user_id = $1 AND g.account_removed = 0) OR g.person_id = $1
              ORDER BY CASE WHEN g.user_id = $1 THEN 0 ELSE 1 END, g.created_at, g.user_id",
         )
         .bind(person)
         .fetch_all(&self.pool)
         .await?;
+        let listed = |email: &str| rows.iter().any(|r| r.get::<String, _>("user_id") == email);
+        // The one chosen, else the person's own, else (their own removed) the first added.
         let primary = rows
             .first()
             .and_then(|r| r.get::<Option<String>, _>("primary_account"))
-            .filter(|chosen| {
-                rows.iter()
-                    .any(|r| r.get::<String, _>("user_id") == *chosen)
-            })
-            .unwrap_or_else(|| person.to_owned());
+            .filter(|chosen| listed(chosen))
+            .or_else(|| listed(person).then(|| person.to_owned()))
+            .or_else(|| rows.first().map(|r| r.get::<String, _>("user_id")))
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -132,11 +133,30 @@ impl Store {
         let done = sqlx::query(
             "UPDATE google_grants SET primary_account = $2, updated_at = $3
              WHERE user_id = $1
-               AND ($2 = $1 OR EXISTS (SELECT 1 FROM google_grants o
-                                       WHERE o.user_id = $2 AND o.person_id = $1))",
+               AND (($2 = $1 AND account_removed = 0)
+                    OR EXISTS (SELECT 1 FROM google_grants o
+                               WHERE o.user_id = $2 AND o.person_id = $1))",
         )
         .bind(person)
         .bind(email)
+        .bind(now_i64())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Removes the account `person` signed in with, while they keep others: its token goes,
+    /// its row stays for their sign-in (their cookies and tool URLs name it), and it is no longer
+    /// listed nor read. Signing in with it again brings it back. Returns whether it was theirs.
+    pub async fn remove_own_account(&self, person: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE google_grants
+             SET refresh_token = NULL, account_removed = 1, updated_at = $2,
+                 primary_account = CASE WHEN primary_account = user_id THEN NULL
+                                        ELSE primary_account END
+             WHERE user_id = $1 AND person_id IS NULL",
+        )
+        .bind(person)
         .bind(now_i64())
         .execute(&self.pool)
         .await?;

@@ -37,7 +37,7 @@ pub struct StoredToken {
 impl Store {
     /// Stores (or replaces) the user's refresh token, encrypted, in one statement. A new user
     /// gets a random sign-in epoch; a returning one keeps theirs (other browsers stay signed
-    /// in). Returns the epoch.
+    /// in), and an account they had removed is theirs again. Returns the epoch.
     pub async fn save_grant(
         &self,
         user_id: &str,
@@ -54,7 +54,8 @@ impl Store {
                  email = excluded.email,
                  refresh_token = excluded.refresh_token,
                  scope = excluded.scope,
-                 updated_at = excluded.updated_at
+                 updated_at = excluded.updated_at,
+                 account_removed = 0
              RETURNING session_epoch",
         )
         .bind(user_id)

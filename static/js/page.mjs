@@ -451,7 +451,7 @@ function listen(live) {
 // ---- Google accounts ----
 
 /** Lists the person's Google accounts, each with what can be done with it: made primary (new
- * events go there) or removed (not the one signed in with, and never the last). */
+ * events go there) or removed (never the last). */
 async function loadAccounts() {
   const list = $("accounts");
   if (!list) return;
@@ -467,7 +467,6 @@ async function loadAccounts() {
 
 function drawAccounts(accounts) {
   const list = $("accounts");
-  const signedInWith = $("email") ? $("email").textContent : "";
   list.replaceChildren(
     ...accounts.map((account) => {
       const li = el("li", "account-item");
@@ -484,7 +483,7 @@ function drawAccounts(accounts) {
         make.addEventListener("click", () => changeAccount("POST", "/api/accounts/primary", { email: account.email }));
         li.append(" ", make);
       }
-      if (accounts.length > 1 && account.email !== signedInWith) {
+      if (accounts.length > 1) {
         const remove = el("button", "secondary", "Remove");
         remove.type = "button";
         remove.addEventListener("click", () => changeAccount("DELETE", `/api/accounts/${encodeURIComponent(account.email)}`));

@@ -566,23 +566,6 @@ async fn the_page_adds_lists_promotes_and_removes_an_account() {
     .await;
     assert_error(status, &body, 404, "account_not_found");
 
-    let (status, body) = send(
-        &app,
-        reqwest::Method::DELETE,
-        &format!("/api/accounts/{ADA}"),
-        &cookie,
-        None,
-    )
-    .await;
-    assert_error(status, &body, 409, "account_last");
-    assert_eq!(
-        body["message"]
-            .as_str()
-            .map(|m| m.contains("signed in with")),
-        Some(true),
-        "{body}"
-    );
-
     // Removing needs the page's origin.
     let foreign = app
         .client
@@ -632,6 +615,81 @@ async fn the_page_adds_lists_promotes_and_removes_an_account() {
     )
     .await;
     assert_error(status, &body, 409, "account_last");
+}
+
+#[tokio::test]
+async fn the_account_signed_in_with_can_be_removed_and_comes_back_by_signing_in() {
+    let app = crate::common::spawn_app(&[]).await;
+    app.mount_google(3600).await;
+    let personal = mount_events_for(&app.google, ADA).await;
+    let work = mount_events_for(&app.google, WORK).await;
+    personal.put(timed(
+        "dentist",
+        "Dentist",
+        "2030-03-05T10:00:00Z",
+        "2030-03-05T11:00:00Z",
+    ));
+    work.put(timed(
+        "standup",
+        "Standup",
+        "2030-03-05T09:00:00Z",
+        "2030-03-05T09:15:00Z",
+    ));
+    let cookie = signed_cookie(&app).await;
+    add_through_the_page(&app, &cookie, WORK).await;
+
+    let (status, body) = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/accounts/{ADA}"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        revoked(&app).await,
+        [refresh_token_for(ADA)],
+        "its grant revoked at Google"
+    );
+    assert_eq!(
+        accounts(&app, &cookie).await,
+        [(WORK.into(), true)],
+        "the work account is primary now"
+    );
+    // Ada is still signed in, through the account that stays.
+    let (_, me) = json_of(app.get_with_cookie("/api/me", &cookie).await).await;
+    assert_eq!(
+        (me["userId"].clone(), me["connected"].clone()),
+        (json!(ADA), json!(true)),
+        "{me}"
+    );
+    let (status, body) = call(&app, LIST, week()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        titles(&body),
+        [("Standup".into(), String::new())],
+        "only the work calendar is read"
+    );
+    let (status, body) = send(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/accounts/{WORK}"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_error(status, &body, 409, "account_last");
+
+    // Signing in with it again brings it back, as the primary one (the first account).
+    let again = app.sign_in(ADA).await;
+    assert_eq!(
+        accounts(&app, &again).await,
+        [(ADA.into(), true), (WORK.into(), false)]
+    );
+    let (status, body) = call(&app, LIST, week()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(titles(&body).len(), 2, "both read again: {body}");
 }
 
 #[tokio::test]
@@ -854,6 +912,7 @@ on_both_backends! {
             "DROP INDEX google_grants_person",
             "ALTER TABLE google_grants DROP COLUMN person_id",
             "ALTER TABLE google_grants DROP COLUMN primary_account",
+            "ALTER TABLE google_grants DROP COLUMN account_removed",
             "DELETE FROM _sqlx_migrations WHERE version = 11",
         ] {
             sqlx::query(statement).execute(pool).await.expect(statement);
