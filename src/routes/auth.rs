@@ -213,6 +213,7 @@ async fn finish_sign_in(
     scopes: Granted,
     contacts_refused: bool,
 ) -> Result<Response> {
+    let coming_back = state.store.own_account_removed(&email).await?;
     let Some(own_epoch) = store_grant(state, &email, &grant, &scopes).await? else {
         return Ok(back_with("no_refresh_token").into_response());
     };
@@ -235,8 +236,10 @@ async fn finish_sign_in(
             .await?
             .ok_or(Error::Auth(Auth::NotSignedIn))?
     };
-    // An account the person had removed is theirs again: read their accounts anew.
-    state.accounts_changed(&person, None).await;
+    if coming_back {
+        // An account the person had removed is theirs again: read their accounts anew.
+        state.accounts_changed(&person, None).await;
+    }
     tracing::info!(user_id = %person, "signed in");
     let user = SignedUser {
         user_id: person,

@@ -163,6 +163,18 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Whether `person` removed the account they signed in with (see
+    /// [`Self::remove_own_account`]).
+    pub async fn own_account_removed(&self, person: &str) -> Result<bool, StoreError> {
+        let removed: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(account_removed AS BIGINT) FROM google_grants WHERE user_id = $1",
+        )
+        .bind(person)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(removed.unwrap_or(0) != 0)
+    }
+
     /// Deletes the grant of `email`, an account `person` added (never the person's own, whose
     /// row holds their sign-in). When it was primary, the person's own account is again.
     /// Returns whether there was one.
