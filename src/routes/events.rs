@@ -12,7 +12,9 @@ use crate::calendar::{Window, Zone};
 use crate::error::{Error, GoogleError, Result};
 use crate::google::accounts::{self, Listing};
 use crate::http::current_user::CurrentUser;
+use crate::language::Language;
 use crate::state::AppState;
+use crate::tools::shared::event_view;
 
 /// Events shown at most (pages are followed up to this many).
 const MAX_BOOKINGS: u32 = 250;
@@ -105,20 +107,7 @@ async fn events(
         .await?;
         let zone = &all.zone;
         let today = zone.zoned(now).date();
-        let several = all.several();
-        let events: Vec<Value> = all
-            .events
-            .iter()
-            .map(|(event, calendar, account)| {
-                let (email, owners) = &all.accounts[*account];
-                let mut out =
-                    crate::tools::shared::event_view::page_event(event, zone, calendar, owners);
-                if several {
-                    out["account"] = json!(email);
-                }
-                out
-            })
-            .collect();
+        let events = event_view::across_accounts(&all, event_view::page_event);
         let mut body = json!({
             "events": events,
             "timezone": zone.name,
@@ -136,13 +125,10 @@ async fn events(
         if all.truncated {
             body["truncated"] = json!(true);
         }
-        if !all.unavailable.is_empty() {
-            body["unavailable_accounts"] = json!(
-                all.unavailable
-                    .iter()
-                    .map(|u| json!({"account": u.email, "error": u.error.reason(), "message": u.error.message()}))
-                    .collect::<Vec<_>>()
-            );
+        if let Some(unavailable) =
+            event_view::unavailable_accounts(&all.unavailable, Language::ENGLISH)
+        {
+            body["unavailable_accounts"] = unavailable;
         }
         Ok::<_, Error>(body)
     };

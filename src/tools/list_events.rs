@@ -139,19 +139,7 @@ fn day_place(day: &DayPlace) -> Value {
 /// the accounts that could not be read.
 fn answer(all: &AllEvents, language: Language) -> Value {
     let zone = &all.zone;
-    let several = all.several();
-    let events: Vec<Value> = all
-        .events
-        .iter()
-        .map(|(e, calendar, account)| {
-            let (email, owners) = &all.accounts[*account];
-            let mut out = event_view::tool_event(e, zone, calendar, owners);
-            if several {
-                out["account"] = json!(email);
-            }
-            out
-        })
-        .collect();
+    let events = event_view::across_accounts(all, event_view::tool_event);
     let mut out = json!({
         "timezone": zone.name,
         "window_start": zone.wall(all.window.start),

@@ -155,6 +155,27 @@ fn wall_edge(at: Option<&EventDateTime>, zone: &Zone, exclusive_end_date: bool) 
     }
 }
 
+/// Every event of a read across accounts, each shaped by `shape` ([`tool_event`] or
+/// [`page_event`]) with its own account's organizer addresses, and naming its account
+/// (`"account"`) when the person has several.
+pub(crate) fn across_accounts(
+    all: &crate::google::accounts::AllEvents,
+    shape: fn(&Event, &Zone, &CalendarRef, &Owners) -> Value,
+) -> Vec<Value> {
+    let several = all.several();
+    all.events
+        .iter()
+        .map(|(event, calendar, account)| {
+            let (email, owners) = &all.accounts[*account];
+            let mut out = shape(event, &all.zone, calendar, owners);
+            if several {
+                out["account"] = json!(email);
+            }
+            out
+        })
+        .collect()
+}
+
 /// The accounts a read across several could not reach, as an answer names them:
 /// `[{"account", "error", "message"}]` (the sentence in the session's language); `None` when
 /// every account answered.
