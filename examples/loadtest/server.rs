@@ -99,33 +99,9 @@ pub async fn start_under(
     (child, address)
 }
 
+/// Signs `email` in through the stand-in's consent; the `userId=…` cookie.
 pub async fn sign_in(client: &reqwest::Client, address: &str, email: &str) -> String {
-    let start = client
-        .get(format!("{address}/api/auth/google"))
-        .send()
-        .await
-        .expect("start");
-    let cookie = set_cookie(&start, "oauth_state");
-    let location = start.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let state = url::Url::parse(&location)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
-    let code: String =
-        form_urlencoded::byte_serialize(format!("code:{email}").as_bytes()).collect();
-    let done = client
-        .get(format!(
-            "{address}/api/auth/google/callback?code={code}&state={state}"
-        ))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("callback");
+    let done = consented(client, address, "/api/auth/google", None, email).await;
     assert_eq!(done.status().as_u16(), 303, "sign-in of {email}");
     set_cookie(&done, "userId")
 }
@@ -133,14 +109,31 @@ pub async fn sign_in(client: &reqwest::Client, address: &str, email: &str) -> St
 /// Adds the Google account `email` to the person signed in with `cookie` (the page's "Add
 /// another Google account" through the stand-in's consent).
 pub async fn add_account(client: &reqwest::Client, address: &str, cookie: &str, email: &str) {
-    let start = client
-        .get(format!("{address}/api/auth/google?add_account=1"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("start");
-    let flow = set_cookie(&start, "oauth_state");
-    let location = start.headers()["location"]
+    let start = "/api/auth/google?add_account=1";
+    let done = consented(client, address, start, Some(cookie), email).await;
+    assert_eq!(
+        done.headers()["location"].to_str().ok(),
+        Some("/?account_added=1"),
+        "adding {email}"
+    );
+}
+
+/// The consent begun at `start` (with the browser's `cookie`, if any), approved for `email`:
+/// the callback's answer.
+async fn consented(
+    client: &reqwest::Client,
+    address: &str,
+    start: &str,
+    cookie: Option<&str>,
+    email: &str,
+) -> reqwest::Response {
+    let mut begin = client.get(format!("{address}{start}"));
+    if let Some(cookie) = cookie {
+        begin = begin.header("cookie", cookie);
+    }
+    let begun = begin.send().await.expect("start");
+    let flow = set_cookie(&begun, "oauth_state");
+    let location = begun.headers()["location"]
         .to_str()
         .expect("location")
         .to_owned();
@@ -152,19 +145,15 @@ pub async fn add_account(client: &reqwest::Client, address: &str, cookie: &str, 
         .expect("state");
     let code: String =
         form_urlencoded::byte_serialize(format!("code:{email}").as_bytes()).collect();
-    let done = client
+    let cookies = cookie.map_or_else(|| flow.clone(), |c| format!("{flow}; {c}"));
+    client
         .get(format!(
             "{address}/api/auth/google/callback?code={code}&state={state}"
         ))
-        .header("cookie", format!("{flow}; {cookie}"))
+        .header("cookie", cookies)
         .send()
         .await
-        .expect("callback");
-    assert_eq!(
-        done.headers()["location"].to_str().ok(),
-        Some("/?account_added=1"),
-        "adding {email}"
-    );
+        .expect("callback")
 }
 
 fn set_cookie(response: &reqwest::Response, name: &str) -> String {

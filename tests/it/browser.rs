@@ -272,20 +272,7 @@ async fn the_page_lists_two_accounts_and_the_week_shows_both() {
         |_| async {},
     )
     .await;
-    let revoked: Vec<String> = app
-        .google
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/revoke")
-        .map(|r| {
-            fake_google::form(r)
-                .get("token")
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect();
+    let revoked = fake_google::revoked_tokens(&app.google).await;
     assert_eq!(
         revoked,
         [fake_google::refresh_token_for(WORK)],

@@ -360,3 +360,13 @@ pub async fn requests_to(server: &MockServer, endpoint: &str) -> Vec<Request> {
         .filter(|r| r.url.path() == endpoint)
         .collect()
 }
+
+/// The refresh tokens revoked at the fake Google, in the order asked.
+#[allow(dead_code)] // not every test binary revokes
+pub async fn revoked_tokens(server: &MockServer) -> Vec<String> {
+    requests_to(server, "/revoke")
+        .await
+        .iter()
+        .map(|r| form(r).get("token").cloned().unwrap_or_default())
+        .collect()
+}
