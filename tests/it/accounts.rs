@@ -500,19 +500,7 @@ async fn send(
 }
 
 async fn revoked(app: &TestApp) -> Vec<String> {
-    app.google
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/revoke")
-        .map(|r| {
-            fake_google::form(r)
-                .get("token")
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect()
+    fake_google::revoked_tokens(&app.google).await
 }
 
 #[tokio::test]
@@ -709,6 +697,30 @@ async fn an_account_of_someone_else_here_is_not_taken_over() {
         [(bob.into(), true), (WORK.into(), false)],
         "still Bob's"
     );
+}
+
+/// The start of "Add another Google account" for the person whose `cookie` this is: the
+/// callback's URL (Google's consent approved for `email`) and the cookies to send it with.
+async fn consent_to_add(app: &TestApp, cookie: &str, email: &str) -> (String, String) {
+    let start = app
+        .client
+        .get(app.url("/api/auth/google?add_account=1"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("start");
+    let consent = location(&start);
+    let state = query_param(&consent, "state").expect("state");
+    let flow = cookie_pair(&start, "oauth_state").expect("flow cookie");
+    app.tokens
+        .consent(email, &query_param(&consent, "scope").expect("scope"));
+    (
+        app.url(&format!(
+            "/api/auth/google/callback?code={}&state={state}",
+            fake_google::code_for(email)
+        )),
+        format!("{flow}; {cookie}"),
+    )
 }
 
 #[tokio::test]
@@ -967,5 +979,58 @@ on_both_backends! {
         stopped.sort();
         opened.sort();
         assert_eq!(stopped, opened, "both stopped at Google");
+    }
+
+    // Two people adding the same Google account at the same moment: it becomes exactly one's.
+    async fn two_people_adding_one_account_at_once_leave_it_with_exactly_one(db) {
+        let app = db.spawn(&[]).await;
+        app.mount_google(3600).await;
+        let bob = "bob@example.com";
+        let (ada_cookie, bob_cookie) = (signed_cookie(&app).await, app.sign_in(bob).await);
+        for round in 0..6 {
+            let shared = format!("team{round}@example.com");
+            let (ada_url, ada_with) = consent_to_add(&app, &ada_cookie, &shared).await;
+            let (bob_url, bob_with) = consent_to_add(&app, &bob_cookie, &shared).await;
+            let back = |url: String, with: String| {
+                let client = app.client.clone();
+                async move {
+                    let done = client
+                        .get(url)
+                        .header("cookie", with)
+                        .send()
+                        .await
+                        .expect("callback");
+                    location(&done)
+                }
+            };
+            let (ada_back, bob_back) = tokio::join!(back(ada_url, ada_with), back(bob_url, bob_with));
+            let mut outcomes = [ada_back.as_str(), bob_back.as_str()];
+            outcomes.sort_unstable();
+            assert_eq!(
+                outcomes,
+                ["/?account_added=1", "/?auth_error=account_taken"],
+                "round {round}"
+            );
+            let owner = app
+                .state
+                .store
+                .person_of(&shared)
+                .await
+                .expect("read")
+                .expect("stored");
+            let winner = if ada_back == "/?account_added=1" {
+                ADA
+            } else {
+                bob
+            };
+            assert_eq!(owner, winner, "round {round}");
+            for (person, cookie) in [(ADA, &ada_cookie), (bob, &bob_cookie)] {
+                let has = accounts(&app, cookie)
+                    .await
+                    .iter()
+                    .any(|(e, _)| *e == shared);
+                assert_eq!(has, person == winner, "round {round}: {person}");
+            }
+        }
     }
 }
